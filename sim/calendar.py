@@ -1,0 +1,123 @@
+"""Time and the working calendar.
+
+The model's single time unit is the **minute**, counted from 00:00 on the Monday of week 0. Day ``d`` starts
+at ``d * 1440``; weekday ``d % 7`` (0 = Monday). Clock times, working days and "working time" (opening hours on
+working days, the time that norms such as "within 2 working days" count) are converted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.config import WEEKDAYS, Calendar, clock_minutes
+
+MINUTES_PER_DAY = 1440.0
+DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Opening hours on working days, and the run's horizon in minutes."""
+
+    open_minute: float
+    close_minute: float
+    weekdays: frozenset[int]
+    warmup_days: int
+    days: int
+
+    @classmethod
+    def from_config(cls, cal: Calendar, days: int, warmup_days: int) -> WorkCalendar:
+        return cls(
+            open_minute=clock_minutes(cal.open),
+            close_minute=clock_minutes(cal.close),
+            weekdays=frozenset(WEEKDAYS.index(d) for d in cal.working_days),
+            warmup_days=warmup_days,
+            days=days,
+        )
+
+    # -- days ------------------------------------------------------------------------------------------
+    def is_working_day(self, day: int) -> bool:
+        return day % DAYS_PER_WEEK in self.weekdays
+
+    def working_day_list(self) -> list[int]:
+        """Calendar day numbers of every working day in the horizon (warm-up first)."""
+        out: list[int] = []
+        day = 0
+        while len(out) < self.warmup_days + self.days:
+            if self.is_working_day(day):
+                out.append(day)
+            day += 1
+        return out
+
+    @property
+    def open_per_day(self) -> float:
+        return self.close_minute - self.open_minute
+
+    def horizon(self) -> tuple[float, float]:
+        """(start of measurement, end of run) in minutes: midnight before the first measured working day, and
+        midnight after the last one."""
+        days = self.working_day_list()
+        start = days[self.warmup_days] * MINUTES_PER_DAY
+        end = (days[-1] + 1) * MINUTES_PER_DAY
+        return start, end
+
+    def calendar_days(self) -> int:
+        return self.working_day_list()[-1] + 1
+
+    # -- moments -----------------------------------------------------------------------------------------
+    def is_open(self, t: float) -> bool:
+        day = int(t // MINUTES_PER_DAY)
+        tod = t - day * MINUTES_PER_DAY
+        return self.is_working_day(day) and self.open_minute <= tod < self.close_minute
+
+    def add_working_time(self, t: float, minutes: float) -> float:
+        """The moment when ``minutes`` of opening time have passed after ``t``."""
+        day = int(t // MINUTES_PER_DAY)
+        tod = t - day * MINUTES_PER_DAY
+        per_day = self.open_per_day
+        # first the rest of today, if today is open and we are before closing
+        if self.is_working_day(day) and tod < self.close_minute:
+            begin = max(tod, self.open_minute)
+            left_today = self.close_minute - begin
+            if minutes <= left_today:
+                return day * MINUTES_PER_DAY + begin + minutes
+            minutes -= left_today
+        # whole working days
+        while True:
+            day += 1
+            if not self.is_working_day(day):
+                continue
+            if minutes <= per_day:
+                return day * MINUTES_PER_DAY + self.open_minute + minutes
+            minutes -= per_day
+
+    def open_intervals(self, start: float, end: float) -> list[tuple[float, float]]:
+        """Opening intervals that intersect [start, end)."""
+        out: list[tuple[float, float]] = []
+        day = int(start // MINUTES_PER_DAY)
+        while day * MINUTES_PER_DAY < end:
+            if self.is_working_day(day):
+                a = max(start, day * MINUTES_PER_DAY + self.open_minute)
+                b = min(end, day * MINUTES_PER_DAY + self.close_minute)
+                if b > a:
+                    out.append((a, b))
+            day += 1
+        return out
+
+
+def hour_of_day(t: float) -> int:
+    return int((t % MINUTES_PER_DAY) // 60)
+
+
+def split_by_hour(start: float, end: float) -> list[tuple[int, float]]:
+    """(hour of day, minutes) pieces of the interval [start, end)."""
+    out: list[tuple[int, float]] = []
+    t = start
+    while t < end:
+        nxt = min(end, (t // 60 + 1) * 60)
+        out.append((hour_of_day(t), nxt - t))
+        t = nxt
+    return out
+
+
+__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "hour_of_day", "split_by_hour"]

@@ -1,0 +1,736 @@
+"""Scenario configuration: the schema of a config file, loading it, and overriding fields.
+
+A *scenario* describes one secretariat setup and the demand it faces: the calendar, the departments and
+secretaries (decentralised, or a central pool in clusters), how work is dispatched and exchanged, absence, the
+request types with their arrival patterns, work times and norms, and optionally a Het Nieuwe Werken (HNW)
+transformation of demand. It is plain, immutable data (pydantic models, validated once here at the edge);
+the model never reads files.
+
+Units are in the field names: ``*_minutes``, ``*_seconds``, ``*_hours``, ``per_day``, ``per_week``. Norms for
+back-office work count *working* hours (opening hours on working days), as municipal norms do ("within 2
+working days"). Clock times are "HH:MM" strings.
+
+Every default that comes from a public source cites it; every other number is an assumption and says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+#: Guard against configs that would run for ever: the longest horizon accepted, in working days.
+MAX_DAYS = 10 * 261
+#: Guard against absurd demand (requests per staff member per day, per type).
+MAX_RATE_PER_STAFF_PER_DAY = 1000.0
+
+
+def _check_clock(value: str) -> str:
+    if not _CLOCK.match(value):
+        raise ValueError(f"{value!r} is not a clock time; use HH:MM, e.g. '08:30'")
+    return value
+
+
+Clock = Annotated[str, AfterValidator(_check_clock)]
+
+
+def clock_minutes(value: str) -> float:
+    """Minutes after midnight of an "HH:MM" clock time."""
+    hours, minutes = value.split(":")
+    return 60.0 * int(hours) + int(minutes)
+
+
+class Model(BaseModel):
+    """Base of every config model: immutable, and unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------- building blocks
+class Dist(Model):
+    """A positive random quantity (a duration or a patience), by its mean and coefficient of variation."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "uniform"] = "exponential"
+    mean: float = Field(gt=0, le=1e6, description="mean, in the unit of the field's name")
+    cv: float = Field(
+        default=1.0, ge=0, le=10,
+        description="coefficient of variation; exponential is always 1 and deterministic 0",
+    )
+
+    @model_validator(mode="after")
+    def _uniform_positive(self) -> Dist:
+        if self.dist == "uniform" and self.cv > 1 / 3**0.5:
+            raise ValueError("cv: a uniform distribution with cv > 0.577 would give negative values")
+        return self
+
+
+class Profile(Model):
+    """Relative arrival intensity over the day, in slots from ``start`` (piecewise constant)."""
+
+    start: Clock = "08:00"
+    slot_minutes: float = Field(default=30, gt=0, le=1440)
+    weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_in_day(self) -> Profile:
+        if sum(self.weights) <= 0:
+            raise ValueError("weights: at least one weight must be positive")
+        if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > 1440:
+            raise ValueError("weights: the profile runs past midnight; use fewer or shorter slots")
+        return self
+
+
+#: A two-peak office profile of calls per half hour, 08:00-18:00: a morning peak, a dip at lunch and a smaller
+#: afternoon peak. The shape follows Brown et al. (2005), JASA 100, for a call centre's working day; the exact
+#: weights are an assumption for a municipal secretariat.
+OFFICE_PROFILE = Profile(
+    start="08:00",
+    slot_minutes=30,
+    weights=[0.3, 0.8, 1.2, 1.5, 1.6, 1.5, 1.3, 1.0, 0.6, 0.6, 0.9, 1.1, 1.1, 1.0, 0.9, 0.7, 0.5, 0.3, 0.1, 0.05],
+)
+#: Even intensity over the default opening hours.
+FLAT_PROFILE = Profile(start="08:30", slot_minutes=30, weights=[1.0] * 17)
+
+ProfileSpec = Literal["office", "flat"] | Profile
+
+
+def resolve_profile(spec: ProfileSpec) -> Profile:
+    if isinstance(spec, Profile):
+        return spec
+    return OFFICE_PROFILE if spec == "office" else FLAT_PROFILE
+
+
+# ------------------------------------------------------------------------------------------------ sections
+class Run(Model):
+    """How long to simulate. Days are working days of the calendar."""
+
+    days: int = Field(default=20, ge=1, le=MAX_DAYS, description="working days measured after the warm-up")
+    warmup_days: int = Field(default=5, ge=0, le=MAX_DAYS, description="working days simulated, not measured")
+    seed: int = Field(default=1, ge=0, lt=2**63)
+
+    @model_validator(mode="after")
+    def _not_for_ever(self) -> Run:
+        if self.days + self.warmup_days > MAX_DAYS:
+            raise ValueError(f"days + warmup_days = {self.days + self.warmup_days}: at most {MAX_DAYS} (ten years)")
+        return self
+
+
+class Calendar(Model):
+    """Working days and opening hours of the secretariat (the phone line is open then)."""
+
+    working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    open: Clock = "08:30"
+    close: Clock = "17:00"
+    full_time_hours_per_week: float = Field(
+        default=36.0, gt=0, le=80,
+        description="hours of one FTE; 36 is the full-time week of the Dutch municipal CAO (assumption)",
+    )
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> Calendar:
+        if clock_minutes(self.open) >= clock_minutes(self.close):
+            raise ValueError(f"close: {self.close} is not after open {self.open}")
+        if len(set(self.working_days)) != len(self.working_days):
+            raise ValueError("working_days: a day is listed twice")
+        return self
+
+
+class Department(Model):
+    """A department: its staff are the secretariat's internal clients (and attract external ones)."""
+
+    name: str = Field(min_length=1)
+    staff: int = Field(ge=1, le=100_000, description="employees, including the head")
+    cluster: str | None = Field(default=None, description="the cluster that serves it (central setup)")
+    demand_factor: float = Field(default=1.0, ge=0, le=100, description="scales all of its demand")
+
+
+class Secretary(Model):
+    """A secretary: who she primarily serves, and when she works."""
+
+    name: str = Field(min_length=1)
+    departments: list[str] = Field(min_length=1, description="departments she primarily serves (her own)")
+    cluster: str | None = Field(default=None, description="home cluster (central); default: her departments'")
+    days: list[Weekday] | None = Field(default=None, description="days she works; default: all working days")
+    start: Clock | None = Field(default=None, description="default: the calendar's opening time")
+    end: Clock | None = Field(default=None, description="default: the calendar's closing time")
+    lunch_start: Clock = "12:30"
+    lunch_minutes: float = Field(default=30, ge=0, le=240)
+
+
+class Organisation(Model):
+    """The sector: its departments, its secretaries, and whether they work decentralised or as a pool."""
+
+    setup: Literal["decentralised", "central"]
+    departments: list[Department] = Field(min_length=1)
+    secretaries: list[Secretary] = Field(min_length=1)
+    cost_per_fte_per_year: float = Field(
+        default=62_000, ge=0,
+        description="yearly employer's cost of one FTE, euro (assumption: scale 7-8 of the municipal CAO)",
+    )
+
+    @model_validator(mode="after")
+    def _references(self) -> Organisation:
+        dept_names = [d.name for d in self.departments]
+        _unique(dept_names, "departments", "department")
+        _unique([s.name for s in self.secretaries], "secretaries", "secretary")
+        known = set(dept_names)
+        cluster_of = {d.name: d.cluster for d in self.departments}
+        for i, sec in enumerate(self.secretaries):
+            for dept in sec.departments:
+                if dept not in known:
+                    raise ValueError(
+                        f"secretaries[{i}].departments: unknown department {dept!r}{_hint(dept, known)}; "
+                        f"known: {', '.join(dept_names)}"
+                    )
+            if len(set(sec.departments)) != len(sec.departments):
+                raise ValueError(f"secretaries[{i}].departments: a department is listed twice")
+        if self.setup == "decentralised":
+            for i, sec in enumerate(self.secretaries):
+                if len(sec.departments) != 1:
+                    raise ValueError(
+                        f"secretaries[{i}].departments: in a decentralised setup a secretary belongs to exactly "
+                        f"one department, not {len(sec.departments)}"
+                    )
+            staffed = {s.departments[0] for s in self.secretaries}
+        else:
+            for j, dept in enumerate(self.departments):
+                if dept.cluster is None:
+                    raise ValueError(f"departments[{j}].cluster: the central setup needs a cluster per department")
+            clusters = {d.cluster for d in self.departments}
+            for i, sec in enumerate(self.secretaries):
+                home = {cluster_of[d] for d in sec.departments}
+                if sec.cluster is not None and sec.cluster not in clusters:
+                    raise ValueError(
+                        f"secretaries[{i}].cluster: unknown cluster {sec.cluster!r}{_hint(sec.cluster, clusters)}; "
+                        f"known: {', '.join(sorted(c for c in clusters if c))}"
+                    )
+                if sec.cluster is None and len(home) != 1:
+                    raise ValueError(
+                        f"secretaries[{i}].cluster: her departments lie in clusters {sorted(home)}; "
+                        "name her home cluster"
+                    )
+            staffed = set()
+            for sec in self.secretaries:
+                staffed.add(sec.cluster or cluster_of[sec.departments[0]])
+            staffed = {d.name for d in self.departments if d.cluster in staffed}
+        unserved = [d for d in dept_names if d not in staffed]
+        if unserved:
+            raise ValueError(f"departments: no secretary serves {', '.join(unserved)}")
+        return self
+
+    def clusters(self) -> list[str]:
+        """Cluster names in order of first appearance (central setup); department names (decentralised)."""
+        if self.setup == "decentralised":
+            return [d.name for d in self.departments]
+        seen: dict[str, None] = {}
+        for d in self.departments:
+            seen[d.cluster or ""] = None
+        return list(seen)
+
+
+class Exchange(Model):
+    """Task exchange between clusters (central setup; a decentralised setup never exchanges).
+
+    - ``none``: each cluster serves only its own departments;
+    - ``idle``: a secretary helps other clusters only when her own cluster has no waiting work;
+    - ``overflow``: a call rings ``ring_seconds`` in its home cluster before others may take it; back-office
+      work is shared when the home cluster has more than ``queue_threshold`` tasks waiting;
+    - ``pool``: one pool; clusters are only where people sit (one dispatcher over the whole secretariat).
+
+    ``topology`` says who helps whom: ``all`` clusters each other, or a ``chain`` in which each cluster
+    overflows to the next (Jordan & Graves 1995: a chain gets most of the gain of full flexibility).
+    """
+
+    policy: Literal["none", "idle", "overflow", "pool"] = "idle"
+    topology: Literal["all", "chain"] = "all"
+    ring_seconds: float = Field(default=20, ge=0, le=3600)
+    queue_threshold: int = Field(default=5, ge=0, le=100_000)
+
+
+class Dispatch(Model):
+    """Who takes what: call priority, exchange, and the cost of someone else's custom work."""
+
+    exchange: Exchange = Exchange()
+    calls: Literal["preempt", "reserve"] = Field(
+        default="preempt",
+        description="preempt: a call interrupts back-office work, which resumes afterwards; reserve: no "
+        "interruptions, but back-office work starts only while more than reserve_free colleagues are idle",
+    )
+    reserve_free: int = Field(default=1, ge=0, le=1000)
+    custom_penalty: float = Field(
+        default=1.5, ge=1, le=10,
+        description="work-time factor when custom work (maatwerk) is done by someone other than the client's "
+        "own secretary (assumption)",
+    )
+
+
+class Sickness(Model):
+    """Sick leave as random episodes of whole working days."""
+
+    share: float = Field(
+        default=0.06, ge=0, lt=1,
+        description="share of working days absent; A&O fonds Gemeenten Personeelsmonitor: 5.8% (2021), "
+        "6.7% (2022), 6.3% (H1 2023)",
+    )
+    episodes_per_fte_year: float = Field(
+        default=1.5, gt=0, le=50,
+        description="sick reports per FTE per year; about 1.7 per employee (2004), 1 to 1.7 assumed",
+    )
+
+
+class Leave(Model):
+    """Planned leave, taken in blocks of working days."""
+
+    days_per_year: float = Field(default=25, ge=0, le=200, description="assumption")
+    block_days: int = Field(default=5, ge=1, le=60, description="assumption")
+
+
+class Absence(Model):
+    sickness: Sickness = Sickness()
+    leave: Leave = Leave()
+
+
+class Calls(Model):
+    """Phone calls from internal and external callers; reachability (bereikbaarheid) is measured on them."""
+
+    per_staff_per_day: float = Field(ge=0, le=MAX_RATE_PER_STAFF_PER_DAY, description="calls per staff member")
+    external_share: float = Field(default=0.4, ge=0, le=1, description="share of callers from outside (assumption)")
+    profile: ProfileSpec = "office"
+    talk_minutes: Dist
+    patience_seconds: Dist | None = Field(
+        default=None, description="how long a caller waits before hanging up; none = waits for ever"
+    )
+    norm_seconds: float = Field(
+        default=20, gt=0, le=3600,
+        description="answered within this is reachable; 20 s: Katwijk, and the call-centre '80% in 20 s'",
+    )
+    custom_share: float = Field(default=0.35, ge=0, le=1, description="share that is custom work (article: 30-40%)")
+    callback_share: float = Field(
+        default=0.7, ge=0, le=1, description="share of unanswered callers who leave a voicemail (assumption)"
+    )
+    callback_minutes: Dist = Dist(dist="exponential", mean=4)
+    callback_norm_working_hours: float = Field(
+        default=8.5, gt=0, le=10_000, description="call back within one working day (Katwijk: within 24 h)"
+    )
+
+
+class TaskType(Model):
+    """A kind of back-office request: mail, CRM, custom support, legacy work, coordination, ..."""
+
+    per_staff_per_day: float = Field(ge=0, le=MAX_RATE_PER_STAFF_PER_DAY)
+    arrivals: Literal["spread", "batches"] = Field(
+        default="spread", description="spread: through the day by `profile`; batches: at `batch_times`"
+    )
+    profile: ProfileSpec = "flat"
+    batch_times: list[Clock] = Field(default_factory=list, description="delivery times, for batches")
+    work_minutes: Dist
+    norm_working_hours: float = Field(gt=0, le=10_000, description="done within this much working time")
+    custom_share: float = Field(default=0.35, ge=0, le=1, description="article: 30-40% is custom work")
+    flexible_only: bool = Field(
+        default=False,
+        description="demand comes only from staff who work independent of place and time (coordination)",
+    )
+
+    @model_validator(mode="after")
+    def _batches(self) -> TaskType:
+        if self.arrivals == "batches" and not self.batch_times:
+            raise ValueError("batch_times: arrivals in batches need at least one delivery time")
+        return self
+
+
+class Meetings(Model):
+    """Department meetings where a secretary takes the minutes (notuleren); writing them is a task."""
+
+    per_department_per_week: float = Field(ge=0, le=100)
+    duration_minutes: Dist = Dist(dist="deterministic", mean=90, cv=0)
+    earliest_start: Clock = "09:00"
+    latest_start: Clock = "15:00"
+    writing_minutes_per_meeting_hour: float = Field(default=60, ge=0, le=1000, description="assumption")
+    norm_working_hours: float = Field(default=25.5, gt=0, le=10_000, description="3 working days (assumption)")
+
+    @model_validator(mode="after")
+    def _window(self) -> Meetings:
+        if clock_minutes(self.latest_start) < clock_minutes(self.earliest_start):
+            raise ValueError("latest_start: before earliest_start")
+        return self
+
+
+class Demand(Model):
+    calls: Calls
+    tasks: dict[str, TaskType] = Field(default_factory=dict)
+    meetings: Meetings | None = None
+    flexible_share: float = Field(
+        default=0.1, ge=0, le=1, description="share of staff working independent of place and time (assumption)"
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> Demand:
+        for reserved in RESERVED_TYPES:
+            if reserved in self.tasks:
+                raise ValueError(f"tasks.{reserved}: the name {reserved!r} is reserved; choose another")
+        for name in self.tasks:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"tasks.{name}: a type name is letters, digits and _ only")
+        return self
+
+    def type_names(self) -> list[str]:
+        """Every request type, in the order of the KPI tables."""
+        names = ["phone", "callback", *self.tasks]
+        if self.meetings is not None:
+            names.append("minutes")
+        return names
+
+
+RESERVED_TYPES = ("phone", "callback", "minutes", "calls", "meetings")
+
+
+class HNW(Model):
+    """Het Nieuwe Werken as a transformation of demand (applied by :func:`sim.demand.apply_hnw`).
+
+    ``multipliers`` scale the volume of a type: ``calls``, ``meetings`` or a task type's name. ``spread_hours``
+    widens clients' working hours by that many hours on both sides, and ``spread_share`` of each spread-out
+    type's volume moves evenly over the widened window. ``flexible_share`` replaces the share of staff that works
+    independent of place and time, which drives coordination requests. No measured HNW effect sizes are public:
+    every number here is an assumption.
+    """
+
+    multipliers: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    spread_hours: float = Field(default=0.0, ge=0, le=8)
+    spread_share: float = Field(default=0.0, ge=0, le=1)
+    flexible_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class Scenario(Model):
+    """A whole scenario: one config file."""
+
+    name: str = "scenario"
+    description: str = ""
+    run: Run = Run()
+    calendar: Calendar = Calendar()
+    organisation: Organisation
+    dispatch: Dispatch = Dispatch()
+    absence: Absence = Absence()
+    demand: Demand
+    hnw: HNW | None = None
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        cal = self.calendar
+        open_m, close_m = clock_minutes(cal.open), clock_minutes(cal.close)
+        for i, sec in enumerate(self.organisation.secretaries):
+            start = clock_minutes(sec.start or cal.open)
+            end = clock_minutes(sec.end or cal.close)
+            where = f"organisation.secretaries[{i}]"
+            if start >= end:
+                raise ValueError(f"{where}.end: {sec.end or cal.close} is not after start {sec.start or cal.open}")
+            days = sec.days if sec.days is not None else cal.working_days
+            if not set(days) & set(cal.working_days):
+                raise ValueError(f"{where}.days: she works on none of the calendar's working days")
+            lunch = clock_minutes(sec.lunch_start)
+            if sec.lunch_minutes > 0 and not (start <= lunch and lunch + sec.lunch_minutes <= end):
+                raise ValueError(f"{where}.lunch_start: lunch {sec.lunch_start} (+{sec.lunch_minutes:g} min) "
+                                 f"falls outside her hours {sec.start or cal.open}-{sec.end or cal.close}")
+            if end - start - sec.lunch_minutes <= 0:
+                raise ValueError(f"{where}: no working hours left after lunch")
+            if end <= open_m or start >= close_m:
+                raise ValueError(f"{where}: her hours lie entirely outside the opening hours")
+        for name, task in self.demand.tasks.items():
+            # a task whose fixed work already exceeds its norm can never be done in time
+            if task.work_minutes.dist == "deterministic" and task.work_minutes.mean / 60 > task.norm_working_hours:
+                raise ValueError(
+                    f"demand.tasks.{name}.norm_working_hours: {task.norm_working_hours:g} h is less than its "
+                    f"fixed work time {task.work_minutes.mean:g} min; the norm cannot be met"
+                )
+        if self.demand.meetings is not None:
+            m = self.demand.meetings
+            if m.writing_minutes_per_meeting_hour / 60 * m.duration_minutes.mean / 60 > m.norm_working_hours and \
+                    m.duration_minutes.dist == "deterministic":
+                raise ValueError("demand.meetings.norm_working_hours: shorter than the fixed writing time")
+            if clock_minutes(m.latest_start) >= clock_minutes(cal.close) or \
+                    clock_minutes(m.earliest_start) < open_m:
+                raise ValueError("demand.meetings.earliest_start: meetings must start within opening hours")
+        if self.hnw is not None:
+            known = {"calls", "meetings", *self.demand.tasks}
+            for key in self.hnw.multipliers:
+                if key not in known:
+                    raise ValueError(
+                        f"hnw.multipliers.{key}: unknown request type{_hint(key, known)}; "
+                        f"known: {', '.join(sorted(known))}"
+                    )
+        return self
+
+    # -- derived figures -------------------------------------------------------------------------------------
+    def secretary_hours_per_week(self, i: int) -> float:
+        cal = self.calendar
+        sec = self.organisation.secretaries[i]
+        days = [d for d in (sec.days if sec.days is not None else cal.working_days) if d in cal.working_days]
+        per_day = clock_minutes(sec.end or cal.close) - clock_minutes(sec.start or cal.open) - sec.lunch_minutes
+        return len(days) * per_day / 60.0
+
+    def fte(self) -> float:
+        """Total FTE: present hours per week over the full-time week."""
+        hours = sum(self.secretary_hours_per_week(i) for i in range(len(self.organisation.secretaries)))
+        return hours / self.calendar.full_time_hours_per_week
+
+
+def _unique(names: Sequence[str], field: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{field}[{i}].name: {what} {name!r} is defined twice")
+        seen.add(name)
+
+
+def _hint(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, [c for c in candidates if c], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ------------------------------------------------------------------------------------------ loading and errors
+class ConfigError(Exception):
+    """A bad config, override or path: one line for the user, naming the file and the field."""
+
+    def __init__(self, source: str, message: str, field: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        self.message = message
+        where = f"{source}: {field}: " if field else f"{source}: "
+        super().__init__(where + message)
+
+
+def _loc(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_fields_at(loc: Sequence[int | str]) -> list[str]:
+    """Field names that the model has at the parent of ``loc`` (for 'did you mean' hints)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        ann = fields[part].annotation
+        model = _first_model(ann)
+        if model is None:
+            return []
+    fields = getattr(model, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _first_model(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def format_validation_error(err: ValidationError) -> tuple[str, str]:
+    """The first error of a pydantic ValidationError as (field path, message)."""
+    first = err.errors()[0]
+    loc = [p for p in first["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    # pydantic names the union member it tried ("Profile", "Dist"); a reader wants the field path only
+    loc = [p for p in loc if not (isinstance(p, str) and p[:1].isupper())]
+    field = _loc(loc)
+    kind = first["type"]
+    msg = first["msg"]
+    if kind == "extra_forbidden":
+        allowed = _model_fields_at(loc)
+        name = str(loc[-1]) if loc else ""
+        msg = f"unknown field{_hint(name, allowed)}"
+        if allowed:
+            msg += f"; allowed: {', '.join(allowed)}"
+    elif kind == "missing":
+        msg = "required field is missing"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+        # model validators report nested paths themselves: "secretaries[3].departments: ..."
+        m = re.match(r"^([A-Za-z_][\w.\[\]]*): (.*)$", msg)
+        if m:
+            field = f"{field}.{m.group(1)}" if field else m.group(1)
+            msg = m.group(2)
+    else:
+        value = first.get("input")
+        if not isinstance(value, dict | list) and kind not in ("missing",):
+            msg = f"{msg} (got {value!r})"
+    return field or "(top level)", msg
+
+
+def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
+    """Validate a plain mapping into a Scenario, raising ConfigError with the first problem."""
+    if data is None:
+        raise ConfigError(source, "the file is empty")
+    if not isinstance(data, dict):
+        raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        field, msg = format_validation_error(err)
+        raise ConfigError(source, msg, field) from None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file safely (no code, no Python tags), with the line of a syntax error."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), "is a folder, not a config file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(str(path), f"cannot be read: {err}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ConfigError(str(path), f"YAML syntax error at {line}{err.problem}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(str(path), f"YAML error: {err}") from None
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str) -> dict[str, Any]:
+    """Apply ``dotted.path=value`` overrides to a raw config mapping (a copy is returned).
+
+    Values are parsed as YAML (``3``, ``0.5``, ``[mon, tue]``, ``null``). List items are addressed by index
+    or, for lists of named items (departments, secretaries), by name: ``organisation.secretaries.Anna.start``.
+    """
+    data = json.loads(json.dumps(data))  # deep copy of plain data
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
+        path, _, raw = item.partition("=")
+        parts = [p for p in path.strip().split(".")]
+        if not path.strip() or any(not p for p in parts):
+            raise ConfigError(source, f"--set {item!r}: empty field name in the path")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
+        node: Any = data
+        for depth, part in enumerate(parts[:-1]):
+            node = _step(node, part, parts[: depth + 1], source, create=True)
+        last = parts[-1]
+        if isinstance(node, list):
+            idx = _list_index(node, last, parts, source)
+            node[idx] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(source, f"--set: {'.'.join(parts[:-1])} is a value, not a section", path)
+    return data
+
+
+def _step(node: Any, part: str, so_far: list[str], source: str, create: bool) -> Any:
+    path = ".".join(so_far)
+    if isinstance(node, dict):
+        if part not in node:
+            if not create:
+                raise ConfigError(source, "unknown --set path", path)
+            node[part] = {}
+        return node[part]
+    if isinstance(node, list):
+        return node[_list_index(node, part, so_far, source)]
+    raise ConfigError(source, f"--set: {'.'.join(so_far[:-1])} is a value, not a section", path)
+
+
+def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> int:
+    path = ".".join(so_far)
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        if not -len(node) <= idx < len(node):
+            raise ConfigError(source, f"--set: index {idx} out of range (the list has {len(node)} items)", path)
+        return idx
+    for i, item in enumerate(node):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
+    raise ConfigError(source, f"--set: no item named {part!r}{_hint(part, names)}", path)
+
+
+def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
+    """Read a config file and, if it says ``extends: other.yaml`` (relative to itself), merge it over that
+    base: mappings merge key by key, anything else (lists included) is replaced."""
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base_name = data.pop("extends")
+    if not isinstance(base_name, str) or not base_name.strip():
+        raise ConfigError(str(path), "must name a config file, e.g. extends: base/sector.yaml", "extends")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in _seen or base_path == path.resolve():
+        raise ConfigError(str(path), f"{base_name} extends itself (a cycle)", "extends")
+    if not base_path.exists():
+        raise ConfigError(str(path), f"no such file: {base_name} (relative to {path.parent or '.'})", "extends")
+    base = load_raw(base_path, (*_seen, path.resolve()))
+    if not isinstance(base, dict):
+        raise ConfigError(str(base_path), "the top level must be a mapping of sections")
+    return _merge(base, data)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
+    source = str(path)
+    data = load_raw(path)
+    if overrides:
+        if not isinstance(data, dict):
+            parse_scenario(data, source)  # raises the right message
+        data = apply_overrides(data, overrides, source)
+    return parse_scenario(data, source)
+
+
+def config_hash(scenario: Scenario) -> str:
+    """A short hash of the resolved config, seed excluded (the seed is reported beside it)."""
+    data = scenario.model_dump(mode="json")
+    data["run"].pop("seed", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the config format, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sim scenario"
+    return schema

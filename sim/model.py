@@ -1,0 +1,114 @@
+"""One replication: scenario + seed -> result, as plain data.
+
+This is the single entry point of the simulation; replications, comparisons, sweeps, staffing searches and
+parallel runs all compose :func:`run_replication`. It builds the SimPy environment from the scenario (the
+organisation, the roster of every secretary, the demand processes, the dispatcher), runs it to the end of the
+horizon and returns a :class:`Result`. It reads no files; an optional event log is a callable the caller
+provides.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.config import Scenario, config_hash
+from sim.demand import DemandBuilder, apply_hnw
+from sim.dispatch import Dispatcher, EventLog
+from sim.metrics import Collector
+from sim.organisation import Organisation, roster
+from sim.streams import Streams
+
+
+@dataclass
+class Result:
+    """What one replication produced: KPIs, tables, and how it was obtained."""
+
+    scenario: str
+    seed: int
+    config_hash: str
+    days: int
+    kpi: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+    accounting: dict[str, Any]
+    events: int
+    wall_seconds: float = field(default=0.0, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario, "seed": self.seed, "config_hash": self.config_hash, "days": self.days,
+            "kpi": self.kpi, "accounting": self.accounting, "events": self.events,
+            "wall_seconds": self.wall_seconds, "tables": self.tables,
+        }
+
+
+def flatten_kpis(kpi: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
+    """``{"service_level": {"email": 0.9}}`` -> ``{"service_level.email": 0.9}``."""
+    out: dict[str, float | None] = {}
+    for key, value in kpi.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_kpis(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: EventLog | None = None) -> Result:
+    """Simulate ``scenario`` once with ``seed`` (default: the config's) and return its result."""
+    started = time.perf_counter()
+    seed = scenario.run.seed if seed is None else seed
+    cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
+    t0, t_end = cal.horizon()
+    demand = apply_hnw(scenario.demand, scenario.hnw)
+    type_names = demand.type_names()
+    minutes_type = type_names.index("minutes") if demand.meetings is not None else -1
+
+    env = simpy.Environment()
+    streams = Streams(seed)
+    org = Organisation(scenario)
+    metrics = Collector(org, cal, type_names, demand.calls.norm_seconds / 60.0, t0, t_end)
+    meetings = demand.meetings
+    dispatcher = Dispatcher(
+        env, org, scenario.dispatch, cal, metrics, type_names,
+        callback_norm_minutes=demand.calls.callback_norm_working_hours * 60,
+        writing_per_minute=(meetings.writing_minutes_per_meeting_hour / 60) if meetings else 0.0,
+        minutes_norm_minutes=(meetings.norm_working_hours * 60) if meetings else 0.0,
+        minutes_type=minutes_type, log=event_log,
+    )
+    for i, sec in enumerate(org.secretaries):
+        env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher))
+    volume = [d.staff * d.demand_factor for d in scenario.organisation.departments]
+    days = cal.working_day_list()
+    DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams,
+                  cal.add_working_time, dispatcher).start()
+    env.process(_day_ends(env, cal, metrics, days[cal.warmup_days:]))
+    env.run(until=t_end)
+
+    dispatcher.close()
+    metrics.finish(env.now, dispatcher.open_requests())
+    clusters: dict[str, list[int]] = {}
+    for sec in org.secretaries:
+        clusters.setdefault(sec.cluster, []).append(sec.index)
+    kpi = metrics.kpis(scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
+    waiting = sum(1 for r in dispatcher.open_requests() if not hasattr(r, "type") and r.measured)
+    events = next(getattr(env, "_eid")) if hasattr(env, "_eid") else 0  # SimPy's count of scheduled events
+    return Result(
+        scenario=scenario.name, seed=seed, config_hash=config_hash(scenario), days=scenario.run.days,
+        kpi=kpi, tables=metrics.tables(), accounting=metrics.accounting(waiting), events=events,
+        wall_seconds=time.perf_counter() - started,
+    )
+
+
+def _day_ends(env: simpy.Environment, cal: WorkCalendar, metrics: Collector, days: list[int]) -> Any:
+    """At closing time of each measured working day, record the backlog."""
+    for day in days:
+        yield env.timeout(day * MINUTES_PER_DAY + cal.close_minute - env.now)
+        metrics.day_end()
+
+
+__all__ = ["Result", "flatten_kpis", "run_replication"]

@@ -1,0 +1,222 @@
+"""The organisation: departments, secretaries, the groups they work in, and when they are present.
+
+A *group* is the unit that shares a queue. In the **decentralised** setup each department is a group served
+only by its own secretaries. In the **central** setup each cluster is a group serving several departments,
+and task exchange (see :mod:`sim.dispatch`) lets groups help each other; with the ``pool`` policy the whole
+secretariat is one group and the clusters are only where people sit.
+
+Presence follows each secretary's working pattern (days, hours, lunch) and **absence**: sickness as random
+episodes of whole working days (default 6% of working time, A&O fonds Gemeenten), planned leave in blocks,
+and part-timers' days off. A secretary who falls ill or goes on leave hands her personal work back to her
+group: that is what replaceability (vervangbaarheid) measures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.config import WEEKDAYS, Scenario, clock_minutes
+from sim.streams import Stream
+
+if TYPE_CHECKING:
+    from sim.demand import Call, Task
+
+#: Secretary states.
+IDLE, CALL, TASK, MEETING, OFF = range(5)
+STATE_NAMES = ("idle", "call", "task", "meeting", "absent")
+
+#: Working days in a year, for turning yearly rates into daily ones (52 weeks of 5 days).
+WORKING_DAYS_PER_YEAR = 260.0
+
+
+class Secretary:
+    """A secretary at run time: her state, her current job and the personal work she holds."""
+
+    __slots__ = (
+        "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
+        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason",
+    )
+
+    def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:
+        self.index = index
+        self.name = name
+        self.cluster = cluster
+        self.group: Group = None  # type: ignore[assignment]
+        self.primary = primary  # her own departments
+        self.serves: frozenset[int] = frozenset()  # departments she may serve (for coverage)
+        self.state = OFF
+        self.since = 0.0  # start of the current state
+        self.job: Call | Task | None = None
+        self.job_event: simpy.Event | None = None
+        self.job_factor = 1.0
+        self.personal: list[tuple[float, int, Task]] = []  # heap of (due, seq, task): paused work, minutes
+        self.leaving = ""  # reason to go off duty as soon as the current call or meeting ends
+        self.meeting_end = -1.0  # a meeting she must join after her current call
+        self.meeting_dept = -1
+        self.detail = ""  # what the current job is (for the event log)
+        self.present_since = 0.0
+        self.off_reason = "start"
+
+    def __repr__(self) -> str:
+        return f"Secretary({self.name!r}, {STATE_NAMES[self.state]})"
+
+
+class Group:
+    """Secretaries sharing one queue of calls and one set of task queues (one per department)."""
+
+    __slots__ = ("index", "name", "departments", "secretaries", "calls", "n_calls", "tasks", "n_tasks",
+                 "idle", "on_task", "helpers", "helps")
+
+    def __init__(self, index: int, name: str, departments: list[int]) -> None:
+        self.index = index
+        self.name = name
+        self.departments = departments
+        self.secretaries: list[Secretary] = []
+        self.calls: deque[Call] = deque()  # FIFO; answered or abandoned calls are skipped lazily
+        self.n_calls = 0  # calls really waiting
+        self.tasks: dict[int, list[tuple[float, int, Task]]] = {d: [] for d in departments}  # EDF heaps
+        self.n_tasks = 0
+        self.idle: dict[Secretary, None] = {}  # ordered set: longest idle first
+        self.on_task: dict[Secretary, None] = {}  # doing back-office work, so a call may interrupt her
+        self.helpers: list[Group] = []  # groups whose secretaries may take this group's work
+        self.helps: list[Group] = []  # groups this group's secretaries may help
+
+
+class Organisation:
+    """Departments, secretaries and groups of one scenario, built from its config."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        org = scenario.organisation
+        policy = scenario.dispatch.exchange.policy
+        self.dept_names = [d.name for d in org.departments]
+        dept_index = {n: i for i, n in enumerate(self.dept_names)}
+        cluster_of = {d.name: d.cluster or d.name for d in org.departments}
+        self.secretaries = [
+            Secretary(i, s.name, s.cluster or cluster_of[s.departments[0]],
+                      frozenset(dept_index[d] for d in s.departments))
+            for i, s in enumerate(org.secretaries)
+        ]
+        if org.setup == "decentralised":
+            self.groups = [Group(i, n, [i]) for i, n in enumerate(self.dept_names)]
+            for sec in self.secretaries:
+                sec.group = self.groups[next(iter(sec.primary))]
+        elif policy == "pool":
+            self.groups = [Group(0, "pool", list(range(len(self.dept_names))))]
+            for sec in self.secretaries:
+                sec.group = self.groups[0]
+        else:
+            names = org.clusters()
+            self.groups = [
+                Group(i, c, [dept_index[d.name] for d in org.departments if d.cluster == c])
+                for i, c in enumerate(names)
+            ]
+            by_name = {g.name: g for g in self.groups}
+            for sec in self.secretaries:
+                sec.group = by_name[sec.cluster]
+            if policy != "none":
+                k = len(self.groups)
+                for g in self.groups:
+                    if scenario.dispatch.exchange.topology == "chain":
+                        g.helpers = [self.groups[(g.index + 1) % k]] if k > 1 else []
+                    else:
+                        g.helpers = [h for h in self.groups if h is not g]
+                for g in self.groups:
+                    g.helps = [h for h in self.groups if g in h.helpers]
+        for sec in self.secretaries:
+            sec.group.secretaries.append(sec)
+            depts = set(sec.group.departments)
+            for h in sec.group.helps:
+                depts.update(h.departments)
+            sec.serves = frozenset(depts)
+        self.group_of_dept = [None] * len(self.dept_names)
+        for g in self.groups:
+            for d in g.departments:
+                self.group_of_dept[d] = g
+
+    def clusters(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for sec in self.secretaries:
+            seen[sec.cluster] = None
+        return list(seen)
+
+
+class Presence:
+    """What the roster tells the dispatcher."""
+
+    def come_on(self, sec: Secretary) -> None: ...
+    def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None: ...
+
+
+def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, cal: WorkCalendar,
+           stream: Stream, presence: Presence) -> Generator[simpy.Event, Any, None]:
+    """One secretary's working days: sick, on leave, a day off, or at work with a lunch break.
+
+    Sickness: a healthy secretary falls ill at the start of a working day with probability p; an episode lasts
+    a geometric number of working days with mean D = share x 260 / episodes_per_year, and p follows from the
+    share: share = D / (D + 1/p). Leave: blocks of ``block_days`` with the yearly number of days. The run
+    starts in the stationary state (ill with probability share, with a memoryless rest of the episode).
+    """
+    conf = scenario.organisation.secretaries[i]
+    sick = scenario.absence.sickness
+    leave = scenario.absence.leave
+    days = set(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None else scenario.calendar.working_days))
+    start = clock_minutes(conf.start or scenario.calendar.open)
+    end = clock_minutes(conf.end or scenario.calendar.close)
+    lunch = clock_minutes(conf.lunch_start)
+    lunch_end = lunch + conf.lunch_minutes
+
+    mean_sick = max(1.0, sick.share * WORKING_DAYS_PER_YEAR / sick.episodes_per_fte_year)
+    p_sick = 0.0 if sick.share <= 0 else 1.0 / (mean_sick * (1 - sick.share) / sick.share)
+    leave_share = min(leave.days_per_year / WORKING_DAYS_PER_YEAR, 0.99)
+    p_leave = 0.0 if leave_share <= 0 else 1.0 / (leave.block_days * (1 - leave_share) / leave_share)
+    q_sick = 1.0 - 1.0 / mean_sick  # continuation probability of an episode
+
+    def episode() -> int:
+        if q_sick <= 0:
+            return 1
+        return 1 + int(math.log(1.0 - stream.random()) / math.log(q_sick))
+
+    sick_left = leave_left = 0
+    if stream.random() < sick.share:
+        sick_left = episode()
+    elif stream.random() < leave_share:
+        leave_left = 1 + stream.integers(0, leave.block_days)
+
+    for day in cal.working_day_list():
+        base = day * MINUTES_PER_DAY
+        if base > env.now:
+            yield env.timeout(base - env.now)
+        u_sick, u_leave = stream.random(), stream.random()  # two draws a day whatever happens: stable streams
+        if sick_left == 0 and leave_left == 0:
+            if u_sick < p_sick:
+                sick_left = episode()
+                presence.go_off(sec, "sick", True)
+            elif u_leave < p_leave:
+                leave_left = leave.block_days
+                presence.go_off(sec, "leave", True)
+        if sick_left > 0:
+            sick_left -= 1
+            presence.go_off(sec, "sick", False)
+            continue
+        if leave_left > 0:
+            leave_left -= 1
+            presence.go_off(sec, "leave", False)
+            continue
+        if day % 7 not in days:
+            presence.go_off(sec, "day off", False)
+            continue
+        yield env.timeout(base + start - env.now)
+        presence.come_on(sec)
+        if conf.lunch_minutes > 0:
+            yield env.timeout(base + lunch - env.now)
+            presence.go_off(sec, "lunch", False)
+            yield env.timeout(base + lunch_end - env.now)
+            presence.come_on(sec)
+        yield env.timeout(base + end - env.now)
+        presence.go_off(sec, "off duty", False)
