@@ -36,17 +36,19 @@ from pydantic import (
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_CLOCK = re.compile(r"^(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
 
 #: Guard against configs that would run for ever: the longest horizon accepted, in working days.
 MAX_DAYS = 10 * 261
 #: Guard against absurd demand (requests per staff member per day, per type).
-MAX_RATE_PER_STAFF_PER_DAY = 1000.0
+MAX_RATE_PER_STAFF_PER_DAY = 1e6
+#: Guard against runs that would not finish in reasonable time: expected requests over the whole horizon.
+MAX_EXPECTED_REQUESTS = 2e8
 
 
 def _check_clock(value: str) -> str:
     if not _CLOCK.match(value):
-        raise ValueError(f"{value!r} is not a clock time; use HH:MM, e.g. '08:30'")
+        raise ValueError(f"{value!r} is not a clock time; use HH:MM from 00:00 to 24:00, e.g. '08:30'")
     return value
 
 
@@ -468,6 +470,14 @@ class Scenario(Model):
             if clock_minutes(m.latest_start) >= clock_minutes(cal.close) or \
                     clock_minutes(m.earliest_start) < open_m:
                 raise ValueError("demand.meetings.earliest_start: meetings must start within opening hours")
+        volume = sum(d.staff * d.demand_factor for d in self.organisation.departments)
+        per_day = self.demand.calls.per_staff_per_day + sum(t.per_staff_per_day for t in self.demand.tasks.values())
+        expected = volume * per_day * (self.run.days + self.run.warmup_days)
+        if expected > MAX_EXPECTED_REQUESTS:
+            raise ValueError(
+                f"demand: about {expected:.3g} requests over {self.run.days + self.run.warmup_days} days would run "
+                f"for hours; at most {MAX_EXPECTED_REQUESTS:.0e} (fewer days, or lower rates)"
+            )
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
             for key in self.hnw.multipliers:

@@ -188,7 +188,11 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     elif stream.random() < leave_share:
         leave_left = 1 + stream.integers(0, leave.block_days)
 
-    for day in cal.working_day_list():
+    work_days = cal.working_day_list()
+    # round the clock on consecutive days (validation cases): she stays on duty across midnight
+    continuous = start == 0 and end == MINUTES_PER_DAY and conf.lunch_minutes == 0
+    on_duty = False
+    for n, day in enumerate(work_days):
         base = day * MINUTES_PER_DAY
         if base > env.now:
             yield env.timeout(base - env.now)
@@ -211,8 +215,13 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
         if day % 7 not in days:
             presence.go_off(sec, "day off", False)
             continue
-        yield env.timeout(base + start - env.now)
-        presence.come_on(sec)
+        if not on_duty:
+            yield env.timeout(base + start - env.now)
+            presence.come_on(sec)
+            on_duty = True
+        if continuous and n + 1 < len(work_days) and work_days[n + 1] == day + 1 and (day + 1) % 7 in days \
+                and p_sick == 0 and p_leave == 0:
+            continue
         if conf.lunch_minutes > 0:
             yield env.timeout(base + lunch - env.now)
             presence.go_off(sec, "lunch", False)
@@ -220,3 +229,4 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
             presence.come_on(sec)
         yield env.timeout(base + end - env.now)
         presence.go_off(sec, "off duty", False)
+        on_duty = False

@@ -1,0 +1,109 @@
+"""Writing results to an output folder, safely.
+
+A results folder is never overwritten without being asked: the default folder gets a fresh name
+(``results/central``, ``results/central-2``, ...), and an explicit ``--out`` that already holds files needs
+``--overwrite``. Files are written to a temporary name and renamed into place, so an interrupted write never
+leaves a half-written file where a complete one was, and every path written stays inside the folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.config import ConfigError
+
+
+def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results") -> Path:
+    """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``), else a fresh
+    ``root/default_name[-N]``."""
+    if out is not None:
+        path = Path(out)
+        if path.exists() and not path.is_dir():
+            raise ConfigError(str(path), "--out names a file, not a folder")
+        if path.exists() and any(path.iterdir()) and not overwrite:
+            raise ConfigError(str(path), "the output folder is not empty; choose another --out or pass --overwrite")
+        return path
+    base = Path(root)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name) or "run"
+    path = base / safe
+    n = 2
+    while path.exists():
+        path = base / f"{safe}-{n}"
+        n += 1
+    return path
+
+
+def _inside(folder: Path, name: str) -> Path:
+    target = (folder / name).resolve()
+    if folder.resolve() not in target.parents:
+        raise ValueError(f"refusing to write outside the output folder: {name}")
+    return target
+
+
+def write_text(folder: Path, name: str, text: str) -> Path:
+    """Write ``text`` to ``folder/name`` atomically (temporary file, then rename)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _inside(folder, name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(_clean(data), indent=2, sort_keys=False) + "\n"
+
+
+def write_json(folder: Path, name: str, data: Any) -> Path:
+    return write_text(folder, name, to_json(data))
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    rows = list(rows)
+    buf = io.StringIO()
+    if not rows:
+        return ""
+    fields: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in fields:
+                fields.append(key)
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def write_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
+    return write_text(folder, name, csv_text(rows))
+
+
+def write_yaml(folder: Path, name: str, data: Any) -> Path:
+    return write_text(folder, name, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
