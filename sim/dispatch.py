@@ -142,6 +142,10 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------- presence
     def come_on(self, sec: Secretary) -> None:
+        if sec.state != OFF:
+            # her break came and went while she finished a call or meeting: she never left
+            sec.leaving = ""
+            return
         now = self.env.now
         sec.present_since = now
         self.metrics.presence(sec, +1, now)
