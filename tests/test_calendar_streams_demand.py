@@ -1,0 +1,100 @@
+"""Calendar arithmetic, named random streams, and the demand transformations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simpy
+
+from sim.calendar import WorkCalendar, split_by_hour
+from sim.config import Calendar, Dist, load_scenario
+from sim.demand import apply_hnw, spread_profile, thinning
+from sim.config import OFFICE_PROFILE, Profile
+from sim.streams import Stream, Streams, sampler
+from conftest import CONFIGS
+
+
+@pytest.fixture
+def cal() -> WorkCalendar:
+    return WorkCalendar.from_config(Calendar(), days=10, warmup_days=2)
+
+
+def test_working_time_skips_nights_and_weekends(cal: WorkCalendar) -> None:
+    friday_4pm = 4 * 1440 + 16 * 60
+    # one hour of working time from Friday 16:00: 60 min left on Friday is 60, so Friday 17:00
+    assert cal.add_working_time(friday_4pm, 60) == 4 * 1440 + 17 * 60
+    # 90 minutes: 60 on Friday, 30 on Monday from 08:30
+    assert cal.add_working_time(friday_4pm, 90) == 7 * 1440 + 9 * 60
+    # from Saturday: starts counting on Monday
+    assert cal.add_working_time(5 * 1440 + 600, 30) == 7 * 1440 + 9 * 60
+    # two working days of 8.5 h from Monday 08:30 end on Tuesday 17:00
+    assert cal.add_working_time(510, 17 * 60) == 1440 + 17 * 60
+
+
+def test_horizon_and_opening(cal: WorkCalendar) -> None:
+    start, end = cal.horizon()
+    assert start == 2 * 1440  # after two warm-up working days (Mon, Tue)
+    assert end == (cal.working_day_list()[-1] + 1) * 1440
+    assert len(cal.working_day_list()) == 12
+    assert cal.is_open(600) and not cal.is_open(5 * 1440 + 600) and not cal.is_open(17 * 60)
+
+
+def test_split_by_hour() -> None:
+    assert split_by_hour(30, 150) == [(0, 30), (1, 60), (2, 30)]
+
+
+def test_streams_are_keyed_by_seed_and_name() -> None:
+    a, b = Streams(7), Streams(7)
+    assert [a["x"].random() for _ in range(5)] == [b["x"].random() for _ in range(5)]
+    assert a["y"].random() != Streams(7)["x"].random()
+    assert Streams(8)["x"].random() != Streams(7)["x"].random()
+
+
+def test_buffering_does_not_change_the_sequence() -> None:
+    s = Stream(3, "name")
+    draws = [s.random() for _ in range(1500)]
+    fresh = Stream(3, "name").rng.random(1536)[:1500]
+    assert draws == fresh.tolist()
+
+
+@pytest.mark.parametrize("dist", ["exponential", "lognormal", "gamma", "uniform", "deterministic"])
+def test_samplers_have_the_configured_mean(dist: str) -> None:
+    d = Dist(dist=dist, mean=5.0, cv=0.5 if dist != "exponential" else 1.0)
+    draw = sampler(d, Stream(11, dist))
+    x = np.array([draw() for _ in range(20000)])
+    sd = x.std() / np.sqrt(len(x))
+    assert abs(x.mean() - 5.0) < 4 * sd + 1e-9
+    assert (x > 0).all()
+
+
+def test_thinning_reproduces_the_daily_volume() -> None:
+    env = simpy.Environment()
+    times: list[float] = []
+    days = list(range(200))
+    env.process(thinning(env, Stream(5, "t"), 100.0, OFFICE_PROFILE, days, times.append))
+    env.run()
+    n = len(times)
+    # Poisson total with mean 100 per day: 4 standard deviations
+    assert abs(n - 20000) < 4 * np.sqrt(20000)
+    assert times == sorted(times)
+
+
+def test_spread_profile_keeps_the_volume_and_widens_the_window() -> None:
+    p = spread_profile(OFFICE_PROFILE, 1.0, 0.2)
+    assert p.start == "07:00" and len(p.weights) == len(OFFICE_PROFILE.weights) + 4
+    assert sum(p.weights) == pytest.approx(1.0)
+    assert p.weights[0] == pytest.approx(0.2 / len(p.weights))
+    flat = Profile(start="00:00", slot_minutes=60, weights=[1.0] * 24)
+    assert len(spread_profile(flat, 2, 0.5).weights) == 24  # cannot widen past midnight
+
+
+def test_apply_hnw_scales_per_type() -> None:
+    s = load_scenario(CONFIGS / "central_hnw.yaml")
+    d = apply_hnw(s.demand, s.hnw)
+    assert d.calls.per_staff_per_day == pytest.approx(0.25 * 0.7)
+    assert d.tasks["legacy"].per_staff_per_day == pytest.approx(0.08 * 0.1)
+    assert d.tasks["crm"].per_staff_per_day == pytest.approx(0.05 * 1.5)
+    assert d.tasks["post"].profile == s.demand.tasks["post"].profile  # batches are not spread
+    assert d.flexible_share == 0.6
+    assert d.meetings is not None and d.meetings.per_department_per_week == pytest.approx(0.6)
+    assert apply_hnw(s.demand, None) is s.demand
