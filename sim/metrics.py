@@ -136,6 +136,7 @@ class Collector:
         self.q_last = [start] * n_groups
         self.q_wait = [0.0] * n_groups  # waits (answered or abandoned) of measured calls
         self.q_arrivals = [0] * n_groups  # measured calls that could queue (offered)
+        self.q_delayed = [0] * n_groups  # measured calls that found no one free and entered the queue
         # secretaries
         self.busy_by_state = [[0.0] * 5 for _ in range(n_sec)]
         self.busy_by_hour = [[0.0] * HOURS for _ in range(n_sec)]
@@ -175,6 +176,8 @@ class Collector:
             self.q_area[g] += self.q_now[g] * (now - (last if last > self.t0 else self.t0))
         self.q_now[g] += delta
         self.q_last[g] = now
+        if delta > 0 and now >= self.t0:  # a call is queued at its arrival, so it is measured iff now >= t0
+            self.q_delayed[g] += 1
 
     def call_answered(self, call: Call, wait: float, sec: Secretary) -> None:
         if not call.measured:
@@ -451,7 +454,8 @@ class Collector:
             lam = self.q_arrivals[i] / span if span > 0 else 0.0
             w = _share(self.q_wait[i], self.q_arrivals[i]) or 0.0
             little.append({"queue": f"calls/{g.name}", "L": self.q_area[i] / span, "lambda_per_minute": lam,
-                           "W_minutes": w, "lambda_W": lam * w, "arrivals": self.q_arrivals[i]})
+                           "W_minutes": w, "lambda_W": lam * w, "arrivals": self.q_arrivals[i],
+                           "delayed": self.q_delayed[i]})
         for k, name in enumerate(self.type_names):
             if k == PHONE or not self.t_arrived[k]:
                 continue
