@@ -21,7 +21,8 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -537,61 +538,126 @@ def _loc(loc: Sequence[int | str]) -> str:
     return out
 
 
-def _model_fields_at(loc: Sequence[int | str]) -> list[str]:
-    """Field names that the model has at the parent of ``loc`` (for 'did you mean' hints)."""
-    model: Any = Scenario
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields is None or part not in fields:
-            return []
-        ann = fields[part].annotation
-        model = _first_model(ann)
-        if model is None:
-            return []
-    fields = getattr(model, "model_fields", None)
-    return list(fields) if fields else []
+def _unwrap(ann: Any) -> Any:
+    """``X`` of ``Annotated[X, ...]`` and of ``X | None``."""
+    while True:
+        if get_origin(ann) is Annotated:
+            ann = get_args(ann)[0]
+        elif get_origin(ann) in (Union, UnionType) and type(None) in get_args(ann):
+            rest = tuple(a for a in get_args(ann) if a is not type(None))
+            ann = rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007
+        else:
+            return ann
 
 
-def _first_model(ann: Any) -> Any:
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return ann
-    for arg in getattr(ann, "__args__", ()) or ():
-        found = _first_model(arg)
-        if found is not None:
-            return found
+def _union_member(ann: Any, tag: str) -> Any:
+    """The member of a union that pydantic names by ``tag`` ("literal['office','flat']", "function-after[...,
+    Profile]")."""
+    for member in get_args(ann):
+        if get_origin(member) is Literal and tag.startswith("literal["):
+            return member
+        if isinstance(member, type) and re.search(rf"\b{member.__name__}\b", tag):
+            return member
     return None
 
 
+def _walk(loc: Sequence[int | str]) -> tuple[list[int | str], list[str], Any, int]:
+    """Follow a pydantic error location through the schema.
+
+    Returns the path as the user wrote it (union member tags dropped, dict keys such as task names kept), the
+    fields of the model in which its last part was looked up (for hints), the type expected at the end, and
+    the index in ``loc`` of the first union member tag (-1 if there is none)."""
+    path: list[int | str] = []
+    allowed: list[str] = []
+    union_at = -1
+    ann: Any = Scenario
+    for i, part in enumerate(loc):
+        ann = _unwrap(ann)
+        if get_origin(ann) in (Union, UnionType):
+            union_at = i if union_at < 0 else union_at
+            ann = _union_member(ann, str(part))
+            continue
+        path.append(part)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            allowed = list(ann.model_fields)
+            field = ann.model_fields.get(part) if isinstance(part, str) else None
+            ann = field.annotation if field is not None else None
+        elif get_origin(ann) in (list, dict):
+            ann = get_args(ann)[-1]
+        else:
+            ann = None
+    return path, allowed, _unwrap(ann), union_at
+
+
+def _fields_of(ann: Any) -> str:
+    return ", ".join(ann.model_fields) if isinstance(ann, type) and issubclass(ann, BaseModel) else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _pick(errors: list[Any]) -> Any:
+    """The error to report. Where a value may be a name or a mapping (``profile: office`` or
+    ``profile: {...}``), pydantic reports one error per alternative: report the one the user meant."""
+    first = errors[0]
+    at = _walk(first["loc"])[3]
+    if at < 0:
+        return first
+    branches = [e for e in errors if tuple(e["loc"][:at]) == tuple(first["loc"][:at]) and len(e["loc"]) > at]
+    literal = next((e for e in branches if str(e["loc"][at]).startswith("literal[")), None)
+    others = [e for e in branches if e is not literal]
+    if literal is None or not others:
+        return first
+    value = literal.get("input")
+    if isinstance(value, str):
+        return literal
+    if isinstance(value, dict):
+        return others[0]
+    fields = _fields_of(_walk(others[0]["loc"][: at + 1])[2])
+    expected = (literal.get("ctx") or {}).get("expected", "a name")
+    return {"type": "union_mismatch", "loc": first["loc"][:at], "input": value,
+            "msg": f"must be {expected}, or a mapping with fields {fields} (got {_show(value)})"}
+
+
 def format_validation_error(err: ValidationError) -> tuple[str, str]:
-    """The first error of a pydantic ValidationError as (field path, message)."""
-    first = err.errors()[0]
-    loc = [p for p in first["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
-    # pydantic names the union member it tried ("Profile", "Dist"); a reader wants the field path only
-    loc = [p for p in loc if not (isinstance(p, str) and p[:1].isupper())]
-    field = _loc(loc)
+    """The first problem of a pydantic ValidationError as (field path, message), in the user's words."""
+    first = _pick(err.errors())
+    path, allowed, expected, _ = _walk(first["loc"])
+    field = _loc(path)
     kind = first["type"]
     msg = first["msg"]
+    value = first.get("input")
     if kind == "extra_forbidden":
-        allowed = _model_fields_at(loc)
-        name = str(loc[-1]) if loc else ""
+        name = str(path[-1]) if path else ""
         msg = f"unknown field{_hint(name, allowed)}"
         if allowed:
             msg += f"; allowed: {', '.join(allowed)}"
     elif kind == "missing":
         msg = "required field is missing"
+    elif kind == "union_mismatch":
+        pass
+    elif kind == "model_type":  # e.g. ``talk_minutes: 3`` where {dist: ..., mean: ...} belongs
+        msg = f"must be a mapping with fields {_fields_of(expected)} (got {_show(value)})"
+    elif kind == "dict_type":
+        msg = f"must be a mapping of name: value (got {_show(value)})"
+    elif kind == "too_short":
+        ctx = first.get("ctx") or {}
+        msg = f"needs at least {ctx.get('min_length', 1)} item(s), not {ctx.get('actual_length', 0)}"
+    elif kind == "list_type":
+        msg = f"must be a list, e.g. [a, b] (got {_show(value)})"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
         # model validators report nested paths themselves: "secretaries[3].departments: ..."
-        m = re.match(r"^([A-Za-z_][\w.\[\]]*): (.*)$", msg)
+        m = re.match(r"^([A-Za-z_][^\s:]*): (.*)$", msg)
         if m:
             field = f"{field}.{m.group(1)}" if field else m.group(1)
             msg = m.group(2)
     else:
-        value = first.get("input")
-        if not isinstance(value, dict | list) and kind not in ("missing",):
-            msg = f"{msg} (got {value!r})"
+        msg = msg.replace("Input should be", "must be", 1)
+        if not isinstance(value, dict | list):
+            msg = f"{msg} (got {_show(value)})"
     return field or "(top level)", msg
 
 
@@ -608,8 +674,64 @@ def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
         raise ConfigError(source, msg, field) from None
 
 
+#: Guard against aliases that expand a small YAML file into a huge document ("billion laughs"): the most
+#: values a config may hold once its aliases are expanded.
+MAX_YAML_VALUES = 1_000_000
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only: no Python tags, nothing executed) that also refuses a key given
+    twice in one mapping, which YAML would otherwise resolve silently by keeping the last."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_expanded_size(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose aliases refer to themselves or expand it beyond MAX_YAML_VALUES values
+    (counted without expanding anything)."""
+    def children(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [part for pair in node.value for part in pair]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    size: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            in_progress.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children(node))
+            if size[key] > MAX_YAML_VALUES:
+                line = node.start_mark.line + 1
+                raise ConfigError(source, f"line {line}: aliases expand this config to more than "
+                                          f"{MAX_YAML_VALUES:,} values; write it out")
+        elif key not in size:
+            if key in in_progress:
+                raise ConfigError(source, f"line {node.start_mark.line + 1}: an alias refers to itself "
+                                          "(a recursive structure is not a config)")
+            in_progress.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children(node) if id(c) not in size)
+
+
 def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file safely (no code, no Python tags), with the line of a syntax error."""
+    """Read a YAML file safely: plain data only (no Python tags, nothing executed), no key twice in a
+    mapping, no alias bombs; a syntax error names its line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -619,14 +741,32 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(str(path), "is a folder, not a config file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(str(path), f"cannot be read: {err}") from None
+    loader = _SafeLoader(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, str(path))
+        return loader.construct_document(node)
+    except yaml.constructor.ConstructorError as err:
+        problem = str(err.problem)
+        tag = re.search(r"for the tag '([^']*)'", problem)
+        if tag:  # !!python/object and friends: refused, never constructed
+            name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {name} is not allowed; a config is plain data (maps, lists, text, numbers)"
+        raise ConfigError(str(path), f"{_at(err.problem_mark)}{problem}") from None
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise ConfigError(str(path), f"YAML syntax error at {line}{err.problem}") from None
+        raise ConfigError(str(path), f"YAML syntax error at {_at(err.problem_mark)}{err.problem}") from None
     except yaml.YAMLError as err:
         raise ConfigError(str(path), f"YAML error: {err}") from None
+    except RecursionError:
+        raise ConfigError(str(path), "nested too deeply to be a config") from None
+    finally:
+        loader.dispose()
+
+
+def _at(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 
 
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str) -> dict[str, Any]:
@@ -700,7 +840,8 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
         raise ConfigError(str(path), "must name a config file, e.g. extends: base/sector.yaml", "extends")
     base_path = (path.parent / base_name).resolve()
     if base_path in _seen or base_path == path.resolve():
-        raise ConfigError(str(path), f"{base_name} extends itself (a cycle)", "extends")
+        chain = " -> ".join(p.name for p in (*_seen, path.resolve(), base_path))
+        raise ConfigError(str(path), f"{base_name} is already being extended: a cycle ({chain})", "extends")
     if not base_path.exists():
         raise ConfigError(str(path), f"no such file: {base_name} (relative to {path.parent or '.'})", "extends")
     base = load_raw(base_path, (*_seen, path.resolve()))
