@@ -166,6 +166,9 @@ def _register_extra_commands() -> None:
         cli.add_command(getattr(importlib.import_module(module), attr))
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: runs the CLI, turning bad input into one line on stderr and exit code 2."""
     _register_extra_commands()
@@ -173,6 +176,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="sim", standalone_mode=False)
     except ConfigError as err:
         click.echo(f"sim: error: {err}", err=True)
+        sys.exit(2)
+    except _NO_ARGS_IS_HELP as err:  # plain `sim`: the help text
+        err.show()
+        sys.exit(err.exit_code)
+    except click.UsageError as err:  # a bad option or argument: one line too, like a bad config
+        command = err.ctx.command_path if err.ctx is not None else "sim"
+        click.echo(f"sim: error: {err.format_message()} (see {command} --help)", err=True)
         sys.exit(2)
     except click.ClickException as err:
         err.show()
