@@ -466,6 +466,10 @@ class Dispatcher:
         """Close every secretary's open intervals at the end of the run."""
         now = self.env.now
         for sec in self.org.secretaries:
+            if self.log is not None and now > sec.since:  # the event log covers every secretary to the end
+                self.log(sec.since, now, sec.name, STATE_NAMES[sec.state],
+                         sec.detail if sec.state in (CALL, TASK, MEETING) else
+                         (sec.off_reason if sec.state == OFF else ""))
             if sec.state != OFF:
                 if sec.state != IDLE:
                     self.metrics.busy(sec, sec.state, sec.since, now)
