@@ -28,6 +28,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -37,7 +38,7 @@ from pydantic import (
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_CLOCK = re.compile(r"^(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
+_CLOCK = re.compile(r"^(([01]?\d|2[0-3]):([0-5]\d)|24:00)$")
 
 #: Guard against configs that would run for ever: the longest horizon accepted, in working days.
 MAX_DAYS = 10 * 261
@@ -50,10 +51,16 @@ MAX_EXPECTED_REQUESTS = 2e8
 def _check_clock(value: str) -> str:
     if not _CLOCK.match(value):
         raise ValueError(f"{value!r} is not a clock time; use HH:MM from 00:00 to 24:00, e.g. '08:30'")
+    return value.zfill(5)  # "9:00" -> "09:00"
+
+
+def _clock_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a clock time; write HH:MM in quotes, e.g. '08:30'")
     return value
 
 
-Clock = Annotated[str, AfterValidator(_check_clock)]
+Clock = Annotated[str, BeforeValidator(_clock_text), AfterValidator(_check_clock)]
 
 
 def clock_minutes(value: str) -> float:
@@ -699,6 +706,22 @@ class _SafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# YAML 1.1 reads an unquoted 17:00 as the base-60 number 1020; a config is full of clock times, so this loader
+# reads them as text (every other int and float form is kept).
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SafeLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
+_SafeLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
 def _check_expanded_size(root: yaml.Node, source: str) -> None:
     """Refuse a document whose aliases refer to themselves or expand it beyond MAX_YAML_VALUES values
     (counted without expanding anything)."""
@@ -784,7 +807,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
         if not path.strip() or any(not p for p in parts):
             raise ConfigError(source, f"--set {item!r}: empty field name in the path")
         try:
-            value = yaml.safe_load(raw)
+            value = yaml.load(raw, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
         except yaml.YAMLError:
             raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
         node: Any = data
