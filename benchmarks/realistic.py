@@ -1,0 +1,197 @@
+"""Realistic benchmark: the shipped configs, against SimPy's own floor for the same mix of events.
+
+For each config (default ``configs/central.yaml`` and ``configs/decentral.yaml``) it measures, over repeated
+interleaved runs:
+
+- **events per second**: SimPy events the model scheduled (``Result.events``) per wall second;
+- **seconds per simulated year**: wall time per 260 working days (52 weeks of five days);
+- **SimPy floor**: a bare SimPy program that processes the same number and kinds of events as the model (as
+  many processes started, as many timeouts that resume a process, as many timeouts with a plain callback),
+  with no model logic at all: the least any SimPy model with this event mix can cost. The ratio model / floor
+  says how much the model's own logic adds to SimPy's event loop;
+- **memory over the horizon**: the peak traced memory (tracemalloc) of one run of ``--days`` and of ten times
+  as many days, without the event log;
+- **parallel replications**: ``--replications`` runs of the first config through a ``ProcessPoolExecutor``
+  with one worker and with two, pool start-up included; the speed-up is the ratio of the two wall times.
+
+Usage::
+
+    python benchmarks/realistic.py [CONFIG ...] [--days 40] [--repeat 5] [--replications 8] [--workers 2]
+        [--parallel-repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import simpy
+from _common import interleaved, median, peak_mb, table
+from simpy.core import Environment
+from simpy.events import Initialize, Process, Timeout
+
+from sim.config import Scenario, load_scenario
+from sim.model import run_replication
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIGS = [ROOT / "configs" / "central.yaml", ROOT / "configs" / "decentral.yaml"]
+WORKING_DAYS_PER_YEAR = 260
+
+
+def with_days(scen: Scenario, days: int) -> Scenario:
+    return scen.model_copy(update={"run": scen.run.model_copy(update={"days": days})})
+
+
+# --------------------------------------------------------------------------------------- the event mix
+def event_mix(scen: Scenario, seed: int) -> Counter[str]:
+    """The kinds of events one run of ``scen`` processes, counted by watching SimPy's event loop (untimed)."""
+    mix: Counter[str] = Counter()
+    original = Environment.step
+
+    def counting_step(env: Environment) -> None:
+        event = env._queue[0][3] if env._queue else None
+        if isinstance(event, Initialize):
+            mix["process start"] += 1
+        elif isinstance(event, Process):
+            mix["process end"] += 1
+        elif isinstance(event, Timeout):
+            resumes = any(getattr(cb, "__func__", None) is Process._resume for cb in event.callbacks or ())
+            mix["timeout resuming a process" if resumes else "timeout with a callback"] += 1
+        else:
+            mix["other"] += 1
+        original(env)
+
+    Environment.step = counting_step  # type: ignore[method-assign]
+    try:
+        run_replication(scen, seed=seed)
+    finally:
+        Environment.step = original  # type: ignore[method-assign]
+    return mix
+
+
+def simpy_floor(mix: Counter[str], horizon: float, seed: int = 1) -> Callable[[], int]:
+    """A bare SimPy program with the same event mix: ``process start`` processes that share the
+    process-resuming timeouts, and as many chains of callback timeouts (each callback schedules the next) that
+    share the callback timeouts; delays are random so the event heap is shuffled as in a model. Returns a
+    function that runs it and returns the number of events it processed."""
+    n_proc = max(1, mix["process start"])
+    n_resume = mix["timeout resuming a process"]
+    n_callback = mix["timeout with a callback"] + mix["other"]
+    chains = min(n_proc, max(1, n_callback))
+    rng = random.Random(seed)
+    mean = horizon / max(1, n_resume + n_callback) * (n_proc + chains)
+    delays = [rng.expovariate(1 / mean) for _ in range(4096)]
+
+    def run() -> int:
+        env = simpy.Environment()
+        processed = [0]
+
+        def proc(steps: int, k: int) -> Any:
+            for i in range(steps):
+                yield env.timeout(delays[(k + i) & 4095])
+
+        def chain(steps: int, k: int) -> None:
+            left = [steps]
+            i = [k]
+
+            def again(_: simpy.Event) -> None:
+                processed[0] += 1
+                left[0] -= 1
+                if left[0] > 0:
+                    i[0] += 1
+                    Timeout(env, delays[i[0] & 4095]).callbacks.append(again)
+
+            Timeout(env, delays[k & 4095]).callbacks.append(again)
+
+        for k in range(n_proc):
+            env.process(proc(n_resume // n_proc + (k < n_resume % n_proc), 97 * k))
+        for k in range(chains):
+            steps = n_callback // chains + (k < n_callback % chains)
+            if steps:
+                chain(steps, 31 * k)
+        env.run()
+        return int(next(env._eid))
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------- replications
+def _one(args: tuple[Scenario, int]) -> float:
+    scen, seed = args
+    return run_replication(scen, seed=seed).kpi["reachability"] or 0.0
+
+
+def replications(scen: Scenario, n: int, workers: int) -> float:
+    """Wall seconds of ``n`` replications on ``workers`` worker processes (pool start-up included)."""
+    t = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_one, [(scen, seed) for seed in range(1, n + 1)]))
+    return time.perf_counter() - t
+
+
+# ------------------------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("configs", nargs="*", type=Path, default=DEFAULT_CONFIGS)
+    p.add_argument("--days", type=int, default=40, help="working days measured per run (plus the warm-up)")
+    p.add_argument("--repeat", type=int, default=5, help="timed runs per config and floor (interleaved)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--replications", type=int, default=8,
+                   help="replications for the parallel speed-up (0: skip)")
+    p.add_argument("--workers", type=int, default=2, help="workers to compare with one")
+    p.add_argument("--parallel-repeat", type=int, default=3, help="timed runs per pool size (interleaved)")
+    p.add_argument("--horizon-factor", type=int, default=10,
+                   help="memory check: --days against this many times")
+    a = p.parse_args(argv)
+
+    scens = {path.stem: with_days(load_scenario(path), a.days) for path in a.configs}
+    cases: dict[str, Callable[[], Any]] = {}
+    events: dict[str, int] = {}
+    for name, scen in scens.items():
+        mix = event_mix(scen, a.seed)
+        events[name] = sum(mix.values())
+        horizon = (scen.run.days + scen.run.warmup_days) * 1440 * 7 / 5
+        cases[name] = lambda scen=scen: run_replication(scen, seed=a.seed)
+        cases[f"{name}: SimPy floor"] = simpy_floor(mix, horizon, a.seed)
+        print(f"{name}: event mix of one run: " + ", ".join(f"{k} {v:,}" for k, v in mix.most_common()))
+    print(f"{a.days} measured days per run, {a.repeat} interleaved runs per case, seed {a.seed}")
+    times = interleaved(cases, a.repeat)
+
+    rows = []
+    for name, scen in scens.items():
+        t, floor = median(times[name]), median(times[f"{name}: SimPy floor"])
+        days = scen.run.days + scen.run.warmup_days
+        rows.append([name, days, events[name], t, events[name] / t, t / days * WORKING_DAYS_PER_YEAR,
+                     events[name] / floor, t / floor])
+    print(table(["config", "days simulated", "events", "median s", "events/s", "s per simulated year",
+                 "floor events/s", "ours / floor (target <= 2)"], rows))
+
+    mem_rows = []
+    for name, scen in scens.items():
+        long = a.days * a.horizon_factor
+        m1, _ = peak_mb(lambda scen=scen: run_replication(scen, seed=a.seed))
+        m10, _ = peak_mb(lambda scen=scen, long=long: run_replication(with_days(scen, long), seed=a.seed))
+        mem_rows.append([name, a.days, m1, long, m10, m10 / m1])
+    print()
+    print(table(["config", "days", "peak MB (tracemalloc)", f"days x{a.horizon_factor}", "peak MB",
+                 "ratio (target < 1.2)"], mem_rows))
+
+    if a.replications > 0:
+        name, scen = next(iter(scens.items()))
+        par = interleaved({w: lambda w=w: replications(scen, a.replications, w) for w in (1, a.workers)},
+                          a.parallel_repeat)
+        t1, tn = median(par[1]), median(par[a.workers])
+        print()
+        print(f"{a.replications} replications of {name}, {a.parallel_repeat} interleaved runs per pool size")
+        print(table(["workers", "median wall s", "speed-up (target >= 1.7 on 2)"],
+                    [[1, t1, 1.0], [a.workers, tn, t1 / tn]]))
+
+
+if __name__ == "__main__":
+    main()
