@@ -1,0 +1,229 @@
+"""Where replications run: in this process, in a pool of processes on this machine, or on a Dask cluster.
+
+A :class:`Task` is one replication of one unit: the scenario and the seed. :func:`run_task` is the only work
+any executor does, and it only calls :func:`sim.model.run_replication`, so a replication's result depends on
+its scenario and seed alone, never on where or in which order it ran. Executors hand results back as they
+finish; the experiment commits each at once to the results store and sorts before it aggregates.
+
+- :class:`SerialExecutor`: one at a time, in this process (``--workers 1``).
+- :class:`PoolExecutor`: a pool of worker processes (default: one per core), forked (on Linux) from this
+  process with the model already imported, so starting them is cheap; they ignore Ctrl-C (the main process
+  handles it).
+- :class:`DaskExecutor`: a Dask distributed cluster (``--scheduler ADDRESS``, optional install
+  ``dask[distributed]``). Tasks go in batches of several replications, so that the per-task overhead of the
+  scheduler stays small next to the simulation.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sim.config import ConfigError, Scenario
+from sim.model import flatten_kpis, run_replication
+from sim.store import ReplicationRecord
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication to run: ``unit`` is the key of the setup, setting or staffing it belongs to."""
+
+    unit: str
+    replication: int
+    seed: int
+    scenario: Scenario
+
+
+def run_task(task: Task) -> ReplicationRecord:
+    """Run one replication and keep what the experiment needs: flattened KPIs, tables, accounting."""
+    result = run_replication(task.scenario, task.seed)
+    return ReplicationRecord(
+        unit=task.unit, replication=task.replication, seed=result.seed, config_hash=result.config_hash,
+        kpis=flatten_kpis(result.kpi), accounting=result.accounting, events=result.events,
+        wall_seconds=result.wall_seconds, tables=result.tables,
+    )
+
+
+def run_batch(tasks: Sequence[Task]) -> list[ReplicationRecord]:
+    """Several replications in one go (one Dask task or one pool job)."""
+    return [run_task(t) for t in tasks]
+
+
+def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
+    size = max(1, size)
+    return [list(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+
+
+class Executor(Protocol):
+    """Runs tasks and yields their records as they finish (in any order)."""
+
+    #: How many replications run at once (to size rounds of work).
+    parallelism: int
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Replications one after another in this process."""
+
+    parallelism = 1
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
+        for task in tasks:
+            yield run_task(task)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _context() -> Any:
+    # fork: workers start at once with the model already imported, and a user's script needs no
+    # ``if __name__ == "__main__"`` guard; the pool is started before any progress-bar thread exists
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _ready() -> bool:
+    return True
+
+
+class PoolExecutor:
+    """Replications in parallel in ``workers`` processes on this machine, ``batch_size`` per job."""
+
+    def __init__(self, workers: int | None = None, batch_size: int = 1) -> None:
+        self.parallelism = workers or default_workers()
+        self.batch_size = max(1, batch_size)
+        self._pool: ProcessPoolExecutor | None = None
+        self._get_pool()
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.parallelism, mp_context=_context(),
+                                             initializer=_ignore_sigint)
+            self._pool.submit(_ready).result()  # starts the workers now
+        return self._pool
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
+        if not tasks:
+            return
+        pool = self._get_pool()
+        pending: set[Future[list[ReplicationRecord]]] = {
+            pool.submit(run_batch, batch) for batch in batches(tasks, self.batch_size)
+        }
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield from future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> PoolExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DaskExecutor:
+    """Replications on a Dask distributed cluster, in batches of ``batch_size`` (default: about four
+    batches per worker thread, at most 16 replications each)."""
+
+    def __init__(self, address: Any, batch_size: int | None = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ConfigError("--scheduler",
+                              "Dask is not installed; pip install 'secretariat-sim[dask]'") from None
+        self._own_client = not isinstance(address, Client)
+        try:
+            self.client = Client(address, timeout="20s") if self._own_client else address
+        except (OSError, TimeoutError) as err:
+            raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {address}: {err}") from None
+        threads = sum(self.client.nthreads().values()) or 1
+        self.parallelism = threads
+        self.batch_size = batch_size
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size:
+            return self.batch_size
+        return max(1, min(16, math.ceil(n / (4 * self.parallelism))))
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
+        if not tasks:
+            return
+        from distributed import as_completed
+
+        futures = [self.client.submit(run_batch, batch, pure=False)
+                   for batch in batches(tasks, self._batch_size(len(tasks)))]
+        done = as_completed(futures)
+        try:
+            for future in done:
+                yield from future.result()
+                future.release()
+        finally:
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  batch_size: int | None = None) -> SerialExecutor | PoolExecutor | DaskExecutor:
+    """The executor the command-line options ask for: Dask if ``scheduler``, serial if ``workers == 1``,
+    else a process pool (one worker per core by default)."""
+    if scheduler:
+        return DaskExecutor(scheduler, batch_size)
+    n = workers or default_workers()
+    if n <= 1:
+        return SerialExecutor()
+    return PoolExecutor(n, batch_size or 1)
+
+
+__all__ = [
+    "Task", "run_task", "run_batch", "Executor", "SerialExecutor", "PoolExecutor", "DaskExecutor",
+    "make_executor", "default_workers",
+]
