@@ -611,7 +611,7 @@ def _pick(errors: list[Any]) -> Any:
     first = errors[0]
     at = _walk(first["loc"])[3]
     if at < 0:
-        return first
+        return _spelling(first, errors)
     branches = [e for e in errors if tuple(e["loc"][:at]) == tuple(first["loc"][:at]) and len(e["loc"]) > at]
     literal = next((e for e in branches if str(e["loc"][at]).startswith("literal[")), None)
     others = [e for e in branches if e is not literal]
@@ -621,11 +621,20 @@ def _pick(errors: list[Any]) -> Any:
     if isinstance(value, str):
         return literal
     if isinstance(value, dict):
-        return others[0]
+        return _spelling(others[0], errors)
     fields = _fields_of(_walk(others[0]["loc"][: at + 1])[2])
     expected = (literal.get("ctx") or {}).get("expected", "a name")
     return {"type": "union_mismatch", "loc": first["loc"][:at], "input": value,
             "msg": f"must be {expected}, or a mapping with fields {fields} (got {_show(value)})"}
+
+
+def _spelling(chosen: Any, errors: list[Any]) -> Any:
+    """A misspelt field is both missing and unknown: report the unknown one, with its 'did you mean'."""
+    if chosen["type"] != "missing":
+        return chosen
+    parent = tuple(chosen["loc"][:-1])
+    unknown = (e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) == parent)
+    return next(unknown, chosen)
 
 
 def format_validation_error(err: ValidationError) -> tuple[str, str]:
@@ -779,7 +788,9 @@ def read_yaml(path: str | Path) -> Any:
             problem = f"the tag {name} is not allowed; a config is plain data (maps, lists, text, numbers)"
         raise ConfigError(str(path), f"{_at(err.problem_mark)}{problem}") from None
     except yaml.MarkedYAMLError as err:
-        raise ConfigError(str(path), f"YAML syntax error at {_at(err.problem_mark)}{err.problem}") from None
+        context = f" ({err.context} from line {err.context_mark.line + 1})" if err.context_mark else ""
+        problem = f"{_at(err.problem_mark)}{err.problem}{context}"
+        raise ConfigError(str(path), f"YAML syntax error at {problem}") from None
     except yaml.YAMLError as err:
         raise ConfigError(str(path), f"YAML error: {err}") from None
     except RecursionError:
