@@ -184,6 +184,11 @@ class Secretary(Model):
     end: Clock | None = Field(default=None, description="default: the calendar's closing time")
     lunch_start: Clock = "12:30"
     lunch_minutes: float = Field(default=30, ge=0, le=240)
+    skills: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict,
+        description="work-time factor per request type ('phone', 'callback', 'minutes' or a task type): "
+        "0.8 = 20% faster than average, 1.5 = half as fast again; unlisted types 1.0",
+    )
 
 
 class Organisation(Model):
@@ -486,6 +491,14 @@ class Scenario(Model):
                 f"demand: about {expected:.3g} requests over {self.run.days + self.run.warmup_days} days would run "
                 f"for hours; at most {MAX_EXPECTED_REQUESTS:.0e} (fewer days, or lower rates)"
             )
+        types = set(self.demand.type_names())
+        for i, sec in enumerate(self.organisation.secretaries):
+            for key in sec.skills:
+                if key not in types:
+                    raise ValueError(
+                        f"organisation.secretaries[{i}].skills.{key}: unknown request type{_hint(key, types)}; "
+                        f"known: {', '.join(sorted(types))}"
+                    )
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
             for key in self.hnw.multipliers:

@@ -33,7 +33,7 @@ from simpy.events import Timeout
 
 from sim.calendar import WorkCalendar
 from sim.config import Dispatch
-from sim.demand import ABANDONED, AFTER_HOURS, ANSWERED, CALLBACK, WAITING, Call, Task
+from sim.demand import ABANDONED, AFTER_HOURS, ANSWERED, CALLBACK, PHONE, WAITING, Call, Task
 from sim.metrics import Collector
 from sim.organisation import CALL, IDLE, MEETING, OFF, STATE_NAMES, TASK, Group, Organisation, Secretary
 
@@ -307,7 +307,7 @@ class Dispatcher:
         call.state = ANSWERED
         if self._pause(sec):
             self.metrics.interruption(sec)
-        factor = self.penalty if call.custom and call.dept not in sec.primary else 1.0
+        factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
         self.metrics.call_answered(call, now - call.arrival, sec)
         self._set_state(sec, CALL)
         sec.job = call
@@ -362,10 +362,9 @@ class Dispatcher:
         g.n_tasks += 1
 
     def _start_task(self, sec: Secretary, task: Task) -> None:
+        factor = sec.pace[task.type]
         if task.custom and (sec.index != task.preferred if task.preferred >= 0 else task.dept not in sec.primary):
-            factor = self.penalty
-        else:
-            factor = 1.0
+            factor *= self.penalty
         self._set_state(sec, TASK)
         sec.job = task
         sec.job_factor = factor

@@ -40,7 +40,7 @@ class Secretary:
 
     __slots__ = (
         "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
-        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason",
+        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason", "pace",
     )
 
     def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:
@@ -62,6 +62,7 @@ class Secretary:
         self.detail = ""  # what the current job is (for the event log)
         self.present_since = 0.0
         self.off_reason = "start"
+        self.pace: list[float] = []  # work-time factor per request type index (her skills)
 
     def __repr__(self) -> str:
         return f"Secretary({self.name!r}, {STATE_NAMES[self.state]})"
@@ -128,6 +129,9 @@ class Organisation:
                         g.helpers = [h for h in self.groups if h is not g]
                 for g in self.groups:
                     g.helps = [h for h in self.groups if g in h.helpers]
+        type_names = scenario.demand.type_names()
+        for sec, conf in zip(self.secretaries, org.secretaries, strict=True):
+            sec.pace = [conf.skills.get(name, 1.0) for name in type_names]
         for sec in self.secretaries:
             sec.group.secretaries.append(sec)
             depts = set(sec.group.departments)

@@ -213,3 +213,29 @@ def test_event_count_and_yearly_run_are_reported() -> None:
 
 def test_paths_are_inside_configs() -> None:
     assert all(isinstance(p, Path) and p.parent == CONFIGS for p in SHIPPED)
+
+
+def test_skills_scale_her_work_time() -> None:
+    """A secretary with skill factor 2.0 for mail takes twice the (deterministic) work time."""
+    scenario = _small({
+        "organisation.secretaries": [{"name": "Anna", "departments": ["A"], "skills": {"mail": 2.0}},
+                                     {"name": "Bob", "departments": ["B"]}],
+        "demand.tasks": {"mail": {"per_staff_per_day": 1.0, "work_minutes": {"dist": "deterministic", "mean": 6},
+                                  "norm_working_hours": 17, "custom_share": 0.0}},
+    })
+    _, rows = logged_run(scenario)
+    longest = defaultdict(float)
+    for a, b, who, what, _ in rows:
+        if what == "task":
+            longest[who] = max(longest[who], b - a)
+    assert longest["Anna"] == pytest.approx(12.0) and longest["Bob"] == pytest.approx(6.0)
+
+
+def test_skills_name_known_request_types() -> None:
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="skills.mial: unknown request type"):
+        _small({"organisation.secretaries": [{"name": "Anna", "departments": ["A"], "skills": {"mial": 2.0}},
+                                             {"name": "Bob", "departments": ["B"]}],
+                "demand.tasks": {"mail": {"per_staff_per_day": 1.0, "work_minutes": {"mean": 6},
+                                          "norm_working_hours": 17}}})
