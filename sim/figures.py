@@ -1,0 +1,764 @@
+"""Figures: service levels people can see.
+
+Each figure is one function that takes plain data (a list of dicts, or a pandas DataFrame) shaped like the
+tables a run or an experiment writes, and returns a matplotlib :class:`~matplotlib.figure.Figure`. The tables
+may hold several setups (a ``setup`` column) and several replications (a ``replication`` column); a figure
+then draws each setup's mean over the replications with a 95% confidence interval (Student t) as a band or an
+error bar. Shares (reachability, service levels, utilisation) are drawn in percent.
+
+One style for all: the Okabe-Ito palette (safe for colour-blind readers), labelled axes with units, a light
+grid. Figures are built without pyplot, so they never open a window and work on any backend; save them with
+:func:`save` (PNG and SVG).
+
+This is the top layer of the flow (config -> model -> metrics -> KPIs -> experiments -> figures/reports): it
+reads only plain data and imports nothing from the simulation.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from scipy import stats
+
+#: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
+OKABE_ITO = {
+    "blue": "#0072B2", "orange": "#E69F00", "bluish_green": "#009E73", "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7", "sky_blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+#: Colours for series (setups, KPIs) in order.
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
+                                  "sky_blue", "black", "yellow")]
+GAIN, LOSS = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+#: What a secretary is doing, in the order of the day-in-the-life legend, with its colour.
+ACTIVITY_COLOURS = {
+    "call": OKABE_ITO["vermillion"],
+    "mail": OKABE_ITO["blue"],
+    "other task": OKABE_ITO["sky_blue"],
+    "meeting": OKABE_ITO["bluish_green"],
+    "sick": OKABE_ITO["reddish_purple"],
+    "leave": OKABE_ITO["orange"],
+    "off (lunch, day off, hours)": "#9A9A9A",
+    "idle": "#E4E4E4",
+}
+MAIL_TYPES = ("email", "post")
+
+#: Service targets (share of requests within their norm time) drawn as norm lines. Sources: "80% within 20 s"
+#: is the call-centre convention (Tilburg's budget asks 70% within 30 s); e-mail 85% within 2 working days is
+#: Tilburg's norm (2020). Other types have no public target.
+TARGETS: dict[str, float] = {"reachability": 0.80, "service_level.phone": 0.80, "service_level.email": 0.85}
+
+STYLE: dict[str, Any] = {
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.grid": True,
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "font.family": "DejaVu Sans",
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "svg.fonttype": "none",
+}
+
+#: Readable names of KPIs (flattened as in ``kpis.csv``), with their unit.
+KPI_LABELS: dict[str, str] = {
+    "reachability": "reachability (calls within norm)",
+    "calls_answered": "calls answered",
+    "calls_abandoned": "calls abandoned",
+    "replaceability": "replaceability",
+    "coverage": "coverage (all departments)",
+    "coverage_min_department": "coverage, worst department",
+    "utilisation": "utilisation",
+    "meetings_uncovered": "meetings without minute-taker",
+    "asa_seconds": "average speed of answer (s)",
+    "interruptions_per_hour": "interruptions per present hour",
+    "fte": "staff (FTE)",
+    "cost_per_year": "cost per year (euro)",
+}
+#: Readable names of swept parameters.
+PARAM_LABELS: dict[str, str] = {"fte": "staff (FTE)", "secretaries": "secretaries (headcount)"}
+
+F = TypeVar("F", bound=Callable[..., Figure])
+
+
+# --------------------------------------------------------------------------------------------- plain data
+def records(data: Any) -> list[dict[str, Any]]:
+    """Rows as a list of dicts, from a DataFrame (anything with ``to_dict``) or an iterable of mappings."""
+    if data is None:
+        return []
+    if hasattr(data, "to_dict"):
+        return [dict(r) for r in data.to_dict("records")]
+    return [dict(r) for r in data]
+
+
+def num(value: Any) -> float:
+    """A number from a table cell; empty, None and non-numbers are NaN."""
+    if value is None or value == "":
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def is_share_kpi(kpi: str) -> bool:
+    """KPIs that are fractions in [0, 1] (drawn in percent)."""
+    base = kpi.split(".")[0]
+    return base in {"reachability", "calls_answered", "calls_abandoned", "replaceability", "coverage",
+                    "coverage_min_department", "utilisation", "utilisation_by_cluster", "meetings_uncovered",
+                    "service_level", "calls_after_hours_share"}
+
+
+def kpi_label(kpi: str) -> str:
+    if kpi in KPI_LABELS:
+        return KPI_LABELS[kpi]
+    head, _, tail = kpi.partition(".")
+    if head == "service_level":
+        return f"service level: {tail}"
+    if head == "utilisation_by_cluster":
+        return f"utilisation: {tail}"
+    if head == "lead_time_mean_hours":
+        return f"mean lead time {tail} (h)"
+    if head == "lead_time_p90_hours":
+        return f"90% lead time {tail} (h)"
+    if head == "backlog_end_of_day":
+        return f"backlog {tail} at closing"
+    return kpi.replace("_", " ")
+
+
+def mean_ci(values: Iterable[float], level: float = 0.95) -> dict[str, float]:
+    """Mean, Student-t confidence interval, sd and n of the finite values (NaN interval when n < 2)."""
+    xs = np.array([v for v in (num(x) for x in values) if math.isfinite(v)], dtype=float)
+    n = len(xs)
+    if n == 0:
+        return {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 0}
+    mean = float(xs.mean())
+    if n < 2:
+        return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 1}
+    sd = float(xs.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
+
+
+def summarise(rows: Iterable[Mapping[str, Any]], by: Sequence[str], value: str) -> list[dict[str, Any]]:
+    """Group ``rows`` by the ``by`` columns and give each group's :func:`mean_ci` of ``value``, in the order
+    groups first appear."""
+    groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row.get(k) for k in by)].append(num(row.get(value)))
+    return [{**dict(zip(by, key, strict=True)), **mean_ci(vals)} for key, vals in groups.items()]
+
+
+def setups_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Setup names in order of appearance (one unnamed setup if there is no ``setup`` column)."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen[str(row.get("setup", ""))] = None
+    return list(seen)
+
+
+def _with_setup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["setup"] = str(row.get("setup", "") or "")
+        row.setdefault("replication", 0)
+    return rows
+
+
+def _sortable(values: Iterable[Any]) -> list[Any]:
+    vals = list(dict.fromkeys(values))
+    if all(math.isfinite(num(v)) for v in vals):
+        return sorted(vals, key=num)
+    return vals
+
+
+def _styled(func: F) -> F:
+    """Build the figure inside the shared style."""
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with matplotlib.rc_context(STYLE):
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def _figure(nrows: int, ncols: int, width: float, height: float, **kw: Any) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _percent_axis(ax: Axes, axis: str = "y") -> None:
+    fmt = matplotlib.ticker.PercentFormatter(xmax=100, decimals=0)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _pct(x: float) -> float:
+    return 100 * x if math.isfinite(x) else math.nan
+
+
+def _err(mean: float, low: float, high: float, lo: float = -math.inf, hi: float = math.inf,
+         ) -> tuple[float, float]:
+    """Error-bar lengths below and above ``mean``, with the interval clipped to the possible range [lo, hi]
+    (zero when there is no interval)."""
+    if not (math.isfinite(mean) and math.isfinite(low) and math.isfinite(high)):
+        return 0.0, 0.0
+    return max(0.0, mean - max(low, lo)), max(0.0, min(high, hi) - mean)
+
+
+def _pct_bars(vals: Mapping[str, Mapping[str, float]], keys: Sequence[str], lo: float, hi: float,
+              ) -> tuple[list[float], np.ndarray | None]:
+    """Means (in percent) of ``vals[key]`` summaries for each key, and their error bars clipped to [lo, hi]
+    (None when no key has an interval)."""
+    means = [_pct(vals[k]["mean"]) if k in vals else math.nan for k in keys]
+    errs = np.array([_err(_pct(vals[k]["mean"]), _pct(vals[k]["ci_low"]), _pct(vals[k]["ci_high"]), lo, hi)
+                     if k in vals else (0.0, 0.0) for k in keys]).T
+    return means, (errs if errs.any() else None)
+
+
+def _clip(values: Sequence[float], lo: float, hi: float) -> list[float]:
+    return [min(max(v, lo), hi) if math.isfinite(v) else v for v in values]
+
+
+def _hhmm(hour: float) -> str:
+    return f"{int(hour):02d}:{int(round((hour % 1) * 60)):02d}"
+
+
+def save(fig: Figure, folder: str | Path, name: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write ``fig`` as ``folder/name.png`` and ``.svg``; returns the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    with matplotlib.rc_context(STYLE):
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            tmp = folder / f".{name}.{fmt}.tmp"
+            try:  # write then rename: never a half-written figure under the real name
+                fig.savefig(tmp, format=fmt)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            out.append(path)
+    return out
+
+
+# ------------------------------------------------------------------------------- service level vs a parameter
+@_styled
+def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None,
+                        targets: Mapping[str, float] | None = None, x_label: str | None = None) -> Figure:
+    """Service levels (reachability and per request type) against a swept parameter such as FTE.
+
+    ``kpi_rows`` is tidy, as ``kpis.csv``: columns ``x``, ``kpi``, ``value`` (and ``setup``, ``replication``);
+    or already summarised, with ``mean``, ``ci_low``, ``ci_high`` instead of ``value``. One line per KPI with
+    its 95% band over the replications; a dashed norm line for each KPI that has a target (default
+    :data:`TARGETS`). With several setups, one panel per setup.
+    """
+    rows = _with_setup(records(kpi_rows))
+    if not rows:
+        raise ValueError("service_level_curve: no rows")
+    if x not in rows[0]:
+        raise ValueError(f"service_level_curve: no column {x!r}; columns: {', '.join(rows[0])}")
+    present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
+    if kpis is None:  # reachability, and each request type's service level that was measured
+        measured = {str(r["kpi"]) for r in rows if math.isfinite(num(r.get("value", r.get("mean"))))}
+        kpis = [k for k in present if k in measured and (k == "reachability" or
+                (k.startswith("service_level.") and k != "service_level.phone"))]
+    missing = [k for k in kpis if k not in present]
+    if missing:
+        raise ValueError(f"service_level_curve: no KPI {', '.join(missing)} in the rows")
+    targets = TARGETS if targets is None else targets
+    setups = setups_of(rows)
+    xs = _sortable(r[x] for r in rows)
+    numeric = all(math.isfinite(num(v)) for v in xs)
+    pos = {v: (num(v) if numeric else i) for i, v in enumerate(xs)}
+    chosen = [r for r in rows if r["kpi"] in kpis]
+    if "value" in rows[0]:
+        summary = summarise(chosen, ["setup", "kpi", x], "value")
+    else:
+        summary = [{**r, **{k: num(r.get(k)) for k in ("mean", "ci_low", "ci_high")}} for r in chosen]
+    fig, axes = _figure(1, len(setups), 4.6 * len(setups) + 1.6, 4.2, sharey=True)
+    for ax, setup in zip(axes[0], setups, strict=True):
+        for i, kpi in enumerate(kpis):
+            colour = PALETTE[i % len(PALETTE)]
+            style = ("-", "--", ":")[i // len(PALETTE) % 3]
+            pts = sorted(((pos[s[x]], s) for s in summary if s["setup"] == setup and s["kpi"] == kpi),
+                         key=lambda p: p[0])
+            if not pts:
+                continue
+            px = [p for p, _ in pts]
+            ax.plot(px, [_pct(s["mean"]) for _, s in pts], marker=MARKERS[i % len(MARKERS)], ms=4,
+                    color=colour, linestyle=style, label=kpi_label(kpi), gid=f"line:{kpi}")
+            low = _clip([_pct(s["ci_low"]) for _, s in pts], 0, 100)
+            if any(math.isfinite(v) for v in low):
+                high = _clip([_pct(s["ci_high"]) for _, s in pts], 0, 100)
+                ax.fill_between(px, low, high, color=colour, alpha=0.18, linewidth=0, gid=f"band:{kpi}")
+            if kpi in targets:
+                ax.axhline(100 * targets[kpi], color=colour, linestyle=(0, (6, 3)), linewidth=1.4,
+                           label=f"norm: {100 * targets[kpi]:.0f}% ({kpi_label(kpi)})", gid=f"norm:{kpi}")
+        ax.set_xlabel(x_label or PARAM_LABELS.get(x, x.replace("_", " ")))
+        if not numeric:
+            ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        if setup:
+            ax.set_title(setup)
+        _percent_axis(ax)
+    axes[0][0].set_ylabel("share within norm (%, mean and 95% CI)")
+    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return fig
+
+
+# ----------------------------------------------------------------------------------------- by hour of day
+@_styled
+def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachability"]) -> Figure:
+    """Reachability and average waiting time by hour of the day, setups side by side.
+
+    ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds`` (and ``setup``,
+    ``replication``). Bars are means over the replications with 95% CI error bars.
+    """
+    rows = _with_setup(records(per_hour_rows))
+    if not rows:
+        raise ValueError("hourly_profile: no rows")
+    setups = setups_of(rows)
+    hours = sorted({int(num(r["hour"])) for r in rows})
+    fig, axes = _figure(2, 1, max(7.0, 0.55 * len(hours) * max(1, len(setups)) + 2), 6.0, sharex=True)
+    width = 0.8 / len(setups)
+    panels = [("reachability", "reachability (% within norm)", True),
+              ("asa_seconds", "average wait of answered calls (s)", False)]
+    for ax, (column, label, share) in zip(axes[:, 0], panels, strict=True):
+        summary = summarise(rows, ["setup", "hour"], column)
+        for i, setup in enumerate(setups):
+            pts = sorted(((int(num(s["hour"])), s) for s in summary if s["setup"] == setup),
+                         key=lambda p: p[0])
+            scale, top = (100, 100.0) if share else (1, math.inf)
+            px = [h + (i - (len(setups) - 1) / 2) * width for h, _ in pts]
+            means = [scale * s["mean"] for _, s in pts]
+            errs = np.array([_err(scale * s["mean"], scale * s["ci_low"], scale * s["ci_high"], 0.0, top)
+                             for _, s in pts]).T
+            ax.bar(px, means, width=width, color=PALETTE[i % len(PALETTE)], label=setup or None,
+                   yerr=errs if errs.any() else None, capsize=2, error_kw={"linewidth": 0.8},
+                   gid=f"{column}:{setup}")
+        ax.set_ylabel(label)
+        if share:
+            _percent_axis(ax)
+            ax.set_ylim(0, 105)
+            if target is not None:
+                ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.0,
+                           label=f"norm {100 * target:.0f}%", gid="norm")
+    axes[1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
+    axes[1, 0].set_xlabel("hour of the day the call arrived")
+    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=min(5, len(setups) + 1))
+    fig.suptitle("Reachability and waiting time by hour of the day (mean, 95% CI)", fontweight="bold")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------- ECDF
+def ecdf_points(hist_rows: Iterable[Mapping[str, Any]]) -> tuple[list[float], list[float]]:
+    """The ECDF of histogram rows (``upper_minutes``, ``count``): x (minutes, bin upper edges) and the share
+    (0..1) of values at or below each x."""
+    acc: dict[float, float] = defaultdict(float)
+    for row in hist_rows:
+        acc[num(row["upper_minutes"])] += num(row["count"])
+    xs = sorted(acc)
+    total = sum(acc.values())
+    if total <= 0:
+        return [], []
+    cum = np.cumsum([acc[x] for x in xs]) / total
+    return xs, [float(c) for c in cum]
+
+
+@_styled
+def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
+              norms_minutes: Mapping[str, float] | None = None) -> Figure:
+    """Distribution (ECDF) of call waits and of lead times per request type, one line per setup.
+
+    ``hist_rows`` as ``time_histograms.csv``: ``type``, ``upper_minutes``, ``count`` (and ``setup``,
+    ``replication``; counts of all replications are pooled). Type ``phone_wait`` is the wait of answered
+    calls, drawn in seconds; the others are lead times (wall-clock, nights included), drawn in hours on a
+    log axis. ``norms_minutes`` draws a norm line per type (for calls; task norms count working time, not
+    wall-clock).
+    """
+    rows = _with_setup(records(hist_rows))
+    if not rows:
+        raise ValueError("wait_ecdf: no rows")
+    present = list(dict.fromkeys(str(r["type"]) for r in rows))
+    if types is None:
+        others = [t for t in present if t != "phone_wait"]
+        types = (["phone_wait"] if "phone_wait" in present else []) + others
+    setups = setups_of(rows)
+    ncols = min(3, len(types))
+    nrows = math.ceil(len(types) / ncols)
+    fig, axes = _figure(nrows, ncols, 4.0 * ncols + 1.5, 3.2 * nrows)
+    for ax in axes.flat[len(types):]:
+        ax.set_visible(False)
+    for ax, kind in zip(axes.flat, types, strict=False):
+        seconds = kind == "phone_wait"
+        scale = 60.0 if seconds else 1 / 60.0
+        x_lo, x_hi = math.inf, 0.0
+        for i, setup in enumerate(setups):
+            xs, ys = ecdf_points(r for r in rows if r["type"] == kind and r["setup"] == setup)
+            if not xs:
+                continue
+            px = [x * scale for x in xs]
+            # start the step at 0%: at zero wait (linear axis), or at the first bin (log axis)
+            px = [0.0 if seconds else px[0], *px]
+            py = [0.0, *(100 * y for y in ys)]
+            ax.step(px, py, where="post", color=PALETTE[i % len(PALETTE)], label=setup or None,
+                    gid=f"ecdf:{kind}:{setup}")
+            positive = [x for x in px if x > 0]
+            if positive:
+                x_lo = min(x_lo, positive[0])
+            # calls: show the bulk, up to the 99th percentile of the widest setup; lead times: everything
+            x_hi = max(x_hi, px[1 + next(j for j, y in enumerate(ys) if y >= 0.99)] if seconds else px[-1])
+        if norms_minutes and kind in norms_minutes:
+            ax.axvline(norms_minutes[kind] * scale, color="black", linestyle="--", linewidth=1.0,
+                       label="norm", gid=f"norm:{kind}")
+            x_hi = max(x_hi, norms_minutes[kind] * scale * 1.1)
+        if seconds:
+            ax.set_xlim(0, max(x_hi, 1.0) * 1.05)
+            ax.set_xlabel("wait (s)")
+            ax.set_title("call wait (answered calls)")
+        else:
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
+            if math.isfinite(x_lo) and x_hi > x_lo:
+                ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
+            ax.set_xlabel("lead time (h, arrival to done; log scale)")
+            ax.set_title(f"lead time: {kind}")
+        ax.set_ylim(0, 101)
+        _percent_axis(ax)
+        ax.set_ylabel("share at or below (%)")
+    if any(setups):
+        axes.flat[0].legend(loc="lower right")
+    return fig
+
+
+# ----------------------------------------------------------------------------------- utilisation heat map
+def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[int], np.ndarray]:
+    """Rows (secretaries grouped by cluster, then one row per cluster ``"<cluster> (cluster)"``), hours, and
+    the utilisation in [0, 1] (busy / present minutes, pooled over replications; NaN where nobody is
+    present)."""
+    busy: dict[tuple[str, int], float] = defaultdict(float)
+    present: dict[tuple[str, int], float] = defaultdict(float)
+    cluster_of: dict[str, str] = {}
+    for row in util_rows:
+        sec = str(row["secretary"])
+        cluster = str(row.get("cluster") or "")
+        cluster_of.setdefault(sec, cluster)
+        h = int(num(row["hour"]))
+        for name in (sec, f"{cluster} (cluster)"):
+            busy[name, h] += num(row["busy_minutes"])
+            present[name, h] += num(row["present_minutes"])
+    clusters = list(dict.fromkeys(cluster_of.values()))
+    names = [s for c in clusters for s in cluster_of if cluster_of[s] == c]
+    names += [f"{c} (cluster)" for c in clusters]
+    hours = sorted({h for _, h in present})
+    grid = np.full((len(names), len(hours)), np.nan)
+    for i, name in enumerate(names):
+        for j, h in enumerate(hours):
+            if present.get((name, h), 0) > 0:
+                grid[i, j] = busy[name, h] / present[name, h]
+    return names, hours, grid
+
+
+@_styled
+def utilisation_heatmap(util_rows: Any) -> Figure:
+    """Utilisation of every secretary and cluster by hour of the day (a heat map; one panel per setup).
+
+    ``util_rows`` as ``utilisation_by_hour.csv``: ``secretary``, ``cluster``, ``hour``, ``present_minutes``,
+    ``busy_minutes`` (and ``setup``, ``replication``). White cells: nobody present that hour.
+    """
+    rows = _with_setup(records(util_rows))
+    if not rows:
+        raise ValueError("utilisation_heatmap: no rows")
+    setups = setups_of(rows)
+    mats = [utilisation_matrix(r for r in rows if r["setup"] == s) for s in setups]
+    height = 0.28 * max(len(m[0]) for m in mats) + 1.4
+    width = max(0.42 * max(len(m[1]) for m in mats), 4.0) + 2.6
+    fig, axes = _figure(1, len(setups), width * len(setups), height)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    image = None
+    for ax, setup, (names, hours, grid) in zip(axes[0], setups, mats, strict=True):
+        image = ax.imshow(100 * grid, aspect="auto", cmap=cmap, vmin=0, vmax=100, interpolation="nearest",
+                          gid=f"heat:{setup}")
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xticks(range(len(hours)), [_hhmm(h) for h in hours], rotation=45)
+        ax.set_xlabel("hour of the day")
+        ax.grid(False)
+        n_sec = sum(1 for n in names if not n.endswith(" (cluster)"))
+        ax.axhline(n_sec - 0.5, color="white", linewidth=3)
+        ax.set_title(f"Utilisation by hour{': ' + setup if setup else ''}")
+    axes[0, 0].set_ylabel("secretary, then cluster")
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes[0]), shrink=0.9)
+        bar.set_label("utilisation (% of present time busy)")
+    return fig
+
+
+# ---------------------------------------------------------------------------------- per department
+DEPARTMENT_METRICS = ("replaceability", "coverage", "within_norm")
+DEPARTMENT_LABELS = {
+    "replaceability": "replaceability (%)", "coverage": "coverage (% of opening time)",
+    "within_norm": "all requests within norm (%)", "reachability": "reachability (%)",
+    "calls_abandoned": "calls abandoned (%)",
+}
+
+
+def paired_differences(rows: Iterable[Mapping[str, Any]], key: Sequence[str], value: str, baseline: str,
+                       ) -> list[dict[str, Any]]:
+    """For every setup other than ``baseline``: the mean and 95% CI of (setup - baseline) of ``value``,
+    paired by replication (common random numbers) within each ``key`` group."""
+    by: dict[tuple[Any, ...], dict[str, dict[Any, float]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        group = tuple(row.get(k) for k in key)
+        by[group][str(row["setup"])][str(row.get("replication", 0))] = num(row[value])
+    out = []
+    for group, per_setup in by.items():
+        base = per_setup.get(baseline, {})
+        for setup, values in per_setup.items():
+            if setup == baseline:
+                continue
+            diffs = [v - base[r] for r, v in values.items() if r in base]
+            out.append({**dict(zip(key, group, strict=True)), "setup": setup, "baseline": baseline,
+                        **mean_ci(diffs)})
+    return out
+
+
+@_styled
+def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMENT_METRICS,
+                    baseline: str | None = None) -> Figure:
+    """Replaceability and coverage per department, and who wins or loses by a reorganisation.
+
+    ``per_department_rows`` as ``per_department.csv`` (and ``setup``, ``replication``). Top row: each metric
+    per department, one bar per setup (mean, 95% CI). With two or more setups, a bottom row shows each
+    setup's paired difference from ``baseline`` (default: the first setup) in percentage points: green bars
+    gain, red bars lose.
+    """
+    rows = _with_setup(records(per_department_rows))
+    if not rows:
+        raise ValueError("department_view: no rows")
+    setups = setups_of(rows)
+    baseline = baseline or setups[0]
+    if baseline not in setups:
+        raise ValueError(f"department_view: no setup {baseline!r}; setups: {', '.join(setups)}")
+    depts = list(dict.fromkeys(str(r["department"]) for r in rows))
+    others = [s for s in setups if s != baseline]
+    nrows = 2 if others else 1
+    fig, axes = _figure(nrows, len(metrics), 3.6 * len(metrics) + 1.5, 0.32 * len(depts) * nrows *
+                        max(1.0, len(setups) / 2) + 1.8, sharey=True)
+    ypos = np.arange(len(depts))
+    height = 0.8 / len(setups)
+    for col, metric in enumerate(metrics):
+        ax = axes[0, col]
+        summary = summarise(rows, ["setup", "department"], metric)
+        for i, setup in enumerate(setups):
+            vals = {s["department"]: s for s in summary if s["setup"] == setup}
+            means, errs = _pct_bars(vals, depts, 0, 100)
+            ax.barh(ypos + (i - (len(setups) - 1) / 2) * height, means, height=height,
+                    color=PALETTE[i % len(PALETTE)], label=setup or None, gid=f"{metric}:{setup}",
+                    xerr=errs, capsize=2,
+                    error_kw={"linewidth": 0.8})
+        ax.set_xlim(0, 105)
+        _percent_axis(ax, "x")
+        ax.set_xlabel(DEPARTMENT_LABELS.get(metric, metric))
+        ax.set_title(metric.replace("_", " "))
+        if others:
+            dax = axes[1, col]
+            diffs = paired_differences(rows, ["department"], metric, baseline)
+            for i, setup in enumerate(others):
+                vals = {d["department"]: d for d in diffs if d["setup"] == setup}
+                means, errs = _pct_bars(vals, depts, -100, 100)
+                h = 0.8 / len(others)
+                colours = [GAIN if (math.isfinite(m) and m >= 0) else LOSS for m in means]
+                dax.barh(ypos + (i - (len(others) - 1) / 2) * h, np.nan_to_num(means), height=h,
+                         color=colours,
+                         edgecolor=PALETTE[(i + 1) % len(PALETTE)], linewidth=1.2 if len(others) > 1 else 0,
+                         xerr=errs, capsize=2,
+                         error_kw={"linewidth": 0.8}, gid=f"diff:{metric}:{setup}")
+            dax.axvline(0, color="black", linewidth=0.8)
+            dax.set_xlabel(f"{metric.replace('_', ' ')}: change vs {baseline} (pp)")
+    for r in range(nrows):
+        axes[r, 0].set_yticks(ypos, depts)
+    axes[0, 0].invert_yaxis()  # shared: the first department on top in every panel
+    axes[0, 0].set_ylabel("department")
+    axes[0, -1].legend(loc="lower right")
+    if others:
+        axes[1, 0].set_ylabel("department")
+        axes[1, -1].legend(handles=[Patch(color=GAIN, label="gains"), Patch(color=LOSS, label="loses")],
+                           loc="lower right")
+    return fig
+
+
+# --------------------------------------------------------------------------------------- setup comparison
+DEFAULT_COMPARE_KPIS = ("reachability", "calls_abandoned", "replaceability", "coverage",
+                        "coverage_min_department", "utilisation", "service_level.email",
+                        "service_level.callback", "meetings_uncovered")
+
+
+@_styled
+def setup_comparison(kpi_rows: Any, kpis: Sequence[str] | None = None, baseline: str | None = None) -> Figure:
+    """KPIs of the setups with 95% CIs (left) and their paired differences from ``baseline`` (right).
+
+    ``kpi_rows`` tidy as ``kpis.csv``: ``setup``, ``replication``, ``kpi``, ``value``. Differences are paired
+    by replication: with common random numbers both setups saw the same calls and mail, so the interval of
+    the difference is narrower than the two intervals suggest. Only share KPIs (drawn in percent).
+    """
+    rows = _with_setup(records(kpi_rows))
+    if not rows:
+        raise ValueError("setup_comparison: no rows")
+    setups = setups_of(rows)
+    baseline = baseline or setups[0]
+    if baseline not in setups:
+        raise ValueError(f"setup_comparison: no setup {baseline!r}; setups: {', '.join(setups)}")
+    present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
+    if kpis is None:
+        kpis = [k for k in DEFAULT_COMPARE_KPIS if k in present]
+    bad = [k for k in kpis if not is_share_kpi(k)]
+    if bad:
+        raise ValueError(f"setup_comparison: draws shares only; not a share: {', '.join(bad)}")
+    rows = [r for r in rows if r["kpi"] in kpis]
+    summary = summarise(rows, ["setup", "kpi"], "value")
+    others = [s for s in setups if s != baseline]
+    height = 0.45 * len(kpis) * max(1, len(setups) / 2) + 1.6
+    fig, axes = _figure(1, 2 if others else 1, 11.0 if others else 6.5, height, sharey=True)
+    ypos = np.arange(len(kpis))
+    step = 0.7 / max(1, len(setups))
+    ax = axes[0, 0]
+    for i, setup in enumerate(setups):
+        vals = {s["kpi"]: s for s in summary if s["setup"] == setup}
+        off = (i - (len(setups) - 1) / 2) * step
+        means, errs = _pct_bars(vals, kpis, 0, 100)
+        ax.errorbar(means, ypos + off, xerr=errs, fmt="o", color=PALETTE[i % len(PALETTE)], capsize=3,
+                    label=setup or None, gid=f"kpi:{setup}")
+    ax.set_yticks(ypos, [kpi_label(k) for k in kpis])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 102)
+    _percent_axis(ax, "x")
+    ax.set_xlabel("value (%, mean and 95% CI)")
+    ax.set_title("KPIs per setup")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=min(4, len(setups)))
+    if others:
+        dax = axes[0, 1]
+        diffs = paired_differences(rows, ["kpi"], "value", baseline)
+        step = 0.7 / len(others)
+        for i, setup in enumerate(others):
+            vals = {d["kpi"]: d for d in diffs if d["setup"] == setup}
+            off = (i - (len(others) - 1) / 2) * step
+            means, errs = _pct_bars(vals, kpis, -100, 100)
+            dax.errorbar(means, ypos + off, xerr=errs, fmt="D",
+                         color=PALETTE[setups.index(setup) % len(PALETTE)], capsize=3,
+                         label=f"{setup} - {baseline}", gid=f"diff:{setup}")
+        dax.axvline(0, color="black", linewidth=0.8)
+        dax.set_xlabel(f"paired difference from {baseline} (percentage points, 95% CI)")
+        dax.set_title("Differences (same seeds)")
+        dax.legend(loc="lower left", bbox_to_anchor=(0, 1.06))
+    return fig
+
+
+# ----------------------------------------------------------------------------------------- day in the life
+def activity_category(activity: str, detail: str) -> str:
+    """The legend category of an event-log interval."""
+    if activity == "task":
+        return "mail" if detail in MAIL_TYPES else "other task"
+    if activity == "absent":
+        return detail if detail in ("sick", "leave") else "off (lunch, day off, hours)"
+    return activity if activity in ACTIVITY_COLOURS else "other task"
+
+
+def day_segments(event_rows: Iterable[Mapping[str, Any]], day: int,
+                 ) -> dict[str, list[tuple[float, float, str]]]:
+    """Per secretary (in order of first appearance in the log), her intervals on calendar ``day`` as
+    (start hour, duration in hours, category), clipped to that day."""
+    lo, hi = day * 1440.0, (day + 1) * 1440.0
+    out: dict[str, list[tuple[float, float, str]]] = {}
+    for row in event_rows:
+        who = str(row["secretary"])
+        out.setdefault(who, [])
+        start, end = max(num(row["start_minute"]), lo), min(num(row["end_minute"]), hi)
+        if end <= start:
+            continue
+        cat = activity_category(str(row["activity"]), str(row.get("detail") or ""))
+        out[who].append(((start - lo) / 60, (end - start) / 60, cat))
+    return out
+
+
+def default_day(event_rows: Iterable[Mapping[str, Any]]) -> int:
+    """The calendar day of the last call in the log (a working day well past the warm-up)."""
+    last = -1.0
+    for row in event_rows:
+        if row["activity"] == "call":
+            last = max(last, num(row["start_minute"]))
+    if last < 0:
+        raise ValueError("day_in_the_life: the event log has no calls; pass day=")
+    return int(last // 1440)
+
+
+@_styled
+def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
+    """A timeline of what each secretary did on one simulated day: calls, mail, other tasks, meetings,
+    absence and idle time.
+
+    ``event_rows`` as ``events.csv`` (``sim run --event-log``): ``start_minute``, ``end_minute``,
+    ``secretary``, ``activity``, ``detail``. ``day`` is the calendar day (minute // 1440; day 0 is the
+    Monday of week 0); default :func:`default_day`.
+    """
+    rows = records(event_rows)
+    if not rows:
+        raise ValueError("day_in_the_life: no events")
+    day = default_day(rows) if day is None else day
+    segs = day_segments(rows, day)
+    working = ("call", "mail", "other task", "meeting")
+    busy = [(s, s + d) for v in segs.values() for s, d, c in v if c in working]
+    if not busy:
+        raise ValueError(f"day_in_the_life: nobody worked on day {day}")
+    first = math.floor(min(s for s, _ in busy))
+    last = math.ceil(max(e for _, e in busy))
+    names = list(segs)
+    fig, axes = _figure(1, 1, 10.0, 0.42 * len(names) + 1.8)
+    ax = axes[0, 0]
+    for i, name in enumerate(names):
+        by_cat: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for start, dur, cat in segs[name]:
+            by_cat[cat].append((start, dur))
+        for cat, spans in by_cat.items():
+            ax.broken_barh(spans, (i - 0.38, 0.76), facecolors=ACTIVITY_COLOURS[cat], gid=f"{name}:{cat}")
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlim(first, last)
+    ticks = list(range(first, last + 1))
+    ax.set_xticks(ticks, [_hhmm(t) for t in ticks])
+    ax.set_xlabel("time of day (h)")
+    ax.set_ylabel("secretary")
+    ax.grid(axis="y", visible=False)
+    weekday = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[day % 7]
+    ax.set_title(f"A day in the life: day {day} ({weekday}, week {day // 7})")
+    ax.legend(handles=[Patch(color=c, label=k) for k, c in ACTIVITY_COLOURS.items()], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+__all__ = [
+    "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "day_in_the_life", "day_segments",
+    "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
+    "paired_differences", "records", "save", "service_level_curve", "setup_comparison", "summarise",
+    "utilisation_heatmap", "utilisation_matrix", "wait_ecdf",
+]

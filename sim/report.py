@@ -1,0 +1,649 @@
+"""The shareable report: one self-contained HTML page from a results folder.
+
+A results folder is what ``sim run --out`` writes (one replication: ``summary.json``, ``config.resolved.yaml``
+and the CSV tables) or what an experiment writes (``sim compare``, ``sim sweep``, ``sim staff``:
+``manifest.json``, ``summary.json``, the tidy ``kpis.csv`` and ``tables/<table>.csv``). :func:`load_results`
+reads either into one :class:`Results` of plain data; :func:`figures_for` draws the figures that fit it
+(:mod:`sim.figures`); :func:`render_html` writes the page: what was compared, the KPIs with their 95%
+intervals, the figures, the setups' assumptions (key numbers, and which come from a cited source and which are
+assumed), and how the numbers were obtained (seeds, replications, days, version, config hashes).
+
+The page needs no network: styles are inline and figures are embedded as base64 PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from sim import figures as F
+from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
+from sim.model import flatten_kpis
+
+KINDS = ("run", "compare", "sweep", "staff")
+#: Columns of the tidy KPI table that are not labels of a unit.
+KPI_COLUMNS = ("replication", "seed", "kpi", "value")
+
+
+# ------------------------------------------------------------------------------------------------ reading
+def _cell(text: str) -> Any:
+    if text == "":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def read_csv(path: str | Path) -> list[dict[str, Any]]:
+    """A CSV file as rows of dicts, numbers converted, empty cells None."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+@dataclass
+class Results:
+    """A results folder as plain data. Every table row carries ``setup`` and ``replication``; rows of a sweep
+    or a staffing search also carry their setting columns (``settings``)."""
+
+    folder: Path
+    kind: str
+    manifest: dict[str, Any]
+    summary: dict[str, Any]
+    kpis: list[dict[str, Any]]
+    settings: list[str]
+    tables: dict[str, list[dict[str, Any]]]
+    configs: dict[str, Scenario] = field(default_factory=dict)
+    config_notes: dict[str, str] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def setups(self) -> list[str]:
+        return F.setups_of(self.kpis)
+
+    def units(self) -> list[tuple[Any, ...]]:
+        """(setup, *setting values) of every unit, in order of appearance."""
+        return list(dict.fromkeys(tuple(r.get(c) for c in ["setup", *self.settings]) for r in self.kpis))
+
+    def first_scenario(self) -> Scenario | None:
+        return next(iter(self.configs.values()), None)
+
+
+def load_results(folder: str | Path) -> Results:
+    """Read a run, compare, sweep or staff folder. Raises :class:`ConfigError` if it is none of these."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(str(folder), "no such results folder")
+    if (folder / "manifest.json").exists():
+        return _load_experiment(folder)
+    if (folder / "summary.json").exists() and (folder / "config.resolved.yaml").exists():
+        return _load_run(folder)
+    raise ConfigError(str(folder), "not a results folder: expected manifest.json (sim compare/sweep/staff) "
+                                   "or summary.json and config.resolved.yaml (sim run --out)")
+
+
+def _load_run(folder: Path) -> Results:
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    setup = str(summary.get("scenario", "run"))
+    scenario = load_scenario(folder / "config.resolved.yaml")
+    labels = {"setup": setup, "replication": 0}
+    kpis = [{**labels, "seed": summary.get("seed"), "kpi": k, "value": v}
+            for k, v in flatten_kpis(summary.get("kpi", {})).items()]
+    tables = {p.stem: [{**labels, **row} for row in read_csv(p)]
+              for p in sorted(folder.glob("*.csv")) if p.stem != "events"}
+    events = read_csv(folder / "events.csv") if (folder / "events.csv").exists() else []
+    manifest = {"kind": "run", "version": None, "seed": summary.get("seed"), "replications": 1,
+                "days": summary.get("days"), "warmup_days": scenario.run.warmup_days,
+                "configs": [{"path": str(folder / "config.resolved.yaml"), "name": setup,
+                             "config_hash": summary.get("config_hash")}]}
+    return Results(folder, "run", manifest, summary, kpis, [], tables, {setup: scenario}, {}, events)
+
+
+def _load_experiment(folder: Path) -> Results:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    kind = str(manifest.get("kind", ""))
+    if kind not in KINDS:
+        raise ConfigError(str(folder / "manifest.json"), f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    summary_path = folder / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    if not (folder / "kpis.csv").exists():
+        raise ConfigError(str(folder), "kpis.csv is missing (the experiment did not finish?)")
+    kpis = read_csv(folder / "kpis.csv")
+    for row in kpis:
+        row["setup"] = str(row.get("setup") or "")
+    settings = [c for c in (kpis[0] if kpis else {}) if c != "setup" and c not in KPI_COLUMNS]
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted((folder / "tables").glob("*.csv")):
+        rows = read_csv(path)
+        for row in rows:
+            row["setup"] = str(row.get("setup") or "")
+        tables[path.stem] = rows
+    events = tables.pop("events", [])
+    configs, notes = _experiment_configs(folder, manifest)
+    return Results(folder, kind, manifest, summary, kpis, settings, tables, configs, notes, events)
+
+
+def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
+                        ) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """The setups' configs: resolved copies in the folder if there are any (``configs/*.yaml``), else the
+    config files the manifest names (found relative to the working directory or the folder), checked against
+    the recorded hash."""
+    configs: dict[str, Scenario] = {}
+    notes: dict[str, str] = {}
+    for path in sorted((folder / "configs").glob("*.yaml")):
+        scenario = load_scenario(path)
+        configs[scenario.name] = scenario
+    if configs:
+        return configs, notes
+    for entry in manifest.get("configs", []):
+        name = str(entry.get("name") or Path(str(entry.get("path", ""))).stem)
+        raw = Path(str(entry.get("path", "")))
+        found = next((p for p in (raw, folder / raw, folder.parent / raw) if p.is_file()), None)
+        if found is None:
+            notes[name] = f"config file {raw} not found; assumptions not shown"
+            continue
+        try:
+            scenario = load_scenario(found)
+        except ConfigError as err:
+            notes[name] = f"config file {raw} no longer loads: {err}"
+            continue
+        configs[name] = scenario
+        recorded = entry.get("config_hash")
+        if recorded and config_hash(scenario) != recorded:
+            notes[name] = (f"{raw} as it is now (hash {config_hash(scenario)}) differs from the config that "
+                           f"was run (hash {recorded}): the run may have used --set/--days overrides, or the "
+                           "file changed since")
+    return configs, notes
+
+
+# ------------------------------------------------------------------------------------------- assumptions
+@dataclass(frozen=True)
+class KeyNumber:
+    """One input worth showing, how to read it from a scenario, and the source that supports it (if any)."""
+
+    label: str
+    unit: str
+    get: Callable[[Scenario], Any]
+    source: str = ""
+    supported: Callable[[Scenario, Any], bool] | None = None  # value within what the source supports
+    role: str = "input"  # "input", "setup" (what is compared) or "sector" (the sector as modelled)
+
+    def status(self, sc: Scenario) -> tuple[Any, str]:
+        value = self.get(sc)
+        if self.role == "setup":
+            return value, "the setup compared"
+        if self.role == "sector":
+            return value, "the sector as modelled (assumed)"
+        if self.supported is None or value is None:
+            return value, "assumed"
+        return value, ("cited: " + self.source) if self.supported(sc, value) else \
+            f"assumed (the source, {self.source}, does not support this value)"
+
+
+def _open_hours(sc: Scenario) -> float:
+    return (clock_minutes(sc.calendar.close) - clock_minutes(sc.calendar.open)) / 60
+
+
+def _task(name: str, attr: str) -> Callable[[Scenario], Any]:
+    def get(sc: Scenario) -> Any:
+        task = sc.demand.tasks.get(name)
+        return None if task is None else getattr(task, attr)
+    return get
+
+
+def _staff(sc: Scenario) -> int:
+    return sum(d.staff for d in sc.organisation.departments)
+
+
+KEY_NUMBERS: list[KeyNumber] = [
+    KeyNumber("setup", "", lambda s: s.organisation.setup, role="setup"),
+    KeyNumber("task exchange between clusters", "", lambda s: "none (decentralised)"
+              if s.organisation.setup == "decentralised" else
+              f"{s.dispatch.exchange.policy}, {s.dispatch.exchange.topology}", role="setup"),
+    KeyNumber("departments", "", lambda s: len(s.organisation.departments), role="sector"),
+    KeyNumber("staff served", "people", _staff, role="sector"),
+    KeyNumber("secretaries", "people", lambda s: len(s.organisation.secretaries), role="sector"),
+    KeyNumber("staffing", "FTE", lambda s: round(s.fte(), 2), role="sector"),
+    KeyNumber("cost of one FTE", "euro/year", lambda s: s.organisation.cost_per_fte_per_year),
+    KeyNumber("opening hours", "", lambda s: f"{s.calendar.open}-{s.calendar.close}", role="sector"),
+    KeyNumber("calls", "per staff member per day", lambda s: s.demand.calls.per_staff_per_day),
+    KeyNumber("talk time (mean)", "min", lambda s: s.demand.calls.talk_minutes.mean),
+    KeyNumber("caller patience (mean)", "s",
+              lambda s: None if s.demand.calls.patience_seconds is None
+              else s.demand.calls.patience_seconds.mean),
+    KeyNumber("phone norm: answered within", "s", lambda s: s.demand.calls.norm_seconds,
+              "Katwijk 20 s, VNG charter 25 s, Tilburg and Laren 30 s", lambda s, v: 20 <= v <= 30),
+    KeyNumber("custom work (maatwerk) in calls", "share", lambda s: s.demand.calls.custom_share,
+              "the source article: 30-40% custom work", lambda s, v: 0.3 <= v <= 0.4),
+    KeyNumber("custom work done by someone else takes", "x", lambda s: s.dispatch.custom_penalty),
+    KeyNumber("e-mail", "per staff member per day", _task("email", "per_staff_per_day")),
+    KeyNumber("e-mail norm", "working hours", _task("email", "norm_working_hours"),
+              "Tilburg (2020): e-mail within 2 working days",
+              lambda s, v: abs(v - 2 * _open_hours(s)) < 1e-6),
+    KeyNumber("call-back norm", "working hours", lambda s: s.demand.calls.callback_norm_working_hours,
+              "Katwijk: call back within 24 h", lambda s, v: v <= _open_hours(s) + 1e-6),
+    KeyNumber("legacy work (printing, card indexes)", "per staff member per day",
+              _task("legacy", "per_staff_per_day")),
+    KeyNumber("minute-writing time", "min per meeting hour",
+              lambda s: None if s.demand.meetings is None
+              else s.demand.meetings.writing_minutes_per_meeting_hour),
+    KeyNumber("staff working independent of place and time", "share",
+              lambda s: s.hnw.flexible_share if s.hnw is not None and s.hnw.flexible_share is not None
+              else s.demand.flexible_share),
+    KeyNumber("sick leave", "share of working days", lambda s: s.absence.sickness.share,
+              "A&O fonds Gemeenten Personeelsmonitor: 5.6-6.7% (2016-2023), most municipalities 5-8%",
+              lambda s, v: 0.05 <= v <= 0.08),
+    KeyNumber("sick reports", "per FTE per year", lambda s: s.absence.sickness.episodes_per_fte_year,
+              "about 1.7 per employee per year (2004)", lambda s, v: 1.0 <= v <= 1.7),
+    KeyNumber("leave", "days per year", lambda s: s.absence.leave.days_per_year),
+    KeyNumber("HNW multipliers", "x volume",
+              lambda s: ", ".join(f"{k} {v:g}" for k, v in s.hnw.multipliers.items())
+              if s.hnw is not None and s.hnw.multipliers else "none"),
+]
+
+
+def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
+    """One row per key number: its value in each setup, whether it differs between setups, and its status."""
+    rows = []
+    for key in KEY_NUMBERS:
+        values = {}
+        statuses = []
+        for name, sc in configs.items():
+            value, status = key.status(sc)
+            values[name] = value
+            statuses.append(status)
+        distinct = list(dict.fromkeys(statuses))
+        status = distinct[0] if len(distinct) == 1 else "; ".join(f"{n}: {s}" for n, s in
+                                                                 zip(configs, statuses, strict=True))
+        differs = len({json.dumps(v, default=str) for v in values.values()}) > 1
+        rows.append({"label": key.label, "unit": key.unit, "values": values, "differs": differs,
+                     "status": status})
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------- KPIs
+#: KPIs in the report's tables, in order.
+TABLE_KPIS = ("reachability", "calls_abandoned", "asa_seconds", "replaceability", "coverage",
+              "coverage_min_department", "utilisation", "interruptions_per_hour", "meetings_uncovered",
+              "fte", "cost_per_year")
+
+
+def table_kpis(present: Sequence[str]) -> list[str]:
+    """The KPIs to tabulate: the headline ones, then each request type's service level and mean lead time."""
+    head = [k for k in TABLE_KPIS if k in present]
+    types = [k for k in present if k.startswith("service_level.") and k != "service_level.phone"]
+    leads = [k for k in present if k.startswith("lead_time_mean_hours.")]
+    return head[:-2] + types + leads + head[-2:] if len(head) >= 2 else head + types + leads
+
+
+def fmt_value(kpi: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "–"
+    if F.is_share_kpi(kpi):
+        return f"{100 * value:.1f}%"
+    if kpi == "cost_per_year":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def fmt_interval(kpi: str, s: Mapping[str, Any], diff: bool = False) -> str:
+    """``mean [low, high]`` in the KPI's unit (percentage points for differences of shares)."""
+    mean, low, high = (F.num(s.get(k)) for k in ("mean", "ci_low", "ci_high"))
+    if diff and F.is_share_kpi(kpi):
+        text = f"{100 * mean:+.1f} pp" if math.isfinite(mean) else "–"
+        if math.isfinite(low):
+            text += f" [{100 * low:+.1f}, {100 * high:+.1f}]"
+        return text
+    text = fmt_value(kpi, mean)
+    if diff and math.isfinite(mean) and mean >= 0:
+        text = "+" + text
+    if math.isfinite(low):
+        text += f" [{fmt_value(kpi, low)}, {fmt_value(kpi, high)}]"
+    return text
+
+
+def unit_label(settings: Sequence[str], unit: Sequence[Any], many_setups: bool) -> str:
+    setup, *values = unit
+    parts = [f"{short_setting(c)}={v}" for c, v in zip(settings, values, strict=True)]
+    if many_setups or not parts:
+        parts.insert(0, str(setup))
+    return ", ".join(parts)
+
+
+def short_setting(column: str) -> str:
+    return column.rsplit(".", 1)[-1] if "." in column else column
+
+
+def kpi_summary(res: Results) -> tuple[list[str], list[dict[str, Any]]]:
+    """The units' labels and, per KPI, each unit's mean and 95% CI (from the tidy KPI rows)."""
+    units = res.units()
+    by = ["setup", *res.settings]
+    summary = F.summarise(res.kpis, [*by, "kpi"], "value")
+    index = {(tuple(s[c] for c in by), s["kpi"]): s for s in summary}
+    many = len({u[0] for u in units}) > 1
+    labels = [unit_label(res.settings, u, many) for u in units]
+    present = list(dict.fromkeys(str(r["kpi"]) for r in res.kpis))
+    rows = [{"kpi": k, "cells": [index.get((u, k), {}) for u in units]} for k in table_kpis(present)]
+    return labels, rows
+
+
+def difference_summary(res: Results) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """Paired differences (each setup minus the first) per KPI, for a comparison."""
+    setups = res.setups
+    baseline = setups[0]
+    present = list(dict.fromkeys(str(r["kpi"]) for r in res.kpis))
+    kpis = table_kpis(present)
+    diffs = F.paired_differences([r for r in res.kpis if r["kpi"] in kpis], ["kpi"], "value", baseline)
+    index = {(d["setup"], d["kpi"]): d for d in diffs}
+    others = setups[1:]
+    rows = [{"kpi": k, "cells": [index.get((s, k), {}) for s in others]} for k in kpis]
+    return baseline, others, rows
+
+
+# ---------------------------------------------------------------------------------------------- figures
+@dataclass
+class NamedFigure:
+    name: str
+    title: str
+    caption: str
+    figure: Figure
+
+
+FIGURE_KINDS = ("compare", "service-level", "hourly", "ecdf", "utilisation", "departments", "day")
+
+
+def _phone_norm_minutes(res: Results) -> float | None:
+    sc = res.first_scenario()
+    return None if sc is None else sc.demand.calls.norm_seconds / 60
+
+
+def _relabel(rows: Iterable[Mapping[str, Any]], settings: Sequence[str], many: bool) -> list[dict[str, Any]]:
+    """Fold the setting columns into ``setup`` so that each unit of a sweep draws as its own series."""
+    out = []
+    for row in rows:
+        unit = (row.get("setup"), *(row.get(c) for c in settings))
+        out.append({**row, "setup": unit_label(settings, unit, many)})
+    return out
+
+
+def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | None = None,
+                x: str | None = None, baseline: str | None = None) -> list[NamedFigure]:
+    """The figures that fit the results (or only ``kinds``), with titles and captions for the report."""
+    want = set(kinds or FIGURE_KINDS)
+    unknown = want - set(FIGURE_KINDS)
+    if unknown:
+        raise ConfigError("sim plot", f"unknown figure {', '.join(sorted(unknown))}; "
+                                      f"choose from {', '.join(FIGURE_KINDS)}")
+    out: list[NamedFigure] = []
+    setups = res.setups
+    many_units = len(res.units()) > 1
+    tables = res.tables
+    if res.settings:
+        many = len(setups) > 1
+        if len(res.units()) <= 6:
+            tables = {k: _relabel(v, res.settings, many) for k, v in tables.items()}
+        else:  # too many settings to draw side by side: the tables' figures show the first and the last
+            keep = [res.units()[0], res.units()[-1]]
+
+            def kept(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                return [r for r in rows if (r.get("setup"), *(r.get(c) for c in res.settings)) in keep]
+
+            tables = {k: _relabel(kept(v), res.settings, many) for k, v in tables.items()}
+    n_rep = len({r.get("replication") for r in res.kpis})
+    reps = f"{n_rep} replication{'s' if n_rep != 1 else ''}"
+
+    if "service-level" in want and (res.settings or x):
+        column = x or res.settings[0]
+        out.append(NamedFigure(
+            "service_level", f"Service levels against {short_setting(column)}",
+            f"Reachability and the service level of each request type (share within its norm) as "
+            f"{column} varies; lines are means over {reps}, bands 95% confidence intervals, dashed lines the "
+            "norms (80% of calls within the phone norm: call-centre convention; 85% of e-mail within 2 "
+            "working days: Tilburg 2020).",
+            F.service_level_curve(res.kpis, column, x_label=F.PARAM_LABELS.get(column, column))))
+    if "compare" in want and many_units and not res.settings:
+        out.append(NamedFigure(
+            "compare", "The setups compared",
+            f"Left: each KPI per setup, mean over {reps} with a 95% confidence interval. Right: the paired "
+            f"difference from {baseline or setups[0]} per replication (same seeds, so the same calls and "
+            "mail), in percentage points; an interval that excludes 0 is a real difference.",
+            F.setup_comparison(res.kpis, baseline=baseline)))
+    if "departments" in want and tables.get("per_department"):
+        two = len(F.setups_of(tables["per_department"])) > 1
+        out.append(NamedFigure(
+            "departments", "Per department: winners and losers" if two else "Per department",
+            "Replaceability (requests handled within norm while the department's own secretaries are all "
+            "absent), coverage (share of opening time someone who may serve the department is present) and "
+            "the share of all its requests within norm" +
+            (", and below each setup's paired change from the first (green gains, red loses)."
+             if two else "."),
+            F.department_view(tables["per_department"], baseline=baseline)))
+    if "hourly" in want and tables.get("per_hour"):
+        out.append(NamedFigure(
+            "hourly", "Reachability and waiting time by hour of the day",
+            f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
+            "intervals (clipped to what is possible). The dashed line is the 80% norm.",
+            F.hourly_profile(tables["per_hour"])))
+    if "ecdf" in want and tables.get("time_histograms"):
+        norm = _phone_norm_minutes(res)
+        out.append(NamedFigure(
+            "ecdf", "Distribution of waiting and lead times",
+            "Share of answered calls that waited at most x seconds (dashed: the phone norm), and share of "
+            "requests of each type done within x hours of arriving (wall-clock hours, nights and weekends "
+            "included; log scale). Counts of all replications pooled.",
+            F.wait_ecdf(tables["time_histograms"], norms_minutes={"phone_wait": norm} if norm else None)))
+    if "utilisation" in want and tables.get("utilisation_by_hour"):
+        out.append(NamedFigure(
+            "utilisation", "Utilisation by secretary, cluster and hour",
+            "Busy time (calls, tasks, meetings) as a share of present time, per hour of the day, pooled over "
+            "all measured days and replications; white: nobody present.",
+            F.utilisation_heatmap(tables["utilisation_by_hour"])))
+    if "day" in want and res.events:
+        for setup in F.setups_of(res.events)[:3]:
+            rows = [e for e in res.events if str(e.get("setup", "")) == setup]
+            fig = F.day_in_the_life(rows, day)
+            title = "A day in the life" + (f": {setup}" if setup else "")
+            out.append(NamedFigure(
+                f"day{'_' + setup if setup else ''}", title,
+                "What each secretary did, minute by minute, on one simulated working day (from the event "
+                "log).",
+                fig))
+    return out
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(F.STYLE):
+        fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------- HTML
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#222;
+background:#fafafa;line-height:1.45}
+main{max-width:1150px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+h1{font-size:1.6em;margin-bottom:0.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:4px;margin-top:2em}
+.lead{color:#555;margin-top:0}
+table{border-collapse:collapse;margin:12px 0;font-size:0.9em}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
+th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
+td.text{text-align:left}tr.differs td{background:#fff7e0}
+.note{color:#666;font-size:0.88em}.warn{color:#D55E00}
+figure{margin:24px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#444;font-size:0.9em;max-width:900px}
+code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
+.cited{color:#0072B2}.assumed{color:#8a5a00}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], cls: Sequence[str] | None = None) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        klass = f' class="{cls[i]}"' if cls and cls[i] else ""
+        body.append(f"<tr{klass}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _title(res: Results) -> str:
+    setups = res.setups
+    if res.kind == "run":
+        return f"Simulation run: {setups[0]}"
+    if res.kind == "compare":
+        return "Comparison: " + " vs ".join(setups)
+    if res.kind == "sweep":
+        swept = ", ".join(short_setting(c) for c in res.settings) or "settings"
+        return f"Sweep of {swept}: {', '.join(setups)}"
+    return f"Staffing: {', '.join(setups)}"
+
+
+def _kpi_section(res: Results) -> str:
+    labels, rows = kpi_summary(res)
+    n_rep = len({r.get("replication") for r in res.kpis})
+    parts = ["<h2>Key figures</h2>"]
+    if n_rep > 1:
+        parts.append(f'<p class="note">Mean over {n_rep} replications with the 95% confidence interval '
+                     "(Student t) in brackets.</p>")
+    else:
+        parts.append('<p class="note">One replication: no confidence interval can be given. Use <code>sim '
+                     "compare</code> with several replications for intervals.</p>")
+    body = [[_e(F.kpi_label(r["kpi"]))] + [_e(fmt_interval(r["kpi"], c)) if c else "–" for c in r["cells"]]
+            for r in rows]
+    parts.append(_table(["KPI", *labels], body))
+    if res.kind == "compare" and len(res.setups) > 1:
+        baseline, others, diff_rows = difference_summary(res)
+        parts.append(f"<h3>Paired differences from {_e(baseline)}</h3>")
+        parts.append('<p class="note">Per replication both setups saw the same demand (common random '
+                     "numbers); the mean difference and its 95% interval. Shares in percentage points (pp); "
+                     "an interval that excludes 0 is a real difference.</p>")
+        body = [[_e(F.kpi_label(r["kpi"]))] + [_e(fmt_interval(r["kpi"], c, diff=True)) if c else "–"
+                                               for c in r["cells"]] for r in diff_rows]
+        parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body))
+    if res.kind == "staff":
+        parts.append(_staff_section(res))
+    return "\n".join(parts)
+
+
+def _staff_section(res: Results) -> str:
+    """What the staffing search concluded (its summary, minus the per-KPI summaries shown above)."""
+    keep = {k: v for k, v in res.summary.items() if k not in ("setups", "settings", "differences")}
+    if not keep:
+        return ""
+    def show(v: Any) -> str:
+        return _e(json.dumps(v, default=str) if isinstance(v, dict | list) else v)
+
+    rows = [[_e(k), f'<span class="text">{show(v)}</span>'] for k, v in keep.items()]
+    return "<h3>Staffing result</h3>" + _table(["", "value"], rows)
+
+
+def _assumption_section(res: Results) -> str:
+    parts = ["<h2>Assumptions</h2>",
+             '<p class="note">Key inputs of each setup. <span class="cited">Cited</span> numbers lie '
+             'within what a public source supports; <span class="assumed">assumed</span> numbers come from '
+             "no public source and should be varied (<code>sim sweep</code>). Rows where the setups differ "
+             "are highlighted.</p>"]
+    for name, note in res.config_notes.items():
+        parts.append(f'<p class="warn">{_e(name)}: {_e(note)}</p>')
+    if not res.configs:
+        return "\n".join(parts)
+    names = list(res.configs)
+    rows, classes = [], []
+    for row in assumption_rows(res.configs):
+        status = row["status"]
+        klass = "cited" if status.startswith("cited") else "assumed" if "assumed" in status else ""
+        unit = f' <span class="note">({_e(row["unit"])})</span>' if row["unit"] else ""
+        cells = [_e(row["label"]) + unit]
+        cells += [_e(_fmt_input(row["values"][n])) for n in names]
+        cells.append(f'<span class="{klass}">{_e(status)}</span>')
+        rows.append(cells)
+        classes.append("differs" if row["differs"] else "")
+    parts.append(_table(["input", *names, "source"], rows, classes))
+    return "\n".join(parts)
+
+
+def _fmt_input(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _method_section(res: Results) -> str:
+    m = res.manifest
+    seeds = sorted({r.get("seed") for r in res.kpis if r.get("seed") is not None})
+    n_rep = len({r.get("replication") for r in res.kpis})
+    from sim import __version__
+    rows = [
+        ["kind of result", _e(res.kind)],
+        ["simulator version", _e(m.get("version") or __version__)],
+        ["command", f"<code>{_e(m.get('command') or '(sim run)')}</code>"],
+        ["replications", _e(m.get("replications", n_rep))],
+        ["measured working days per replication", _e(m.get("days"))],
+        ["warm-up working days (not measured)", _e(m.get("warmup_days"))],
+        ["base seed", _e(m.get("seed"))],
+        ["replication seeds", _e(", ".join(str(s) for s in seeds[:12]) + (" ..." if len(seeds) > 12 else ""))
+         ],
+        ["common random numbers", _e(res.summary.get("common_random_numbers", "n/a" if n_rep < 2 else "?"))],
+        ["results folder", f"<code>{_e(res.folder)}</code>"],
+        ["report made", _e(time.strftime("%Y-%m-%d %H:%M"))],
+    ]
+    for entry in m.get("configs", []):
+        where = f"<code>{_e(entry.get('path'))}</code>, hash <code>{_e(entry.get('config_hash'))}</code>"
+        rows.append([f"config {_e(entry.get('name'))}", where])
+    units = m.get("units") or []
+    if len({u.get("config_hash") for u in units}) > 1:
+        rows.append(["config hash per unit", _e("; ".join(f"{u.get('key')}: {u.get('config_hash')}"
+                                                          for u in units))])
+    text = [[f'<span class="text">{r[0]}</span>', f'<span class="text">{r[1]}</span>'] for r in rows]
+    return ("<h2>How the numbers were obtained</h2>"
+            '<p class="note">Each replication simulates the working days after a warm-up with its own '
+            "seed; every setup runs on the same seeds, so setups are compared on the same calls, mail and "
+            "absences. KPIs are defined in the README (reachability, replaceability, coverage, service level "
+            "per request type, utilisation).</p>" + _table(["", ""], text))
+
+
+def render_html(res: Results, figures: Sequence[NamedFigure] | None = None) -> str:
+    """The whole page as one string."""
+    figures = figures_for(res) if figures is None else figures
+    body = [f"<h1>{_e(_title(res))}</h1>"]
+    desc = [f"<b>{_e(n)}</b>: {_e(sc.description)}" for n, sc in res.configs.items() if sc.description]
+    if desc:
+        body.append('<p class="lead">' + "<br>".join(desc) + "</p>")
+    body.append(_kpi_section(res))
+    if figures:
+        body.append("<h2>Figures</h2>")
+    for nf in figures:
+        data = base64.b64encode(figure_png(nf.figure)).decode("ascii")
+        body.append(f'<figure id="fig-{_e(nf.name)}"><h3>{_e(nf.title)}</h3>'
+                    f'<img alt="{_e(nf.title)}" src="data:image/png;base64,{data}">'
+                    f"<figcaption>{_e(nf.caption)}</figcaption></figure>")
+    body.append(_assumption_section(res))
+    body.append(_method_section(res))
+    head = ('<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(_title(res))}</title><style>{CSS}</style>")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head>{head}</head>\n<body><main>\n' + "\n".join(body)
+            + "\n</main></body></html>\n")
+
+
+__all__ = ["KEY_NUMBERS", "NamedFigure", "Results", "assumption_rows", "figures_for", "kpi_summary",
+           "load_results", "read_csv", "render_html"]

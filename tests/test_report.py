@@ -1,0 +1,288 @@
+"""The shareable report: built from run, compare and sweep folders, checked for its content, and rendered in a
+real browser (headless Chromium) to check that what was drawn is there."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import figures as F
+from sim.config import ConfigError, config_hash
+from sim.model import flatten_kpis
+from sim.output import write_csv, write_json
+from sim.report import assumption_rows, figures_for, load_results, render_html
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = ROOT / "configs"
+SHORT = ["run.days=3", "run.warmup_days=1"]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real entry point in a fresh process."""
+    return subprocess.run([sys.executable, "-c", "from sim.cli import main; main()", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def cli_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The entry point in this process (no start-up cost): exit code, stdout, stderr."""
+    from sim.cli import main
+    with pytest.raises(SystemExit) as stop:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(stop.value.code or 0), out, err
+
+
+def write_experiment(folder: Path, kind: str, units: list[tuple[dict, sim.Scenario]], replications: int,
+                     config_path: Path) -> None:
+    """An experiment folder as ``sim compare``/``sim sweep`` write it: manifest.json, summary.json, kpis.csv
+    and tables/<table>.csv, every unit run on the same replication seeds."""
+    kpis, tables, summary = [], {}, {}
+    for labels, scenario in units:
+        for rep in range(replications):
+            result = sim.run_replication(scenario, seed=1000 + rep)
+            for k, v in flatten_kpis(result.kpi).items():
+                kpis.append({**labels, "replication": rep, "seed": 1000 + rep, "kpi": k, "value": v})
+            for name, rows in result.tables.items():
+                tables.setdefault(name, []).extend({**labels, "replication": rep, **r} for r in rows)
+    for labels, _ in units:
+        mine = [r for r in kpis if all(r[k] == v for k, v in labels.items())]
+        summary[labels["setup"]] = {s["kpi"]: {k: s[k] for k in ("mean", "ci_low", "ci_high", "sd", "n")}
+                                    for s in F.summarise(mine, ["kpi"], "value")}
+    write_json(folder, "manifest.json", {
+        "kind": kind, "version": sim.__version__, "command": f"sim {kind} (test)",
+        "configs": [{"path": str(config_path), "name": s.name, "config_hash": config_hash(s)}
+                    for _, s in units],
+        "seed": 1000, "replications": replications, "days": units[0][1].run.days,
+        "warmup_days": units[0][1].run.warmup_days,
+        "units": [{"key": str(i), **labels, "config_hash": config_hash(s)}
+                  for i, (labels, s) in enumerate(units)],
+    })
+    write_json(folder, "summary.json", {"kind": kind, "setups": summary, "replications": replications,
+                                        "seed": 1000, "common_random_numbers": True})
+    write_csv(folder, "kpis.csv", kpis)
+    for name, rows in tables.items():
+        write_csv(folder / "tables", f"{name}.csv", rows)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("results")
+    run = base / "run"
+    proc = cli("run", str(CONFIGS / "central.yaml"), "--set", SHORT[0], "--set", SHORT[1], "--out", str(run),
+               "--event-log")
+    assert proc.returncode == 0, proc.stderr
+    scenarios = [sim.load_scenario(CONFIGS / f"{n}.yaml", SHORT) for n in ("decentral", "central")]
+    compare = base / "compare"
+    write_experiment(compare, "compare", [({"setup": s.name}, s) for s in scenarios], 3, CONFIGS / "x.yaml")
+    sweep = base / "sweep"
+    path = "demand.calls.per_staff_per_day"
+    units = [({"setup": "central", path: v},
+              sim.load_scenario(CONFIGS / "central.yaml", [*SHORT, f"{path}={v}"])) for v in (0.2, 0.4)]
+    write_experiment(sweep, "sweep", units, 2, CONFIGS / "central.yaml")
+    return {"run": run, "compare": compare, "sweep": sweep}
+
+
+@pytest.fixture(scope="module")
+def compare_page(folders: dict[str, Path]) -> Path:
+    proc = cli("report", str(folders["compare"]))
+    assert proc.returncode == 0, proc.stderr
+    page = folders["compare"] / "report.html"
+    assert page.exists() and str(page) in proc.stdout
+    return page
+
+
+# -------------------------------------------------------------------------------------------- loading
+def test_load_results_reads_a_run_folder(folders):
+    res = load_results(folders["run"])
+    assert res.kind == "run" and res.setups == ["central"] and res.settings == []
+    summary = json.loads((folders["run"] / "summary.json").read_text())
+    reach = next(r for r in res.kpis if r["kpi"] == "reachability")
+    assert reach["value"] == summary["kpi"]["reachability"]
+    assert {"per_hour", "per_department", "time_histograms", "utilisation_by_hour"} <= set(res.tables)
+    assert all(r["setup"] == "central" and r["replication"] == 0 for r in res.tables["per_hour"])
+    assert res.events and {e["activity"] for e in res.events} <= {"idle", "call", "task", "meeting", "absent"}
+    assert list(res.configs) == ["central"] and res.configs["central"].run.days == 3
+
+
+def test_load_results_reads_experiment_folders(folders):
+    res = load_results(folders["compare"])
+    assert res.kind == "compare" and res.setups == ["decentral", "central"] and res.settings == []
+    assert set(res.configs) == set() and "not found" in res.config_notes["decentral"]  # x.yaml does not exist
+    sweep = load_results(folders["sweep"])
+    assert sweep.settings == ["demand.calls.per_staff_per_day"]
+    assert sweep.units() == [("central", 0.2), ("central", 0.4)]
+    # the config is found, but the sweep's settings make its hash differ from the file's: said so
+    assert "differs from the config that was run" in sweep.config_notes["central"]
+
+
+def test_load_results_refuses_what_is_not_a_results_folder(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="not a results folder"):
+        load_results(tmp_path)
+    with pytest.raises(ConfigError, match="no such results folder"):
+        load_results(tmp_path / "missing")
+    code, _, err = cli_here(capsys, "report", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "not a results folder" in err
+
+
+# ------------------------------------------------------------------------------------------- contents
+def test_compare_report_has_kpis_with_intervals_and_paired_differences(compare_page, folders):
+    page = compare_page.read_text(encoding="utf-8")
+    summary = json.loads((folders["compare"] / "summary.json").read_text())
+    reach = summary["setups"]["central"]["reachability"]
+    cell = f"{100 * reach['mean']:.1f}% [{100 * reach['ci_low']:.1f}%, {100 * reach['ci_high']:.1f}%]"
+    assert cell in page
+    assert "Mean over 3 replications" in page and "Paired differences from decentral" in page
+    kpis = load_results(folders["compare"]).kpis
+    per = {(r["setup"], r["replication"]): r["value"] for r in kpis if r["kpi"] == "coverage"}
+    diff = np.mean([per["central", i] - per["decentral", i] for i in range(3)])
+    assert f"{100 * diff:+.1f} pp" in page
+    for title in ("The setups compared", "Per department: winners and losers",
+                  "Reachability and waiting time by hour of the day",
+                  "Distribution of waiting and lead times", "Utilisation by secretary"):
+        assert title in page
+    assert page.count("<img ") == 5
+
+
+def test_report_says_how_the_numbers_were_obtained(compare_page, folders):
+    page = compare_page.read_text(encoding="utf-8")
+    manifest = json.loads((folders["compare"] / "manifest.json").read_text())
+    for entry in manifest["configs"]:
+        assert entry["config_hash"] in page
+    assert "1000, 1001, 1002" in page  # replication seeds
+    assert f"<td><span class=\"text\">{sim.__version__}</span></td>" in page
+    assert "sim compare (test)" in page
+
+
+def test_report_is_self_contained(compare_page):
+    page = compare_page.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
+    assert "<script" not in page and "<link" not in page and "@import" not in page and "url(" not in page
+    images = re.findall(r'<img [^>]*src="data:image/png;base64,', page)
+    assert len(images) == 5
+
+
+def test_run_report_shows_the_assumptions_and_a_day_in_the_life(folders, tmp_path, capsys):
+    out = tmp_path / "run.html"
+    code, _, err = cli_here(capsys, "report", str(folders["run"]), "--out", str(out))
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "A day in the life" in page and "One replication: no confidence interval" in page
+    assert "cited: A&amp;O fonds Gemeenten Personeelsmonitor" in page  # sick leave 6%
+    assert page.count("<img ") == 5  # departments, hourly, ECDF, utilisation, day in the life
+    # an existing report is not replaced unless asked
+    code, _, err = cli_here(capsys, "report", str(folders["run"]), "--out", str(out))
+    assert code == 2 and "--overwrite" in err and out.read_text(encoding="utf-8") == page
+
+
+def test_assumptions_say_which_numbers_are_cited():
+    base = sim.load_scenario(CONFIGS / "central_hnw.yaml")
+    odd = sim.load_scenario(CONFIGS / "central.yaml", ["absence.sickness.share=0.15",
+                                                       "demand.calls.norm_seconds=60"])
+    rows = {r["label"]: r for r in assumption_rows({"hnw": base, "odd": odd})}
+    sick = rows["sick leave"]
+    assert sick["values"] == {"hnw": 0.06, "odd": 0.15} and sick["differs"]
+    assert sick["status"].startswith("hnw: cited: A&O fonds") and "odd: assumed (the source" in sick["status"]
+    assert rows["calls"]["status"] == "assumed" and not rows["calls"]["differs"]
+    assert rows["e-mail norm"]["status"].startswith("cited: Tilburg")
+    assert rows["HNW multipliers"]["values"]["hnw"].startswith("calls 0.7")
+    assert rows["HNW multipliers"]["values"]["odd"] == "none"
+    assert rows["setup"]["status"] == "the setup compared"
+
+
+def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path):
+    res = load_results(folders["sweep"])
+    figs = figures_for(res, ["service-level", "hourly"])
+    assert [f.name for f in figs] == ["service_level", "hourly"]
+    ax = figs[0].figure.axes[0]
+    assert ax.get_xlabel() == "demand.calls.per_staff_per_day"
+    line = next(li for li in ax.get_lines() if li.get_gid() == "line:reachability")
+    assert list(line.get_xdata()) == [0.2, 0.4]
+    legend = [t.get_text() for t in figs[1].figure.axes[0].get_legend().get_texts()]
+    assert legend == ["norm 80%", "per_staff_per_day=0.2", "per_staff_per_day=0.4"]
+    page = render_html(res, figs)
+    assert "Sweep of per_staff_per_day" in page and "per_staff_per_day=0.4" in page
+
+
+# ------------------------------------------------------------------------------------------- sim plot
+def test_plot_writes_figures_and_refuses_what_does_not_fit(folders, tmp_path, capsys):
+    out = tmp_path / "figs"
+    code, stdout, err = cli_here(capsys, "plot", "all", str(folders["run"]), "--out", str(out),
+                                 "--format", "png")
+    assert code == 0, err
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{n}.png" for n in ("departments", "hourly", "ecdf", "utilisation", "day"))
+    assert stdout.split() == [str(out / f"{n}.png") for n in ("departments", "hourly", "ecdf", "utilisation",
+                                                               "day")]
+    code, _, _ = cli_here(capsys, "plot", "hourly", str(folders["run"]), "--out", str(out))
+    assert code == 2  # a non-empty folder needs --overwrite
+    code, _, _ = cli_here(capsys, "plot", "hourly", str(folders["run"]), "--out", str(out), "--overwrite",
+                          "--format", "svg")
+    assert code == 0 and (out / "hourly.svg").exists()
+    code, _, err = cli_here(capsys, "plot", "service-level", str(folders["run"]),
+                            "--out", str(tmp_path / "x"))
+    assert code == 2 and "service-level needs a sweep" in err
+    code, _, err = cli_here(capsys, "plot", "pie", str(folders["run"]))
+    assert code == 2 and "pie" in err
+
+
+# ----------------------------------------------------------------------------------------- in a browser
+PROBE = """<pre id="render-check"></pre><script>
+window.addEventListener('load', function () {
+  var main = document.querySelector('main').getBoundingClientRect();
+  var imgs = Array.prototype.map.call(document.images, function (i) {
+    var r = i.getBoundingClientRect();
+    return {complete: i.complete, w: i.naturalWidth, h: i.naturalHeight, shown: r.width,
+            inside: r.left >= main.left - 1 && r.right <= main.right + 1};
+  });
+  document.getElementById('render-check').textContent = JSON.stringify({
+    title: document.title, images: imgs, tables: document.querySelectorAll('table').length,
+    h2: Array.prototype.map.call(document.querySelectorAll('h2'), function (h) { return h.textContent; })});
+});
+</script>"""
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--hide-scrollbars"]
+
+
+def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_report_renders_in_headless_chromium(compare_page, tmp_path):
+    page = compare_page.read_text(encoding="utf-8")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = chromium(["--virtual-time-budget=10000", "--dump-dom", probe.as_uri()], tmp_path)
+    found = re.search(r'<pre id="render-check">(.*?)</pre>', dom.stdout, re.S)
+    assert found and found.group(1), dom.stderr[-2000:]
+    check = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert check["title"] == "Comparison: decentral vs central"
+    assert len(check["images"]) == 5
+    for img in check["images"]:  # every figure decoded, drawn at a sensible size, within the page
+        assert img["complete"] and img["w"] > 400 and img["h"] > 200
+        assert img["shown"] > 300 and img["inside"]
+    assert check["tables"] == 3  # KPIs, differences, method (this folder's configs are not found)
+    assert check["h2"] == ["Key figures", "Figures", "Assumptions", "How the numbers were obtained"]
+
+    shot = tmp_path / "shot.png"
+    chromium(["--window-size=1280,2600", f"--screenshot={shot}", compare_page.as_uri()], tmp_path)
+    from matplotlib.image import imread
+    pixels = (imread(shot)[..., :3] * 255).round().astype(int)
+    assert pixels.shape[0] == 2600 and pixels.shape[1] == 1280
+    assert pixels.std() > 20  # not a blank page
+    # the figures' series colours are on screen: Okabe-Ito blue (decentral) and orange (central)
+    for hex_colour in (F.OKABE_ITO["blue"], F.OKABE_ITO["orange"]):
+        rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(pixels - rgb).sum(axis=2) < 30).sum() > 500
