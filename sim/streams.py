@@ -25,42 +25,40 @@ _BLOCK = 512
 class Stream:
     """One named random stream with buffered uniform, exponential and normal draws."""
 
-    __slots__ = ("name", "rng", "_u", "_ui", "_e", "_ei", "_n", "_ni")
+    __slots__ = ("name", "rng", "_u", "_e", "_n")
 
     def __init__(self, seed: int, name: str) -> None:
         self.name = name
         seq = np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
         self.rng = np.random.Generator(np.random.PCG64(seq))
+        # each buffer holds the rest of a block in reverse, so that pop() yields the draws in order
         self._u: list[float] = []
-        self._ui = 0
         self._e: list[float] = []
-        self._ei = 0
         self._n: list[float] = []
-        self._ni = 0
 
     def random(self) -> float:
         """A uniform draw in [0, 1)."""
-        if self._ui >= len(self._u):
-            self._u = self.rng.random(_BLOCK).tolist()
-            self._ui = 0
-        self._ui += 1
-        return self._u[self._ui - 1]
+        try:
+            return self._u.pop()
+        except IndexError:
+            self._u = self.rng.random(_BLOCK).tolist()[::-1]
+            return self._u.pop()
 
     def exponential(self) -> float:
         """A standard exponential draw (mean 1)."""
-        if self._ei >= len(self._e):
-            self._e = self.rng.standard_exponential(_BLOCK).tolist()
-            self._ei = 0
-        self._ei += 1
-        return self._e[self._ei - 1]
+        try:
+            return self._e.pop()
+        except IndexError:
+            self._e = self.rng.standard_exponential(_BLOCK).tolist()[::-1]
+            return self._e.pop()
 
     def normal(self) -> float:
         """A standard normal draw."""
-        if self._ni >= len(self._n):
-            self._n = self.rng.standard_normal(_BLOCK).tolist()
-            self._ni = 0
-        self._ni += 1
-        return self._n[self._ni - 1]
+        try:
+            return self._n.pop()
+        except IndexError:
+            self._n = self.rng.standard_normal(_BLOCK).tolist()[::-1]
+            return self._n.pop()
 
     def poisson(self, mean: float) -> int:
         return int(self.rng.poisson(mean)) if mean > 0 else 0
