@@ -1,9 +1,11 @@
 """Shared helpers of the benchmark scripts: timing, peak memory and plain-text tables.
 
-Timings are wall-clock seconds of one call, taken without any memory tracing; the scripts repeat each case,
-interleaving the cases so that a burst of load from other users of the machine hits them all alike, and report
-medians. Memory is measured in a separate, untimed pass: the peak of Python's traced heap during the call
-(``tracemalloc``; numpy arrays are traced too), which leaves out the interpreter and the imported modules.
+Timings are wall-clock seconds of one call, and the CPU seconds this process spent in it (on a shared machine
+the CPU time is the steadier of the two: it leaves out the time other programs held the core), taken without
+any memory tracing. The scripts repeat each case, interleaving the cases so that a burst of load from other
+users of the machine hits them all alike, and report medians. Memory is measured in a separate, untimed pass:
+the peak of Python's traced heap during the call (``tracemalloc``; numpy arrays are traced too), which leaves
+out the interpreter and the imported modules.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """(wall seconds, result) of one call, after a garbage collection so that earlier runs' garbage does not
-    bill this one."""
+class Timing(NamedTuple):
+    wall: float
+    cpu: float
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Timing, Any]:
+    """(wall and CPU seconds, result) of one call, after a garbage collection so that earlier runs' garbage
+    does not bill this one."""
     gc.collect()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = fn()
-    return time.perf_counter() - t, out
+    return Timing(time.perf_counter() - t, time.process_time() - c), out
 
 
 def peak_mb(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -37,9 +44,9 @@ def peak_mb(fn: Callable[[], Any]) -> tuple[float, Any]:
     return peak / 1e6, out
 
 
-def interleaved(cases: dict[str, Callable[[], Any]], repeat: int) -> dict[str, list[float]]:
-    """Run every case ``repeat`` times, round-robin; the wall times of each case."""
-    times: dict[str, list[float]] = {name: [] for name in cases}
+def interleaved(cases: dict[Any, Callable[[], Any]], repeat: int) -> dict[Any, list[Timing]]:
+    """Run every case ``repeat`` times, round-robin; the timings of each case."""
+    times: dict[Any, list[Timing]] = {name: [] for name in cases}
     for _ in range(repeat):
         for name, fn in cases.items():
             times[name].append(timed(fn)[0])
@@ -48,6 +55,11 @@ def interleaved(cases: dict[str, Callable[[], Any]], repeat: int) -> dict[str, l
 
 def median(xs: Sequence[float]) -> float:
     return statistics.median(xs)
+
+
+def medians(timings: Sequence[Timing]) -> Timing:
+    """Median wall time and median CPU time of repeated runs."""
+    return Timing(median([t.wall for t in timings]), median([t.cpu for t in timings]))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
