@@ -76,7 +76,15 @@ Transform = Callable[[Scenario], Scenario]
 # ------------------------------------------------------------------------------------------------- rows
 @dataclass(frozen=True)
 class Row:
-    """One line of the validation table: a simulated quantity against its theoretical value."""
+    """One line of the validation table: a simulated quantity against its theoretical value.
+
+    ``params`` always has ``c``, ``lam``, ``mu`` (None where they do not apply) and ``time_unit``; ``theta``
+    and ``t`` where they apply. ``mean``, ``ci_low`` and ``ci_high`` are the mean over ``n`` replications and
+    its interval at per-row confidence ``level`` (for a fit test: the statistic and its acceptance region;
+    for an identity: the smallest and largest value over the runs, ``level`` None). A chain row has no point
+    ``theory`` but a range ``theory_low``..``theory_high``. ``rule`` says how ``passed`` was decided; in JSON
+    ``passed`` is called ``pass``.
+    """
 
     case: str
     quantity: str
