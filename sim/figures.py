@@ -265,7 +265,8 @@ def save(fig: Figure, folder: str | Path, name: str, formats: Sequence[str] = ("
 # ------------------------------------------------------------------------------- service level vs a parameter
 @_styled
 def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None,
-                        targets: Mapping[str, float] | None = None, x_label: str | None = None) -> Figure:
+                        targets: Mapping[str, float] | None = None, x_label: str | None = None,
+                        y_label: str = "share within norm (%, mean and 95% CI)") -> Figure:
     """Service levels (reachability and per request type) against a swept parameter such as FTE.
 
     ``kpi_rows`` is tidy, as ``kpis.csv``: columns ``x``, ``kpi``, ``value`` (and ``setup``, ``replication``);
@@ -296,7 +297,7 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
         summary = summarise(chosen, ["setup", "kpi", x], "value")
     else:
         summary = [{**r, **{k: num(r.get(k)) for k in ("mean", "ci_low", "ci_high")}} for r in chosen]
-    fig, axes = _figure(1, len(setups), 4.6 * len(setups) + 1.6, 4.2, sharey=True)
+    fig, axes = _figure(1, len(setups), 5.5 * len(setups) + 3.4, 4.4, sharey=True)
     for ax, setup in zip(axes[0], setups, strict=True):
         for i, kpi in enumerate(kpis):
             colour = PALETTE[i % len(PALETTE)]
@@ -318,10 +319,10 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
         ax.set_xlabel(x_label or PARAM_LABELS.get(x, x.replace("_", " ")))
         if not numeric:
             ax.set_xticks(range(len(xs)), [str(v) for v in xs])
-        if setup:
+        if len(setups) > 1:
             ax.set_title(setup)
         _percent_axis(ax)
-    axes[0][0].set_ylabel("share within norm (%, mean and 95% CI)")
+    axes[0][0].set_ylabel(y_label)
     axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
 
