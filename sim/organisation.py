@@ -19,6 +19,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.events import URGENT, Timeout
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import WEEKDAYS, Scenario, clock_minutes
@@ -157,6 +158,25 @@ class Presence:
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None: ...
 
 
+class RosterTimeout(Timeout):
+    """A timeout that fires before the ordinary events of the same moment.
+
+    Rosters are half-open intervals: at 12:30 a secretary whose lunch starts then is at lunch, and at 13:00
+    one whose lunch ends then is back. So her presence changes come before the calls, tasks and meetings
+    arriving at that very moment; otherwise a meeting starting on the half hour could take her away from the
+    lunch that starts with it, depending only on the order in which the two events were scheduled.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        # as Timeout.__init__, at URGENT instead of NORMAL priority
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._delay = delay
+        self._ok = True
+        env.schedule(self, URGENT, delay)
+
+
 def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, cal: WorkCalendar,
            stream: Stream, presence: Presence) -> Generator[simpy.Event, Any, None]:
     """One secretary's working days: sick, on leave, a day off, or at work with a lunch break.
@@ -199,7 +219,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     for n, day in enumerate(work_days):
         base = day * MINUTES_PER_DAY
         if base > env.now:
-            yield env.timeout(base - env.now)
+            yield RosterTimeout(env, base - env.now)
         u_sick, u_leave = stream.random(), stream.random()  # two draws a day whatever happens: stable streams
         if sick_left == 0 and leave_left == 0:
             if u_sick < p_sick:
@@ -220,17 +240,17 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
             presence.go_off(sec, "day off", False)
             continue
         if not on_duty:
-            yield env.timeout(base + start - env.now)
+            yield RosterTimeout(env, base + start - env.now)
             presence.come_on(sec)
             on_duty = True
         if continuous and n + 1 < len(work_days) and work_days[n + 1] == day + 1 and (day + 1) % 7 in days \
                 and p_sick == 0 and p_leave == 0:
             continue
         if conf.lunch_minutes > 0:
-            yield env.timeout(base + lunch - env.now)
+            yield RosterTimeout(env, base + lunch - env.now)
             presence.go_off(sec, "lunch", False)
-            yield env.timeout(base + lunch_end - env.now)
+            yield RosterTimeout(env, base + lunch_end - env.now)
             presence.come_on(sec)
-        yield env.timeout(base + end - env.now)
+        yield RosterTimeout(env, base + end - env.now)
         presence.go_off(sec, "off duty", False)
         on_duty = False
