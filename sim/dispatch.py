@@ -308,7 +308,8 @@ class Dispatcher:
         if self._pause(sec):
             self.metrics.interruption(sec)
         factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
-        self.metrics.call_answered(call, now - call.arrival, sec)
+        # at least 0: a call's arrival time and the clock it arrives at may differ in the last bit
+        self.metrics.call_answered(call, max(0.0, now - call.arrival), sec)
         self._set_state(sec, CALL)
         sec.job = call
         sec.detail = "phone"
