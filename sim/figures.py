@@ -315,7 +315,7 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
                 ax.fill_between(px, low, high, color=colour, alpha=0.18, linewidth=0, gid=f"band:{kpi}")
             if kpi in targets:
                 ax.axhline(100 * targets[kpi], color=colour, linestyle=(0, (6, 3)), linewidth=1.4,
-                           label=f"norm: {100 * targets[kpi]:.0f}% ({kpi_label(kpi)})", gid=f"norm:{kpi}")
+                           label=f"{kpi_label(kpi)}: norm {100 * targets[kpi]:.0f}%", gid=f"norm:{kpi}")
         ax.set_xlabel(x_label or PARAM_LABELS.get(x, x.replace("_", " ")))
         if not numeric:
             ax.set_xticks(range(len(xs)), [str(v) for v in xs])

@@ -158,11 +158,16 @@ def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
             continue
         try:
             scenario = load_scenario(found)
+            recorded = entry.get("config_hash")
+            if recorded and config_hash(scenario) != recorded:  # most often run with --days: try that
+                days = [f"run.{k}={manifest[k]}" for k in ("days", "warmup_days")
+                        if isinstance(manifest.get(k), int)]
+                again = load_scenario(found, days)
+                scenario = again if config_hash(again) == recorded else scenario
         except ConfigError as err:
             notes[name] = f"config file {raw} no longer loads: {err}"
             continue
         configs[name] = scenario
-        recorded = entry.get("config_hash")
         if recorded and config_hash(scenario) != recorded:
             notes[name] = (f"{raw} as it is now (hash {config_hash(scenario)}) differs from the config that "
                            f"was run (hash {recorded}): the run may have used --set/--days overrides, or the "
@@ -305,19 +310,27 @@ def fmt_interval(kpi: str, s: Mapping[str, Any], diff: bool = False) -> str:
     mean, low, high = (F.num(s.get(k)) for k in ("mean", "ci_low", "ci_high"))
     if diff and F.is_share_kpi(kpi):
         text = f"{100 * mean:+.1f} pp" if math.isfinite(mean) else "–"
-        if math.isfinite(low):
+        if math.isfinite(low) and high - low > 1e-9 * max(1.0, abs(mean)):
             text += f" [{100 * low:+.1f}, {100 * high:+.1f}]"
         return text
     text = fmt_value(kpi, mean)
     if diff and math.isfinite(mean) and mean >= 0:
         text = "+" + text
-    if math.isfinite(low):
+    if math.isfinite(low) and high - low > 1e-9 * max(1.0, abs(mean)):
         text += f" [{fmt_value(kpi, low)}, {fmt_value(kpi, high)}]"
     return text
 
 
+def significant(s: Mapping[str, Any]) -> bool:
+    """A difference whose interval excludes zero."""
+    low, high = F.num(s.get("ci_low")), F.num(s.get("ci_high"))
+    return math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)
+
+
 def unit_label(settings: Sequence[str], unit: Sequence[Any], many_setups: bool) -> str:
     setup, *values = unit
+    if list(settings) == ["staffing", "fte"]:  # a staffing search: the config's and the least staffing
+        return f"{setup}, {values[0]} ({F.num(values[1]):.1f} FTE)"
     parts = [f"{short_setting(c)}={v}" for c, v in zip(settings, values, strict=True)]
     if many_setups or not parts:
         parts.insert(0, str(setup))
@@ -407,14 +420,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     reps = f"{n_rep} replication{'s' if n_rep != 1 else ''}"
 
     if "service-level" in want and (res.settings or x):
-        column = x or res.settings[0]
-        out.append(NamedFigure(
-            "service_level", f"Service levels against {short_setting(column)}",
-            f"Reachability and the service level of each request type (share within its norm) as "
-            f"{column} varies; lines are means over {reps}, bands 95% confidence intervals, dashed lines the "
-            "norms (80% of calls within the phone norm: call-centre convention; 85% of e-mail within 2 "
-            "working days: Tilburg 2020).",
-            F.service_level_curve(res.kpis, column, x_label=F.PARAM_LABELS.get(column, column))))
+        out.append(_service_level_figure(res, x, reps))
     if "compare" in want and many_units and not res.settings:
         out.append(NamedFigure(
             "compare", "The setups compared",
@@ -465,6 +471,36 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     return out
 
 
+def staff_targets(res: Results) -> dict[str, float]:
+    """The norms of a staffing search ({kpi: target}, of its first setup)."""
+    targets = res.summary.get("targets") or {}
+    first = next(iter(targets.values()), []) if isinstance(targets, dict) else []
+    return {str(t["kpi"]): float(t["value"]) for t in first if "kpi" in t and "value" in t}
+
+
+def _service_level_figure(res: Results, x: str | None, reps: str) -> NamedFigure:
+    staffing = res.kind == "staff" and "fte" in res.settings
+    column = x or ("fte" if staffing else res.settings[0])
+    if staffing:
+        targets = staff_targets(res)
+        present = {str(r["kpi"]) for r in res.kpis}
+        kpis = [k for k in targets if k in present and k != "service_level.phone"]
+        fig = F.service_level_curve(res.kpis, column, kpis=kpis or None, targets=targets or None,
+                                    x_label=F.PARAM_LABELS["fte"], y_label="share (%, mean and 95% CI)")
+        return NamedFigure(
+            "service_level", "Service levels against staffing",
+            "Each setup at its configured staffing and at the least staffing that meets every norm; means "
+            f"over {reps} with 95% intervals; dashed: the norms (calls abandoned must stay below its norm, "
+            "the others above).", fig)
+    fig = F.service_level_curve(res.kpis, column, x_label=F.PARAM_LABELS.get(column, column))
+    return NamedFigure(
+        "service_level", f"Service levels against {short_setting(column)}",
+        f"Reachability and the service level of each request type (share within its norm) as {column} "
+        f"varies; lines are means over {reps}, bands 95% confidence intervals, dashed lines the norms (80% "
+        "of calls within the phone norm: call-centre convention; 85% of e-mail within 2 working days: "
+        "Tilburg 2020).", fig)
+
+
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
     with matplotlib.rc_context(F.STYLE):
@@ -495,13 +531,19 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], cls: Sequence[str] | None = None) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+def _table(header: Sequence[str] | None, rows: Iterable[Sequence[str]], cls: Sequence[str] | None = None,
+           text_cols: Sequence[int] = ()) -> str:
+    """An HTML table of already escaped cells; ``text_cols`` are aligned left (numbers align right)."""
+    head = ""
+    if header is not None:
+        head = "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr></thead>"
     body = []
     for i, row in enumerate(rows):
         klass = f' class="{cls[i]}"' if cls and cls[i] else ""
-        body.append(f"<tr{klass}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        tds = "".join(f'<td class="text">{c}</td>' if j in text_cols else f"<td>{c}</td>"
+                      for j, c in enumerate(row))
+        body.append(f"<tr{klass}>{tds}</tr>")
+    return f"<table>{head}<tbody>{''.join(body)}</tbody></table>"
 
 
 def _title(res: Results) -> str:
@@ -534,9 +576,12 @@ def _kpi_section(res: Results) -> str:
         parts.append(f"<h3>Paired differences from {_e(baseline)}</h3>")
         parts.append('<p class="note">Per replication both setups saw the same demand (common random '
                      "numbers); the mean difference and its 95% interval. Shares in percentage points (pp); "
-                     "an interval that excludes 0 is a real difference.</p>")
-        body = [[_e(F.kpi_label(r["kpi"]))] + [_e(fmt_interval(r["kpi"], c, diff=True)) if c else "–"
-                                               for c in r["cells"]] for r in diff_rows]
+                     "<b>bold</b>: the interval excludes 0, a real difference.</p>")
+        def cell(kpi: str, c: Mapping[str, Any]) -> str:
+            text = _e(fmt_interval(kpi, c, diff=True)) if c else "–"
+            return f"<b>{text}</b>" if c and significant(c) else text
+
+        body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
         parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body))
     if res.kind == "staff":
         parts.append(_staff_section(res))
@@ -544,15 +589,48 @@ def _kpi_section(res: Results) -> str:
 
 
 def _staff_section(res: Results) -> str:
-    """What the staffing search concluded (its summary, minus the per-KPI summaries shown above)."""
-    keep = {k: v for k, v in res.summary.items() if k not in ("setups", "settings", "differences")}
-    if not keep:
+    """The business case of a staffing search: least FTE and cost per setup, the saving against the
+    reference, and the norms at the least staffing."""
+    case = res.summary.get("business_case") or {}
+    rows_in = case.get("setups") or {}
+    if not rows_in:
         return ""
-    def show(v: Any) -> str:
-        return _e(json.dumps(v, default=str) if isinstance(v, dict | list) else v)
+    ref = case.get("reference", "")
+    goal = F.num(case.get("article_saving"))
+    confidence = F.num(res.summary.get("confidence", 0.95))
+    parts = ["<h3>Business case</h3>",
+             '<p class="note">The least staffing of each setup that meets every norm (the whole '
+             f"{100 * confidence:.0f}% interval on the right side of the target), its cost, and the saving "
+             f"against {_e(ref)} at its least staffing."
+             + (f" The source article expects a saving of at least {100 * goal:.0f}%." if math.isfinite(goal)
+                else "") + "</p>"]
 
-    rows = [[_e(k), f'<span class="text">{show(v)}</span>'] for k, v in keep.items()]
-    return "<h3>Staffing result</h3>" + _table(["", "value"], rows)
+    def yes(v: Any) -> str:
+        return "–" if v is None else ("yes" if v else "no")
+
+    body = []
+    for name, r in rows_in.items():
+        share = F.num(r.get("saving_share"))
+        body.append([_e(name), f"{F.num(r.get('fte_config')):.1f}", yes(r.get("config_meets_norms")),
+                     f"<b>{F.num(r.get('fte')):.1f}</b>", f"{F.num(r.get('cost_per_year')):,.0f}",
+                     f"{F.num(r.get('saving_fte')):+.1f}",
+                     f"{100 * share:+.1f}%" if math.isfinite(share) else "–",
+                     f"{F.num(r.get('saving_euro')):,.0f}", yes(r.get("meets_article_saving"))])
+    parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE", "euro/year",
+                         f"saving FTE vs {ref}", "saving", "euro/year saved", "reaches the article's saving"],
+                        body))
+    for name, st in (res.summary.get("setups") or {}).items():
+        least = st.get("least") if isinstance(st, dict) else None
+        if not isinstance(least, dict) or not least.get("norms"):
+            continue
+        parts.append(f"<h4>{_e(name)}: the norms at {F.num(least.get('fte')):.1f} FTE</h4>")
+        norm_rows = []
+        for kpi, n in least["norms"].items():
+            summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
+            target = f"{_e(n.get('op'))} {fmt_value(kpi, F.num(n.get('value')))}"
+            norm_rows.append([_e(F.kpi_label(kpi)), target, _e(fmt_interval(kpi, summ)), yes(n.get("holds"))])
+        parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows))
+    return "\n".join(parts)
 
 
 def _assumption_section(res: Results) -> str:
@@ -576,7 +654,7 @@ def _assumption_section(res: Results) -> str:
         cells.append(f'<span class="{klass}">{_e(status)}</span>')
         rows.append(cells)
         classes.append("differs" if row["differs"] else "")
-    parts.append(_table(["input", *names, "source"], rows, classes))
+    parts.append(_table(["input", *names, "source"], rows, classes, text_cols=(len(names) + 1,)))
     return "\n".join(parts)
 
 
@@ -614,12 +692,11 @@ def _method_section(res: Results) -> str:
     if len({u.get("config_hash") for u in units}) > 1:
         rows.append(["config hash per unit", _e("; ".join(f"{u.get('key')}: {u.get('config_hash')}"
                                                           for u in units))])
-    text = [[f'<span class="text">{r[0]}</span>', f'<span class="text">{r[1]}</span>'] for r in rows]
     return ("<h2>How the numbers were obtained</h2>"
             '<p class="note">Each replication simulates the working days after a warm-up with its own '
             "seed; every setup runs on the same seeds, so setups are compared on the same calls, mail and "
             "absences. KPIs are defined in the README (reachability, replaceability, coverage, service level "
-            "per request type, utilisation).</p>" + _table(["", ""], text))
+            "per request type, utilisation).</p>" + _table(None, rows, text_cols=(1,)))
 
 
 def render_html(res: Results, figures: Sequence[NamedFigure] | None = None) -> str:
