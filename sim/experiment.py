@@ -28,6 +28,7 @@ import csv
 import hashlib
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -487,24 +488,23 @@ def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mappin
 
 
 # ---------------------------------------------------------------------------------------------- output
-def manifest(kind: str, result: ExperimentResult, configs: Sequence[tuple[str, Scenario]],
-             command: Sequence[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """What was run, for the figures and reports that read the folder."""
+def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, store: ResultStore,
+             configs: Sequence[tuple[str, Scenario]], command: Sequence[str] | None = None,
+             extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What was run, for the figures and reports that read the folder (manifest.json)."""
     from sim import __version__
 
-    created = result.store.meta("created")
-    days = sorted({u.scenario.run.days for u in result.units})
+    days = sorted({u.scenario.run.days for u in units})
     data: dict[str, Any] = {
         "kind": kind, "version": __version__,
-        "command": " ".join(command if command is not None else sys.argv),
+        "command": shlex.join(command if command is not None else ["sim", *sys.argv[1:]]),
         "configs": [{"path": str(p), "name": s.name, "config_hash": config_hash(s)} for p, s in configs],
-        "seed": result.seed, "replications": result.replications,
+        "seed": seed, "replications": replications,
         "days": days[0] if len(days) == 1 else days,
-        "warmup_days": result.units[0].scenario.run.warmup_days if result.units else None,
-        "experiment": result.store.experiment, "created": created,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "units": [{"key": u.key, **dict(u.labels), "config_hash": config_hash(u.scenario)}
-                  for u in result.units],
+        "warmup_days": units[0].scenario.run.warmup_days if units else None,
+        "experiment": store.experiment, "created": store.meta("created"),
+        "finished": None,
+        "units": [{"key": u.key, **dict(u.labels), "config_hash": config_hash(u.scenario)} for u in units],
     }
     if extra:
         data.update(extra)
@@ -536,18 +536,27 @@ def write_rows_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -
 
 
 def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],
-                  summary: Mapping[str, Any] | None = None) -> None:
+                  summary: Mapping[str, Any] | None = None, differences: bool = True) -> None:
     """manifest.json, summary.json, kpis.csv (+ kpis.parquet with pyarrow), summary.csv, differences.csv and
-    tables/<table>.csv, beside results.sqlite."""
-    write_json(folder, "manifest.json", dict(manifest_data))
+    tables/<table>.csv, beside results.sqlite. The manifest is written last, with its finishing time."""
     write_json(folder, "summary.json", dict(summary if summary is not None else result.summary()))
     write_rows_csv(folder, "kpis.csv", result.kpi_rows())
     write_rows_csv(folder, "summary.csv", result.summary_rows())
-    if len(result.units) > 1:
+    if differences and len(result.units) > 1:
         write_rows_csv(folder, "differences.csv", result.difference_rows())
+    else:
+        (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
     _write_parquet(folder, result)
-    for name in result.table_names():
+    names = result.table_names()
+    for name in names:
         write_rows_csv(folder, f"tables/{name}.csv", result.table_rows(name))
+    for old in (folder / "tables").glob("*.csv"):
+        if old.stem not in names:
+            old.unlink()
+    final = dict(manifest_data)
+    final["replications"] = result.replications
+    final["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    write_manifest(folder, final)
 
 
 def _write_parquet(folder: Path, result: ExperimentResult) -> None:
@@ -555,6 +564,7 @@ def _write_parquet(folder: Path, result: ExperimentResult) -> None:
         import pandas  # noqa: F401
         import pyarrow  # noqa: F401
     except ImportError:
+        (folder / "kpis.parquet").unlink(missing_ok=True)
         return
     frame = result.kpis_frame()
     target = folder / "kpis.parquet"

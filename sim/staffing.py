@@ -8,10 +8,13 @@
 - ``service_level.<type> >= 0.85`` for every back-office type of the config (call-backs, e-mail, post, ...,
   minutes): 85% within its norm, as Tilburg (2020) asks of e-mail within 2 working days.
 
-A norm *holds with confidence* when the whole two-sided t-interval (95% by default) of the KPI's mean over
-the replications lies on the right side of the target: the lower bound at or above a ``>=`` target, the upper
-bound at or below a ``<=`` target. A KPI that no replication could measure (no requests of that type) sets no
-norm.
+A norm *holds with confidence* when the whole two-sided t-interval (95% by default) lies on the right side of
+the target: the lower bound at or above a ``>=`` target, the upper bound at or below a ``<=`` target. Norms on
+shares of events (reachability, abandoned calls, each type's service level) are judged on the *pooled* share
+over all replications (all calls, all e-mails: as a municipality reports its norm), with the ratio estimator's
+t-interval (:func:`sim.stats.ratio_estimate`), so that a replication with two call-backs weighs less than one
+with two hundred; other KPIs on the mean over replications. A KPI that no replication could measure (no
+requests of that type) sets no norm.
 
 **Staffing changes** keep the organisation valid and are made in whole secretary-days (one weekday of one
 secretary; 0.2 FTE for a 7.2-hour day in a 36-hour week). A *group* is a department in the decentralised setup
@@ -33,8 +36,9 @@ simulates a path and a neighbourhood, never the whole grid:
    departments' staff times their demand factor), so that staffing stays proportional to the work. The config
    is step 0. If it meets the norms, bisection finds the last step that still does; if not, the steps double
    (1, 2, 4, ... added days) until one does and bisection finds the first.
-2. *Greedy removal.* From there, every group's next day-removal is simulated (in parallel); the one that keeps
-   all norms with the largest worst margin is taken; until no removal keeps them.
+2. *Greedy removal.* From there, every group's next day-removal is simulated (in parallel); if several keep
+   all norms, all of them together are tried as one step (a big step while far from the answer), else the one
+   with the largest worst margin is taken; until no removal keeps the norms.
 3. *Exchange.* When no removal keeps the norms, a day moves from one group to another if that widens the
    worst margin (every pair of groups when there are at most four, else the three groups with the most slack
    in the per-department table give to the three with the least), and greedy removal resumes. Staffing need
@@ -55,8 +59,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.config import WEEKDAYS, ConfigError, Scenario, Secretary, clock_minutes, parse_scenario
-from sim.experiment import Runner, Unit
-from sim.stats import ALPHA, Summary, summarize
+from sim.experiment import (
+    DEFAULT_REPLICATIONS,
+    ExperimentResult,
+    Runner,
+    Unit,
+    experiment_hash,
+    session,
+    setup_names,
+)
+from sim.stats import ALPHA, Summary, ratio_estimate, summarize
+from sim.store import ReplicationRecord, ResultStore
 
 #: The article's expected saving of the business case (Amersfoort, sector SOB): at least 15%.
 ARTICLE_SAVING = 0.15
@@ -279,6 +292,33 @@ def group_demand(scenario: Scenario) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------------------- evaluation
+def event_counts(tables: dict[str, list[dict[str, Any]]], kpi: str) -> tuple[float, float] | None:
+    """(events in the norm, events) behind a share KPI in one replication's tables; None for other KPIs."""
+    if kpi in ("reachability", "service_level.phone", "calls_abandoned"):
+        rows = tables.get("per_hour", [])
+        field = "abandoned" if kpi == "calls_abandoned" else "answered_within_norm"
+        return float(sum(r[field] for r in rows)), float(sum(r["offered"] for r in rows))
+    if kpi.startswith("service_level."):
+        name = kpi.split(".", 1)[1]
+        for r in tables.get("per_type", []):
+            if r["type"] == name:
+                return float(r["done_within_norm"]), float(r["done"] + r["open_overdue_at_end"])
+        return 0.0, 0.0
+    return None
+
+
+def pooled_share(records: Sequence[ReplicationRecord], kpi: str, alpha: float = ALPHA) -> Summary | None:
+    """The pooled share of ``kpi`` over the replications with its ratio-estimator interval, or None if
+    ``kpi`` is not a share of events."""
+    counts = [event_counts(r.tables or {}, kpi) for r in records]
+    if not counts or any(c is None for c in counts):
+        return None
+    ys = [c[0] for c in counts if c is not None]
+    xs = [c[1] for c in counts if c is not None]
+    return ratio_estimate(ys, xs, alpha)
+
+
+
 @dataclass
 class Evaluation:
     """A candidate staffing, its KPIs over the replications, and whether every norm holds."""
@@ -339,9 +379,13 @@ class StaffingSearch:
         units = [self.unit(s) for s in new.values()]
         self.runner.ensure(units, self.replications, self.seed)
         for u, s in zip(units, new.values(), strict=True):
-            records = self.runner.store.records([u.key], self.replications)
+            records = self.runner.store.records([u.key], self.replications, tables=True)
             kpis = {k for r in records for k in r.kpis}
             sums = {k: summarize([r.kpis.get(k) for r in records], self.alpha) for k in sorted(kpis)}
+            for t in self.targets:
+                pooled = pooled_share(records, t.kpi, self.alpha)
+                if pooled is not None:
+                    sums[t.kpi] = pooled
             empty = Summary(None, None, None, None, 0)
             margins = {t.kpi: t.margin(sums.get(t.kpi, empty)) for t in self.targets}
             ev = Evaluation(s, u.key, s.fte(self.scenario), sums, margins, phase, step)
@@ -439,7 +483,22 @@ class StaffingSearch:
             ok = [e for e in self.evaluate(candidates, "greedy", self._round) if e.feasible]
             if not ok:
                 return best
-            best = max(ok, key=lambda e: (e.worst_margin, -e.fte))
+            single = max(ok, key=lambda e: (e.worst_margin, -e.fte))
+            best = self._combined(best, [g for g, s in zip(groups(self.scenario), options, strict=True)
+                                         if s is not None and self._cache[s.key()].feasible]) or single
+
+    def _combined(self, best: Evaluation, names: list[str]) -> Evaluation | None:
+        """Far from the least staffing many groups can each lose a day: try all those removals at once (one
+        simulation for up to one day per group), so the descent takes big steps while it can."""
+        if len(names) < 2:
+            return None
+        s: Staffing | None = best.staffing
+        for g in names:
+            s = s.remove_day(self.scenario, g) if s is not None else None
+        if s is None:
+            return None
+        ev = self.evaluate([s], "greedy-all", self._round)[0]
+        return ev if ev.feasible else None
 
     def _exchange(self, best: Evaluation) -> Evaluation | None:
         """Move one day from a group with slack to one without, if that widens the worst margin (so a
@@ -505,28 +564,158 @@ def _worst(ev: Evaluation) -> str:
     return f"{k} short by {-known[k]:.3f}"
 
 
-def business_case(results: Sequence[tuple[str, Scenario, Evaluation, Evaluation]]) -> dict[str, Any]:
-    """Least FTE and cost per setup, and the saving of each against the first (the article: >= 15%).
-
-    ``results``: (name, scenario, evaluation of the config's staffing, least staffing) per setup.
-    """
+def business_case(setups: Sequence[SetupStaffing]) -> dict[str, Any]:
+    """Least FTE and cost per setup, and the saving of each against the first setup's least staffing (the
+    article expects at least 15%) and against its own config."""
+    ref = setups[0]
+    ref_cost = ref.best.fte * ref.scenario.organisation.cost_per_fte_per_year
     rows: dict[str, Any] = {}
-    ref_name, ref_scn, _, ref_best = results[0]
-    cost = ref_scn.organisation.cost_per_fte_per_year
-    for name, scn, base, best in results:
-        unit_cost = scn.organisation.cost_per_fte_per_year
-        rows[name] = {
-            "fte_config": base.fte, "config_meets_norms": base.feasible, "fte": best.fte,
-            "cost_per_year": best.fte * unit_cost,
-            "saving_fte_vs_reference": ref_best.fte - best.fte,
-            "saving_share_vs_reference": (ref_best.fte - best.fte) / ref_best.fte if ref_best.fte else None,
-            "saving_euro_vs_reference": ref_best.fte * cost - best.fte * unit_cost,
-            "saving_share_vs_config": (base.fte - best.fte) / base.fte if base.fte else None,
+    for st in setups:
+        unit_cost = st.scenario.organisation.cost_per_fte_per_year
+        cost = st.best.fte * unit_cost
+        rows[st.name] = {
+            "fte_config": st.base.fte, "config_meets_norms": st.base.feasible,
+            "cost_config": st.base.fte * unit_cost, "fte": st.best.fte, "cost_per_year": cost,
+            "saving_fte": ref.best.fte - st.best.fte,
+            "saving_share": (ref.best.fte - st.best.fte) / ref.best.fte if ref.best.fte else None,
+            "saving_euro": ref_cost - cost,
+            "saving_share_vs_config": (st.base.fte - st.best.fte) / st.base.fte if st.base.fte else None,
+            "meets_article_saving": None if st is ref else (ref_cost - cost) >= ARTICLE_SAVING * ref_cost,
         }
-    return {"reference": ref_name, "article_saving": ARTICLE_SAVING, "setups": rows}
+    return {"reference": ref.name, "article_saving": ARTICLE_SAVING, "setups": rows}
+
+
+@dataclass
+class SetupStaffing:
+    """The search's answer for one setup."""
+
+    name: str
+    scenario: Scenario
+    base: Evaluation
+    best: Evaluation
+    search: StaffingSearch
+
+    def to_dict(self) -> dict[str, Any]:
+        def judged(ev: Evaluation) -> dict[str, Any]:
+            return {
+                "fte": ev.fte, "meets_norms": ev.feasible, "unit": ev.unit,
+                "spread": ev.staffing.spread(self.scenario),
+                "norms": {t.kpi: {**t.to_dict(), "ci_low": ev.summaries.get(t.kpi, _EMPTY).ci_low,
+                                  "ci_high": ev.summaries.get(t.kpi, _EMPTY).ci_high,
+                                  "mean": ev.summaries.get(t.kpi, _EMPTY).mean, "margin": ev.margins[t.kpi],
+                                  "holds": None if ev.margins[t.kpi] is None else ev.margins[t.kpi] >= 0}
+                          for t in self.search.targets},
+                "kpis": {k: v.to_dict() for k, v in ev.summaries.items()},
+            }
+
+        return {"config": judged(self.base), "least": judged(self.best),
+                "evaluations": len(self.search.evaluations),
+                "replications_run": len(self.search.evaluations) * self.search.replications}
+
+
+_EMPTY = Summary(None, None, None, None, 0)
+
+
+@dataclass
+class StaffResult:
+    """The staffing searches of one ``sim staff`` run and the business case across them."""
+
+    setups: list[SetupStaffing]
+    targets: dict[str, list[Target]]
+    replications: int
+    seed: int
+    confidence: float
+    store: Any
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "kind": "staff",
+            "setups": {s.name: s.to_dict() for s in self.setups},
+            "business_case": business_case(self.setups),
+            "targets": {name: [t.to_dict() for t in ts] for name, ts in self.targets.items()},
+            "confidence": self.confidence,
+            "rule": "a norm holds when the two-sided t-interval of the KPI's mean lies on its side of the "
+                    "target (lower bound >= a minimum, upper bound <= a maximum)",
+            "replications": self.replications, "seed": self.seed, "common_random_numbers": True,
+        }
+
+    def units(self) -> list[Unit]:
+        """The config's and the least staffing of each setup (one unit if they are the same)."""
+        out: list[Unit] = []
+        for st in self.setups:
+            for role, ev in (("config", st.base), ("least", st.best)):
+                if role == "least" and ev.unit == st.base.unit:
+                    continue
+                u = st.search.unit(ev.staffing)
+                out.append(Unit(u.key, u.scenario, {**u.labels, "staffing": role}))
+        return out
+
+    def experiment(self) -> ExperimentResult:
+        """The config and least staffings as an experiment result (tidy KPIs and tables)."""
+        return ExperimentResult("staff", self.units(), self.replications, self.seed, self.store)
+
+    def trail_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for st in self.setups:
+            for ev in st.search.evaluations:
+                rows.append({"setup": st.name, **ev.trail_row()})
+        return rows
+
+    def trail_frame(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.trail_rows())
+
+
+def staffing_units(scenarios: Sequence[Scenario]) -> list[Unit]:
+    names = setup_names(scenarios)
+    return [Unit(n, s, {"setup": n}) for n, s in zip(names, scenarios, strict=True)]
+
+
+def staff(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATIONS, seed: int | None = None, *,
+          targets: Sequence[str] = (), confidence: float = 1 - ALPHA, runner: Runner | None = None,
+          workers: int | None = None, scheduler: str | None = None,
+          progress: bool | None = False) -> StaffResult:
+    """The least staffing of each scenario that meets the norms, and the business case (first = reference).
+
+    ``targets`` are ``--target`` specs over the defaults. Without ``runner`` the results store is in memory.
+    """
+    if not scenarios:
+        raise ValueError("staff needs at least one scenario")
+    if not 0 < confidence < 1:
+        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
+    if replications < 2:
+        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+    base = scenarios[0].run.seed if seed is None else seed
+    units = staffing_units(scenarios)
+    norms = {u.key: targets_for(u.scenario, targets) for u in units}
+    if runner is None:
+        exp = staff_experiment_hash(units, base, norms, confidence)
+        store = ResultStore.open(None, exp, "staff")
+        with session(store, workers=workers, scheduler=scheduler, progress=progress) as own:
+            return _staff(units, norms, replications, base, confidence, own)
+    return _staff(units, norms, replications, base, confidence, runner)
+
+
+def staff_experiment_hash(units: Sequence[Unit], seed: int, norms: dict[str, list[Target]],
+                          confidence: float) -> str:
+    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
+    return experiment_hash("staff", units, seed, extra)
+
+
+def _staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
+           confidence: float, runner: Runner) -> StaffResult:
+    done = []
+    for u in units:
+        search = StaffingSearch(u.scenario, norms[u.key], runner, replications, seed, name=u.key,
+                                alpha=1 - confidence)
+        best = search.run()
+        done.append(SetupStaffing(u.key, u.scenario, search.evaluations[0], best, search))
+    return StaffResult(done, norms, replications, seed, confidence, runner.store)
 
 
 __all__ = [
     "ARTICLE_SAVING", "Target", "default_targets", "parse_target", "targets_for", "Staffing", "groups",
-    "group_demand", "group_of", "Evaluation", "StaffingSearch", "business_case",
+    "group_demand", "group_of", "Evaluation", "StaffingSearch", "business_case", "SetupStaffing",
+    "StaffResult", "staff", "staffing_units", "staff_experiment_hash",
 ]

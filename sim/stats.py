@@ -106,6 +106,30 @@ def paired_difference(values: Sequence[float | None], reference: Sequence[float 
     return Difference(s.mean, s.sd, s.ci_low, s.ci_high, s.n, bool(significant))
 
 
+def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float],
+                   alpha: float = ALPHA) -> Summary:
+    """A pooled share over replications, sum(y) / sum(x), with the ratio estimator's t-interval.
+
+    For a share of events (calls answered in time, e-mails done within the norm) this weighs each replication
+    by its number of events, so a replication with two call-backs does not count as much as one with two
+    hundred. The variance is Cochran's: with d_i = y_i - R x_i, se = sqrt(sum d_i^2 / (n - 1) / n) / mean(x).
+    Replications with no events count in n (they carry no information on the share). ``sd`` is the
+    standard error times sqrt(n), the spread of a replication's contribution."""
+    n = len(numerators)
+    if n != len(denominators):
+        raise ValueError("numerators and denominators differ in length")
+    total_x = math.fsum(denominators)
+    if n == 0 or total_x <= 0:
+        return Summary(None, None, None, None, 0)
+    ratio = math.fsum(numerators) / total_x
+    if n < 2:
+        return Summary(ratio, None, None, None, n)
+    resid = math.fsum((y - ratio * x) ** 2 for y, x in zip(numerators, denominators, strict=True))
+    se = math.sqrt(resid / (n - 1) / n) / (total_x / n)
+    half = t_quantile(n, alpha) * se
+    return Summary(ratio, se * math.sqrt(n), ratio - half, ratio + half, n)
+
+
 def relative_half_width(values: Sequence[float | None], alpha: float = ALPHA) -> float | None:
     """Half-width over |mean| of the t-interval; None while it is undefined (n < 2, or mean 0 with spread).
 
@@ -169,5 +193,5 @@ class ReplicationsAlgorithm:
 
 __all__ = [
     "ALPHA", "Summary", "Difference", "summarize", "paired_difference", "relative_half_width",
-    "ReplicationsAlgorithm", "t_quantile", "mean_sd",
+    "ratio_estimate", "ReplicationsAlgorithm", "t_quantile", "mean_sd",
 ]

@@ -114,9 +114,10 @@ class ResultStore:
         stored = store.meta("experiment")
         if stored is not None and stored != experiment:
             if not overwrite:
+                other = store.meta("kind")
                 store.close()
                 raise ConfigError(
-                    str(path), f"holds another experiment ({store.meta('kind')} {stored}; this one is {kind} "
+                    str(path), f"holds another experiment ({other} {stored}; this one is {kind} "
                     f"{experiment}); choose another --out, or pass --overwrite to start afresh")
             store.clear()
         if store.meta("experiment") is None:
