@@ -163,7 +163,12 @@ def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
                 days = [f"run.{k}={manifest[k]}" for k in ("days", "warmup_days")
                         if isinstance(manifest.get(k), int)]
                 again = load_scenario(found, days)
-                scenario = again if config_hash(again) == recorded else scenario
+                if config_hash(again) == recorded:
+                    scenario = again
+                elif _first_setting(manifest):  # a sweep records its first setting's hash
+                    with_setting = load_scenario(found, days + _first_setting(manifest))
+                    if config_hash(with_setting) == recorded:
+                        scenario, recorded = again, config_hash(again)
         except ConfigError as err:
             notes[name] = f"config file {raw} no longer loads: {err}"
             continue
@@ -173,6 +178,15 @@ def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
                            f"was run (hash {recorded}): the run may have used --set/--days overrides, or the "
                            "file changed since")
     return configs, notes
+
+
+def _first_setting(manifest: Mapping[str, Any]) -> list[str]:
+    """The first unit's swept values as overrides (``path=value``)."""
+    units = manifest.get("units") or []
+    vary = manifest.get("vary") or {}
+    if not units or not vary:
+        return []
+    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in units[0].items() if k in vary]
 
 
 # ------------------------------------------------------------------------------------------- assumptions
@@ -492,7 +506,9 @@ def _service_level_figure(res: Results, x: str | None, reps: str) -> NamedFigure
             "Each setup at its configured staffing and at the least staffing that meets every norm; means "
             f"over {reps} with 95% intervals; dashed: the norms (calls abandoned must stay below its norm, "
             "the others above).", fig)
-    fig = F.service_level_curve(res.kpis, column, x_label=F.PARAM_LABELS.get(column, column))
+    others = [c for c in res.settings if c != column]  # each combination of the other settings: a panel
+    rows = res.kpis if not others else _relabel(res.kpis, others, len(res.setups) > 1)
+    fig = F.service_level_curve(rows, column, x_label=F.PARAM_LABELS.get(column, column))
     return NamedFigure(
         "service_level", f"Service levels against {short_setting(column)}",
         f"Reachability and the service level of each request type (share within its norm) as {column} "
@@ -641,6 +657,12 @@ def _assumption_section(res: Results) -> str:
              "are highlighted.</p>"]
     for name, note in res.config_notes.items():
         parts.append(f'<p class="warn">{_e(name)}: {_e(note)}</p>')
+    if res.settings and res.kind == "sweep":
+        def values(column: str) -> str:
+            return ", ".join(str(v) for v in dict.fromkeys(r.get(column) for r in res.kpis))
+
+        varied = "; ".join(f"<code>{_e(c)}</code> = {_e(values(c))}" for c in res.settings)
+        parts.append(f"<p>Varied in this sweep (the table shows the config before): {varied}.</p>")
     if not res.configs:
         return "\n".join(parts)
     names = list(res.configs)

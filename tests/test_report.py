@@ -42,7 +42,7 @@ def cli_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
 
 
 def write_experiment(folder: Path, kind: str, units: list[tuple[dict, sim.Scenario]], replications: int,
-                     config_path: Path) -> None:
+                     configs: list[dict], vary: dict | None = None) -> None:
     """An experiment folder as ``sim compare``/``sim sweep`` write it: manifest.json, summary.json, kpis.csv
     and tables/<table>.csv, every unit run on the same replication seeds."""
     kpis, tables, summary = [], {}, {}
@@ -59,9 +59,8 @@ def write_experiment(folder: Path, kind: str, units: list[tuple[dict, sim.Scenar
                                     for s in F.summarise(mine, ["kpi"], "value")}
     write_json(folder, "manifest.json", {
         "kind": kind, "version": sim.__version__, "command": f"sim {kind} (test)",
-        "configs": [{"path": str(config_path), "name": s.name, "config_hash": config_hash(s)}
-                    for _, s in units],
-        "seed": 1000, "replications": replications, "days": units[0][1].run.days,
+        "configs": configs, "vary": vary, "seed": 1000, "replications": replications,
+        "days": units[0][1].run.days,
         "warmup_days": units[0][1].run.warmup_days,
         "units": [{"key": str(i), **labels, "config_hash": config_hash(s)}
                   for i, (labels, s) in enumerate(units)],
@@ -80,14 +79,22 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     proc = cli("run", str(CONFIGS / "central.yaml"), "--set", SHORT[0], "--set", SHORT[1], "--out", str(run),
                "--event-log")
     assert proc.returncode == 0, proc.stderr
+    # as `sim compare configs/decentral.yaml configs/central.yaml --days 3 --set run.warmup_days=1 -r 3`
     scenarios = [sim.load_scenario(CONFIGS / f"{n}.yaml", SHORT) for n in ("decentral", "central")]
     compare = base / "compare"
-    write_experiment(compare, "compare", [({"setup": s.name}, s) for s in scenarios], 3, CONFIGS / "x.yaml")
+    configs = [{"path": str(CONFIGS / f"{s.name}.yaml"), "name": s.name, "config_hash": config_hash(s)}
+               for s in scenarios]
+    write_experiment(compare, "compare", [({"setup": s.name}, s) for s in scenarios], 3, configs)
+    # as `sim sweep configs/central.yaml --vary demand.calls.per_staff_per_day=0.2,0.4
+    #     --vary dispatch.exchange.policy=idle,pool ...`: the manifest has the first setting's config hash
     sweep = base / "sweep"
-    path = "demand.calls.per_staff_per_day"
-    units = [({"setup": "central", path: v},
-              sim.load_scenario(CONFIGS / "central.yaml", [*SHORT, f"{path}={v}"])) for v in (0.2, 0.4)]
-    write_experiment(sweep, "sweep", units, 2, CONFIGS / "central.yaml")
+    calls, policy = "demand.calls.per_staff_per_day", "dispatch.exchange.policy"
+    units = [({"setup": "central", calls: v, policy: p},
+              sim.load_scenario(CONFIGS / "central.yaml", [*SHORT, f"{calls}={v}", f"{policy}={p}"]))
+             for v in (0.2, 0.4) for p in ("idle", "pool")]
+    configs = [{"path": str(CONFIGS / "central.yaml"), "name": "central",
+                "config_hash": config_hash(units[0][1])}]
+    write_experiment(sweep, "sweep", units, 2, configs, {calls: ["0.2", "0.4"], policy: ["idle", "pool"]})
     return {"run": run, "compare": compare, "sweep": sweep}
 
 
@@ -116,12 +123,27 @@ def test_load_results_reads_a_run_folder(folders):
 def test_load_results_reads_experiment_folders(folders):
     res = load_results(folders["compare"])
     assert res.kind == "compare" and res.setups == ["decentral", "central"] and res.settings == []
-    assert set(res.configs) == set() and "not found" in res.config_notes["decentral"]  # x.yaml does not exist
+    # the configs were run with --days: found again, with the same hash, so no warning
+    assert list(res.configs) == ["decentral", "central"] and not res.config_notes
+    assert res.configs["central"].run.days == 3
     sweep = load_results(folders["sweep"])
-    assert sweep.settings == ["demand.calls.per_staff_per_day"]
-    assert sweep.units() == [("central", 0.2), ("central", 0.4)]
-    # the config is found, but the sweep's settings make its hash differ from the file's: said so
-    assert "differs from the config that was run" in sweep.config_notes["central"]
+    assert sweep.settings == ["demand.calls.per_staff_per_day", "dispatch.exchange.policy"]
+    assert sweep.units() == [("central", 0.2, "idle"), ("central", 0.2, "pool"), ("central", 0.4, "idle"),
+                             ("central", 0.4, "pool")]
+    assert list(sweep.configs) == ["central"] and not sweep.config_notes
+    assert sweep.configs["central"].demand.calls.per_staff_per_day == 0.25  # the config before the sweep
+
+
+def test_load_results_says_when_a_config_is_missing_or_changed(folders, tmp_path):
+    copy = tmp_path / "compare"
+    shutil.copytree(folders["compare"], copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["configs"][0]["path"] = "nowhere/decentral.yaml"
+    manifest["configs"][1]["config_hash"] = "0123456789abcdef"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    res = load_results(copy)
+    assert "config file nowhere/decentral.yaml not found" in res.config_notes["decentral"]
+    assert "differs from the config that was run (hash 0123456789abcdef)" in res.config_notes["central"]
 
 
 def test_load_results_refuses_what_is_not_a_results_folder(tmp_path, capsys):
@@ -202,14 +224,22 @@ def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path
     res = load_results(folders["sweep"])
     figs = figures_for(res, ["service-level", "hourly"])
     assert [f.name for f in figs] == ["service_level", "hourly"]
-    ax = figs[0].figure.axes[0]
-    assert ax.get_xlabel() == "demand.calls.per_staff_per_day"
-    line = next(li for li in ax.get_lines() if li.get_gid() == "line:reachability")
-    assert list(line.get_xdata()) == [0.2, 0.4]
+    # x: the first swept field; one panel per value of the other, never averaged over it
+    panels = [ax for ax in figs[0].figure.axes if ax.get_lines()]
+    assert [ax.get_title() for ax in panels] == ["policy=idle", "policy=pool"]
+    for ax, policy in zip(panels, ("idle", "pool"), strict=True):
+        assert ax.get_xlabel() == "demand.calls.per_staff_per_day"
+        line = next(li for li in ax.get_lines() if li.get_gid() == "line:reachability")
+        assert list(line.get_xdata()) == [0.2, 0.4]
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            values = [r["value"] for r in res.kpis if r["kpi"] == "reachability" and
+                      r["demand.calls.per_staff_per_day"] == x and r["dispatch.exchange.policy"] == policy]
+            assert len(values) == 2 and y == pytest.approx(100 * np.mean(values))
     legend = [t.get_text() for t in figs[1].figure.axes[0].get_legend().get_texts()]
-    assert legend == ["norm 80%", "per_staff_per_day=0.2", "per_staff_per_day=0.4"]
+    assert legend == ["norm 80%", "per_staff_per_day=0.2, policy=idle", "per_staff_per_day=0.2, policy=pool",
+                      "per_staff_per_day=0.4, policy=idle", "per_staff_per_day=0.4, policy=pool"]
     page = render_html(res, figs)
-    assert "Sweep of per_staff_per_day" in page and "per_staff_per_day=0.4" in page
+    assert "Sweep of per_staff_per_day, policy" in page and "Varied in this sweep" in page
 
 
 # ------------------------------------------------------------------------------------------- sim plot
@@ -273,7 +303,7 @@ def test_report_renders_in_headless_chromium(compare_page, tmp_path):
     for img in check["images"]:  # every figure decoded, drawn at a sensible size, within the page
         assert img["complete"] and img["w"] > 400 and img["h"] > 200
         assert img["shown"] > 300 and img["inside"]
-    assert check["tables"] == 3  # KPIs, differences, method (this folder's configs are not found)
+    assert check["tables"] == 4  # KPIs, differences, assumptions, method
     assert check["h2"] == ["Key figures", "Figures", "Assumptions", "How the numbers were obtained"]
 
     shot = tmp_path / "shot.png"
