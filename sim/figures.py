@@ -11,7 +11,7 @@ grid. Figures are built without pyplot, so they never open a window and work on 
 :func:`save` (PNG and SVG).
 
 This is the top layer of the flow (config -> model -> metrics -> KPIs -> experiments -> figures/reports): it
-reads only plain data and imports nothing from the simulation.
+reads only plain data; its intervals come from :mod:`sim.stats`, as the experiments' do.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from scipy import stats
+
+from sim.stats import summarize
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -148,18 +149,12 @@ def kpi_label(kpi: str) -> str:
     return kpi.replace("_", " ")
 
 
-def mean_ci(values: Iterable[float], level: float = 0.95) -> dict[str, float]:
-    """Mean, Student-t confidence interval, sd and n of the finite values (NaN interval when n < 2)."""
-    xs = np.array([v for v in (num(x) for x in values) if math.isfinite(v)], dtype=float)
-    n = len(xs)
-    if n == 0:
-        return {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 0}
-    mean = float(xs.mean())
-    if n < 2:
-        return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 1}
-    sd = float(xs.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
+def mean_ci(values: Iterable[Any], level: float = 0.95) -> dict[str, float]:
+    """Mean, Student-t confidence interval, sd and n of the finite values (NaN where undefined), computed by
+    :func:`sim.stats.summarize`, so figures and reports give the intervals the experiments report."""
+    s = summarize([v for v in (num(x) for x in values) if math.isfinite(v)], alpha=1 - level)
+    fields = {"mean": s.mean, "ci_low": s.ci_low, "ci_high": s.ci_high, "sd": s.sd}
+    return {**{k: math.nan if v is None else float(v) for k, v in fields.items()}, "n": s.n}
 
 
 def summarise(rows: Iterable[Mapping[str, Any]], by: Sequence[str], value: str) -> list[dict[str, Any]]:
