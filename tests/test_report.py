@@ -18,7 +18,14 @@ from sim import figures as F
 from sim.config import ConfigError, config_hash
 from sim.model import flatten_kpis
 from sim.output import write_csv, write_json
-from sim.report import assumption_rows, figures_for, load_results, render_html
+from sim.report import (
+    assumption_rows,
+    difference_summary,
+    figures_for,
+    kpi_summary,
+    load_results,
+    render_html,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
@@ -316,3 +323,57 @@ def test_report_renders_in_headless_chromium(compare_page, tmp_path):
     for hex_colour in (F.OKABE_ITO["blue"], F.OKABE_ITO["orange"]):
         rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(pixels - rgb).sum(axis=2) < 30).sum() > 500
+
+
+# ------------------------------------------------------------------------- folders the experiments write
+def test_report_of_sim_compare_gives_the_experiment_s_own_intervals(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code, _, err = cli_here(capsys, "compare", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"),
+                            "--days", "3", "--set", "run.warmup_days=1", "-r", "3", "-w", "1",
+                            "--out", str(out))
+    assert code == 0, err
+    res = load_results(out)
+    assert res.kind == "compare" and res.setups == ["decentral", "central"]
+    assert list(res.configs) == ["decentral", "central"] and not res.config_notes
+    summary = json.loads((out / "summary.json").read_text())
+    labels, rows = kpi_summary(res)
+    assert labels == ["decentral", "central"]
+    for row in rows:
+        for setup, cell in zip(labels, row["cells"], strict=True):
+            theirs = summary["setups"][setup][row["kpi"]]
+            for key in ("mean", "ci_low", "ci_high"):
+                if theirs[key] is None:
+                    assert np.isnan(cell[key])
+                else:
+                    assert cell[key] == pytest.approx(theirs[key], rel=1e-12)
+    baseline, others, diffs = difference_summary(res)
+    assert baseline == summary["reference"] == "decentral" and others == ["central"]
+    for row in diffs:
+        theirs = summary["differences"]["central"][row["kpi"]]
+        if theirs["mean"] is not None:
+            assert row["cells"][0]["mean"] == pytest.approx(theirs["mean"], rel=1e-12, abs=1e-15)
+    page = render_html(res, [])
+    assert "How the numbers were obtained" in page and summary["seed"] == 1
+
+
+def test_report_of_sim_staff_shows_the_business_case(tmp_path, capsys):
+    out = tmp_path / "staff"
+    code, _, err = cli_here(capsys, "staff", str(CONFIGS / "central.yaml"), "--days", "3",
+                            "--set", "run.warmup_days=1", "-r", "3", "-w", "1", "--out", str(out))
+    assert code == 0, err
+    res = load_results(out)
+    assert res.kind == "staff" and res.settings == ["staffing", "fte"]
+    summary = json.loads((out / "summary.json").read_text())
+    case = summary["business_case"]["setups"]["central"]
+    figs = figures_for(res, ["service-level"])
+    ax = next(a for a in figs[0].figure.axes if a.get_lines())
+    assert ax.get_xlabel() == "staff (FTE)"
+    reach = next(li for li in ax.get_lines() if li.get_gid() == "line:reachability")
+    assert sorted(reach.get_xdata()) == pytest.approx(sorted({round(case["fte_config"], 6),
+                                                              round(case["fte"], 6)}))
+    norm = next(li for li in ax.get_lines() if li.get_gid() == "norm:calls_abandoned")
+    assert norm.get_ydata()[0] == pytest.approx(5)
+    page = render_html(res, figs)
+    assert "Business case" in page and f"<b>{case['fte']:.1f}</b>" in page
+    assert f"central: the norms at {case['fte']:.1f} FTE" in page
+    assert f"{case['cost_per_year']:,.0f}" in page
