@@ -37,8 +37,8 @@ simulates a path and a neighbourhood, never the whole grid:
    is step 0. If it meets the norms, bisection finds the last step that still does; if not, the steps double
    (1, 2, 4, ... added days) until one does and bisection finds the first.
 2. *Greedy removal.* From there, every group's next day-removal is simulated (in parallel); if several keep
-   all norms, all of them together are tried as one step (a big step while far from the answer), else the one
-   with the largest worst margin is taken; until no removal keeps the norms.
+   all norms, all of them together are tried as one step, repeated while it keeps them (big steps while far
+   from the answer), else the one with the largest worst margin is taken; until no removal keeps the norms.
 3. *Exchange.* When no removal keeps the norms, a day moves from one group to another if that widens the
    worst margin (every pair of groups when there are at most four, else the three groups with the most slack
    in the per-department table give to the three with the least), and greedy removal resumes. Staffing need
@@ -488,17 +488,22 @@ class StaffingSearch:
                                          if s is not None and self._cache[s.key()].feasible]) or single
 
     def _combined(self, best: Evaluation, names: list[str]) -> Evaluation | None:
-        """Far from the least staffing many groups can each lose a day: try all those removals at once (one
-        simulation for up to one day per group), so the descent takes big steps while it can."""
+        """Far from the least staffing many groups can each lose a day: try all those removals at once, and
+        again while that keeps the norms (one simulation per step of up to one day per group), so the
+        descent takes big steps while it can."""
         if len(names) < 2:
             return None
-        s: Staffing | None = best.staffing
-        for g in names:
-            s = s.remove_day(self.scenario, g) if s is not None else None
-        if s is None:
-            return None
-        ev = self.evaluate([s], "greedy-all", self._round)[0]
-        return ev if ev.feasible else None
+        found = None
+        while True:  # repeat the same step while it keeps the norms
+            s: Staffing | None = (found or best).staffing
+            for g in names:
+                s = s.remove_day(self.scenario, g) if s is not None else None
+            if s is None:
+                return found
+            ev = self.evaluate([s], "greedy-all", self._round)[0]
+            if not ev.feasible:
+                return found
+            found = ev
 
     def _exchange(self, best: Evaluation) -> Evaluation | None:
         """Move one day from a group with slack to one without, if that widens the worst margin (so a

@@ -17,6 +17,7 @@ skipped; every summary reports the ``n`` it is based on.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -63,6 +64,7 @@ class Difference:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(n: int, alpha: float = ALPHA) -> float:
     """The two-sided Student-t quantile for ``n`` observations."""
     return float(_st.t.ppf(1 - alpha / 2, n - 1))

@@ -1,0 +1,215 @@
+"""The staffing search: norms, staffing moves that keep the organisation valid, and agreement with a
+brute-force grid on a small case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CONFIGS
+
+from sim.cli import main
+from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
+from sim.experiment import session
+from sim.staffing import (
+    Staffing,
+    StaffingSearch,
+    Target,
+    business_case,
+    default_targets,
+    parse_target,
+    pooled_share,
+    targets_for,
+)
+from sim.stats import Summary
+from sim.store import ResultStore
+
+
+def small_data() -> dict:
+    """Two departments (30 and 15 staff), two full-time secretaries each, calls and e-mail, no absence."""
+    depts = [{"name": "A", "staff": 30, "cluster": "CA"}, {"name": "B", "staff": 15, "cluster": "CB"}]
+    secs = [{"name": f"{d}{i}", "departments": [d], "lunch_minutes": 0} for d in "AB" for i in range(2)]
+    return {
+        "name": "small", "run": {"days": 5, "warmup_days": 1, "seed": 3},
+        "organisation": {"setup": "decentralised", "departments": depts, "secretaries": secs},
+        "dispatch": {"exchange": {"policy": "none"}},
+        "absence": {"sickness": {"share": 0}, "leave": {"days_per_year": 0}},
+        "demand": {"calls": {"per_staff_per_day": 1.0, "profile": "flat",
+                             "talk_minutes": {"dist": "exponential", "mean": 4},
+                             "patience_seconds": {"dist": "exponential", "mean": 60}, "callback_share": 0},
+                   "tasks": {"email": {"per_staff_per_day": 0.5,
+                                       "work_minutes": {"dist": "exponential", "mean": 6},
+                                       "norm_working_hours": 8.5}}},
+    }
+
+
+def small() -> Scenario:
+    return parse_scenario(small_data())
+
+
+# ---------------------------------------------------------------------------------------------- norms
+def test_default_norms_cover_every_request_type() -> None:
+    s = load_scenario(CONFIGS / "central_hnw.yaml")
+    kpis = {t.kpi: t for t in default_targets(s)}
+    assert kpis["reachability"] == Target("reachability", ">=", 0.8)
+    assert kpis["calls_abandoned"] == Target("calls_abandoned", "<=", 0.05)
+    for t in ("callback", "email", "post", "crm", "custom", "legacy", "coordination", "minutes"):
+        assert kpis[f"service_level.{t}"].value == 0.85
+    assert "service_level.phone" not in kpis
+
+
+def test_targets_parse_replace_and_switch_off() -> None:
+    assert parse_target("reachability=0.7") == ("reachability", Target("reachability", ">=", 0.7))
+    assert parse_target("calls_abandoned<=0.1")[1] == Target("calls_abandoned", "<=", 0.1)
+    assert parse_target("x=off") == ("x", None)
+    for bad in ("reachability", "reachability=high", "=0.5"):
+        with pytest.raises(ConfigError):
+            parse_target(bad)
+    ts = targets_for(small(), ["reachability=0.9", "calls_abandoned=off", "utilisation<=0.7"])
+    assert {t.kpi: t.value for t in ts} == {"reachability": 0.9, "service_level.callback": 0.85,
+                                          "service_level.email": 0.85, "utilisation": 0.7}
+
+
+def test_a_norm_holds_when_its_interval_is_on_the_right_side() -> None:
+    at_least, at_most = Target("k", ">=", 0.8), Target("k", "<=", 0.05)
+    assert at_least.margin(Summary(0.9, 0.1, 0.82, 0.98, 5)) == pytest.approx(0.02)
+    assert at_least.margin(Summary(0.85, 0.1, 0.78, 0.92, 5)) == pytest.approx(-0.02)  # mean is not enough
+    assert at_most.margin(Summary(0.03, 0.01, 0.02, 0.06, 5)) == pytest.approx(-0.01)
+    assert at_least.margin(Summary(None, None, None, None, 0)) is None  # not measured: no norm
+    assert at_least.margin(Summary(0.9, None, None, None, 1)) == float("-inf")  # one value: no confidence
+
+
+# ---------------------------------------------------------------------------------------------- moves
+def test_removing_days_takes_part_timers_first_and_keeps_a_secretary() -> None:
+    s = load_scenario(CONFIGS / "decentral.yaml")
+    st = Staffing.of(s)
+    assert st.fte(s) == pytest.approx(12.0)
+    # Stedenbouw: Anna full time, Bea mon-wed; the busiest days are mon-wed, latest first: Bea's wednesday
+    one = st.remove_day(s, "Stedenbouw")
+    assert one is not None
+    assert {x.name: x.days for x in one.secretaries}["Bea"] == ["mon", "tue"]
+    assert one.fte(s) == pytest.approx(12.0 - 0.2)
+    cur = st
+    for _ in range(7):  # Bea's 3 days and 4 of Anna's
+        nxt = cur.remove_day(s, "Stedenbouw")
+        assert nxt is not None
+        cur = nxt
+    assert "Bea" not in {x.name for x in cur.secretaries}
+    assert cur.spread(s)["Stedenbouw"]["secretaries"] == {"Anna": ["mon"]}
+    assert cur.remove_day(s, "Stedenbouw") is None  # the department keeps its last secretary-day
+    cur.apply(s)  # still a valid organisation
+
+
+def test_adding_days_fills_part_timers_then_hires_on_the_missing_shift() -> None:
+    s = load_scenario(CONFIGS / "decentral.yaml")
+    st = Staffing.of(s)
+    plus = st.add_day(s, "Stedenbouw")  # Bea works mon-wed: she gets thursday
+    assert {x.name: x.days for x in plus.secretaries}["Bea"] == ["mon", "tue", "wed", "thu"]
+    v = st.add_day(s, "Verkeer")  # Esther alone, full time, early shift: a newcomer on the late shift
+    new = {x.name: x for x in v.secretaries}["Verkeer+1"]
+    assert new.days == ["mon"] and new.departments == ["Verkeer"]
+    assert (new.start, new.end) == ("09:18", "17:00")
+    assert v.apply(s).fte() == pytest.approx(12.2)
+
+
+def test_moves_in_the_central_setup_stay_within_clusters() -> None:
+    s = load_scenario(CONFIGS / "central.yaml")
+    st = Staffing.of(s)
+    spread = st.spread(s)
+    assert set(spread) == {"Ruimte", "Beheer", "Projecten"}
+    assert sum(g["fte"] for g in spread.values()) == pytest.approx(12.0)
+    less = st.remove_day(s, "Beheer")
+    assert less is not None
+    assert less.spread(s)["Beheer"]["fte"] == pytest.approx(spread["Beheer"]["fte"] - 0.2)
+
+
+# --------------------------------------------------------------------------------------------- search
+def test_pooled_share_reproduces_the_kpi_of_one_replication() -> None:
+    s = small()
+    store = ResultStore.open(None, "t", "staff")
+    with session(store, workers=1) as runner:
+        search = StaffingSearch(s, targets_for(s), runner, 2, 1)
+        search.evaluate([Staffing.of(s)], "config", 0)
+        recs = store.records(tables=True)
+    for kpi in ("reachability", "calls_abandoned", "service_level.email"):
+        one = pooled_share(recs[:1], kpi)
+        assert one is not None and one.mean == pytest.approx(recs[0].kpis[kpi], abs=1e-12)
+    assert pooled_share(recs, "utilisation") is None
+
+
+def test_search_agrees_with_a_brute_force_grid() -> None:
+    """Every staffing of the small case that day-removals reach (10 x 10 grid), on the same seeds: the
+    search finds the least FTE that meets the norms, and simulates far fewer staffings than the grid."""
+    s = small()
+    targets = targets_for(s, ["calls_abandoned=off"])
+    store = ResultStore.open(None, "t", "staff")
+    with session(store, workers=1) as runner:
+        search = StaffingSearch(s, targets, runner, 4, 1)
+        best = search.run()
+        evaluated = len(search.evaluations)
+        start = Staffing.of(s)
+        grid = []
+        for k_a in range(10):
+            a: Staffing | None = start
+            for _ in range(k_a):
+                a = a.remove_day(s, "A") if a is not None else None
+            for k_b in range(10):
+                b = a
+                for _ in range(k_b):
+                    b = b.remove_day(s, "B") if b is not None else None
+                if b is not None:
+                    grid.append(b)
+        evs = search.evaluate(grid, "grid", 0)
+    feasible = [e.fte for e in evs if e.feasible]
+    assert best.feasible
+    assert best.fte == pytest.approx(min(feasible))
+    assert evaluated < len(grid) / 3
+
+
+def test_business_case_arithmetic() -> None:
+    class Ev:
+        def __init__(self, fte: float, ok: bool = True) -> None:
+            self.fte, self.feasible = fte, ok
+
+    class St:
+        def __init__(self, name: str, base: float, best: float) -> None:
+            self.name, self.base, self.best = name, Ev(base, False), Ev(best)
+            self.scenario = load_scenario(CONFIGS / "central.yaml")
+
+    case = business_case([St("dec", 12, 14), St("cen", 12, 10)])  # type: ignore[list-item]
+    row = case["setups"]["cen"]
+    assert row["saving_fte"] == 4 and row["saving_share"] == pytest.approx(4 / 14)
+    assert row["saving_euro"] == pytest.approx(4 * 62000) and row["meets_article_saving"] is True
+    assert case["setups"]["dec"]["saving_share_vs_config"] == pytest.approx(-2 / 12)
+
+
+def test_staff_command_writes_the_business_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = tmp_path / "small.yaml"
+    a.write_text(yaml.safe_dump(small_data()))
+    data = small_data()
+    data["name"] = "small_pool"
+    data["organisation"]["setup"] = "central"
+    data["dispatch"]["exchange"]["policy"] = "pool"
+    b = tmp_path / "pool.yaml"
+    b.write_text(yaml.safe_dump(data))
+    out = tmp_path / "staff"
+    with pytest.raises(SystemExit) as exc:
+        main(["staff", str(a), str(b), "-r", "3", "--workers", "1", "--target", "calls_abandoned=off",
+              "--out", str(out), "--json"])
+    assert exc.value.code == 0
+    summary = json.loads(capsys.readouterr().out)
+    case = summary["business_case"]
+    assert case["reference"] == "small" and set(case["setups"]) == {"small", "small_pool"}
+    for name, st in summary["setups"].items():
+        assert st["least"]["meets_norms"] and st["least"]["fte"] <= st["config"]["fte"] + 1e-9, name
+        assert all(n["holds"] is not False for n in st["least"]["norms"].values())
+    # the pool serves both departments together: it needs no more staff than separate departments
+    assert case["setups"]["small_pool"]["fte"] <= case["setups"]["small"]["fte"] + 1e-9
+    written = {p.name for p in out.iterdir()}
+    assert {"manifest.json", "summary.json", "kpis.csv", "summary.csv", "trail.csv", "results.sqlite",
+            "tables"} <= written
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "staff" and manifest["replications"] == 3
+    assert {u["staffing"] for u in manifest["units"]} <= {"config", "least"}
