@@ -449,10 +449,12 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
 
 
 # ----------------------------------------------------------------------------------- utilisation heat map
-def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[int], np.ndarray]:
+def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]], min_presence: float = 0.05,
+                       ) -> tuple[list[str], list[int], np.ndarray]:
     """Rows (secretaries grouped by cluster, then one row per cluster ``"<cluster> (cluster)"``), hours, and
-    the utilisation in [0, 1] (busy / present minutes, pooled over replications; NaN where nobody is
-    present)."""
+    the utilisation in [0, 1] (busy / present minutes, pooled over replications). NaN where the row was
+    present less than ``min_presence`` times its busiest hour's presence: a few minutes spent finishing a
+    call after hours would otherwise show as a full hour at 100%."""
     busy: dict[tuple[str, int], float] = defaultdict(float)
     present: dict[tuple[str, int], float] = defaultdict(float)
     cluster_of: dict[str, str] = {}
@@ -470,9 +472,11 @@ def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]]) -> tuple[list[str
     hours = sorted({h for _, h in present})
     grid = np.full((len(names), len(hours)), np.nan)
     for i, name in enumerate(names):
+        most = max(present.get((name, h), 0.0) for h in hours)
         for j, h in enumerate(hours):
-            if present.get((name, h), 0) > 0:
-                grid[i, j] = busy[name, h] / present[name, h]
+            here = present.get((name, h), 0.0)
+            if here > 0 and here >= min_presence * most:
+                grid[i, j] = busy[name, h] / here
     return names, hours, grid
 
 
@@ -481,7 +485,8 @@ def utilisation_heatmap(util_rows: Any) -> Figure:
     """Utilisation of every secretary and cluster by hour of the day (a heat map; one panel per setup).
 
     ``util_rows`` as ``utilisation_by_hour.csv``: ``secretary``, ``cluster``, ``hour``, ``present_minutes``,
-    ``busy_minutes`` (and ``setup``, ``replication``). White cells: nobody present that hour.
+    ``busy_minutes`` (and ``setup``, ``replication``). White cells: nobody present that hour (or under 5%
+    of the row's usual presence, see :func:`utilisation_matrix`).
     """
     rows = _with_setup(records(util_rows))
     if not rows:
@@ -546,8 +551,9 @@ def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMEN
 
     ``per_department_rows`` as ``per_department.csv`` (and ``setup``, ``replication``). Top row: each metric
     per department, one bar per setup (mean, 95% CI). With two or more setups, a bottom row shows each
-    setup's paired difference from ``baseline`` (default: the first setup) in percentage points: green bars
-    gain, red bars lose.
+    setup's paired difference from ``baseline`` (default: the first setup) in percentage points: with one
+    setup against the baseline, green bars gain and red bars lose; with several, each has its colour and
+    hatched bars lose.
     """
     rows = _with_setup(records(per_department_rows))
     if not rows:
@@ -584,23 +590,34 @@ def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMEN
                 vals = {d["department"]: d for d in diffs if d["setup"] == setup}
                 means, errs = _pct_bars(vals, depts, -100, 100)
                 h = 0.8 / len(others)
-                colours = [GAIN if (math.isfinite(m) and m >= 0) else LOSS for m in means]
-                dax.barh(ypos + (i - (len(others) - 1) / 2) * h, np.nan_to_num(means), height=h,
-                         color=colours,
-                         edgecolor=PALETTE[(i + 1) % len(PALETTE)], linewidth=1.2 if len(others) > 1 else 0,
-                         xerr=errs, capsize=2,
-                         error_kw={"linewidth": 0.8}, gid=f"diff:{metric}:{setup}")
+                gains = [math.isfinite(m) and m >= 0 for m in means]
+                if len(others) == 1:
+                    colours = [GAIN if g else LOSS for g in gains]
+                else:
+                    colours = [PALETTE[setups.index(setup) % len(PALETTE)]] * len(means)
+                bars = dax.barh(ypos + (i - (len(others) - 1) / 2) * h, np.nan_to_num(means), height=h,
+                                color=colours, xerr=errs, capsize=2, error_kw={"linewidth": 0.8},
+                                gid=f"diff:{metric}:{setup}")
+                if len(others) > 1:
+                    for bar, gain in zip(bars, gains, strict=True):
+                        bar.set_hatch("" if gain else "////")
+                        bar.set_edgecolor("white")
             dax.axvline(0, color="black", linewidth=0.8)
             dax.set_xlabel(f"{metric.replace('_', ' ')}: change vs {baseline} (pp)")
     for r in range(nrows):
         axes[r, 0].set_yticks(ypos, depts)
     axes[0, 0].invert_yaxis()  # shared: the first department on top in every panel
     axes[0, 0].set_ylabel("department")
-    axes[0, -1].legend(loc="lower right")
+    handles = [Patch(color=PALETTE[i % len(PALETTE)], label=s) for i, s in enumerate(setups) if s]
+    if len(others) == 1:
+        handles += [Patch(color=GAIN, label=f"{others[0]} gains"),
+                    Patch(color=LOSS, label=f"{others[0]} loses")]
+    elif others:
+        handles.append(Patch(facecolor="#999999", hatch="////", edgecolor="white", label="loses (hatched)"))
+    if handles:
+        fig.legend(handles=handles, loc="outside upper center", ncols=min(6, len(handles)))
     if others:
         axes[1, 0].set_ylabel("department")
-        axes[1, -1].legend(handles=[Patch(color=GAIN, label="gains"), Patch(color=LOSS, label="loses")],
-                           loc="lower right")
     return fig
 
 

@@ -238,7 +238,7 @@ KEY_NUMBERS: list[KeyNumber] = [
     KeyNumber("secretaries", "people", lambda s: len(s.organisation.secretaries), role="sector"),
     KeyNumber("staffing", "FTE", lambda s: round(s.fte(), 2), role="sector"),
     KeyNumber("cost of one FTE", "euro/year", lambda s: s.organisation.cost_per_fte_per_year),
-    KeyNumber("opening hours", "", lambda s: f"{s.calendar.open}-{s.calendar.close}", role="sector"),
+    KeyNumber("opening hours", "", lambda s: f"{s.calendar.open}\u2011{s.calendar.close}", role="sector"),
     KeyNumber("calls", "per staff member per day", lambda s: s.demand.calls.per_staff_per_day),
     KeyNumber("talk time (mean)", "min", lambda s: s.demand.calls.talk_minutes.mean),
     KeyNumber("caller patience (mean)", "s",
@@ -534,7 +534,8 @@ h1{font-size:1.6em;margin-bottom:0.2em}h2{border-bottom:2px solid #0072B2;paddin
 table{border-collapse:collapse;margin:12px 0;font-size:0.9em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
-td.text{text-align:left}tr.differs td{background:#fff7e0}
+table.kpi td{white-space:nowrap}td.text,td:first-child{text-align:left;white-space:normal}
+tr.differs td{background:#fff7e0}
 .note{color:#666;font-size:0.88em}.warn{color:#D55E00}
 figure{margin:24px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:0.9em;max-width:900px}
@@ -548,7 +549,7 @@ def _e(value: Any) -> str:
 
 
 def _table(header: Sequence[str] | None, rows: Iterable[Sequence[str]], cls: Sequence[str] | None = None,
-           text_cols: Sequence[int] = ()) -> str:
+           text_cols: Sequence[int] = (), numbers: bool = False) -> str:
     """An HTML table of already escaped cells; ``text_cols`` are aligned left (numbers align right)."""
     head = ""
     if header is not None:
@@ -559,7 +560,8 @@ def _table(header: Sequence[str] | None, rows: Iterable[Sequence[str]], cls: Seq
         tds = "".join(f'<td class="text">{c}</td>' if j in text_cols else f"<td>{c}</td>"
                       for j, c in enumerate(row))
         body.append(f"<tr{klass}>{tds}</tr>")
-    return f"<table>{head}<tbody>{''.join(body)}</tbody></table>"
+    klass = ' class="kpi"' if numbers else ""  # tables of numbers with intervals: never wrapped
+    return f"<table{klass}>{head}<tbody>{''.join(body)}</tbody></table>"
 
 
 def _title(res: Results) -> str:
@@ -586,7 +588,7 @@ def _kpi_section(res: Results) -> str:
                      "compare</code> with several replications for intervals.</p>")
     body = [[_e(F.kpi_label(r["kpi"]))] + [_e(fmt_interval(r["kpi"], c)) if c else "–" for c in r["cells"]]
             for r in rows]
-    parts.append(_table(["KPI", *labels], body))
+    parts.append(_table(["KPI", *labels], body, numbers=True))
     if res.kind == "compare" and len(res.setups) > 1:
         baseline, others, diff_rows = difference_summary(res)
         parts.append(f"<h3>Paired differences from {_e(baseline)}</h3>")
@@ -598,7 +600,7 @@ def _kpi_section(res: Results) -> str:
             return f"<b>{text}</b>" if c and significant(c) else text
 
         body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
-        parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body))
+        parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body, numbers=True))
     if res.kind == "staff":
         parts.append(_staff_section(res))
     return "\n".join(parts)
@@ -634,7 +636,7 @@ def _staff_section(res: Results) -> str:
                      f"{F.num(r.get('saving_euro')):,.0f}", yes(r.get("meets_article_saving"))])
     parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE", "euro/year",
                          f"saving FTE vs {ref}", "saving", "euro/year saved", "reaches the article's saving"],
-                        body))
+                        body, numbers=True))
     for name, st in (res.summary.get("setups") or {}).items():
         least = st.get("least") if isinstance(st, dict) else None
         if not isinstance(least, dict) or not least.get("norms"):
@@ -645,7 +647,7 @@ def _staff_section(res: Results) -> str:
             summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
             target = f"{_e(n.get('op'))} {fmt_value(kpi, F.num(n.get('value')))}"
             norm_rows.append([_e(F.kpi_label(kpi)), target, _e(fmt_interval(kpi, summ)), yes(n.get("holds"))])
-        parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows))
+        parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows, numbers=True))
     return "\n".join(parts)
 
 

@@ -223,15 +223,29 @@ def test_utilisation_heatmap_cells_are_busy_over_present(data):
         assert names[-len(clusters):] == [f"{c} (cluster)" for c in clusters]
         hours = [int(t.get_text()[:2]) for t in ax.get_xticklabels()]
         for i, name in enumerate(names):
+            cluster = name[:-len(" (cluster)")] if name.endswith(" (cluster)") else None
+            own = [r for r in mine if (r["cluster"] == cluster if cluster else r["secretary"] == name)]
+            by_hour = {h: sum(r["present_minutes"] for r in own if r["hour"] == h) for h in hours}
             for j, h in enumerate(hours):
-                cluster = name[:-len(" (cluster)")] if name.endswith(" (cluster)") else None
-                cell = [r for r in mine if r["hour"] == h and
-                        (r["cluster"] == cluster if cluster else r["secretary"] == name)]
-                present = sum(r["present_minutes"] for r in cell)
-                if present == 0:
+                cell = [r for r in own if r["hour"] == h]
+                present = by_hour[h]
+                if present < 0.05 * max(by_hour.values()):  # hardly present that hour: left white
                     assert np.ma.is_masked(grid[i, j]) or math.isnan(grid[i, j])
                 else:
                     assert grid[i, j] == pytest.approx(100 * sum(r["busy_minutes"] for r in cell) / present)
+
+
+def test_utilisation_matrix_leaves_hours_with_hardly_any_presence_white():
+    rows = [{"secretary": "A", "cluster": "C", "hour": h, "present_minutes": 60, "busy_minutes": 30}
+            for h in range(9, 17)]
+    rows.append({"secretary": "A", "cluster": "C", "hour": 17, "present_minutes": 2, "busy_minutes": 2})
+    rows.append({"secretary": "B", "cluster": "C", "hour": 9, "present_minutes": 60, "busy_minutes": 45})
+    names, hours, grid = F.utilisation_matrix(rows)
+    assert names == ["A", "B", "C (cluster)"] and hours == list(range(9, 18))
+    assert list(grid[0, :8]) == [0.5] * 8 and np.isnan(grid[0, 8])  # 2 minutes finishing a call at 17:00
+    assert grid[1, 0] == 0.75 and np.isnan(grid[1, 1:]).all()
+    assert grid[2, 0] == pytest.approx(75 / 120) and grid[2, 1] == 0.5 and np.isnan(grid[2, 8])
+    assert F.utilisation_matrix(rows, min_presence=0)[2][0, 8] == 1.0
 
 
 # ------------------------------------------------------------------------------------------ departments
