@@ -40,13 +40,20 @@ class WorkCalendar:
         return day % DAYS_PER_WEEK in self.weekdays
 
     def working_day_list(self) -> list[int]:
-        """Calendar day numbers of every working day in the horizon (warm-up first)."""
+        """Calendar day numbers of every working day in the horizon (warm-up first).
+
+        Made once per calendar and shared by every caller (each secretary's roster walks it), so that memory
+        does not grow by a list per secretary with the horizon: treat it as read-only."""
+        cached: list[int] | None = self.__dict__.get("_working_days")
+        if cached is not None:
+            return cached
         out: list[int] = []
         day = 0
         while len(out) < self.warmup_days + self.days:
             if self.is_working_day(day):
                 out.append(day)
             day += 1
+        object.__setattr__(self, "_working_days", out)  # a cache, not a field: equality is unchanged
         return out
 
     @property
