@@ -19,6 +19,7 @@ Het Nieuwe Werken (HNW) is a pure transformation of the demand section: :func:`a
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Generator
 from typing import Any
@@ -265,11 +266,10 @@ class DemandBuilder:
         duration = sampler(meetings.duration_minutes, stream)
         first = clock_minutes(meetings.earliest_start)
         slots = int((clock_minutes(meetings.latest_start) - first) // 30) + 1
-        weeks: dict[int, list[int]] = {}
-        for day in self.days:
-            weeks.setdefault(day // 7, []).append(day)
         per_week = self.days_per_week
-        for week_days in weeks.values():
+        # week by week as the run goes (not all weeks at once: memory stays flat however long the horizon)
+        for _, week in itertools.groupby(self.days, key=lambda day: day // 7):
+            week_days = list(week)
             plan = []  # a week only partly in the horizon gets its share of the meetings
             rate = meetings.per_department_per_week * len(week_days) / per_week
             for _ in range(stream.poisson(rate)):
