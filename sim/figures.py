@@ -204,7 +204,7 @@ def _figure(nrows: int, ncols: int, width: float, height: float, **kw: Any) -> t
 
 
 def _percent_axis(ax: Axes, axis: str = "y") -> None:
-    fmt = matplotlib.ticker.PercentFormatter(xmax=100, decimals=0)
+    fmt = matplotlib.ticker.PercentFormatter(xmax=100, decimals=None)
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 

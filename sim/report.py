@@ -301,6 +301,12 @@ TABLE_KPIS = ("reachability", "calls_abandoned", "asa_seconds", "replaceability"
               "fte", "cost_per_year")
 
 
+#: With more units than this, the KPI table turns: one row per unit, the headline KPIs as columns.
+MAX_COLUMNS = 6
+HEADLINE_KPIS = ("reachability", "calls_abandoned", "replaceability", "coverage", "utilisation",
+                 "service_level.email", "fte")
+
+
 def table_kpis(present: Sequence[str]) -> list[str]:
     """The KPIs to tabulate: the headline ones, then each request type's service level and mean lead time."""
     head = [k for k in TABLE_KPIS if k in present]
@@ -586,9 +592,19 @@ def _kpi_section(res: Results) -> str:
     else:
         parts.append('<p class="note">One replication: no confidence interval can be given. Use <code>sim '
                      "compare</code> with several replications for intervals.</p>")
-    body = [[_e(F.kpi_label(r["kpi"]))] + [_e(fmt_interval(r["kpi"], c)) if c else "–" for c in r["cells"]]
-            for r in rows]
-    parts.append(_table(["KPI", *labels], body, numbers=True))
+    def show(kpi: str, cell: Mapping[str, Any]) -> str:
+        return _e(fmt_interval(kpi, cell)) if cell else "–"
+
+    if len(labels) <= MAX_COLUMNS:
+        body = [[_e(F.kpi_label(r["kpi"]))] + [show(r["kpi"], c) for c in r["cells"]] for r in rows]
+        parts.append(_table(["KPI", *labels], body, numbers=True))
+    else:  # many settings: one row each, the headline KPIs only
+        shown = [r for r in rows if r["kpi"] in HEADLINE_KPIS]
+        body = [[_e(label)] + [show(r["kpi"], r["cells"][i]) for r in shown]
+                for i, label in enumerate(labels)]
+        parts.append(_table(["setting", *[F.kpi_label(r["kpi"]) for r in shown]], body, numbers=True))
+        parts.append('<p class="note">The headline KPIs only; every KPI of every setting is in '
+                     "<code>summary.csv</code> beside this page.</p>")
     if res.kind == "compare" and len(res.setups) > 1:
         baseline, others, diff_rows = difference_summary(res)
         parts.append(f"<h3>Paired differences from {_e(baseline)}</h3>")

@@ -247,6 +247,20 @@ def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path
                       "per_staff_per_day=0.4, policy=idle", "per_staff_per_day=0.4, policy=pool"]
     page = render_html(res, figs)
     assert "Sweep of per_staff_per_day, policy" in page and "Varied in this sweep" in page
+    assert "<th>KPI</th><th>per_staff_per_day=0.2, policy=idle</th>" in page
+
+
+def test_a_sweep_of_many_settings_gets_one_row_per_setting(folders, monkeypatch):
+    import sim.report
+    monkeypatch.setattr(sim.report, "MAX_COLUMNS", 3)
+    res = load_results(folders["sweep"])
+    page = render_html(res, [])
+    assert "<th>setting</th><th>reachability (calls within norm)</th>" in page
+    reach = F.mean_ci(r["value"] for r in res.kpis if r["kpi"] == "reachability" and
+                      r["demand.calls.per_staff_per_day"] == 0.4 and r["dispatch.exchange.policy"] == "pool")
+    row = re.search(r"<tr><td>per_staff_per_day=0.4, policy=pool</td><td>([^<]*)</td>", page)
+    assert row and row.group(1) == sim.report.fmt_interval("reachability", reach)
+    assert row.group(1).startswith(f"{100 * reach['mean']:.1f}%")
 
 
 # ------------------------------------------------------------------------------------------- sim plot
