@@ -37,7 +37,7 @@ def report(results: Path, out: Path | None, overwrite: bool, day: int | None, ba
     if target.exists() and not overwrite:
         raise ConfigError(str(target), "the report exists; choose another --out or pass --overwrite")
     _check_baseline(res.setups, baseline)
-    page = render_html(res, figures_for(res, day=day, baseline=baseline))
+    page = render_html(res, figures_for(res, day=day, baseline=baseline), baseline)
     write_text(target.parent, target.name, page)
     click.echo(f"{target} ({len(page) / 1e6:.1f} MB): {res.kind} of {', '.join(res.setups)}")
 

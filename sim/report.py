@@ -374,15 +374,16 @@ def kpi_summary(res: Results) -> tuple[list[str], list[dict[str, Any]]]:
     return labels, rows
 
 
-def difference_summary(res: Results) -> tuple[str, list[str], list[dict[str, Any]]]:
-    """Paired differences (each setup minus the first) per KPI, for a comparison."""
+def difference_summary(res: Results, baseline: str | None = None,
+                       ) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """Paired differences (each setup minus ``baseline``, default the first) per KPI, for a comparison."""
     setups = res.setups
-    baseline = setups[0]
+    baseline = baseline or setups[0]
     present = list(dict.fromkeys(str(r["kpi"]) for r in res.kpis))
     kpis = table_kpis(present)
     diffs = F.paired_differences([r for r in res.kpis if r["kpi"] in kpis], ["kpi"], "value", baseline)
     index = {(d["setup"], d["kpi"]): d for d in diffs}
-    others = setups[1:]
+    others = [s for s in setups if s != baseline]
     rows = [{"kpi": k, "cells": [index.get((s, k), {}) for s in others]} for k in kpis]
     return baseline, others, rows
 
@@ -582,7 +583,7 @@ def _title(res: Results) -> str:
     return f"Staffing: {', '.join(setups)}"
 
 
-def _kpi_section(res: Results) -> str:
+def _kpi_section(res: Results, baseline: str | None = None) -> str:
     labels, rows = kpi_summary(res)
     n_rep = len({r.get("replication") for r in res.kpis})
     parts = ["<h2>Key figures</h2>"]
@@ -606,7 +607,7 @@ def _kpi_section(res: Results) -> str:
         parts.append('<p class="note">The headline KPIs only; every KPI of every setting is in '
                      "<code>summary.csv</code> beside this page.</p>")
     if res.kind == "compare" and len(res.setups) > 1:
-        baseline, others, diff_rows = difference_summary(res)
+        baseline, others, diff_rows = difference_summary(res, baseline)
         parts.append(f"<h3>Paired differences from {_e(baseline)}</h3>")
         parts.append('<p class="note">Per replication both setups saw the same demand (common random '
                      "numbers); the mean difference and its 95% interval. Shares in percentage points (pp); "
@@ -739,14 +740,15 @@ def _method_section(res: Results) -> str:
             "per request type, utilisation).</p>" + _table(None, rows, text_cols=(1,)))
 
 
-def render_html(res: Results, figures: Sequence[NamedFigure] | None = None) -> str:
-    """The whole page as one string."""
-    figures = figures_for(res) if figures is None else figures
+def render_html(res: Results, figures: Sequence[NamedFigure] | None = None,
+                baseline: str | None = None) -> str:
+    """The whole page as one string; differences against ``baseline`` (default: the first setup)."""
+    figures = figures_for(res, baseline=baseline) if figures is None else figures
     body = [f"<h1>{_e(_title(res))}</h1>"]
     desc = [f"<b>{_e(n)}</b>: {_e(sc.description)}" for n, sc in res.configs.items() if sc.description]
     if desc:
         body.append('<p class="lead">' + "<br>".join(desc) + "</p>")
-    body.append(_kpi_section(res))
+    body.append(_kpi_section(res, baseline))
     if figures:
         body.append("<h2>Figures</h2>")
     for nf in figures:

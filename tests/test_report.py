@@ -368,6 +368,13 @@ def test_report_of_sim_compare_gives_the_experiment_s_own_intervals(tmp_path, ca
             assert row["cells"][0]["mean"] == pytest.approx(theirs["mean"], rel=1e-12, abs=1e-15)
     page = render_html(res, [])
     assert "How the numbers were obtained" in page and summary["seed"] == 1
+    # --baseline: the differences turn round
+    _, others, flipped = difference_summary(res, "central")
+    assert others == ["decentral"]
+    for a, b in zip(diffs, flipped, strict=True):
+        if a["cells"][0].get("n"):
+            assert b["cells"][0]["mean"] == pytest.approx(-a["cells"][0]["mean"], abs=1e-12)
+    assert "decentral − central" in render_html(res, [], baseline="central")
 
 
 def test_report_of_sim_staff_shows_the_business_case(tmp_path, capsys):
