@@ -444,7 +444,11 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_full_output_folder_is_not_overwritten(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", [["run"], ["compare", "-r", "2", "-w", "1"],
+                                     ["sweep", "-r", "2", "-w", "1", "--vary", "run.seed=1,2"]],
+                         ids=lambda c: c[0])
+def test_full_output_folder_is_not_overwritten(command: list[str], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     config = Bad("base", ()).write(tmp_path)
     out = tmp_path / "results"
     out.mkdir()
@@ -452,7 +456,7 @@ def test_full_output_folder_is_not_overwritten(tmp_path: Path, capsys: pytest.Ca
     (out / "sub").mkdir()
     (out / "sub" / "notes.txt").write_text("keep me\n")
     before = _snapshot(out)
-    code, stdout, err = run_main(["run", str(config), "--out", str(out)], capsys)
+    code, stdout, err = run_main([command[0], str(config), *command[1:], "--out", str(out)], capsys)
     assert code == 2 and stdout == ""
     assert err.count("\n") == 1 and "the output folder is not empty" in err and "--overwrite" in err
     assert _snapshot(out) == before
