@@ -36,9 +36,10 @@ simulates a path and a neighbourhood, never the whole grid:
    departments' staff times their demand factor), so that staffing stays proportional to the work. The config
    is step 0. If it meets the norms, bisection finds the last step that still does; if not, the steps double
    (1, 2, 4, ... added days) until one does and bisection finds the first.
-2. *Greedy removal.* From there, every group's next day-removal is simulated (in parallel); if several keep
-   all norms, all of them together are tried as one step, repeated while it keeps them (big steps while far
-   from the answer), else the one with the largest worst margin is taken; until no removal keeps the norms.
+2. *Greedy removal.* From there, each group's next day-removal is simulated, groups with the most slack (in
+   the per-department table) first, as many at a time as run in parallel; if several of a batch keep all
+   norms, all of them together are tried as one step, repeated while it keeps them (big steps while far from
+   the answer), else the one with the largest worst margin is taken; until no removal keeps the norms.
 3. *Exchange.* When no removal keeps the norms, a day moves from one group to another if that widens the
    worst margin (every pair of groups when there are at most four, else the three groups with the most slack
    in the per-department table give to the three with the least), and greedy removal resumes. Staffing need
@@ -473,19 +474,29 @@ class StaffingSearch:
         return self._greedy(best)
 
     def _greedy(self, best: Evaluation) -> Evaluation:
-        """Take the day-removal that keeps every norm with the largest worst margin, while there is one."""
+        """Remove days while some removal keeps every norm. Groups are tried in order of their slack in the
+        per-department table, as many at a time as run in parallel; of the first batch in which removals keep
+        the norms, the one with the largest worst margin is taken (or all of them together, see
+        :meth:`_combined`)."""
         while True:
             self._round += 1
-            options = [best.staffing.remove_day(self.scenario, g) for g in groups(self.scenario)]
-            candidates = [s for s in options if s is not None]
-            if not candidates:
+            slack = self.group_slack(best)
+            order = sorted(groups(self.scenario), key=lambda g: -slack.get(g, 0.0))
+            options = [(g, best.staffing.remove_day(self.scenario, g)) for g in order]
+            options = [(g, st) for g, st in options if st is not None]
+            width = max(2, self.runner.parallelism)
+            chosen = None
+            for i in range(0, len(options), width):
+                chunk = options[i:i + width]
+                evs = self.evaluate([st for _, st in chunk], "greedy", self._round)
+                ok = [(g, e) for (g, _), e in zip(chunk, evs, strict=True) if e.feasible]
+                if ok:
+                    single = max((e for _, e in ok), key=lambda e: (e.worst_margin, -e.fte))
+                    chosen = self._combined(best, [g for g, _ in ok]) or single
+                    break
+            if chosen is None:
                 return best
-            ok = [e for e in self.evaluate(candidates, "greedy", self._round) if e.feasible]
-            if not ok:
-                return best
-            single = max(ok, key=lambda e: (e.worst_margin, -e.fte))
-            best = self._combined(best, [g for g, s in zip(groups(self.scenario), options, strict=True)
-                                         if s is not None and self._cache[s.key()].feasible]) or single
+            best = chosen
 
     def _combined(self, best: Evaluation, names: list[str]) -> Evaluation | None:
         """Far from the least staffing many groups can each lose a day: try all those removals at once, and
