@@ -11,8 +11,9 @@ interleaved runs:
   says how much the model's own logic adds to SimPy's event loop;
 - **memory over the horizon**: the peak traced memory (tracemalloc) of one run of ``--days`` and of ten times
   as many days, without the event log;
-- **parallel replications**: ``--replications`` runs of the first config through a ``ProcessPoolExecutor``
-  with one worker and with two, pool start-up included; the speed-up is the ratio of the two wall times.
+- **parallel replications**: ``--replications`` runs of the first config through the experiments' executors
+  (:mod:`sim.executors`): serially in this process, and in a pool of one worker process and of ``--workers``,
+  pool start-up included; the speed-up is the ratio of the wall times of one worker and of ``--workers``.
 
 Usage::
 
@@ -27,7 +28,6 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from simpy.core import Environment
 from simpy.events import Initialize, Process, Timeout
 
 from sim.config import Scenario, load_scenario
+from sim.executors import PoolExecutor, SerialExecutor, Task
 from sim.model import run_replication
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,16 +123,14 @@ def simpy_floor(mix: Counter[str], horizon: float, seed: int = 1) -> Callable[[]
 
 
 # ---------------------------------------------------------------------------------------- replications
-def _one(args: tuple[Scenario, int]) -> float:
-    scen, seed = args
-    return run_replication(scen, seed=seed).kpi["reachability"] or 0.0
-
-
 def replications(scen: Scenario, n: int, workers: int) -> float:
-    """Wall seconds of ``n`` replications on ``workers`` worker processes (pool start-up included)."""
+    """Wall seconds of ``n`` replications through the experiments' executor: in this process (``workers``
+    0) or in a pool of ``workers`` worker processes, pool start-up included."""
+    tasks = [Task(unit="bench", replication=r, seed=r, scenario=scen) for r in range(1, n + 1)]
     t = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(_one, [(scen, seed) for seed in range(1, n + 1)]))
+    with SerialExecutor() if workers == 0 else PoolExecutor(workers) as executor:
+        done = list(executor.run(tasks))
+    assert len(done) == n
     return time.perf_counter() - t
 
 
@@ -185,13 +184,15 @@ def main(argv: list[str] | None = None) -> None:
 
     if a.replications > 0:
         name, scen = next(iter(scens.items()))
-        par = interleaved({w: lambda w=w: replications(scen, a.replications, w) for w in (1, a.workers)},
+        pools = (0, 1, a.workers)
+        par = interleaved({w: lambda w=w: replications(scen, a.replications, w) for w in pools},
                           a.parallel_repeat)
-        t1, tn = medians(par[1]).wall, medians(par[a.workers]).wall
+        wall = {w: medians(par[w]).wall for w in pools}
         print()
-        print(f"{a.replications} replications of {name}, {a.parallel_repeat} interleaved runs per pool size")
-        print(table(["workers", "median wall s", "speed-up (target >= 1.7 on 2)"],
-                    [[1, t1, 1.0], [a.workers, tn, t1 / tn]]))
+        print(f"{a.replications} replications of {name} (sim.executors), {a.parallel_repeat} interleaved "
+              f"runs per pool size; workers 0: serially in this process")
+        print(table(["workers", "median wall s", "speed-up over 1 worker (target >= 1.7 on 2)"],
+                    [[w, wall[w], wall[1] / wall[w]] for w in pools]))
 
 
 if __name__ == "__main__":
