@@ -133,12 +133,16 @@ class Runner:
             return
         bar = self._progress_bar(len(tasks))
         results = self.executor.run(tasks)
-        with contextlib.closing(results):  # type: ignore[arg-type]
+        try:
             for record in results:
                 self.store.put(record)
                 self.ran += 1
                 if bar is not None:
                     bar.update(1)
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # a generator over a pool or a cluster cancels what is still pending
 
     def _progress_bar(self, more: int) -> Any:
         if not self.progress:

@@ -482,8 +482,11 @@ class StaffingSearch:
             self._round += 1
             slack = self.group_slack(best)
             order = sorted(groups(self.scenario), key=lambda g: -slack.get(g, 0.0))
-            options = [(g, best.staffing.remove_day(self.scenario, g)) for g in order]
-            options = [(g, st) for g, st in options if st is not None]
+            options: list[tuple[str, Staffing]] = []
+            for g in order:
+                st = best.staffing.remove_day(self.scenario, g)
+                if st is not None:
+                    options.append((g, st))
             width = max(2, self.runner.parallelism)
             chosen = None
             for i in range(0, len(options), width):
@@ -616,11 +619,7 @@ class SetupStaffing:
             return {
                 "fte": ev.fte, "meets_norms": ev.feasible, "unit": ev.unit,
                 "spread": ev.staffing.spread(self.scenario),
-                "norms": {t.kpi: {**t.to_dict(), "ci_low": ev.summaries.get(t.kpi, _EMPTY).ci_low,
-                                  "ci_high": ev.summaries.get(t.kpi, _EMPTY).ci_high,
-                                  "mean": ev.summaries.get(t.kpi, _EMPTY).mean, "margin": ev.margins[t.kpi],
-                                  "holds": None if ev.margins[t.kpi] is None else ev.margins[t.kpi] >= 0}
-                          for t in self.search.targets},
+                "norms": {t.kpi: _norm(t, ev) for t in self.search.targets},
                 "kpis": {k: v.to_dict() for k, v in ev.summaries.items()},
             }
 
@@ -630,6 +629,13 @@ class SetupStaffing:
 
 
 _EMPTY = Summary(None, None, None, None, 0)
+
+
+def _norm(t: Target, ev: Evaluation) -> dict[str, Any]:
+    s = ev.summaries.get(t.kpi, _EMPTY)
+    margin = ev.margins[t.kpi]
+    return {**t.to_dict(), "mean": s.mean, "ci_low": s.ci_low, "ci_high": s.ci_high, "margin": margin,
+            "holds": None if margin is None else margin >= 0}
 
 
 @dataclass
