@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Callable, Iterator
 
 import simpy
@@ -83,7 +84,7 @@ class Dispatcher:
         sec = self._first_idle(g)
         if sec is None and self.idle_help:
             sec = self._idle_in(g.helpers)
-        if sec is None and self.preempt:
+        if sec is None and self.preempt and g.on_task:
             sec = self._first_on_task(g)
         if sec is not None:
             self._answer(sec, call, queued=False)
@@ -91,7 +92,7 @@ class Dispatcher:
         g.calls.append(call)
         g.n_calls += 1
         m.calls_waiting(g.index, 1, now)
-        if call.patience < float("inf"):
+        if call.patience < math.inf:
             ev = Timeout(self.env, call.patience, call)
             ev.callbacks.append(self._abandon)
         if self.overflow and g.helpers:
@@ -244,7 +245,7 @@ class Dispatcher:
         if sec.personal:
             return heapq.heappop(sec.personal)[2]
         # reserve policy: back-office work only while enough colleagues stay idle for calls
-        if len(g.idle) - (1 if sec in g.idle else 0) < self.reserve:
+        if self.reserve and len(g.idle) - (1 if sec in g.idle else 0) < self.reserve:
             return None
         if g.n_tasks:
             return self._pop_task(g, sec)
@@ -305,7 +306,7 @@ class Dispatcher:
             g.n_calls -= 1
             self.metrics.calls_waiting(g.index, -1, now)
         call.state = ANSWERED
-        if self._pause(sec):
+        if sec.state == TASK and self._pause(sec):  # most calls find her idle: skip the call to _pause
             self.metrics.interruption(sec)
         factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
         # at least 0: a call's arrival time and the clock it arrives at may differ in the last bit
