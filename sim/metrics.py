@@ -52,7 +52,12 @@ class Histogram:
         self.n = 0
 
     def add(self, x: float) -> None:
-        i = 0 if x <= self.LOW else min(self.BINS - 1, 1 + int(math.log(x / self.LOW) / self._LOG_RATIO))
+        if x <= self.LOW:
+            i = 0
+        else:
+            i = 1 + int(math.log(x / self.LOW) / self._LOG_RATIO)
+            if i >= self.BINS:
+                i = self.BINS - 1
         self.counts[i] += 1
         self.n += 1
 
