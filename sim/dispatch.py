@@ -162,6 +162,8 @@ class Dispatcher:
             return
         if sec.state in (CALL, MEETING):
             sec.leaving = reason  # she finishes the call or meeting first
+            if hand_over:
+                self._hand_over(sec)
             return
         self._leave(sec, reason)
         if hand_over:
