@@ -110,12 +110,12 @@ class Dispatcher:
         """Give a task to an idle secretary who may take it, or queue it in its group."""
         g = task.group
         sec = self._idle_for_task(g, task)
-        if sec is None and g.helpers:
-            if self.idle_help or (self.overflow and g.n_tasks + 1 > self.queue_threshold):
-                for h in g.helpers:
-                    sec = self._idle_for_task(h, task)
-                    if sec is not None:
-                        break
+        if sec is None and g.helpers and (
+                self.idle_help or (self.overflow and g.n_tasks + 1 > self.queue_threshold)):
+            for h in g.helpers:
+                sec = self._idle_for_task(h, task)
+                if sec is not None:
+                    break
         if sec is not None:
             self._start_task(sec, task)
         else:

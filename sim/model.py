@@ -96,7 +96,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
         clusters.setdefault(sec.cluster, []).append(sec.index)
     kpi = metrics.kpis(scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
     waiting = sum(1 for r in dispatcher.open_requests() if not hasattr(r, "type") and r.measured)
-    events = next(getattr(env, "_eid")) if hasattr(env, "_eid") else 0  # SimPy's count of scheduled events
+    events = next(env._eid) if hasattr(env, "_eid") else 0  # SimPy's count of scheduled events
     return Result(
         scenario=scenario.name, seed=seed, config_hash=config_hash(scenario), days=scenario.run.days,
         kpi=kpi, tables=metrics.tables(), accounting=metrics.accounting(waiting), events=events,

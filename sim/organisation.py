@@ -41,7 +41,8 @@ class Secretary:
 
     __slots__ = (
         "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
-        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason", "pace",
+        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason",
+        "pace",
     )
 
     def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import simpy
+from conftest import CONFIGS
 
 from sim.calendar import WorkCalendar, split_by_hour
-from sim.config import Calendar, Dist, load_scenario
+from sim.config import OFFICE_PROFILE, Calendar, Dist, Profile, load_scenario
 from sim.demand import apply_hnw, spread_profile, thinning
-from sim.config import OFFICE_PROFILE, Profile
 from sim.streams import Stream, Streams, sampler
-from conftest import CONFIGS
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIGS, ROOT
 
 SHORT = ["--days", "3", "--set", "run.warmup_days=1"]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CONFIGS, SHIPPED
 
 from sim.config import (
     ConfigError,
@@ -17,7 +18,6 @@ from sim.config import (
     load_scenario,
     parse_scenario,
 )
-from conftest import CONFIGS, SHIPPED
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

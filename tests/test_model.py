@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import CONFIGS, SHIPPED
 
 from sim import flatten_kpis, load_scenario, run_replication
 from sim.config import Scenario, parse_scenario
-from conftest import CONFIGS, SHIPPED
 
 Interval = tuple[float, float, str, str, str]
 
@@ -59,7 +59,7 @@ def test_work_only_while_present(shipped_run: tuple[Scenario, Any, list[Interval
     activities = {r[3] for r in rows}
     assert activities <= {"idle", "call", "task", "meeting", "absent"}
     # absent intervals carry a reason, work intervals a request type
-    for a, b, who, what, detail in rows:
+    for a, _b, who, what, detail in rows:
         if what == "absent":
             assert detail in {"start", "lunch", "off duty", "sick", "leave", "day off"}, detail
         elif what in ("call", "task"):
