@@ -66,18 +66,19 @@ def write_text(folder: Path, name: str, text: str) -> Path:
     return target
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """Non-finite floats become None (JSON has no NaN); everything else is kept as it is."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(_clean(data), indent=2, sort_keys=False) + "\n"
+    return json.dumps(json_safe(data), indent=2, sort_keys=False) + "\n"
 
 
 def write_json(folder: Path, name: str, data: Any) -> Path:

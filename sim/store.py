@@ -21,7 +21,6 @@ The file is ``results.sqlite`` in the output folder. Tables::
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError
+from sim.output import json_safe
 
 STORE_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"
@@ -68,19 +68,8 @@ class ReplicationRecord:
     tables: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
 
 
-def _clean(value: Any) -> Any:
-    """Non-finite floats become None (JSON has no NaN); everything else is kept as it is."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _dumps(value: Any) -> str:
-    return json.dumps(_clean(value), separators=(",", ":"), allow_nan=False)
+    return json.dumps(json_safe(value), separators=(",", ":"), allow_nan=False)
 
 
 class ResultStore:
