@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import resource
 import subprocess
@@ -164,14 +165,26 @@ def max_rss_mb(name: str, days: int, seed: int) -> float:
     return float(json.loads(out.strip().splitlines()[-1])["max_rss_mb"])
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident set size in KB. Linux's VmHWM belongs to the process's own address
+    space; ``ru_maxrss`` would not do in a child, as it starts from the parent's peak at the fork."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux, bytes on macOS
+
+
 def _child(name: str, days: int, seed: int) -> None:
     import ciw  # noqa: F401  every child imports the same modules
 
     fn = models(days, seed, True)[name]
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _peak_rss_kb()
     fn()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"max_rss_mb": (after - before) / 1024}))  # ru_maxrss is in KB on Linux
+    print(json.dumps({"max_rss_mb": (_peak_rss_kb() - before) / 1024}))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -200,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     cases = models(days, a.seed, with_ciw)
     print(f"M/M/{C}: arrivals {LAM}/min, mean service {1 / MU} min, {days} days = {days * DAY:,.0f} min "
           f"(about {LAM * DAY * days:,.0f} calls), {a.repeat} interleaved runs per model, seed {a.seed}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other programs compete for the cores above 0)")
     times = interleaved(cases, a.repeat)
     rows, med = [], {}
     for name, fn in cases.items():
