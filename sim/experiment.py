@@ -30,7 +30,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ import yaml
 
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.executors import Executor, Task, make_executor
-from sim.output import choose_out_dir, to_json, write_json, write_text
+from sim.output import atomic_open, choose_out_dir, to_json, write_json, write_text
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore
 
@@ -520,23 +519,14 @@ def write_rows_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -
 
     Rows are written as they come; a row with a column not seen before is an error, so callers give tables
     whose rows share their columns (the model's tables do)."""
-    target = folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer: csv.DictWriter[str] | None = None
-            for row in rows:
-                if writer is None:
-                    writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
-                    writer.writeheader()
-                writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    with atomic_open(folder, name) as fh:
+        writer: csv.DictWriter[str] | None = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return folder / name
 
 
 def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],

@@ -14,9 +14,10 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -50,20 +51,28 @@ def _inside(folder: Path, name: str) -> Path:
     return target
 
 
-def write_text(folder: Path, name: str, text: str) -> Path:
-    """Write ``text`` to ``folder/name`` atomically (temporary file, then rename)."""
-    folder.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def atomic_open(folder: Path, name: str) -> Iterator[TextIO]:
+    """Open ``folder/name`` for writing through a temporary file that is renamed into place only when the block
+    ends without error, so a complete file is never replaced by a half-written one."""
     target = _inside(folder, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return target
+
+
+def write_text(folder: Path, name: str, text: str) -> Path:
+    """Write ``text`` to ``folder/name`` atomically (temporary file, then rename)."""
+    with atomic_open(folder, name) as fh:
+        fh.write(text)
+    return _inside(folder, name)
 
 
 def json_safe(value: Any) -> Any:
