@@ -7,7 +7,7 @@ working days, the time that norms such as "within 2 working days" count) are con
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.config import WEEKDAYS, Calendar, clock_minutes
 
@@ -24,6 +24,8 @@ class WorkCalendar:
     weekdays: frozenset[int]
     warmup_days: int
     days: int
+    #: a cache of :meth:`working_day_list`, filled on first use (not part of equality)
+    _working_days: list[int] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, cal: Calendar, days: int, warmup_days: int) -> WorkCalendar:
@@ -44,16 +46,13 @@ class WorkCalendar:
 
         Made once per calendar and shared by every caller (each secretary's roster walks it), so that memory
         does not grow by a list per secretary with the horizon: treat it as read-only."""
-        cached: list[int] | None = self.__dict__.get("_working_days")
-        if cached is not None:
-            return cached
-        out: list[int] = []
-        day = 0
-        while len(out) < self.warmup_days + self.days:
-            if self.is_working_day(day):
-                out.append(day)
-            day += 1
-        object.__setattr__(self, "_working_days", out)  # a cache, not a field: equality is unchanged
+        out = self._working_days
+        if not out:
+            day = 0
+            while len(out) < self.warmup_days + self.days:
+                if self.is_working_day(day):
+                    out.append(day)
+                day += 1
         return out
 
     @property

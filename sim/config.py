@@ -227,16 +227,16 @@ class Organisation(Model):
                     )
             staffed = {s.departments[0] for s in self.secretaries}
         else:
-            for j, dept in enumerate(self.departments):
-                if dept.cluster is None:
+            for j, department in enumerate(self.departments):
+                if department.cluster is None:
                     raise ValueError(f"departments[{j}].cluster: the central setup needs a cluster per department")
-            clusters = {d.cluster for d in self.departments}
+            clusters = {d.cluster for d in self.departments if d.cluster is not None}
             for i, sec in enumerate(self.secretaries):
-                home = {cluster_of[d] for d in sec.departments}
+                home = {cluster_of[d] or d for d in sec.departments}
                 if sec.cluster is not None and sec.cluster not in clusters:
                     raise ValueError(
                         f"secretaries[{i}].cluster: unknown cluster {sec.cluster!r}{_hint(sec.cluster, clusters)}; "
-                        f"known: {', '.join(sorted(c for c in clusters if c))}"
+                        f"known: {', '.join(sorted(clusters))}"
                     )
                 if sec.cluster is None and len(home) != 1:
                     raise ValueError(
@@ -245,7 +245,7 @@ class Organisation(Model):
                     )
             staffed = set()
             for sec in self.secretaries:
-                staffed.add(sec.cluster or cluster_of[sec.departments[0]])
+                staffed.add(sec.cluster or cluster_of[sec.departments[0]] or "")
             staffed = {d.name for d in self.departments if d.cluster in staffed}
         unserved = [d for d in dept_names if d not in staffed]
         if unserved:

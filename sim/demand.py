@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 
@@ -91,7 +91,7 @@ class Task:
         self.seq = 0
 
 
-class Sink:
+class Sink(Protocol):
     """What the generators deliver to (the dispatcher)."""
 
     def call_arrives(self, call: Call) -> None: ...

@@ -28,6 +28,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import simpy
 from simpy.events import Timeout
@@ -321,13 +322,13 @@ class Dispatcher:
         sec.job_event = ev
 
     def _call_done(self, ev: simpy.Event) -> None:
-        sec: Secretary = ev.value
+        sec = cast(Secretary, ev.value)
         sec.job = None
         sec.job_event = None
         self._next_work(sec)
 
     def _abandon(self, ev: simpy.Event) -> None:
-        call: Call = ev.value
+        call = cast(Call, ev.value)
         if call.state != WAITING:
             return
         call.state = ABANDONED
@@ -340,7 +341,7 @@ class Dispatcher:
             self._callback(call)
 
     def _overflow_call(self, ev: simpy.Event) -> None:
-        call: Call = ev.value
+        call = cast(Call, ev.value)
         if call.state != WAITING:
             return
         call.overflowed = True
@@ -378,7 +379,7 @@ class Dispatcher:
         sec.job_event = ev
 
     def _task_done(self, ev: simpy.Event) -> None:
-        sec: Secretary = ev.value
+        sec = cast(Secretary, ev.value)
         if sec.job_event is not ev:
             return  # the task was interrupted; this timeout is stale
         task = sec.job
@@ -413,7 +414,7 @@ class Dispatcher:
         sec.job_event = ev
 
     def _meeting_done(self, ev: simpy.Event) -> None:
-        sec, dept = ev.value
+        sec, dept = cast(tuple[Secretary, int], ev.value)
         now = self.env.now
         length = now - sec.since
         sec.job_event = None

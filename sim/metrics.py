@@ -22,7 +22,7 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar, split_by_hour
 from sim.demand import PHONE, Call, Task
@@ -40,10 +40,10 @@ class Histogram:
     bin 0.
     """
 
-    LOW = 0.01
-    RATIO = 1.02
-    BINS = 1300
-    _LOG_RATIO = math.log(RATIO)
+    LOW: ClassVar[float] = 0.01
+    RATIO: ClassVar[float] = 1.02
+    BINS: ClassVar[int] = 1300
+    _LOG_RATIO: ClassVar[float] = math.log(1.02)
 
     __slots__ = ("counts", "n")
 
@@ -299,7 +299,7 @@ class Collector:
         self.cov_last = now
         if now <= start:
             return
-        open_minutes = sum(b - a for a, b in self.cal.open_intervals(start, now))
+        open_minutes = sum((b - a for a, b in self.cal.open_intervals(start, now)), 0.0)
         if open_minutes <= 0:
             return
         self.open_time += open_minutes
@@ -353,8 +353,8 @@ class Collector:
         answered = sum(self.c_answered)
         within = sum(self.c_within)
         abandoned = sum(self.c_abandoned)
-        busy = [sum(row[1:4]) for row in self.busy_by_state]
-        present_total = sum(self.present)
+        busy = [sum(row[1:4], 0.0) for row in self.busy_by_state]
+        present_total = sum(self.present, 0.0)
         service: dict[str, float | None] = {"phone": _share(within, offered)}
         lead_mean: dict[str, float | None] = {}
         lead_p90: dict[str, float | None] = {}
@@ -375,7 +375,7 @@ class Collector:
             "reachability": _share(within, offered),
             "calls_answered": _share(answered, offered),
             "calls_abandoned": _share(abandoned, offered),
-            "asa_seconds": None if answered == 0 else 60 * sum(self.c_wait) / answered,
+            "asa_seconds": None if answered == 0 else 60 * sum(self.c_wait, 0.0) / answered,
             "calls_offered_per_day": offered / max(1, self.cal.days),
             "calls_after_hours_share": _share(self.after_hours, offered + self.after_hours),
             "replaceability": _share(sum(self.rep_within), sum(self.rep_n)),
@@ -385,9 +385,9 @@ class Collector:
             "lead_time_mean_hours": lead_mean,
             "lead_time_p90_hours": lead_p90,
             "backlog_end_of_day": backlog,
-            "utilisation": _share(sum(busy), present_total),
+            "utilisation": _share(sum(busy, 0.0), present_total),
             "utilisation_by_cluster": {
-                c: _share(sum(busy[i] for i in idx), sum(self.present[i] for i in idx))
+                c: _share(sum((busy[i] for i in idx), 0.0), sum((self.present[i] for i in idx), 0.0))
                 for c, idx in clusters.items()
             },
             "interruptions_per_hour": _share(sum(self.interruptions), present_total / 60),
@@ -429,7 +429,7 @@ class Collector:
             per_secretary.append({
                 "secretary": sec.name, "cluster": sec.cluster, "group": sec.group.name,
                 "present_hours": self.present[i] / 60, "call_hours": b[1] / 60, "task_hours": b[2] / 60,
-                "meeting_hours": b[3] / 60, "utilisation": _share(sum(b[1:4]), self.present[i]),
+                "meeting_hours": b[3] / 60, "utilisation": _share(sum(b[1:4], 0.0), self.present[i]),
                 "interruptions": self.interruptions[i],
             })
         utilisation_by_hour = [

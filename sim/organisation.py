@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 from simpy.events import URGENT, Timeout
@@ -140,10 +140,8 @@ class Organisation:
             for h in sec.group.helps:
                 depts.update(h.departments)
             sec.serves = frozenset(depts)
-        self.group_of_dept = [None] * len(self.dept_names)
-        for g in self.groups:
-            for d in g.departments:
-                self.group_of_dept[d] = g
+        group_of = {d: g for g in self.groups for d in g.departments}
+        self.group_of_dept: list[Group] = [group_of[d] for d in range(len(self.dept_names))]
 
     def clusters(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -152,7 +150,7 @@ class Organisation:
         return list(seen)
 
 
-class Presence:
+class Presence(Protocol):
     """What the roster tells the dispatcher."""
 
     def come_on(self, sec: Secretary) -> None: ...
