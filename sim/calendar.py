@@ -8,11 +8,12 @@ working days, the time that norms such as "within 2 working days" count) are con
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from sim.config import WEEKDAYS, Calendar, clock_minutes
 
-MINUTES_PER_DAY = 1440.0
-DAYS_PER_WEEK = 7
+MINUTES_PER_DAY: Final = 1440.0
+DAYS_PER_WEEK: Final = 7
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Generator
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import simpy
 
@@ -40,9 +40,14 @@ from sim.config import (
 from sim.streams import Stream, sampler
 
 #: Call states.
-WAITING, ANSWERED, ABANDONED, AFTER_HOURS = range(4)
+WAITING: Final = 0
+ANSWERED: Final = 1
+ABANDONED: Final = 2
+AFTER_HOURS: Final = 3
 
-PHONE, CALLBACK = 0, 1  # type indices; task types follow, then minutes
+# type indices; task types follow, then minutes
+PHONE: Final = 0
+CALLBACK: Final = 1
 
 
 class Call:

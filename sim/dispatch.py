@@ -68,6 +68,9 @@ class Dispatcher:
         self.minutes_type = minutes_type
         self.log = log
         self._seq = itertools.count()
+        # the callbacks of every job, bound once rather than a new bound method per job
+        self._on_call_done: Callable[[simpy.Event], None] = self._call_done
+        self._on_task_done: Callable[[simpy.Event], None] = self._task_done
 
     # ------------------------------------------------------------------------------------------- arrivals
     def call_arrives(self, call: Call) -> None:
@@ -318,7 +321,7 @@ class Dispatcher:
         sec.job = call
         sec.detail = "phone"
         ev = Timeout(self.env, call.talk * factor, sec)
-        ev.callbacks.append(self._call_done)
+        ev.callbacks.append(self._on_call_done)
         sec.job_event = ev
 
     def _call_done(self, ev: simpy.Event) -> None:
@@ -375,7 +378,7 @@ class Dispatcher:
         sec.job_factor = factor
         sec.detail = self.type_names[task.type]
         ev = Timeout(self.env, task.work * factor, sec)
-        ev.callbacks.append(self._task_done)
+        ev.callbacks.append(self._on_task_done)
         sec.job_event = ev
 
     def _task_done(self, ev: simpy.Event) -> None:

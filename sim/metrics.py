@@ -22,7 +22,7 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar, split_by_hour
 from sim.demand import PHONE, Call, Task
@@ -30,7 +30,7 @@ from sim.demand import PHONE, Call, Task
 if TYPE_CHECKING:
     from sim.organisation import Organisation, Secretary
 
-HOURS = 24
+HOURS: Final = 24
 
 
 class Histogram:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
 from sim.config import Dist
 
-_BLOCK = 512
+_BLOCK: Final = 512
 
 
 class Stream:
@@ -38,27 +39,24 @@ class Stream:
 
     def random(self) -> float:
         """A uniform draw in [0, 1)."""
-        try:
-            return self._u.pop()
-        except IndexError:
-            self._u = self.rng.random(_BLOCK).tolist()[::-1]
-            return self._u.pop()
+        buffer = self._u
+        if not buffer:
+            buffer = self._u = self.rng.random(_BLOCK).tolist()[::-1]
+        return buffer.pop()
 
     def exponential(self) -> float:
         """A standard exponential draw (mean 1)."""
-        try:
-            return self._e.pop()
-        except IndexError:
-            self._e = self.rng.standard_exponential(_BLOCK).tolist()[::-1]
-            return self._e.pop()
+        buffer = self._e
+        if not buffer:
+            buffer = self._e = self.rng.standard_exponential(_BLOCK).tolist()[::-1]
+        return buffer.pop()
 
     def normal(self) -> float:
         """A standard normal draw."""
-        try:
-            return self._n.pop()
-        except IndexError:
-            self._n = self.rng.standard_normal(_BLOCK).tolist()[::-1]
-            return self._n.pop()
+        buffer = self._n
+        if not buffer:
+            buffer = self._n = self.rng.standard_normal(_BLOCK).tolist()[::-1]
+        return buffer.pop()
 
     def poisson(self, mean: float) -> int:
         return int(self.rng.poisson(mean)) if mean > 0 else 0
