@@ -10,9 +10,12 @@ Data flows one way: scenario config (:mod:`sim.config`) -> model (:mod:`sim.mode
     >>> result.kpi["reachability"]
 """
 
+from sim import compiled  # first: decides whether the hot modules load compiled or as pure Python
 from sim.config import ConfigError, Scenario, load_scenario
 from sim.model import Result, flatten_kpis, run_replication
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "Result", "Scenario", "flatten_kpis", "load_scenario", "run_replication", "__version__"]
+__all__ = [
+    "ConfigError", "Result", "Scenario", "compiled", "flatten_kpis", "load_scenario", "run_replication", "__version__",
+]

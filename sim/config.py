@@ -599,8 +599,9 @@ def _walk(loc: Sequence[int | str]) -> tuple[list[int | str], list[str], Any, in
             continue
         path.append(part)
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            allowed = list(ann.model_fields)
-            field = ann.model_fields.get(part) if isinstance(part, str) else None
+            fields: dict[str, Any] = getattr(ann, "model_fields")  # noqa: B009 (typed without pydantic too)
+            allowed = list(fields)
+            field = fields.get(part) if isinstance(part, str) else None
             ann = field.annotation if field is not None else None
         elif get_origin(ann) in (list, dict):
             ann = get_args(ann)[-1]
@@ -610,7 +611,9 @@ def _walk(loc: Sequence[int | str]) -> tuple[list[int | str], list[str], Any, in
 
 
 def _fields_of(ann: Any) -> str:
-    return ", ".join(ann.model_fields) if isinstance(ann, type) and issubclass(ann, BaseModel) else ""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ", ".join(getattr(ann, "model_fields"))  # noqa: B009 (typed without pydantic too)
+    return ""
 
 
 def _show(value: Any) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
-from simpy.events import URGENT, Timeout
+from simpy.events import URGENT
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import WEEKDAYS, Scenario, clock_minutes
@@ -29,11 +29,15 @@ if TYPE_CHECKING:
     from sim.demand import Call, Task
 
 #: Secretary states.
-IDLE, CALL, TASK, MEETING, OFF = range(5)
-STATE_NAMES = ("idle", "call", "task", "meeting", "absent")
+IDLE: Final = 0
+CALL: Final = 1
+TASK: Final = 2
+MEETING: Final = 3
+OFF: Final = 4
+STATE_NAMES: Final = ("idle", "call", "task", "meeting", "absent")
 
 #: Working days in a year, for turning yearly rates into daily ones (52 weeks of 5 days).
-WORKING_DAYS_PER_YEAR = 260.0
+WORKING_DAYS_PER_YEAR: Final = 260.0
 
 
 class Secretary:
@@ -157,23 +161,23 @@ class Presence(Protocol):
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None: ...
 
 
-class RosterTimeout(Timeout):
+def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     """A timeout that fires before the ordinary events of the same moment.
 
     Rosters are half-open intervals: at 12:30 a secretary whose lunch starts then is at lunch, and at 13:00
     one whose lunch ends then is back. So her presence changes come before the calls, tasks and meetings
     arriving at that very moment; otherwise a meeting starting on the half hour could take her away from the
     lunch that starts with it, depending only on the order in which the two events were scheduled.
-    """
 
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        # as Timeout.__init__, at URGENT instead of NORMAL priority
-        self.env = env
-        self.callbacks = []
-        self._value = None
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, URGENT, delay)
+    It is an already triggered event scheduled at URGENT instead of NORMAL priority (what ``Timeout`` does at
+    NORMAL); a function rather than a ``Timeout`` subclass, so the compiled build lays out no class of its own
+    over SimPy's.
+    """
+    event = simpy.Event(env)
+    event._ok = True
+    event._value = None
+    env.schedule(event, URGENT, delay)
+    return event
 
 
 def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, cal: WorkCalendar,
@@ -218,7 +222,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     for n, day in enumerate(work_days):
         base = day * MINUTES_PER_DAY
         if base > env.now:
-            yield RosterTimeout(env, base - env.now)
+            yield roster_timeout(env, base - env.now)
         u_sick, u_leave = stream.random(), stream.random()  # two draws a day whatever happens: stable streams
         if sick_left == 0 and leave_left == 0:
             if u_sick < p_sick:
@@ -239,17 +243,17 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
             presence.go_off(sec, "day off", False)
             continue
         if not on_duty:
-            yield RosterTimeout(env, base + start - env.now)
+            yield roster_timeout(env, base + start - env.now)
             presence.come_on(sec)
             on_duty = True
         if continuous and n + 1 < len(work_days) and work_days[n + 1] == day + 1 and (day + 1) % 7 in days \
                 and p_sick == 0 and p_leave == 0:
             continue
         if conf.lunch_minutes > 0:
-            yield RosterTimeout(env, base + lunch - env.now)
+            yield roster_timeout(env, base + lunch - env.now)
             presence.go_off(sec, "lunch", False)
-            yield RosterTimeout(env, base + lunch_end - env.now)
+            yield roster_timeout(env, base + lunch_end - env.now)
             presence.come_on(sec)
-        yield RosterTimeout(env, base + end - env.now)
+        yield roster_timeout(env, base + end - env.now)
         presence.go_off(sec, "off duty", False)
         on_duty = False

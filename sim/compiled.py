@@ -1,0 +1,84 @@
+"""Which build of the model runs: compiled by mypyc, or pure Python.
+
+``pip install`` compiles the modules that run once per simulated event (:data:`HOT_MODULES`) with mypyc when
+the machine has a C compiler (see ``setup.py``). The compiled modules are the same source, so they give
+exactly the same results for the same seed, about twice as fast. They are used only when all of them can be
+trusted; otherwise every hot module is loaded from its ``.py`` source (all or none: compiled code expects
+compiled classes):
+
+- ``SIM_PURE_PYTHON=1`` in the environment asks for pure Python;
+- a source changed after the build (someone edits an editable install): the compiled modules would run old
+  code, so they are set aside with a warning until the next ``pip install -e .``;
+- nothing was compiled: there is nothing to choose.
+
+This module is imported by ``sim/__init__.py`` before any hot module, and imports nothing from ``sim``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+#: The modules ``setup.py`` compiles (keep in step with it).
+HOT_MODULES = ("calendar", "streams", "demand", "organisation", "dispatch", "metrics", "model")
+#: Written by a successful build: the SHA-256 of each compiled source.
+STAMP = "_compiled.json"
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _has_extension(name: str) -> bool:
+    return any((_PACKAGE / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256((_PACKAGE / f"{name}.py").read_bytes()).hexdigest()
+
+
+def _decide() -> tuple[bool, str]:
+    """(use the compiled modules?, why)."""
+    built = [name for name in HOT_MODULES if _has_extension(name)]
+    if not built:
+        return False, "not compiled (pure Python)"
+    if os.environ.get("SIM_PURE_PYTHON"):
+        return False, "compiled modules set aside: SIM_PURE_PYTHON is set"
+    try:
+        recorded = json.loads((_PACKAGE / STAMP).read_text())
+    except (OSError, ValueError):
+        recorded = {}
+    changed = [name for name in HOT_MODULES if recorded.get(name) != _digest(name) or name not in built]
+    if changed:
+        return False, (f"compiled modules set aside: {', '.join(f'sim/{n}.py' for n in changed)} changed since "
+                       "the build or was not compiled; rebuild with `pip install -e .`")
+    return True, "compiled by mypyc"
+
+
+class _PureFinder:
+    """Finds the hot modules' ``.py`` sources, ahead of the compiled extensions next to them."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        package, _, name = fullname.rpartition(".")
+        if package != "sim" or name not in HOT_MODULES:
+            return None
+        return importlib.util.spec_from_file_location(fullname, _PACKAGE / f"{name}.py")
+
+
+COMPILED, REASON = _decide()
+if not COMPILED and any(_has_extension(name) for name in HOT_MODULES):
+    sys.meta_path.insert(0, _PureFinder())  # type: ignore[arg-type]
+    if not os.environ.get("SIM_PURE_PYTHON"):
+        warnings.warn(f"sim: {REASON}", RuntimeWarning, stacklevel=2)
+
+
+def build() -> str:
+    """One line for manifests and ``sim --version``: which build runs."""
+    return "mypyc" if COMPILED else "python"
+
+
+__all__ = ["COMPILED", "HOT_MODULES", "REASON", "build"]
