@@ -52,6 +52,7 @@ class OptionalBuildExt(build_ext):
                 Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
                 for suffix in EXTENSION_SUFFIXES:
                     (ROOT / (ext.name.replace(".", "/") + suffix)).unlink(missing_ok=True)
+            (ROOT / "sim" / "_compiled.json").unlink(missing_ok=True)
             return
         # next to the built modules (a wheel) and, for an editable install, next to the sources
         folders = {Path(self.get_ext_fullpath("sim.dispatch")).parent}

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario
 from sim.model import Result, run_replication
 from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json, write_text, write_yaml
@@ -106,7 +107,8 @@ def write_run(out: Path, scenario: Scenario, result: Result) -> None:
 
 # -------------------------------------------------------------------------------------------- commands
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="secretariat-sim", prog_name="sim")
+@click.version_option(package_name="secretariat-sim", prog_name="sim",
+                      message=f"%(prog)s, version %(version)s; model {compiled.REASON}")
 def cli() -> None:
     """Simulate secretariat workload: decentralised vs central setups, Het Nieuwe Werken, service norms."""
 

@@ -495,11 +495,11 @@ def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, sto
              configs: Sequence[tuple[str, Scenario]], command: Sequence[str] | None = None,
              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What was run, for the figures and reports that read the folder (manifest.json)."""
-    from sim import __version__
+    from sim import __version__, compiled
 
     days = sorted({u.scenario.run.days for u in units})
     data: dict[str, Any] = {
-        "kind": kind, "version": __version__,
+        "kind": kind, "version": __version__, "build": compiled.build(),
         "command": shlex.join(command if command is not None else ["sim", *sys.argv[1:]]),
         "configs": [{"path": str(p), "name": s.name, "config_hash": config_hash(s)} for p, s in configs],
         "seed": seed, "replications": replications,
