@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Generator
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
 
@@ -38,6 +38,9 @@ from sim.config import (
     resolve_profile,
 )
 from sim.streams import Stream, sampler
+
+if TYPE_CHECKING:
+    from sim.organisation import Group
 
 #: Call states.
 WAITING: Final = 0
@@ -57,11 +60,12 @@ class Call:
         "dept", "group", "external", "arrival", "talk", "patience", "custom", "callback", "callback_work",
         "measured", "own_absent", "state", "overflowed",
     )
+    group: Group  # set by the dispatcher as the call arrives
+
 
     def __init__(self, dept: int, external: bool, arrival: float, talk: float, patience: float,
                  custom: bool, callback: bool, callback_work: float) -> None:
         self.dept = dept
-        self.group: Any = None
         self.external = external
         self.arrival = arrival
         self.talk = talk
@@ -80,12 +84,13 @@ class Task:
 
     __slots__ = ("type", "dept", "group", "arrival", "work", "custom", "preferred", "due", "measured",
                  "own_absent", "seq")
+    group: Group  # set by the dispatcher as the task arrives
+
 
     def __init__(self, type_: int, dept: int, arrival: float, work: float, custom: bool, due: float,
                  preferred: int = -1) -> None:
         self.type = type_
         self.dept = dept
-        self.group: Any = None
         self.arrival = arrival
         self.work = work
         self.custom = custom
