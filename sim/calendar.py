@@ -7,6 +7,7 @@ working days, the time that norms such as "within 2 working days" count) are con
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -98,33 +99,30 @@ class WorkCalendar:
                 return day * MINUTES_PER_DAY + self.open_minute + minutes
             minutes -= per_day
 
-    def open_intervals(self, start: float, end: float) -> list[tuple[float, float]]:
-        """Opening intervals that intersect [start, end)."""
-        out: list[tuple[float, float]] = []
+    def open_intervals(self, start: float, end: float) -> Iterator[tuple[float, float]]:
+        """Opening intervals that intersect [start, end), one at a time (no list: a span may be years long)."""
         day = int(start // MINUTES_PER_DAY)
         while day * MINUTES_PER_DAY < end:
             if self.is_working_day(day):
                 a = max(start, day * MINUTES_PER_DAY + self.open_minute)
                 b = min(end, day * MINUTES_PER_DAY + self.close_minute)
                 if b > a:
-                    out.append((a, b))
+                    yield a, b
             day += 1
-        return out
 
 
 def hour_of_day(t: float) -> int:
     return int((t % MINUTES_PER_DAY) // 60)
 
 
-def split_by_hour(start: float, end: float) -> list[tuple[int, float]]:
-    """(hour of day, minutes) pieces of the interval [start, end)."""
-    out: list[tuple[int, float]] = []
+def split_by_hour(start: float, end: float) -> Iterator[tuple[int, float]]:
+    """(hour of day, minutes) pieces of the interval [start, end), one at a time (no list: a secretary on duty
+    round the clock is present for the whole run, and memory must not grow with the horizon)."""
     t = start
     while t < end:
         nxt = min(end, (t // 60 + 1) * 60)
-        out.append((hour_of_day(t), nxt - t))
+        yield hour_of_day(t), nxt - t
         t = nxt
-    return out
 
 
 __all__ = ["MINUTES_PER_DAY", "WorkCalendar", "hour_of_day", "split_by_hour"]

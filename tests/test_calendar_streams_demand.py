@@ -39,7 +39,7 @@ def test_horizon_and_opening(cal: WorkCalendar) -> None:
 
 
 def test_split_by_hour() -> None:
-    assert split_by_hour(30, 150) == [(0, 30), (1, 60), (2, 30)]
+    assert list(split_by_hour(30, 150)) == [(0, 30), (1, 60), (2, 30)]
 
 
 def test_streams_are_keyed_by_seed_and_name() -> None:
