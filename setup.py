@@ -32,6 +32,14 @@ def digests() -> dict[str, str]:
     return {name: hashlib.sha256((ROOT / "sim" / f"{name}.py").read_bytes()).hexdigest() for name in HOT_MODULES}
 
 
+def remove_built() -> None:
+    """Remove the compiled modules an earlier editable build left next to the sources, and the stamp."""
+    for name in (*HOT_MODULES, "_native__mypyc"):
+        for suffix in EXTENSION_SUFFIXES:
+            (ROOT / "sim" / f"{name}{suffix}").unlink(missing_ok=True)
+    (ROOT / "sim" / "_compiled.json").unlink(missing_ok=True)
+
+
 def warn(message: str) -> None:
     print(f"warning: sim: {message}; sim will run as pure Python (same results, about half the speed)",
           file=sys.stderr)
@@ -50,9 +58,7 @@ class OptionalBuildExt(build_ext):
             warn(f"compiling the hot modules failed ({exc})")
             for ext in self.extensions:  # in the build folder and, for an editable install, in the sources
                 Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
-                for suffix in EXTENSION_SUFFIXES:
-                    (ROOT / (ext.name.replace(".", "/") + suffix)).unlink(missing_ok=True)
-            (ROOT / "sim" / "_compiled.json").unlink(missing_ok=True)
+            remove_built()
             return
         # next to the built modules (a wheel) and, for an editable install, next to the sources
         folders = {Path(self.get_ext_fullpath("sim.dispatch")).parent}
@@ -64,6 +70,7 @@ class OptionalBuildExt(build_ext):
 
 def extensions() -> list:
     if os.environ.get("SIM_PURE_PYTHON"):
+        remove_built()  # or an earlier editable build would still be used
         return []
     try:
         from mypyc.build import mypycify
