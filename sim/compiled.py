@@ -41,9 +41,8 @@ def _digest(name: str) -> str:
     return hashlib.sha256((_PACKAGE / f"{name}.py").read_bytes()).hexdigest()
 
 
-def _decide() -> tuple[bool, str]:
-    """(use the compiled modules?, why)."""
-    built = [name for name in HOT_MODULES if _has_extension(name)]
+def _decide(built: list[str]) -> tuple[bool, str]:
+    """(use the compiled modules?, why), given the hot modules that have a compiled extension."""
     if not built:
         return False, "not compiled (pure Python)"
     if os.environ.get("SIM_PURE_PYTHON"):
@@ -69,8 +68,9 @@ class _PureFinder:
         return importlib.util.spec_from_file_location(fullname, _PACKAGE / f"{name}.py")
 
 
-COMPILED, REASON = _decide()
-if not COMPILED and any(_has_extension(name) for name in HOT_MODULES):
+_BUILT = [name for name in HOT_MODULES if _has_extension(name)]
+COMPILED, REASON = _decide(_BUILT)
+if not COMPILED and _BUILT:
     sys.meta_path.insert(0, _PureFinder())  # type: ignore[arg-type]
     if not os.environ.get("SIM_PURE_PYTHON"):
         warnings.warn(f"sim: {REASON}", RuntimeWarning, stacklevel=2)

@@ -208,7 +208,6 @@ class Organisation(Model):
         _unique(dept_names, "departments", "department")
         _unique([s.name for s in self.secretaries], "secretaries", "secretary")
         known = set(dept_names)
-        cluster_of = {d.name: d.cluster for d in self.departments}
         for i, sec in enumerate(self.secretaries):
             for dept in sec.departments:
                 if dept not in known:
@@ -230,9 +229,10 @@ class Organisation(Model):
             for j, department in enumerate(self.departments):
                 if department.cluster is None:
                     raise ValueError(f"departments[{j}].cluster: the central setup needs a cluster per department")
-            clusters = {d.cluster for d in self.departments if d.cluster is not None}
+            cluster_of = {d.name: d.cluster for d in self.departments if d.cluster is not None}  # all, as checked
+            clusters = set(cluster_of.values())
             for i, sec in enumerate(self.secretaries):
-                home = {cluster_of[d] or d for d in sec.departments}
+                home = {cluster_of[d] for d in sec.departments}
                 if sec.cluster is not None and sec.cluster not in clusters:
                     raise ValueError(
                         f"secretaries[{i}].cluster: unknown cluster {sec.cluster!r}{_hint(sec.cluster, clusters)}; "
@@ -245,7 +245,7 @@ class Organisation(Model):
                     )
             staffed = set()
             for sec in self.secretaries:
-                staffed.add(sec.cluster or cluster_of[sec.departments[0]] or "")
+                staffed.add(sec.cluster or cluster_of[sec.departments[0]])
             staffed = {d.name for d in self.departments if d.cluster in staffed}
         unserved = [d for d in dept_names if d not in staffed]
         if unserved:

@@ -62,7 +62,6 @@ class Call:
     )
     group: Group  # set by the dispatcher as the call arrives
 
-
     def __init__(self, dept: int, external: bool, arrival: float, talk: float, patience: float,
                  custom: bool, callback: bool, callback_work: float) -> None:
         self.dept = dept
@@ -85,7 +84,6 @@ class Task:
     __slots__ = ("type", "dept", "group", "arrival", "work", "custom", "preferred", "due", "measured",
                  "own_absent", "seq")
     group: Group  # set by the dispatcher as the task arrives
-
 
     def __init__(self, type_: int, dept: int, arrival: float, work: float, custom: bool, due: float,
                  preferred: int = -1) -> None:

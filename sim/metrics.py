@@ -43,7 +43,7 @@ class Histogram:
     LOW: ClassVar[float] = 0.01
     RATIO: ClassVar[float] = 1.02
     BINS: ClassVar[int] = 1300
-    _LOG_RATIO: ClassVar[float] = math.log(1.02)
+    _LOG_RATIO: ClassVar[float] = math.log(RATIO)
 
     __slots__ = ("counts", "n")
 
