@@ -14,49 +14,58 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
 from sim.config import Dist
 
 _BLOCK: Final = 512
+_EMPTY: Final = memoryview(b"")
 
 
 class Stream:
     """One named random stream with buffered uniform, exponential and normal draws."""
 
-    __slots__ = ("name", "rng", "_u", "_e", "_n")
+    __slots__ = ("name", "rng", "_u", "_e", "_n", "_ui", "_ei", "_ni")
 
     def __init__(self, seed: int, name: str) -> None:
         self.name = name
         seq = np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
         self.rng = np.random.Generator(np.random.PCG64(seq))
-        # each buffer holds the rest of a block in reverse, so that pop() yields the draws in order
-        self._u: list[float] = []
-        self._e: list[float] = []
-        self._n: list[float] = []
+        # each buffer is a block of draws seen through a memoryview (8 bytes a draw, no Python float until it
+        # is drawn) and the index of the next draw in it
+        self._u: Any = _EMPTY
+        self._e: Any = _EMPTY
+        self._n: Any = _EMPTY
+        self._ui = self._ei = self._ni = _BLOCK
 
     def random(self) -> float:
         """A uniform draw in [0, 1)."""
-        buffer = self._u
-        if not buffer:
-            buffer = self._u = self.rng.random(_BLOCK).tolist()[::-1]
-        return buffer.pop()
+        i = self._ui
+        if i == _BLOCK:
+            self._u = self.rng.random(_BLOCK).data
+            i = 0
+        self._ui = i + 1
+        return self._u[i]  # type: ignore[no-any-return]
 
     def exponential(self) -> float:
         """A standard exponential draw (mean 1)."""
-        buffer = self._e
-        if not buffer:
-            buffer = self._e = self.rng.standard_exponential(_BLOCK).tolist()[::-1]
-        return buffer.pop()
+        i = self._ei
+        if i == _BLOCK:
+            self._e = self.rng.standard_exponential(_BLOCK).data
+            i = 0
+        self._ei = i + 1
+        return self._e[i]  # type: ignore[no-any-return]
 
     def normal(self) -> float:
         """A standard normal draw."""
-        buffer = self._n
-        if not buffer:
-            buffer = self._n = self.rng.standard_normal(_BLOCK).tolist()[::-1]
-        return buffer.pop()
+        i = self._ni
+        if i == _BLOCK:
+            self._n = self.rng.standard_normal(_BLOCK).data
+            i = 0
+        self._ni = i + 1
+        return self._n[i]  # type: ignore[no-any-return]
 
     def poisson(self, mean: float) -> int:
         return int(self.rng.poisson(mean)) if mean > 0 else 0
