@@ -82,7 +82,7 @@ class Dispatcher:
             call.state = AFTER_HOURS
             m.call_after_hours(call)
             if call.callback:
-                self._callback(call)
+                self._callback(call, now)
             return
         m.call_offered(call)
         sec = self._first_idle(g)
@@ -91,7 +91,7 @@ class Dispatcher:
         if sec is None and self.preempt and g.on_task:
             sec = self._first_on_task(g)
         if sec is not None:
-            self._answer(sec, call, queued=False)
+            self._answer(sec, call, False, now)
             return
         g.calls.append(call)
         g.n_calls += 1
@@ -104,13 +104,16 @@ class Dispatcher:
             ev.callbacks.append(self._overflow_call)
 
     def task_arrives(self, task: Task) -> None:
+        self._task_arrives(task, self.env.now)
+
+    def _task_arrives(self, task: Task, now: float) -> None:
         g = self.org.group_of_dept[task.dept]
         task.group = g
         task.seq = next(self._seq)
         self.metrics.task_arrived(task)
-        self._place(task)
+        self._place(task, now)
 
-    def _place(self, task: Task) -> None:
+    def _place(self, task: Task, now: float) -> None:
         """Give a task to an idle secretary who may take it, or queue it in its group."""
         g = task.group
         sec = self._idle_for_task(g, task)
@@ -121,13 +124,14 @@ class Dispatcher:
                 if sec is not None:
                     break
         if sec is not None:
-            self._start_task(sec, task)
+            self._start_task(sec, task, now)
         else:
             self._enqueue(g, task)
 
     def meeting_starts(self, dept: int, duration: float) -> None:
         """A department meeting begins: one secretary takes the minutes, preferably its own."""
         g = self.org.group_of_dept[dept]
+        now = self.env.now
         candidates = [s for s in g.secretaries if dept in s.primary]
         candidates += [s for s in g.secretaries if dept not in s.primary]
         on_call = None
@@ -135,15 +139,15 @@ class Dispatcher:
             if sec.meeting_end >= 0 or sec.state == OFF:
                 continue
             if sec.state in (IDLE, TASK):
-                self._start_meeting(sec, dept, self.env.now + duration)
+                self._start_meeting(sec, dept, now + duration, now)
                 return
             if sec.state == CALL and on_call is None:
                 on_call = sec
         if on_call is not None:  # she joins when her call ends
-            on_call.meeting_end = self.env.now + duration
+            on_call.meeting_end = now + duration
             on_call.meeting_dept = dept
             return
-        self.metrics.meeting_uncovered(dept, self.env.now)
+        self.metrics.meeting_uncovered(dept, now)
 
     # ---------------------------------------------------------------------------------------- presence
     def come_on(self, sec: Secretary) -> None:
@@ -154,40 +158,36 @@ class Dispatcher:
         now = self.env.now
         sec.present_since = now
         self.metrics.presence(sec, +1, now)
-        self._next_work(sec)  # every path leaves OFF through _set_state, which closes the absence
+        self._next_work(sec, now)  # every path leaves OFF through _set_state, which closes the absence
 
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None:
+        now = self.env.now
         if sec.state == OFF:
             if reason != sec.off_reason:
-                self._set_state(sec, OFF)  # a new kind of absence begins (for the event log)
+                self._set_state(sec, OFF, now)  # a new kind of absence begins (for the event log)
                 sec.off_reason = reason
-            if hand_over:
-                self._hand_over(sec)
-            return
-        if sec.state in (CALL, MEETING):
+        elif sec.state in (CALL, MEETING):
             sec.leaving = reason  # she finishes the call or meeting first
-            if hand_over:
-                self._hand_over(sec)
-            return
-        self._leave(sec, reason)
+        else:
+            self._leave(sec, reason, now)
         if hand_over:
-            self._hand_over(sec)
+            self._hand_over(sec, now)
 
-    def _leave(self, sec: Secretary, reason: str) -> None:
+    def _leave(self, sec: Secretary, reason: str, now: float) -> None:
         if sec.meeting_end >= 0:  # she was to join a meeting after her call, but her day ends first
             sec.meeting_end = -1.0
-            self.metrics.meeting_uncovered(sec.meeting_dept, self.env.now)
-        self._pause(sec)
-        self._set_state(sec, OFF)
+            self.metrics.meeting_uncovered(sec.meeting_dept, now)
+        self._pause(sec, now)
+        self._set_state(sec, OFF, now)
         sec.off_reason = reason
         sec.leaving = ""
-        self.metrics.presence(sec, -1, self.env.now)
-        self.metrics.present_time(sec, sec.present_since, self.env.now)
+        self.metrics.presence(sec, -1, now)
+        self.metrics.present_time(sec, sec.present_since, now)
 
-    def _hand_over(self, sec: Secretary) -> None:
+    def _hand_over(self, sec: Secretary, now: float) -> None:
         """An absent secretary's personal work goes back to her group (replaceability)."""
         while sec.personal:
-            self._place(heapq.heappop(sec.personal)[2])
+            self._place(heapq.heappop(sec.personal)[2], now)
 
     # ------------------------------------------------------------------------------------------ choosing
     def _first_idle(self, g: Group) -> Secretary | None:
@@ -218,25 +218,26 @@ class Dispatcher:
             return sec
         return None
 
-    def _next_work(self, sec: Secretary) -> None:
-        """``sec`` is free: go off if due, join a pending meeting, or take the next job, or wait idle."""
+    def _next_work(self, sec: Secretary, now: float) -> None:
+        """``sec`` is free at ``now``: go off if due, join a pending meeting, or take the next job, or wait
+        idle."""
         if sec.leaving:
-            self._leave(sec, sec.leaving)
+            self._leave(sec, sec.leaving, now)
             return
         if sec.meeting_end >= 0:
             end = sec.meeting_end
             sec.meeting_end = -1.0
-            if end > self.env.now:
-                self._start_meeting(sec, sec.meeting_dept, end)
+            if end > now:
+                self._start_meeting(sec, sec.meeting_dept, end, now)
                 return
         job = self._choose(sec)
         if job is None:
             if sec.state != IDLE:
-                self._set_state(sec, IDLE)
+                self._set_state(sec, IDLE, now)
         elif isinstance(job, Call):
-            self._answer(sec, job, queued=True)
+            self._answer(sec, job, True, now)
         else:
-            self._start_task(sec, job)
+            self._start_task(sec, job, now)
 
     def _choose(self, sec: Secretary) -> Call | Task | None:
         """The next job of a free secretary, in the order of the module docstring."""
@@ -305,19 +306,18 @@ class Dispatcher:
             g.calls.popleft()
         return call
 
-    def _answer(self, sec: Secretary, call: Call, queued: bool) -> None:
-        now = self.env.now
+    def _answer(self, sec: Secretary, call: Call, queued: bool, now: float) -> None:
         if queued:
             g = call.group
             g.n_calls -= 1
             self.metrics.calls_waiting(g.index, -1, now)
         call.state = ANSWERED
-        if sec.state == TASK and self._pause(sec):  # most calls find her idle: skip the call to _pause
+        if sec.state == TASK and self._pause(sec, now):  # most calls find her idle: skip the call to _pause
             self.metrics.interruption(sec)
         factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
         # at least 0: a call's arrival time and the clock it arrives at may differ in the last bit
         self.metrics.call_answered(call, max(0.0, now - call.arrival), sec)
-        self._set_state(sec, CALL)
+        self._set_state(sec, CALL, now)
         sec.job = call
         sec.detail = "phone"
         ev = Timeout(self.env, call.talk * factor, sec)
@@ -328,7 +328,7 @@ class Dispatcher:
         sec = cast(Secretary, ev.value)
         sec.job = None
         sec.job_event = None
-        self._next_work(sec)
+        self._next_work(sec, self.env.now)
 
     def _abandon(self, ev: simpy.Event) -> None:
         call = cast(Call, ev.value)
@@ -341,7 +341,7 @@ class Dispatcher:
         self.metrics.calls_waiting(g.index, -1, now)
         self.metrics.call_abandoned(call, now - call.arrival)
         if call.callback:
-            self._callback(call)
+            self._callback(call, now)
 
     def _overflow_call(self, ev: simpy.Event) -> None:
         call = cast(Call, ev.value)
@@ -356,24 +356,23 @@ class Dispatcher:
                 if sec is not None:
                     break
         if sec is not None:
-            self._answer(sec, call, queued=True)
+            self._answer(sec, call, True, self.env.now)
 
-    def _callback(self, call: Call) -> None:
-        now = self.env.now
+    def _callback(self, call: Call, now: float) -> None:
         task = Task(CALLBACK, call.dept, now, call.callback_work, call.custom,
                     self.cal.add_working_time(now, self.callback_norm))
-        self.task_arrives(task)
+        self._task_arrives(task, now)
 
     # ---------------------------------------------------------------------------------------------- tasks
     def _enqueue(self, g: Group, task: Task) -> None:
         heapq.heappush(g.tasks[task.dept], (task.due, task.seq, task))
         g.n_tasks += 1
 
-    def _start_task(self, sec: Secretary, task: Task) -> None:
+    def _start_task(self, sec: Secretary, task: Task, now: float) -> None:
         factor = sec.pace[task.type]
         if task.custom and (sec.index != task.preferred if task.preferred >= 0 else task.dept not in sec.primary):
             factor *= self.penalty
-        self._set_state(sec, TASK)
+        self._set_state(sec, TASK, now)
         sec.job = task
         sec.job_factor = factor
         sec.detail = self.type_names[task.type]
@@ -390,16 +389,17 @@ class Dispatcher:
         task.work = 0.0
         sec.job = None
         sec.job_event = None
-        self.metrics.task_done(task, self.env.now)
-        self._next_work(sec)
+        now = self.env.now
+        self.metrics.task_done(task, now)
+        self._next_work(sec, now)
 
-    def _pause(self, sec: Secretary) -> bool:
+    def _pause(self, sec: Secretary, now: float) -> bool:
         """Interrupt her task, if she is in the middle of one: the remaining work goes to her personal queue,
         to be resumed first. Returns whether there was a task to interrupt."""
         task = sec.job
         if sec.state != TASK or not isinstance(task, Task):
             return False
-        done = (self.env.now - sec.since) / sec.job_factor
+        done = (now - sec.since) / sec.job_factor
         task.work = max(0.0, task.work - done)
         heapq.heappush(sec.personal, (task.due, task.seq, task))
         sec.job = None
@@ -407,12 +407,12 @@ class Dispatcher:
         return True
 
     # -------------------------------------------------------------------------------------------- meetings
-    def _start_meeting(self, sec: Secretary, dept: int, end: float) -> None:
-        self._pause(sec)
-        self._set_state(sec, MEETING)
-        self.metrics.meeting_held(dept, self.env.now)
+    def _start_meeting(self, sec: Secretary, dept: int, end: float, now: float) -> None:
+        self._pause(sec, now)
+        self._set_state(sec, MEETING, now)
+        self.metrics.meeting_held(dept, now)
         sec.detail = f"minutes {self.org.dept_names[dept]}"
-        ev = Timeout(self.env, end - self.env.now, (sec, dept))
+        ev = Timeout(self.env, end - now, (sec, dept))
         ev.callbacks.append(self._meeting_done)
         sec.job_event = ev
 
@@ -428,14 +428,13 @@ class Dispatcher:
             task.seq = next(self._seq)
             self.metrics.task_arrived(task)
             heapq.heappush(sec.personal, (task.due, task.seq, task))
-        self._next_work(sec)
+        self._next_work(sec, now)
 
     # --------------------------------------------------------------------------------------------- states
-    def _set_state(self, sec: Secretary, new: int) -> None:
-        """Move ``sec`` to state ``new``, closing the interval of her old state for the statistics."""
+    def _set_state(self, sec: Secretary, new: int, now: float) -> None:
+        """Move ``sec`` to state ``new`` at ``now``, closing the interval of her old state for the statistics."""
         old = sec.state
         g = sec.group
-        now = self.env.now
         if old == IDLE:
             g.idle.pop(sec, None)
         elif old == TASK:
