@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
 
-from sim.calendar import MINUTES_PER_DAY
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import (
     HNW,
     Calls,
@@ -37,7 +37,7 @@ from sim.config import (
     clock_minutes,
     resolve_profile,
 )
-from sim.streams import Stream, sampler
+from sim.streams import Sampler, Stream
 
 if TYPE_CHECKING:
     from sim.organisation import Group
@@ -96,7 +96,11 @@ class Task:
         self.due = due
         self.measured = False
         self.own_absent = False
-        self.seq = 0
+        self.seq = 0  # arrival order, set by the dispatcher
+
+    def __lt__(self, other: Task) -> bool:
+        """The order of the task queues (heaps): earliest due first, then first come."""
+        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class Sink(Protocol):
@@ -197,12 +201,64 @@ def batches(env: simpy.Environment, stream: Stream, daily_volume: float, times: 
                     emit(t)
 
 
+class CallArrivals:
+    """The calls of one department: called with each arrival moment (the ``emit`` of :func:`thinning`), it
+    draws the call's attributes and hands the call to the sink.
+
+    A class rather than a closure, so that the compiled model calls the samplers and the stream directly."""
+
+    __slots__ = ("dept", "stream", "talk", "patience", "callback_work", "external", "custom", "callback", "sink")
+
+    def __init__(self, dept: int, stream: Stream, calls: Calls, sink: Sink) -> None:
+        self.dept = dept
+        self.stream = stream
+        self.talk = Sampler(calls.talk_minutes, stream)
+        self.patience = Sampler(calls.patience_seconds, stream, 1 / 60) if calls.patience_seconds else None
+        self.callback_work = Sampler(calls.callback_minutes, stream)
+        self.external = calls.external_share
+        self.custom = calls.custom_share
+        self.callback = calls.callback_share
+        self.sink = sink
+
+    def __call__(self, t: float) -> None:
+        stream = self.stream
+        external = stream.random() < self.external
+        talk = self.talk.draw()
+        patience = self.patience
+        wait = patience.draw() if patience is not None else math.inf
+        custom = stream.random() < self.custom
+        callback = stream.random() < self.callback
+        self.sink.call_arrives(Call(self.dept, external, t, talk, wait, custom, callback, self.callback_work.draw()))
+
+
+class TaskArrivals:
+    """The tasks of one type and department: called with each arrival moment, it draws the task's attributes
+    and hands the task to the sink."""
+
+    __slots__ = ("type", "dept", "stream", "work", "custom", "norm", "cal", "sink")
+
+    def __init__(self, type_: int, dept: int, stream: Stream, task: TaskType, cal: WorkCalendar,
+                 sink: Sink) -> None:
+        self.type = type_
+        self.dept = dept
+        self.stream = stream
+        self.work = Sampler(task.work_minutes, stream)
+        self.custom = task.custom_share
+        self.norm = task.norm_working_hours * 60
+        self.cal = cal
+        self.sink = sink
+
+    def __call__(self, t: float) -> None:
+        custom = self.stream.random() < self.custom
+        work = self.work.draw()
+        self.sink.task_arrives(Task(self.type, self.dept, t, work, custom, self.cal.add_working_time(t, self.norm)))
+
+
 class DemandBuilder:
     """Starts every demand process of a replication and turns arrivals into requests."""
 
     def __init__(self, env: simpy.Environment, demand: Demand, dept_names: list[str], dept_volume: list[float],
-                 days: list[int], days_per_week: int, streams: Any, due: Callable[[float, float], float],
-                 sink: Sink) -> None:
+                 days: list[int], days_per_week: int, streams: Any, cal: WorkCalendar, sink: Sink) -> None:
         self.env = env
         self.demand = demand
         self.dept_names = dept_names
@@ -210,7 +266,7 @@ class DemandBuilder:
         self.days = days
         self.days_per_week = days_per_week
         self.streams = streams
-        self.due = due
+        self.cal = cal  # norms count working time
         self.sink = sink
         self.task_types = list(demand.tasks)
         self.minutes_type = 2 + len(self.task_types)
@@ -230,19 +286,7 @@ class DemandBuilder:
         if volume <= 0:
             return
         stream = self.streams[f"calls/{name}"]
-        talk = sampler(calls.talk_minutes, stream)
-        patience = sampler(calls.patience_seconds, stream, 1 / 60) if calls.patience_seconds else None
-        callback_work = sampler(calls.callback_minutes, stream)
-        ext, custom, cb = calls.external_share, calls.custom_share, calls.callback_share
-        rand = stream.random
-        arrive = self.sink.call_arrives
-
-        def emit(t: float) -> None:
-            external = rand() < ext
-            talk_time = talk()
-            wait = patience() if patience is not None else math.inf
-            arrive(Call(d, external, t, talk_time, wait, rand() < custom, rand() < cb, callback_work()))
-
+        emit = CallArrivals(d, stream, calls, self.sink)
         self.env.process(thinning(self.env, stream, volume, resolve_profile(calls.profile), self.days, emit))
 
     def _start_tasks(self, d: int, name: str, type_: int, tname: str, task: TaskType) -> None:
@@ -252,15 +296,7 @@ class DemandBuilder:
         if volume <= 0:
             return
         stream = self.streams[f"tasks/{tname}/{name}"]
-        work = sampler(task.work_minutes, stream)
-        custom = task.custom_share
-        norm = task.norm_working_hours * 60
-        rand, due, arrive = stream.random, self.due, self.sink.task_arrives
-
-        def emit(t: float) -> None:
-            is_custom = rand() < custom
-            arrive(Task(type_, d, t, work(), is_custom, due(t, norm)))
-
+        emit = TaskArrivals(type_, d, stream, task, self.cal, self.sink)
         if task.arrivals == "batches":
             proc = batches(self.env, stream, volume, task.batch_times, self.days, emit)
         else:
@@ -271,7 +307,7 @@ class DemandBuilder:
         """Each week, the department's meetings are put in its calendar ahead: a Poisson number, on random
         working days, starting on the half hour between the earliest and latest start."""
         stream = self.streams[f"meetings/{name}"]
-        duration = sampler(meetings.duration_minutes, stream)
+        duration = Sampler(meetings.duration_minutes, stream)
         first = clock_minutes(meetings.earliest_start)
         slots = int((clock_minutes(meetings.latest_start) - first) // 30) + 1
         per_week = self.days_per_week
@@ -283,7 +319,7 @@ class DemandBuilder:
             for _ in range(stream.poisson(rate)):
                 day = week_days[stream.integers(0, len(week_days))]
                 start = day * MINUTES_PER_DAY + first + 30 * stream.integers(0, slots)
-                plan.append((start, duration()))
+                plan.append((start, duration.draw()))
             plan.sort()
             for start, length in plan:
                 if start > self.env.now:

@@ -187,7 +187,7 @@ class Dispatcher:
     def _hand_over(self, sec: Secretary, now: float) -> None:
         """An absent secretary's personal work goes back to her group (replaceability)."""
         while sec.personal:
-            self._place(heapq.heappop(sec.personal)[2], now)
+            self._place(heapq.heappop(sec.personal), now)
 
     # ------------------------------------------------------------------------------------------ choosing
     def _first_idle(self, g: Group) -> Secretary | None:
@@ -250,7 +250,7 @@ class Dispatcher:
                 if head is not None and head.overflowed:
                     return self._pop_call(h)
         if sec.personal:
-            return heapq.heappop(sec.personal)[2]
+            return heapq.heappop(sec.personal)
         # reserve policy: back-office work only while enough colleagues stay idle for calls
         if self.reserve and len(g.idle) - (1 if sec in g.idle else 0) < self.reserve:
             return None
@@ -271,13 +271,13 @@ class Dispatcher:
         for h in groups:
             if h.n_tasks > threshold:
                 for heap in h.tasks.values():
-                    if heap and heap[0][0] < best_due:
-                        best, best_due = h, heap[0][0]
+                    if heap and heap[0].due < best_due:
+                        best, best_due = h, heap[0].due
         return best
 
     def _pop_task(self, g: Group, sec: Secretary) -> Task:
         """Earliest-due task of ``g``, from her own departments first."""
-        best: list[tuple[float, int, Task]] | None = None
+        best: list[Task] | None = None
         for d in sec.primary:
             heap = g.tasks.get(d)
             if heap and (best is None or heap[0] < best[0]):
@@ -287,7 +287,7 @@ class Dispatcher:
                 if heap and (best is None or heap[0] < best[0]):
                     best = heap
         assert best is not None
-        task = heapq.heappop(best)[2]
+        task = heapq.heappop(best)
         g.n_tasks -= 1
         return task
 
@@ -365,7 +365,7 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------------- tasks
     def _enqueue(self, g: Group, task: Task) -> None:
-        heapq.heappush(g.tasks[task.dept], (task.due, task.seq, task))
+        heapq.heappush(g.tasks[task.dept], task)
         g.n_tasks += 1
 
     def _start_task(self, sec: Secretary, task: Task, now: float) -> None:
@@ -401,7 +401,7 @@ class Dispatcher:
             return False
         done = (now - sec.since) / sec.job_factor
         task.work = max(0.0, task.work - done)
-        heapq.heappush(sec.personal, (task.due, task.seq, task))
+        heapq.heappush(sec.personal, task)
         sec.job = None
         sec.job_event = None
         return True
@@ -427,7 +427,7 @@ class Dispatcher:
             task.group = sec.group
             task.seq = next(self._seq)
             self.metrics.task_arrived(task)
-            heapq.heappush(sec.personal, (task.due, task.seq, task))
+            heapq.heappush(sec.personal, task)
         self._next_work(sec, now)
 
     # --------------------------------------------------------------------------------------------- states
@@ -460,11 +460,9 @@ class Dispatcher:
                 if call.state == WAITING:
                     yield call
             for heap in g.tasks.values():
-                for item in heap:
-                    yield item[2]
+                yield from heap
         for sec in self.org.secretaries:
-            for item in sec.personal:
-                yield item[2]
+            yield from sec.personal
             if sec.state == TASK and isinstance(sec.job, Task):
                 yield sec.job
 

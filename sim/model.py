@@ -84,8 +84,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
         env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher))
     volume = [d.staff * d.demand_factor for d in scenario.organisation.departments]
     days = cal.working_day_list()
-    DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams,
-                  cal.add_working_time, dispatcher).start()
+    DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams, cal, dispatcher).start()
     env.process(_day_ends(env, cal, metrics, days[cal.warmup_days:]))
     env.run(until=t_end)
 

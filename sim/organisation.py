@@ -61,7 +61,7 @@ class Secretary:
         self.job: Call | Task | None = None
         self.job_event: simpy.Event | None = None
         self.job_factor = 1.0
-        self.personal: list[tuple[float, int, Task]] = []  # heap of (due, seq, task): paused work, minutes
+        self.personal: list[Task] = []  # heap, earliest due first: paused work, minutes she took
         self.leaving = ""  # reason to go off duty as soon as the current call or meeting ends
         self.meeting_end = -1.0  # a meeting she must join after her current call
         self.meeting_dept = -1
@@ -87,7 +87,7 @@ class Group:
         self.secretaries: list[Secretary] = []
         self.calls: deque[Call] = deque()  # FIFO; answered or abandoned calls are skipped lazily
         self.n_calls = 0  # calls really waiting
-        self.tasks: dict[int, list[tuple[float, int, Task]]] = {d: [] for d in departments}  # EDF heaps
+        self.tasks: dict[int, list[Task]] = {d: [] for d in departments}  # heaps, earliest due first
         self.n_tasks = 0
         self.idle: dict[Secretary, None] = {}  # ordered set: longest idle first
         self.on_task: dict[Secretary, None] = {}  # doing back-office work, so a call may interrupt her

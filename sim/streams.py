@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -89,25 +88,60 @@ class Streams:
         return stream
 
 
-def sampler(dist: Dist, stream: Stream, scale: float = 1.0) -> Callable[[], float]:
-    """A function that draws from ``dist`` (times ``scale``) using ``stream``."""
-    mean = dist.mean * scale
-    kind = dist.dist
-    if kind == "deterministic" or (dist.cv == 0 and kind != "exponential"):
-        return lambda: mean
-    if kind == "exponential":
-        exp = stream.exponential
-        return lambda: mean * exp()
-    if kind == "lognormal":
-        sigma = math.sqrt(math.log1p(dist.cv**2))
-        mu = math.log(mean) - sigma * sigma / 2
-        normal = stream.normal
-        return lambda: math.exp(mu + sigma * normal())
-    if kind == "gamma":
-        shape = 1.0 / dist.cv**2
-        theta = mean / shape
-        rng = stream.rng
-        return lambda: float(rng.gamma(shape, theta))
-    half = mean * dist.cv * math.sqrt(3.0)  # uniform with the given mean and cv
-    rand = stream.random
-    return lambda: mean - half + 2 * half * rand()
+#: Sampler kinds.
+_FIXED: Final = 0
+_EXPONENTIAL: Final = 1
+_LOGNORMAL: Final = 2
+_GAMMA: Final = 3
+_UNIFORM: Final = 4
+
+
+class Sampler:
+    """Draws from ``dist`` (times ``scale``) using ``stream``: ``draw()``, or call it.
+
+    A class rather than a closure so that the compiled model calls ``draw`` directly, with no Python call
+    in between."""
+
+    __slots__ = ("stream", "kind", "mean", "a", "b")
+
+    def __init__(self, dist: Dist, stream: Stream, scale: float = 1.0) -> None:
+        self.stream = stream
+        self.mean = mean = dist.mean * scale
+        kind = dist.dist
+        self.a = self.b = 0.0  # the parameters of the kind
+        if kind == "deterministic" or (dist.cv == 0 and kind != "exponential"):
+            self.kind = _FIXED
+        elif kind == "exponential":
+            self.kind = _EXPONENTIAL
+        elif kind == "lognormal":
+            self.kind = _LOGNORMAL
+            sigma = math.sqrt(math.log1p(dist.cv**2))
+            self.a, self.b = math.log(mean) - sigma * sigma / 2, sigma  # mu, sigma of the normal
+        elif kind == "gamma":
+            self.kind = _GAMMA
+            shape = 1.0 / dist.cv**2
+            self.a, self.b = shape, mean / shape  # shape, scale
+        else:  # uniform with the given mean and cv
+            self.kind = _UNIFORM
+            self.a = mean * dist.cv * math.sqrt(3.0)  # half width
+
+    def draw(self) -> float:
+        kind = self.kind
+        if kind == _EXPONENTIAL:
+            return self.mean * self.stream.exponential()
+        if kind == _LOGNORMAL:
+            return math.exp(self.a + self.b * self.stream.normal())
+        if kind == _FIXED:
+            return self.mean
+        if kind == _GAMMA:
+            return float(self.stream.rng.gamma(self.a, self.b))
+        half = self.a
+        return self.mean - half + 2 * half * self.stream.random()
+
+    def __call__(self) -> float:
+        return self.draw()
+
+
+def sampler(dist: Dist, stream: Stream, scale: float = 1.0) -> Sampler:
+    """A :class:`Sampler`: a function that draws from ``dist`` (times ``scale``) using ``stream``."""
+    return Sampler(dist, stream, scale)
