@@ -24,6 +24,7 @@ disowned (its secretary's ``job_event`` no longer points at it), which keeps int
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -68,9 +69,12 @@ class Dispatcher:
         self.minutes_type = minutes_type
         self.log = log
         self._seq = itertools.count()
-        # the callbacks of every job, bound once rather than a new bound method per job
-        self._on_call_done: Callable[[simpy.Event], None] = self._call_done
-        self._on_task_done: Callable[[simpy.Event], None] = self._task_done
+        # each secretary's job callbacks, made once rather than a new bound method per job; they carry the
+        # secretary, so a job's timeout needs no value
+        self._on_call_done: list[Callable[[simpy.Event], None]] = [
+            functools.partial(self._call_done, sec) for sec in org.secretaries]
+        self._on_task_done: list[Callable[[simpy.Event], None]] = [
+            functools.partial(self._task_done, sec) for sec in org.secretaries]
 
     # ------------------------------------------------------------------------------------------- arrivals
     def call_arrives(self, call: Call) -> None:
@@ -320,12 +324,11 @@ class Dispatcher:
         self._set_state(sec, CALL, now)
         sec.job = call
         sec.detail = "phone"
-        ev = Timeout(self.env, call.talk * factor, sec)
-        ev.callbacks.append(self._on_call_done)
+        ev = Timeout(self.env, call.talk * factor)
+        ev.callbacks.append(self._on_call_done[sec.index])
         sec.job_event = ev
 
-    def _call_done(self, ev: simpy.Event) -> None:
-        sec = cast(Secretary, ev.value)
+    def _call_done(self, sec: Secretary, ev: simpy.Event) -> None:
         sec.job = None
         sec.job_event = None
         self._next_work(sec, self.env.now)
@@ -376,12 +379,11 @@ class Dispatcher:
         sec.job = task
         sec.job_factor = factor
         sec.detail = self.type_names[task.type]
-        ev = Timeout(self.env, task.work * factor, sec)
-        ev.callbacks.append(self._on_task_done)
+        ev = Timeout(self.env, task.work * factor)
+        ev.callbacks.append(self._on_task_done[sec.index])
         sec.job_event = ev
 
-    def _task_done(self, ev: simpy.Event) -> None:
-        sec = cast(Secretary, ev.value)
+    def _task_done(self, sec: Secretary, ev: simpy.Event) -> None:
         if sec.job_event is not ev:
             return  # the task was interrupted; this timeout is stale
         task = sec.job
