@@ -25,10 +25,9 @@ disowned (its secretary's ``job_event`` no longer points at it), which keeps int
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import math
 from collections.abc import Callable, Iterator
+from heapq import heappop, heappush
 from typing import cast
 
 import simpy
@@ -68,7 +67,7 @@ class Dispatcher:
         self.minutes_norm = minutes_norm_minutes
         self.minutes_type = minutes_type
         self.log = log
-        self._seq = itertools.count()
+        self._seq = 0  # arrival order of tasks (ties of due dates go to the first come)
         # each secretary's job callbacks, made once rather than a new bound method per job; they carry the
         # secretary, so a job's timeout needs no value
         self._on_call_done: list[Callable[[simpy.Event], None]] = [
@@ -113,7 +112,8 @@ class Dispatcher:
     def _task_arrives(self, task: Task, now: float) -> None:
         g = self.org.group_of_dept[task.dept]
         task.group = g
-        task.seq = next(self._seq)
+        self._seq += 1
+        task.seq = self._seq
         self.metrics.task_arrived(task)
         self._place(task, now)
 
@@ -191,7 +191,7 @@ class Dispatcher:
     def _hand_over(self, sec: Secretary, now: float) -> None:
         """An absent secretary's personal work goes back to her group (replaceability)."""
         while sec.personal:
-            self._place(heapq.heappop(sec.personal), now)
+            self._place(heappop(sec.personal), now)
 
     # ------------------------------------------------------------------------------------------ choosing
     def _first_idle(self, g: Group) -> Secretary | None:
@@ -254,7 +254,7 @@ class Dispatcher:
                 if head is not None and head.overflowed:
                     return self._pop_call(h)
         if sec.personal:
-            return heapq.heappop(sec.personal)
+            return heappop(sec.personal)
         # reserve policy: back-office work only while enough colleagues stay idle for calls
         if self.reserve and len(g.idle) - (1 if sec in g.idle else 0) < self.reserve:
             return None
@@ -291,7 +291,7 @@ class Dispatcher:
                 if heap and (best is None or heap[0] < best[0]):
                     best = heap
         assert best is not None
-        task = heapq.heappop(best)
+        task = heappop(best)
         g.n_tasks -= 1
         return task
 
@@ -368,7 +368,7 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------------- tasks
     def _enqueue(self, g: Group, task: Task) -> None:
-        heapq.heappush(g.tasks[task.dept], task)
+        heappush(g.tasks[task.dept], task)
         g.n_tasks += 1
 
     def _start_task(self, sec: Secretary, task: Task, now: float) -> None:
@@ -403,7 +403,7 @@ class Dispatcher:
             return False
         done = (now - sec.since) / sec.job_factor
         task.work = max(0.0, task.work - done)
-        heapq.heappush(sec.personal, task)
+        heappush(sec.personal, task)
         sec.job = None
         sec.job_event = None
         return True
@@ -427,9 +427,10 @@ class Dispatcher:
             task = Task(self.minutes_type, dept, now, length * self.writing_per_minute, True,
                         self.cal.add_working_time(now, self.minutes_norm), preferred=sec.index)
             task.group = sec.group
-            task.seq = next(self._seq)
+            self._seq += 1
+            task.seq = self._seq
             self.metrics.task_arrived(task)
-            heapq.heappush(sec.personal, task)
+            heappush(sec.personal, task)
         self._next_work(sec, now)
 
     # --------------------------------------------------------------------------------------------- states
@@ -438,9 +439,9 @@ class Dispatcher:
         old = sec.state
         g = sec.group
         if old == IDLE:
-            g.idle.pop(sec, None)
+            del g.idle[sec]
         elif old == TASK:
-            g.on_task.pop(sec, None)
+            del g.on_task[sec]
         if old != OFF and old != IDLE:
             self.metrics.busy(sec, old, sec.since, now)
         if self.log is not None and now > sec.since:

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 HOURS: Final = 24
 
+#: Histogram bins (see :class:`Histogram`), as module constants so that compiled code reads them directly.
+_LOW: Final = 0.01
+_RATIO: Final = 1.02
+_BINS: Final = 1300
+_LOG_RATIO: Final = math.log(_RATIO)
+
 
 class Histogram:
     """A fixed log-binned histogram of positive values (minutes) for quantiles and ECDFs.
@@ -40,24 +46,23 @@ class Histogram:
     bin 0.
     """
 
-    LOW: ClassVar[float] = 0.01
-    RATIO: ClassVar[float] = 1.02
-    BINS: ClassVar[int] = 1300
-    _LOG_RATIO: ClassVar[float] = math.log(RATIO)
+    LOW: ClassVar[float] = _LOW
+    RATIO: ClassVar[float] = _RATIO
+    BINS: ClassVar[int] = _BINS
 
     __slots__ = ("counts", "n")
 
     def __init__(self) -> None:
-        self.counts = [0] * self.BINS
+        self.counts = [0] * _BINS
         self.n = 0
 
     def add(self, x: float) -> None:
-        if x <= self.LOW:
+        if x <= _LOW:
             i = 0
         else:
-            i = 1 + int(math.log(x / self.LOW) / self._LOG_RATIO)
-            if i >= self.BINS:
-                i = self.BINS - 1
+            i = 1 + int(math.log(x / _LOW) / _LOG_RATIO)
+            if i >= _BINS:
+                i = _BINS - 1
         self.counts[i] += 1
         self.n += 1
 
