@@ -89,6 +89,93 @@ def _share(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
+# The counters below are small classes with one field per count rather than parallel lists: compiled, a field
+# is updated in place (``n += 1`` on a list item makes and frees a Python number on every event).
+
+
+class CallCounts:
+    """Measured calls of one hour of the day, one department or one kind of caller."""
+
+    __slots__ = ("offered", "answered", "within", "abandoned", "wait")
+
+    def __init__(self) -> None:
+        self.offered = 0
+        self.answered = 0  # counted by hour only
+        self.within = 0  # answered within the norm
+        self.abandoned = 0
+        self.wait = 0.0  # summed waits of answered calls (by hour only)
+
+
+class DeptCounts:
+    """One department: its calls, all its requests (the winners and losers of a reorganisation),
+    replaceability, coverage and meetings."""
+
+    __slots__ = ("calls", "requests", "requests_within", "rep_n", "rep_within", "serve_count", "own_count",
+                 "covered", "meetings_uncovered", "meetings_held")
+
+    def __init__(self) -> None:
+        self.calls = CallCounts()
+        self.requests = 0  # measured requests of all kinds, done (or answered, abandoned) or open past the norm
+        self.requests_within = 0
+        self.rep_n = 0  # requests arriving while none of the department's own secretaries is present
+        self.rep_within = 0
+        self.serve_count = 0  # present secretaries who may serve the department
+        self.own_count = 0  # present secretaries of its own
+        self.covered = 0.0  # opening minutes with someone present to serve it
+        self.meetings_uncovered = 0
+        self.meetings_held = 0
+
+
+class TypeCounts:
+    """One request type: measured requests, lead times, and open requests (all, for the backlog and Little's
+    law) as a time integral."""
+
+    __slots__ = ("arrived", "done", "within", "lead", "hist", "overdue_open", "open_end", "open_age",
+                 "open_now", "open_area", "open_last", "backlog_sum", "backlog_max")
+
+    def __init__(self, start: float) -> None:
+        self.arrived = 0
+        self.done = 0
+        self.within = 0
+        self.lead = 0.0  # summed lead times of done requests
+        self.hist = Histogram()  # their lead times
+        self.overdue_open = 0  # still open at the end and past the norm
+        self.open_end = 0  # still open at the end
+        self.open_age = 0.0  # summed ages of those still open at the end
+        self.open_now = 0
+        self.open_area = 0.0
+        self.open_last = start
+        self.backlog_sum = 0  # open at closing time, summed over the measured days
+        self.backlog_max = 0
+
+
+class QueueCounts:
+    """The call queue of one group, for Little's law."""
+
+    __slots__ = ("now", "area", "last", "wait", "arrivals", "delayed")
+
+    def __init__(self, start: float) -> None:
+        self.now = 0  # calls waiting
+        self.area = 0.0
+        self.last = start
+        self.wait = 0.0  # waits (answered or abandoned) of measured calls
+        self.arrivals = 0  # measured calls that could queue (offered)
+        self.delayed = 0  # measured calls that found no one free and entered the queue
+
+
+class SecCounts:
+    """One secretary's time."""
+
+    __slots__ = ("busy", "busy_by_hour", "present", "present_by_hour", "interruptions")
+
+    def __init__(self) -> None:
+        self.busy = [0.0] * 5  # minutes by state (call, task, meeting count as busy)
+        self.busy_by_hour = [0.0] * HOURS
+        self.present = 0.0
+        self.present_by_hour = [0.0] * HOURS
+        self.interruptions = 0
+
+
 class Collector:
     """All statistics of one replication."""
 
@@ -100,69 +187,19 @@ class Collector:
         self.norm = phone_norm_minutes
         self.t0 = start
         self.t_end = end
-        n_dept = len(org.dept_names)
-        n_sec = len(org.secretaries)
-        n_types = len(type_names)
-        n_groups = len(org.groups)
-        # calls: [total], by hour of arrival, by department, by caller (0 internal, 1 external)
-        self.c_offered = [0] * HOURS
-        self.c_answered = [0] * HOURS
-        self.c_within = [0] * HOURS
-        self.c_abandoned = [0] * HOURS
-        self.c_wait = [0.0] * HOURS  # summed waits of answered calls
-        self.d_offered = [0] * n_dept
-        self.d_within = [0] * n_dept
-        self.d_abandoned = [0] * n_dept
-        self.k_offered = [0, 0]
-        self.k_within = [0, 0]
-        self.k_abandoned = [0, 0]
+        self.hours = [CallCounts() for _ in range(HOURS)]  # calls by hour of arrival
+        self.callers = [CallCounts(), CallCounts()]  # calls by caller: internal, external
+        self.depts = [DeptCounts() for _ in org.dept_names]
+        self.types = [TypeCounts(start) for _ in type_names]
+        self.queues = [QueueCounts(start) for _ in org.groups]  # call queues by group
+        self.secs = [SecCounts() for _ in org.secretaries]
         self.after_hours = 0
         self.wait_hist = Histogram()  # waits of answered calls
-        # replaceability: requests arriving while their department's own secretaries are all absent
-        self.rep_n = [0] * n_dept
-        self.rep_within = [0] * n_dept
-        # tasks by type
-        self.t_arrived = [0] * n_types
-        self.t_done = [0] * n_types
-        self.t_within = [0] * n_types
-        self.t_lead = [0.0] * n_types
-        self.t_hist = [Histogram() for _ in range(n_types)]
-        self.t_overdue_open = [0] * n_types
-        self.t_open_end = [0] * n_types
-        self.t_open_age = [0.0] * n_types  # summed ages of measured tasks still open at the end
-        # requests of all kinds by department (winners and losers of a reorganisation)
-        self.dr_n = [0] * n_dept
-        self.dr_within = [0] * n_dept
-        # open tasks by type (all, for the backlog and Little's law) as a time integral
-        self.open_now = [0] * n_types
-        self.open_area = [0.0] * n_types
-        self.open_last = [start] * n_types
-        self.backlog_sum = [0] * n_types
-        self.backlog_max = [0] * n_types
         self.backlog_days = 0
-        # call queues by group, for Little's law
-        self.q_now = [0] * n_groups
-        self.q_area = [0.0] * n_groups
-        self.q_last = [start] * n_groups
-        self.q_wait = [0.0] * n_groups  # waits (answered or abandoned) of measured calls
-        self.q_arrivals = [0] * n_groups  # measured calls that could queue (offered)
-        self.q_delayed = [0] * n_groups  # measured calls that found no one free and entered the queue
-        # secretaries
-        self.busy_by_state = [[0.0] * 5 for _ in range(n_sec)]
-        self.busy_by_hour = [[0.0] * HOURS for _ in range(n_sec)]
-        self.present = [0.0] * n_sec
-        self.present_by_hour = [[0.0] * HOURS for _ in range(n_sec)]
-        self.interruptions = [0] * n_sec
         # coverage
-        self.serve_count = [0] * n_dept
-        self.own_count = [0] * n_dept
-        self.covered = [0.0] * n_dept
         self.all_covered = 0.0
         self.open_time = 0.0
         self.cov_last = 0.0
-        # meetings
-        self.meetings_uncovered = [0] * n_dept
-        self.meetings_held = [0] * n_dept
 
     # -------------------------------------------------------------------------------------------- calls
     def call_after_hours(self, call: Call) -> None:
@@ -172,69 +209,71 @@ class Collector:
 
     def call_offered(self, call: Call) -> None:
         measured = call.measured = call.arrival >= self.t0
-        call.own_absent = self.own_count[call.dept] == 0
+        dept = self.depts[call.dept]
+        call.own_absent = dept.own_count == 0
         if measured:
-            h = int((call.arrival % MINUTES_PER_DAY) // 60)
-            self.c_offered[h] += 1
-            self.d_offered[call.dept] += 1
-            self.k_offered[call.external] += 1
-            self.q_arrivals[call.group.index] += 1
+            self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)].offered += 1
+            dept.calls.offered += 1
+            self.callers[call.external].offered += 1
+            self.queues[call.group.index].arrivals += 1
 
     def calls_waiting(self, g: int, delta: int, now: float) -> None:
-        last = self.q_last[g]
+        q = self.queues[g]
+        last = q.last
         if now > self.t0:
-            self.q_area[g] += self.q_now[g] * (now - (last if last > self.t0 else self.t0))
-        self.q_now[g] += delta
-        self.q_last[g] = now
+            q.area += q.now * (now - (last if last > self.t0 else self.t0))
+        q.now += delta
+        q.last = now
         if delta > 0 and now >= self.t0:  # a call is queued at its arrival, so it is measured iff now >= t0
-            self.q_delayed[g] += 1
+            q.delayed += 1
 
     def call_answered(self, call: Call, wait: float, sec: Secretary) -> None:
         if not call.measured:
             return
-        h = int((call.arrival % MINUTES_PER_DAY) // 60)
-        self.c_answered[h] += 1
-        self.c_wait[h] += wait
-        self.q_wait[call.group.index] += wait
+        hour = self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)]
+        hour.answered += 1
+        hour.wait += wait
+        self.queues[call.group.index].wait += wait
         self.wait_hist.add(wait)
         within = wait <= self.norm
-        d = call.dept
-        self.dr_n[d] += 1
+        dept = self.depts[call.dept]
+        dept.requests += 1
         if within:
-            self.c_within[h] += 1
-            self.d_within[d] += 1
-            self.k_within[call.external] += 1
-            self.dr_within[d] += 1
+            hour.within += 1
+            dept.calls.within += 1
+            self.callers[call.external].within += 1
+            dept.requests_within += 1
         if call.own_absent:
-            self.rep_n[d] += 1
-            self.rep_within[d] += within
+            dept.rep_n += 1
+            dept.rep_within += within
 
     def call_abandoned(self, call: Call, wait: float) -> None:
         if not call.measured:
             return
-        h = int((call.arrival % MINUTES_PER_DAY) // 60)
-        self.c_abandoned[h] += 1
-        self.d_abandoned[call.dept] += 1
-        self.k_abandoned[call.external] += 1
-        self.q_wait[call.group.index] += wait
-        self.dr_n[call.dept] += 1
+        self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)].abandoned += 1
+        dept = self.depts[call.dept]
+        dept.calls.abandoned += 1
+        self.callers[call.external].abandoned += 1
+        self.queues[call.group.index].wait += wait
+        dept.requests += 1
         if call.own_absent:
-            self.rep_n[call.dept] += 1
+            dept.rep_n += 1
 
     # -------------------------------------------------------------------------------------------- tasks
     def _open_change(self, k: int, delta: int, now: float) -> None:
-        last = self.open_last[k]
+        tc = self.types[k]
+        last = tc.open_last
         if now > self.t0:
-            self.open_area[k] += self.open_now[k] * (now - (last if last > self.t0 else self.t0))
-        self.open_now[k] += delta
-        self.open_last[k] = now
+            tc.open_area += tc.open_now * (now - (last if last > self.t0 else self.t0))
+        tc.open_now += delta
+        tc.open_last = now
 
     def task_arrived(self, task: Task) -> None:
         now = task.arrival
         task.measured = now >= self.t0
-        task.own_absent = self.own_count[task.dept] == 0 and self.cal.is_open(now)
+        task.own_absent = self.depts[task.dept].own_count == 0 and self.cal.is_open(now)
         if task.measured:
-            self.t_arrived[task.type] += 1
+            self.types[task.type].arrived += 1
         self._open_change(task.type, 1, now)
 
     def task_done(self, task: Task, now: float) -> None:
@@ -242,26 +281,29 @@ class Collector:
         self._open_change(k, -1, now)
         if not task.measured:
             return
+        tc = self.types[k]
         lead = now - task.arrival
         within = now <= task.due
-        self.t_done[k] += 1
-        self.t_lead[k] += lead
-        self.t_hist[k].add(lead)
-        self.dr_n[task.dept] += 1
+        tc.done += 1
+        tc.lead += lead
+        tc.hist.add(lead)
+        dept = self.depts[task.dept]
+        dept.requests += 1
         if within:
-            self.t_within[k] += 1
-            self.dr_within[task.dept] += 1
+            tc.within += 1
+            dept.requests_within += 1
         if task.own_absent:
-            self.rep_n[task.dept] += 1
-            self.rep_within[task.dept] += within
+            dept.rep_n += 1
+            dept.rep_within += within
 
     def day_end(self) -> None:
         """Snapshot of the backlog at closing time of a measured working day."""
         self.backlog_days += 1
-        for k, n in enumerate(self.open_now):
-            self.backlog_sum[k] += n
-            if n > self.backlog_max[k]:
-                self.backlog_max[k] = n
+        for tc in self.types:
+            n = tc.open_now
+            tc.backlog_sum += n
+            if n > tc.backlog_max:
+                tc.backlog_max = n
 
     # -------------------------------------------------------------------------------------------- people
     def busy(self, sec: Secretary, state: int, start: float, end: float) -> None:
@@ -269,8 +311,9 @@ class Collector:
             return
         if start < self.t0:
             start = self.t0
-        self.busy_by_state[sec.index][state] += end - start
-        hours = self.busy_by_hour[sec.index]
+        s = self.secs[sec.index]
+        s.busy[state] += end - start
+        hours = s.busy_by_hour
         h = int((start % MINUTES_PER_DAY) // 60)
         if end - start <= 60 - (start % 60):  # within one clock hour: the common case
             hours[h] += end - start
@@ -282,22 +325,24 @@ class Collector:
         if end <= self.t0:
             return
         start = max(start, self.t0)
-        self.present[sec.index] += end - start
-        hours = self.present_by_hour[sec.index]
+        s = self.secs[sec.index]
+        s.present += end - start
+        hours = s.present_by_hour
         for hour, minutes in split_by_hour(start, end):
             hours[hour] += minutes
 
     def interruption(self, sec: Secretary) -> None:
         if sec.since >= self.t0:
-            self.interruptions[sec.index] += 1
+            self.secs[sec.index].interruptions += 1
 
     def presence(self, sec: Secretary, delta: int, now: float) -> None:
         """A secretary comes (+1) or goes (-1): update coverage first, then the counts."""
         self._coverage_until(now)
+        depts = self.depts
         for d in sec.serves:
-            self.serve_count[d] += delta
+            depts[d].serve_count += delta
         for d in sec.primary:
-            self.own_count[d] += delta
+            depts[d].own_count += delta
 
     def _coverage_until(self, now: float) -> None:
         start = max(self.cov_last, self.t0)
@@ -309,9 +354,9 @@ class Collector:
             return
         self.open_time += open_minutes
         everyone = True
-        for d, n in enumerate(self.serve_count):
-            if n > 0:
-                self.covered[d] += open_minutes
+        for dept in self.depts:
+            if dept.serve_count > 0:
+                dept.covered += open_minutes
             else:
                 everyone = False
         if everyone:
@@ -319,47 +364,49 @@ class Collector:
 
     def meeting_uncovered(self, dept: int, now: float) -> None:
         if now >= self.t0:
-            self.meetings_uncovered[dept] += 1
+            self.depts[dept].meetings_uncovered += 1
 
     def meeting_held(self, dept: int, now: float) -> None:
         if now >= self.t0:
-            self.meetings_held[dept] += 1
+            self.depts[dept].meetings_held += 1
 
     # ---------------------------------------------------------------------------------------------- end
     def finish(self, now: float, open_requests: Any) -> None:
         """Close the time integrals and classify what is still open at the end."""
         self._coverage_until(now)
-        for g in range(len(self.q_now)):
+        for g in range(len(self.queues)):
             self.calls_waiting(g, 0, now)
-        for k in range(len(self.open_now)):
+        for k in range(len(self.types)):
             self._open_change(k, 0, now)
         for req in open_requests:
             if not req.measured:
                 continue
+            dept = self.depts[req.dept]
             if isinstance(req, Call):
                 wait = now - req.arrival
-                self.q_wait[req.group.index] += wait
+                self.queues[req.group.index].wait += wait
                 if wait > self.norm:  # already too late: counts as not within norm
-                    self.dr_n[req.dept] += 1
+                    dept.requests += 1
                     if req.own_absent:
-                        self.rep_n[req.dept] += 1
+                        dept.rep_n += 1
             else:
-                self.t_open_end[req.type] += 1
-                self.t_open_age[req.type] += now - req.arrival
+                tc = self.types[req.type]
+                tc.open_end += 1
+                tc.open_age += now - req.arrival
                 if now > req.due:
-                    self.t_overdue_open[req.type] += 1
-                    self.dr_n[req.dept] += 1
+                    tc.overdue_open += 1
+                    dept.requests += 1
                     if req.own_absent:
-                        self.rep_n[req.dept] += 1
+                        dept.rep_n += 1
 
     # --------------------------------------------------------------------------------------------- KPIs
     def kpis(self, fte: float, cost_per_fte: float, clusters: dict[str, list[int]]) -> dict[str, Any]:
-        offered = sum(self.c_offered)
-        answered = sum(self.c_answered)
-        within = sum(self.c_within)
-        abandoned = sum(self.c_abandoned)
-        busy = [sum(row[1:4], 0.0) for row in self.busy_by_state]
-        present_total = sum(self.present, 0.0)
+        offered = sum(h.offered for h in self.hours)
+        answered = sum(h.answered for h in self.hours)
+        within = sum(h.within for h in self.hours)
+        abandoned = sum(h.abandoned for h in self.hours)
+        busy = [sum(s.busy[1:4], 0.0) for s in self.secs]
+        present_total = sum((s.present for s in self.secs), 0.0)
         service: dict[str, float | None] = {"phone": _share(within, offered)}
         lead_mean: dict[str, float | None] = {}
         lead_p90: dict[str, float | None] = {}
@@ -367,23 +414,25 @@ class Collector:
         for k, name in enumerate(self.type_names):
             if k == PHONE:
                 continue
-            service[name] = _share(self.t_within[k], self.t_done[k] + self.t_overdue_open[k])
-            mean = _share(self.t_lead[k], self.t_done[k])
+            tc = self.types[k]
+            service[name] = _share(tc.within, tc.done + tc.overdue_open)
+            mean = _share(tc.lead, tc.done)
             lead_mean[name] = None if mean is None else mean / 60
-            p90 = self.t_hist[k].quantile(0.9)
+            p90 = tc.hist.quantile(0.9)
             lead_p90[name] = None if p90 is None else p90 / 60
-            backlog[name] = _share(self.backlog_sum[k], self.backlog_days)
-        coverage_dept = [c / self.open_time if self.open_time > 0 else None for c in self.covered]
+            backlog[name] = _share(tc.backlog_sum, self.backlog_days)
+        coverage_dept = [d.covered / self.open_time if self.open_time > 0 else None for d in self.depts]
         known = [c for c in coverage_dept if c is not None]
-        held = sum(self.meetings_held)
+        held = sum(d.meetings_held for d in self.depts)
+        uncovered = sum(d.meetings_uncovered for d in self.depts)
         return {
             "reachability": _share(within, offered),
             "calls_answered": _share(answered, offered),
             "calls_abandoned": _share(abandoned, offered),
-            "asa_seconds": None if answered == 0 else 60 * sum(self.c_wait, 0.0) / answered,
+            "asa_seconds": None if answered == 0 else 60 * sum((h.wait for h in self.hours), 0.0) / answered,
             "calls_offered_per_day": offered / max(1, self.cal.days),
             "calls_after_hours_share": _share(self.after_hours, offered + self.after_hours),
-            "replaceability": _share(sum(self.rep_within), sum(self.rep_n)),
+            "replaceability": _share(sum(d.rep_within for d in self.depts), sum(d.rep_n for d in self.depts)),
             "coverage": _share(self.all_covered, self.open_time),
             "coverage_min_department": min(known) if known else None,
             "service_level": service,
@@ -392,11 +441,11 @@ class Collector:
             "backlog_end_of_day": backlog,
             "utilisation": _share(sum(busy, 0.0), present_total),
             "utilisation_by_cluster": {
-                c: _share(sum((busy[i] for i in idx), 0.0), sum((self.present[i] for i in idx), 0.0))
+                c: _share(sum((busy[i] for i in idx), 0.0), sum((self.secs[i].present for i in idx), 0.0))
                 for c, idx in clusters.items()
             },
-            "interruptions_per_hour": _share(sum(self.interruptions), present_total / 60),
-            "meetings_uncovered": _share(sum(self.meetings_uncovered), held + sum(self.meetings_uncovered)),
+            "interruptions_per_hour": _share(sum(s.interruptions for s in self.secs), present_total / 60),
+            "meetings_uncovered": _share(uncovered, held + uncovered),
             "fte": fte,
             "cost_per_year": fte * cost_per_fte,
         }
@@ -404,78 +453,80 @@ class Collector:
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         org = self.org
         per_hour = [
-            {"hour": h, "offered": self.c_offered[h], "answered": self.c_answered[h],
-             "answered_within_norm": self.c_within[h], "abandoned": self.c_abandoned[h],
-             "reachability": _share(self.c_within[h], self.c_offered[h]),
-             "asa_seconds": None if not self.c_answered[h] else 60 * self.c_wait[h] / self.c_answered[h]}
-            for h in range(HOURS) if self.c_offered[h]
+            {"hour": h, "offered": c.offered, "answered": c.answered, "answered_within_norm": c.within,
+             "abandoned": c.abandoned, "reachability": _share(c.within, c.offered),
+             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered}
+            for h, c in enumerate(self.hours) if c.offered
         ]
         open_time = self.open_time
         per_department = [
-            {"department": name, "calls_offered": self.d_offered[d],
-             "reachability": _share(self.d_within[d], self.d_offered[d]),
-             "calls_abandoned": _share(self.d_abandoned[d], self.d_offered[d]),
-             "requests": self.dr_n[d], "within_norm": _share(self.dr_within[d], self.dr_n[d]),
-             "replaceability_requests": self.rep_n[d],
-             "replaceability": _share(self.rep_within[d], self.rep_n[d]),
-             "coverage": _share(self.covered[d], open_time),
-             "meetings_uncovered": self.meetings_uncovered[d]}
-            for d, name in enumerate(org.dept_names)
+            {"department": name, "calls_offered": d.calls.offered,
+             "reachability": _share(d.calls.within, d.calls.offered),
+             "calls_abandoned": _share(d.calls.abandoned, d.calls.offered),
+             "requests": d.requests, "within_norm": _share(d.requests_within, d.requests),
+             "replaceability_requests": d.rep_n,
+             "replaceability": _share(d.rep_within, d.rep_n),
+             "coverage": _share(d.covered, open_time),
+             "meetings_uncovered": d.meetings_uncovered}
+            for d, name in zip(self.depts, org.dept_names, strict=True)
         ]
         per_caller = [
-            {"caller": kind, "offered": self.k_offered[k], "reachability": _share(self.k_within[k], self.k_offered[k]),
-             "abandoned": _share(self.k_abandoned[k], self.k_offered[k])}
-            for k, kind in enumerate(("internal", "external"))
+            {"caller": kind, "offered": c.offered, "reachability": _share(c.within, c.offered),
+             "abandoned": _share(c.abandoned, c.offered)}
+            for c, kind in zip(self.callers, ("internal", "external"), strict=True)
         ]
         per_secretary = []
         for sec in org.secretaries:
-            i = sec.index
-            b = self.busy_by_state[i]
+            s = self.secs[sec.index]
+            b = s.busy
             per_secretary.append({
                 "secretary": sec.name, "cluster": sec.cluster, "group": sec.group.name,
-                "present_hours": self.present[i] / 60, "call_hours": b[1] / 60, "task_hours": b[2] / 60,
-                "meeting_hours": b[3] / 60, "utilisation": _share(sum(b[1:4], 0.0), self.present[i]),
-                "interruptions": self.interruptions[i],
+                "present_hours": s.present / 60, "call_hours": b[1] / 60, "task_hours": b[2] / 60,
+                "meeting_hours": b[3] / 60, "utilisation": _share(sum(b[1:4], 0.0), s.present),
+                "interruptions": s.interruptions,
             })
-        utilisation_by_hour = [
-            {"secretary": sec.name, "cluster": sec.cluster, "hour": h,
-             "present_minutes": self.present_by_hour[sec.index][h],
-             "busy_minutes": self.busy_by_hour[sec.index][h],
-             "utilisation": _share(self.busy_by_hour[sec.index][h], self.present_by_hour[sec.index][h])}
-            for sec in org.secretaries for h in range(HOURS) if self.present_by_hour[sec.index][h] > 0
-        ]
+        utilisation_by_hour = []
+        for sec in org.secretaries:
+            s = self.secs[sec.index]
+            utilisation_by_hour += [
+                {"secretary": sec.name, "cluster": sec.cluster, "hour": h, "present_minutes": present,
+                 "busy_minutes": s.busy_by_hour[h], "utilisation": _share(s.busy_by_hour[h], present)}
+                for h, present in enumerate(s.present_by_hour) if present > 0
+            ]
         per_type = []
         for k, name in enumerate(self.type_names):
             if k == PHONE:
                 continue
+            tc = self.types[k]
             per_type.append({
-                "type": name, "arrived": self.t_arrived[k], "done": self.t_done[k],
-                "done_within_norm": self.t_within[k], "open_at_end": self.t_open_end[k],
-                "open_overdue_at_end": self.t_overdue_open[k],
-                "service_level": _share(self.t_within[k], self.t_done[k] + self.t_overdue_open[k]),
-                "lead_time_mean_hours": None if not self.t_done[k] else self.t_lead[k] / self.t_done[k] / 60,
-                "backlog_mean": _share(self.backlog_sum[k], self.backlog_days),
-                "backlog_max": self.backlog_max[k],
+                "type": name, "arrived": tc.arrived, "done": tc.done,
+                "done_within_norm": tc.within, "open_at_end": tc.open_end,
+                "open_overdue_at_end": tc.overdue_open,
+                "service_level": _share(tc.within, tc.done + tc.overdue_open),
+                "lead_time_mean_hours": None if not tc.done else tc.lead / tc.done / 60,
+                "backlog_mean": _share(tc.backlog_sum, self.backlog_days),
+                "backlog_max": tc.backlog_max,
             })
         span = self.t_end - self.t0
         little = []
         for g in org.groups:
-            i = g.index
-            lam = self.q_arrivals[i] / span if span > 0 else 0.0
-            w = _share(self.q_wait[i], self.q_arrivals[i]) or 0.0
-            little.append({"queue": f"calls/{g.name}", "L": self.q_area[i] / span, "lambda_per_minute": lam,
-                           "W_minutes": w, "lambda_W": lam * w, "arrivals": self.q_arrivals[i],
-                           "delayed": self.q_delayed[i]})
+            q = self.queues[g.index]
+            lam = q.arrivals / span if span > 0 else 0.0
+            w = _share(q.wait, q.arrivals) or 0.0
+            little.append({"queue": f"calls/{g.name}", "L": q.area / span, "lambda_per_minute": lam,
+                           "W_minutes": w, "lambda_W": lam * w, "arrivals": q.arrivals,
+                           "delayed": q.delayed})
         for k, name in enumerate(self.type_names):
-            if k == PHONE or not self.t_arrived[k]:
+            tc = self.types[k]
+            if k == PHONE or not tc.arrived:
                 continue
-            lam = self.t_arrived[k] / span
-            w = (self.t_lead[k] + self.t_open_age[k]) / self.t_arrived[k]
-            little.append({"queue": f"tasks/{name}", "L": self.open_area[k] / span, "lambda_per_minute": lam,
-                           "W_minutes": w, "lambda_W": lam * w, "arrivals": self.t_arrived[k]})
+            lam = tc.arrived / span
+            w = (tc.lead + tc.open_age) / tc.arrived
+            little.append({"queue": f"tasks/{name}", "L": tc.open_area / span, "lambda_per_minute": lam,
+                           "W_minutes": w, "lambda_W": lam * w, "arrivals": tc.arrived})
         lead_hist = [
             {"type": name, "upper_minutes": x, "count": c}
-            for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.t_hist[k].nonzero()
+            for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.types[k].hist.nonzero()
         ] + [{"type": "phone_wait", "upper_minutes": x, "count": c} for x, c in self.wait_hist.nonzero()]
         return {
             "per_hour": per_hour, "per_department": per_department, "per_caller": per_caller,
@@ -486,13 +537,13 @@ class Collector:
     def accounting(self, waiting_end: int) -> dict[str, Any]:
         """Counts that must add up: every measured request is answered, abandoned, done or open, once."""
         return {
-            "calls_offered": sum(self.c_offered),
-            "calls_answered": sum(self.c_answered),
-            "calls_abandoned": sum(self.c_abandoned),
+            "calls_offered": sum(h.offered for h in self.hours),
+            "calls_answered": sum(h.answered for h in self.hours),
+            "calls_abandoned": sum(h.abandoned for h in self.hours),
             "calls_waiting_at_end": waiting_end,
             "calls_after_hours": self.after_hours,
-            "tasks": {name: {"arrived": self.t_arrived[k], "done": self.t_done[k], "open": self.t_open_end[k]}
-                      for k, name in enumerate(self.type_names) if k != PHONE},
+            "tasks": {name: {"arrived": tc.arrived, "done": tc.done, "open": tc.open_end}
+                      for k, (name, tc) in enumerate(zip(self.type_names, self.types, strict=True)) if k != PHONE},
         }
 
 
