@@ -15,6 +15,7 @@ from sim.config import WEEKDAYS, Calendar, clock_minutes
 
 MINUTES_PER_DAY: Final = 1440.0
 DAYS_PER_WEEK: Final = 7
+_WHOLE_DAY: Final = 1440  # MINUTES_PER_DAY as an int
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,13 @@ class WorkCalendar:
 
     # -- moments -----------------------------------------------------------------------------------------
     def is_open(self, t: float) -> bool:
-        day = int(t // MINUTES_PER_DAY)
+        day = day_of(t)
         tod = t - day * MINUTES_PER_DAY
         return self.is_working_day(day) and self.open_minute <= tod < self.close_minute
 
     def add_working_time(self, t: float, minutes: float) -> float:
         """The moment when ``minutes`` of opening time have passed after ``t``."""
-        day = int(t // MINUTES_PER_DAY)
+        day = day_of(t)
         tod = t - day * MINUTES_PER_DAY
         per_day = self.open_per_day
         # first the rest of today, if today is open and we are before closing
@@ -111,8 +112,17 @@ class WorkCalendar:
             day += 1
 
 
+# Moments are never negative, so the day and the clock hour of one follow from its whole minutes in integer
+# arithmetic: the same numbers as ``t // 1440`` and ``(t % 1440) // 60``, without float division and modulo
+# (a noticeable share of the run time when compiled).
+def day_of(t: float) -> int:
+    """The day number of a moment ``t >= 0``."""
+    return int(t) // _WHOLE_DAY
+
+
 def hour_of_day(t: float) -> int:
-    return int((t % MINUTES_PER_DAY) // 60)
+    """The clock hour (0 to 23) of a moment ``t >= 0``."""
+    return int(t) % _WHOLE_DAY // 60
 
 
 def split_by_hour(start: float, end: float) -> Iterator[tuple[int, float]]:
@@ -125,4 +135,4 @@ def split_by_hour(start: float, end: float) -> Iterator[tuple[int, float]]:
         t = nxt
 
 
-__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "hour_of_day", "split_by_hour"]
+__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "day_of", "hour_of_day", "split_by_hour"]

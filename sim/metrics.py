@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from sim.calendar import MINUTES_PER_DAY, WorkCalendar, split_by_hour
+from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
 from sim.demand import PHONE, Call, Task
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class Collector:
         dept = self.depts[call.dept]
         call.own_absent = dept.own_count == 0
         if measured:
-            self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)].offered += 1
+            self.hours[hour_of_day(call.arrival)].offered += 1
             dept.calls.offered += 1
             self.callers[call.external].offered += 1
             self.queues[call.group.index].arrivals += 1
@@ -230,7 +230,7 @@ class Collector:
     def call_answered(self, call: Call, wait: float, sec: Secretary) -> None:
         if not call.measured:
             return
-        hour = self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)]
+        hour = self.hours[hour_of_day(call.arrival)]
         hour.answered += 1
         hour.wait += wait
         self.queues[call.group.index].wait += wait
@@ -250,7 +250,7 @@ class Collector:
     def call_abandoned(self, call: Call, wait: float) -> None:
         if not call.measured:
             return
-        self.hours[int((call.arrival % MINUTES_PER_DAY) // 60)].abandoned += 1
+        self.hours[hour_of_day(call.arrival)].abandoned += 1
         dept = self.depts[call.dept]
         dept.calls.abandoned += 1
         self.callers[call.external].abandoned += 1
@@ -314,9 +314,8 @@ class Collector:
         s = self.secs[sec.index]
         s.busy[state] += end - start
         hours = s.busy_by_hour
-        h = int((start % MINUTES_PER_DAY) // 60)
-        if end - start <= 60 - (start % 60):  # within one clock hour: the common case
-            hours[h] += end - start
+        if end - start <= (int(start) // 60 + 1) * 60 - start:  # within one clock hour: the common case
+            hours[hour_of_day(start)] += end - start
         else:
             for hour, minutes in split_by_hour(start, end):
                 hours[hour] += minutes
