@@ -271,7 +271,7 @@ class Dispatcher:
         return self._pop_task(best, sec) if best is not None else None
 
     def _best_task_group(self, groups: list[Group], threshold: int) -> Group | None:
-        best, best_due = None, float("inf")
+        best, best_due = None, math.inf
         for h in groups:
             if h.n_tasks > threshold:
                 for heap in h.tasks.values():
