@@ -29,6 +29,9 @@ class WorkCalendar:
     days: int
     #: a cache of :meth:`working_day_list`, filled on first use (not part of equality)
     _working_days: list[int] = field(default_factory=list, compare=False, repr=False)
+    #: whether each weekday (0 = Monday) is a working day, filled on first use (a list index is cheaper than a
+    #: set lookup on every event)
+    _workday: list[bool] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, cal: Calendar, days: int, warmup_days: int) -> WorkCalendar:
@@ -42,7 +45,10 @@ class WorkCalendar:
 
     # -- days ------------------------------------------------------------------------------------------
     def is_working_day(self, day: int) -> bool:
-        return day % DAYS_PER_WEEK in self.weekdays
+        workday = self._workday
+        if not workday:
+            workday += [d in self.weekdays for d in range(DAYS_PER_WEEK)]
+        return workday[day % DAYS_PER_WEEK]
 
     def working_day_list(self) -> list[int]:
         """Calendar day numbers of every working day in the horizon (warm-up first).
