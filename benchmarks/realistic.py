@@ -1,15 +1,16 @@
 """Realistic benchmark: the shipped configs, against SimPy's own floor for the same mix of events.
 
 For each config (default ``configs/central.yaml`` and ``configs/decentral.yaml``) it measures, over repeated
-interleaved runs:
+rounds (floor, model, floor; the configs in turn):
 
 - **events per second**: SimPy events the model scheduled (``Result.events``) per wall second;
 - **seconds per simulated year**: wall time per 260 working days (52 weeks of five days);
 - **SimPy floor**: a bare SimPy program that processes the same number and kinds of events as the model (as
   many processes started, as many timeouts that resume a process, as many timeouts with a plain callback),
   with no model logic at all: the least any SimPy model with this event mix can cost. The ratio model / floor
-  says how much the model's own logic adds to SimPy's event loop. It is given as the ratio of the median times
-  and as the median of the ratios within each round (model, then floor, under the same load);
+  says how much the model's own logic adds to SimPy's event loop. Each round runs the floor, the model and the
+  floor again; the ratio is given as the ratio of the median times, and as the median over the rounds of the
+  model's time over the mean of the two floor runs around it (the steadier figure on a shared machine);
 - **memory over the horizon**: the peak traced memory (tracemalloc) of one run of ``--days`` and of ten times
   as many days, without the event log;
 - **parallel replications**: ``--replications`` runs of the first config through the experiments' executors
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import simpy
-from _common import Timing, interleaved, median, medians, peak_mb, table
+from _common import Timing, interleaved, median, medians, peak_mb, table, timed
 from simpy.core import Environment
 from simpy.events import Initialize, Process, Timeout
 
@@ -45,9 +46,6 @@ from sim.model import run_replication
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIGS = [ROOT / "configs" / "central.yaml", ROOT / "configs" / "decentral.yaml"]
 WORKING_DAYS_PER_YEAR = 260
-#: The floor is a few times faster than the model: run it this many times per timing, so that each timing
-#: is about as long as the model's and a short burst of load does not decide it.
-FLOOR_LOOPS = 5
 
 
 def with_days(scen: Scenario, days: int) -> Scenario:
@@ -142,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("configs", nargs="*", type=Path, default=DEFAULT_CONFIGS)
     p.add_argument("--days", type=int, default=40, help="working days measured per run (plus the warm-up)")
-    p.add_argument("--repeat", type=int, default=5, help="timed runs per config and floor (interleaved)")
+    p.add_argument("--repeat", type=int, default=5, help="rounds per config (floor, model, floor)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--replications", type=int, default=8,
                    help="replications for the parallel speed-up (0: skip)")
@@ -153,32 +151,39 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
 
     scens = {path.stem: with_days(load_scenario(path), a.days) for path in a.configs}
-    cases: dict[str, Callable[[], Any]] = {}
+    models: dict[str, Callable[[], Any]] = {}
+    floors: dict[str, Callable[[], Any]] = {}
     events: dict[str, int] = {}
     for name, scen in scens.items():
         mix = event_mix(scen, a.seed)
         events[name] = sum(mix.values())
         horizon = (scen.run.days + scen.run.warmup_days) * 1440 * 7 / 5
-        cases[name] = lambda scen=scen: run_replication(scen, seed=a.seed)
-        floor = simpy_floor(mix, horizon, a.seed)
-        cases[f"{name}: SimPy floor"] = lambda floor=floor: [floor() for _ in range(FLOOR_LOOPS)]
+        models[name] = lambda scen=scen: run_replication(scen, seed=a.seed)
+        floors[name] = simpy_floor(mix, horizon, a.seed)
         print(f"{name}: event mix of one run: " + ", ".join(f"{k} {v:,}" for k, v in mix.most_common()))
-    print(f"{a.days} measured days per run, {a.repeat} interleaved runs per case, seed {a.seed}")
+    print(f"{a.days} measured days per run, {a.repeat} rounds per config (floor, model, floor), seed {a.seed}")
     print(f"load average before: {os.getloadavg()[0]:.2f} (other programs compete for the cores above 0)")
-    times = interleaved(cases, a.repeat)
+    times: dict[str, list[Timing]] = {name: [] for name in scens}
+    floor_times: dict[str, list[Timing]] = {name: [] for name in scens}
+    paired: dict[str, list[float]] = {name: [] for name in scens}
+    for _ in range(a.repeat):
+        for name in scens:
+            # the model between two runs of its floor: the ratio of the model to the mean of the two compares
+            # them under the same load, so the median of these paired ratios moves less with bursts of load on
+            # a shared machine than the ratio of the medians
+            before, model, after = timed(floors[name])[0], timed(models[name])[0], timed(floors[name])[0]
+            times[name].append(model)
+            floor_times[name] += [before, after]
+            paired[name].append(model.wall / ((before.wall + after.wall) / 2))
 
     rows = []
     for name, scen in scens.items():
         t = medians(times[name])
-        floor = Timing(*(x / FLOOR_LOOPS for x in medians(times[f"{name}: SimPy floor"])))
+        floor = medians(floor_times[name])
         days = scen.run.days + scen.run.warmup_days
-        # each round times the model and then its floor: the ratio within a round compares the two under the
-        # same load, so the median of these paired ratios moves less with bursts of load than the ratio of medians
-        paired = median([m.wall / (f.wall / FLOOR_LOOPS)
-                         for m, f in zip(times[name], times[f"{name}: SimPy floor"], strict=True)])
         rows.append([name, days, events[name], t.wall, t.cpu, events[name] / t.wall,
                      t.wall / days * WORKING_DAYS_PER_YEAR, events[name] / floor.wall, t.wall / floor.wall,
-                     t.cpu / floor.cpu, paired])
+                     t.cpu / floor.cpu, median(paired[name])])
     print(table(["config", "days simulated", "events", "median s", "median CPU s", "events/s",
                  "s per simulated year", "floor events/s", "ours / floor (target <= 2)", "same, CPU",
                  "median of paired ratios"], rows))
