@@ -27,8 +27,6 @@ class WorkCalendar:
     weekdays: frozenset[int]
     warmup_days: int
     days: int
-    #: a cache of :meth:`working_day_list`, filled on first use (not part of equality)
-    _working_days: list[int] = field(default_factory=list, compare=False, repr=False)
     #: whether each weekday (0 = Monday) is a working day, filled on first use (a list index is cheaper than a
     #: set lookup on every event)
     _workday: list[bool] = field(default_factory=list, compare=False, repr=False)
@@ -50,19 +48,9 @@ class WorkCalendar:
             workday += [d in self.weekdays for d in range(DAYS_PER_WEEK)]
         return workday[day % DAYS_PER_WEEK]
 
-    def working_day_list(self) -> list[int]:
-        """Calendar day numbers of every working day in the horizon (warm-up first).
-
-        Made once per calendar and shared by every caller (each secretary's roster walks it), so that memory
-        does not grow by a list per secretary with the horizon: treat it as read-only."""
-        out = self._working_days
-        if not out:
-            day = 0
-            while len(out) < self.warmup_days + self.days:
-                if self.is_working_day(day):
-                    out.append(day)
-                day += 1
-        return out
+    def working_days(self) -> WorkingDays:
+        """Calendar day numbers of every working day in the horizon (warm-up first)."""
+        return WorkingDays(sorted(self.weekdays), self.warmup_days + self.days)
 
     @property
     def open_per_day(self) -> float:
@@ -71,13 +59,13 @@ class WorkCalendar:
     def horizon(self) -> tuple[float, float]:
         """(start of measurement, end of run) in minutes: midnight before the first measured working day, and
         midnight after the last one."""
-        days = self.working_day_list()
+        days = self.working_days()
         start = days[self.warmup_days] * MINUTES_PER_DAY
         end = (days[-1] + 1) * MINUTES_PER_DAY
         return start, end
 
     def calendar_days(self) -> int:
-        return self.working_day_list()[-1] + 1
+        return self.working_days()[-1] + 1
 
     # -- moments -----------------------------------------------------------------------------------------
     def is_open(self, t: float) -> bool:
@@ -118,6 +106,43 @@ class WorkCalendar:
             day += 1
 
 
+class WorkingDays:
+    """The day numbers of the first ``count`` working days (from the ``first``-th on), working days being the
+    given weekdays (0 = Monday) of every week: a sequence computed from the weekly pattern, so that its memory
+    does not grow with the horizon."""
+
+    __slots__ = ("weekdays", "count", "first")
+
+    def __init__(self, weekdays: list[int], count: int, first: int = 0) -> None:
+        if not weekdays:
+            raise ValueError("no working days in the week")
+        self.weekdays = weekdays  # sorted
+        self.count = count
+        self.first = first
+
+    def __len__(self) -> int:
+        return max(0, self.count - self.first)
+
+    def __getitem__(self, i: int) -> int:
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("working day index out of range")
+        k = self.first + i
+        per_week = len(self.weekdays)
+        return k // per_week * DAYS_PER_WEEK + self.weekdays[k % per_week]
+
+    def __iter__(self) -> Iterator[int]:
+        per_week = len(self.weekdays)
+        for k in range(self.first, self.count):
+            yield k // per_week * DAYS_PER_WEEK + self.weekdays[k % per_week]
+
+    def from_(self, i: int) -> WorkingDays:
+        """The working days from the ``i``-th on."""
+        return WorkingDays(self.weekdays, self.count, self.first + i)
+
+
 # Moments are never negative, so the day and the clock hour of one follow from its whole minutes in integer
 # arithmetic: the same numbers as ``t // 1440`` and ``(t % 1440) // 60``, without float division and modulo
 # (a noticeable share of the run time when compiled).
@@ -141,4 +166,4 @@ def split_by_hour(start: float, end: float) -> Iterator[tuple[int, float]]:
         t = nxt
 
 
-__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "day_of", "hour_of_day", "split_by_hour"]
+__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "WorkingDays", "day_of", "hour_of_day", "split_by_hour"]

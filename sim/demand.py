@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import simpy
@@ -162,7 +162,7 @@ def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
 
 
 # ------------------------------------------------------------------------------------------------ generators
-def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profile: Profile, days: list[int],
+def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profile: Profile, days: Iterable[int],
              emit: Callable[[float], None]) -> Generator[simpy.Event, Any, None]:
     """Non-homogeneous Poisson arrivals with a piecewise-constant day profile, by thinning: candidates at the
     profile's peak rate, each kept with probability rate(t) / peak (Lewis & Shedler 1979)."""
@@ -186,7 +186,7 @@ def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profil
                 emit(t)
 
 
-def batches(env: simpy.Environment, stream: Stream, daily_volume: float, times: list[str], days: list[int],
+def batches(env: simpy.Environment, stream: Stream, daily_volume: float, times: list[str], days: Iterable[int],
             emit: Callable[[float], None]) -> Generator[simpy.Event, Any, None]:
     """Post delivered in batches: a Poisson number of items at each delivery time."""
     moments = sorted(clock_minutes(t) for t in times)
@@ -258,7 +258,7 @@ class DemandBuilder:
     """Starts every demand process of a replication and turns arrivals into requests."""
 
     def __init__(self, env: simpy.Environment, demand: Demand, dept_names: list[str], dept_volume: list[float],
-                 days: list[int], days_per_week: int, streams: Any, cal: WorkCalendar, sink: Sink) -> None:
+                 days: Iterable[int], days_per_week: int, streams: Any, cal: WorkCalendar, sink: Sink) -> None:
         self.env = env
         self.demand = demand
         self.dept_names = dept_names

@@ -10,6 +10,7 @@ provides.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,9 +84,9 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
     for i, sec in enumerate(org.secretaries):
         env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher))
     volume = [d.staff * d.demand_factor for d in scenario.organisation.departments]
-    days = cal.working_day_list()
+    days = cal.working_days()
     DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams, cal, dispatcher).start()
-    env.process(_day_ends(env, cal, metrics, days[cal.warmup_days:]))
+    env.process(_day_ends(env, cal, metrics, days.from_(cal.warmup_days)))
     env.run(until=t_end)
 
     dispatcher.close()
@@ -103,7 +104,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
     )
 
 
-def _day_ends(env: simpy.Environment, cal: WorkCalendar, metrics: Collector, days: list[int]) -> Any:
+def _day_ends(env: simpy.Environment, cal: WorkCalendar, metrics: Collector, days: Iterable[int]) -> Any:
     """At closing time of each measured working day, record the backlog."""
     for day in days:
         yield env.timeout(day * MINUTES_PER_DAY + cal.close_minute - env.now)

@@ -215,7 +215,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     elif stream.random() < leave_share:
         leave_left = 1 + stream.integers(0, leave.block_days)
 
-    work_days = cal.working_day_list()
+    work_days = cal.working_days()
     # round the clock on consecutive days (validation cases): she stays on duty across midnight
     continuous = start == 0 and end == MINUTES_PER_DAY and conf.lunch_minutes == 0
     on_duty = False

@@ -33,8 +33,8 @@ def test_working_time_skips_nights_and_weekends(cal: WorkCalendar) -> None:
 def test_horizon_and_opening(cal: WorkCalendar) -> None:
     start, end = cal.horizon()
     assert start == 2 * 1440  # after two warm-up working days (Mon, Tue)
-    assert end == (cal.working_day_list()[-1] + 1) * 1440
-    assert len(cal.working_day_list()) == 12
+    assert end == (cal.working_days()[-1] + 1) * 1440
+    assert len(cal.working_days()) == 12
     assert cal.is_open(600) and not cal.is_open(5 * 1440 + 600) and not cal.is_open(17 * 60)
 
 
