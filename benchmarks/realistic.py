@@ -19,7 +19,7 @@ rounds (floor, model, floor; the configs in turn):
 
 Usage::
 
-    python benchmarks/realistic.py [CONFIG ...] [--days 40] [--repeat 5] [--replications 8] [--workers 2]
+    python benchmarks/realistic.py [CONFIG ...] [--days 260] [--repeat 5] [--replications 8] [--workers 2]
         [--parallel-repeat 3]
 """
 
@@ -139,7 +139,8 @@ def replications(scen: Scenario, n: int, workers: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("configs", nargs="*", type=Path, default=DEFAULT_CONFIGS)
-    p.add_argument("--days", type=int, default=40, help="working days measured per run (plus the warm-up)")
+    p.add_argument("--days", type=int, default=260,
+                   help="working days measured per run (plus the warm-up); 260: one simulated year")
     p.add_argument("--repeat", type=int, default=5, help="rounds per config (floor, model, floor)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--replications", type=int, default=8,
