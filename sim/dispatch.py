@@ -94,7 +94,7 @@ class Dispatcher:
         if sec is None and self.preempt and g.on_task:
             sec = self._first_on_task(g)
         if sec is not None:
-            self._answer(sec, call, False, now)
+            self._answer(sec, call, now, queued=False)
             return
         g.calls.append(call)
         g.n_calls += 1
@@ -239,7 +239,7 @@ class Dispatcher:
             if sec.state != IDLE:
                 self._set_state(sec, IDLE, now)
         elif isinstance(job, Call):
-            self._answer(sec, job, True, now)
+            self._answer(sec, job, now, queued=True)
         else:
             self._start_task(sec, job, now)
 
@@ -310,7 +310,7 @@ class Dispatcher:
             g.calls.popleft()
         return call
 
-    def _answer(self, sec: Secretary, call: Call, queued: bool, now: float) -> None:
+    def _answer(self, sec: Secretary, call: Call, now: float, queued: bool) -> None:
         if queued:
             g = call.group
             g.n_calls -= 1
@@ -359,7 +359,7 @@ class Dispatcher:
                 if sec is not None:
                     break
         if sec is not None:
-            self._answer(sec, call, True, self.env.now)
+            self._answer(sec, call, self.env.now, queued=True)
 
     def _callback(self, call: Call, now: float) -> None:
         task = Task(CALLBACK, call.dept, now, call.callback_work, call.custom,
