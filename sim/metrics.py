@@ -22,7 +22,7 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
 from sim.demand import PHONE, Call, Task
@@ -46,10 +46,6 @@ class Histogram:
     bin 0.
     """
 
-    LOW: ClassVar[float] = _LOW
-    RATIO: ClassVar[float] = _RATIO
-    BINS: ClassVar[int] = _BINS
-
     __slots__ = ("counts", "n")
 
     def __init__(self) -> None:
@@ -66,9 +62,9 @@ class Histogram:
         self.counts[i] += 1
         self.n += 1
 
-    @classmethod
-    def upper(cls, i: int) -> float:
-        return cls.LOW * cls.RATIO**i
+    @staticmethod
+    def upper(i: int) -> float:
+        return _LOW * _RATIO**i
 
     def quantile(self, q: float) -> float | None:
         if self.n == 0:
@@ -79,7 +75,7 @@ class Histogram:
             acc += c
             if acc >= target and c:
                 return 0.0 if i == 0 else self.upper(i)
-        return self.upper(self.BINS - 1)
+        return self.upper(_BINS - 1)
 
     def nonzero(self) -> list[tuple[float, int]]:
         return [(0.0 if i == 0 else self.upper(i), c) for i, c in enumerate(self.counts) if c]

@@ -97,7 +97,7 @@ _UNIFORM: Final = 4
 
 
 class Sampler:
-    """Draws from ``dist`` (times ``scale``) using ``stream``: ``draw()``, or call it.
+    """Draws from ``dist`` (times ``scale``) using ``stream``: ``draw()``.
 
     A class rather than a closure so that the compiled model calls ``draw`` directly, with no Python call
     in between."""
@@ -137,11 +137,3 @@ class Sampler:
             return float(self.stream.rng.gamma(self.a, self.b))
         half = self.a
         return self.mean - half + 2 * half * self.stream.random()
-
-    def __call__(self) -> float:
-        return self.draw()
-
-
-def sampler(dist: Dist, stream: Stream, scale: float = 1.0) -> Sampler:
-    """A :class:`Sampler`: a function that draws from ``dist`` (times ``scale``) using ``stream``."""
-    return Sampler(dist, stream, scale)

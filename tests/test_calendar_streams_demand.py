@@ -10,7 +10,7 @@ from conftest import CONFIGS
 from sim.calendar import WorkCalendar, split_by_hour
 from sim.config import OFFICE_PROFILE, Calendar, Dist, Profile, load_scenario
 from sim.demand import apply_hnw, spread_profile, thinning
-from sim.streams import Stream, Streams, sampler
+from sim.streams import Sampler, Stream, Streams
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_buffering_does_not_change_the_sequence() -> None:
 @pytest.mark.parametrize("dist", ["exponential", "lognormal", "gamma", "uniform", "deterministic"])
 def test_samplers_have_the_configured_mean(dist: str) -> None:
     d = Dist(dist=dist, mean=5.0, cv=0.5 if dist != "exponential" else 1.0)
-    draw = sampler(d, Stream(11, dist))
+    draw = Sampler(d, Stream(11, dist)).draw
     x = np.array([draw() for _ in range(20000)])
     sd = x.std() / np.sqrt(len(x))
     assert abs(x.mean() - 5.0) < 4 * sd + 1e-9
