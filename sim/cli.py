@@ -65,12 +65,18 @@ def fmt(value: Any, kind: str = "share") -> str:
 
 KPI_ROWS: list[tuple[str, str, str]] = [
     ("reachability", "reachability: calls answered within the norm", "share"),
+    ("reachability_all_callers", "reachability counting after-hours callers as not reached", "share"),
+    ("calls_after_hours_share", "calls while the line is closed", "share"),
     ("calls_answered", "calls answered", "share"),
     ("calls_abandoned", "calls abandoned", "share"),
     ("asa_seconds", "average speed of answer (s)", "num"),
     ("replaceability", "replaceability: own secretary absent, still within norm", "share"),
     ("coverage", "coverage: every department has someone present", "share"),
     ("coverage_min_department", "coverage of the worst-covered department", "share"),
+    ("continuity", "continuity: custom work done by the own secretary", "share"),
+    ("continuity_all", "continuity: all work done by the own secretary", "share"),
+    ("custom_share_requests", "realised custom share, by count", "share"),
+    ("custom_share_work", "realised custom share, by work time", "share"),
     ("utilisation", "utilisation (busy / present)", "share"),
     ("interruptions_per_hour", "back-office interruptions per present hour", "num"),
     ("meetings_uncovered", "meetings without a minute-taker", "share"),

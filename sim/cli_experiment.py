@@ -40,8 +40,10 @@ from sim.output import to_json, write_json
 
 #: KPIs shown in the printed tables (all of them are in summary.csv); share or number.
 SHOWN: list[tuple[str, str]] = [
-    ("reachability", "share"), ("calls_abandoned", "share"), ("asa_seconds", "num"),
-    ("replaceability", "share"), ("coverage", "share"), ("utilisation", "share"),
+    ("reachability", "share"), ("reachability_all_callers", "share"), ("calls_after_hours_share", "share"),
+    ("calls_abandoned", "share"), ("asa_seconds", "num"),
+    ("replaceability", "share"), ("coverage", "share"), ("continuity", "share"), ("continuity_all", "share"),
+    ("utilisation", "share"), ("custom_share_requests", "share"), ("custom_share_work", "share"),
     ("interruptions_per_hour", "num"), ("meetings_uncovered", "share"), ("fte", "num"),
     ("cost_per_year", "num"),
 ]

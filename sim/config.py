@@ -189,6 +189,20 @@ class Secretary(Model):
         description="work-time factor per request type ('phone', 'callback', 'minutes' or a task type): "
         "0.8 = 20% faster than average, 1.5 = half as fast again; unlisted types 1.0",
     )
+    competences: list[str] | None = Field(
+        default=None,
+        description="request types she may do ('phone', 'callback', 'minutes' or a task type); default: all. "
+        "Replaceability depends on how many colleagues can do a piece of work (cross-training)",
+    )
+
+
+class Cover(Model):
+    """Buddy cover in a decentralised setup: when none of ``department``'s own secretaries is present, its
+    phone is forwarded to the secretaries of ``by``; when none of them is back today (ill, on leave, a day off,
+    after her shift), they also take its back-office work, after their own departments' work."""
+
+    department: str = Field(min_length=1, description="the department that is covered")
+    by: str = Field(min_length=1, description="the department whose secretaries cover it (its buddy)")
 
 
 class Organisation(Model):
@@ -200,6 +214,11 @@ class Organisation(Model):
     cost_per_fte_per_year: float = Field(
         default=62_000, ge=0,
         description="yearly employer's cost of one FTE, euro (assumption: scale 7-8 of the municipal CAO)",
+    )
+    cover: list[Cover] = Field(
+        default_factory=list,
+        description="buddy cover between departments (phone forwarding; back-office work when the department's "
+        "own secretaries are away for the day)",
     )
 
     @model_validator(mode="after")
@@ -217,14 +236,17 @@ class Organisation(Model):
                     )
             if len(set(sec.departments)) != len(sec.departments):
                 raise ValueError(f"secretaries[{i}].departments: a department is listed twice")
+        for i, cover in enumerate(self.cover):
+            for key in ("department", "by"):
+                name = getattr(cover, key)
+                if name not in known:
+                    raise ValueError(f"cover[{i}].{key}: unknown department {name!r}{_hint(name, known)}; "
+                                     f"known: {', '.join(dept_names)}")
+            if cover.department == cover.by:
+                raise ValueError(f"cover[{i}].by: a department cannot cover itself ({cover.by!r})")
         if self.setup == "decentralised":
-            for i, sec in enumerate(self.secretaries):
-                if len(sec.departments) != 1:
-                    raise ValueError(
-                        f"secretaries[{i}].departments: in a decentralised setup a secretary belongs to exactly "
-                        f"one department, not {len(sec.departments)}"
-                    )
-            staffed = {s.departments[0] for s in self.secretaries}
+            # a secretary may serve several departments (she is the own secretary of each)
+            staffed = {d for s in self.secretaries for d in s.departments}
         else:
             for j, department in enumerate(self.departments):
                 if department.cluster is None:
@@ -295,6 +317,12 @@ class Dispatch(Model):
         default=1.5, ge=1, le=10,
         description="work-time factor when custom work (maatwerk) is done by someone other than the client's "
         "own secretary (assumption)",
+    )
+    custom_hold_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="custom work waits for the client's own secretary for at most this share of its norm "
+        "(working time), as long as she is present or back later today; then anyone may take it; 0: anyone "
+        "at once (assumption)",
     )
 
 
@@ -499,6 +527,14 @@ class Scenario(Model):
                         f"organisation.secretaries[{i}].skills.{key}: unknown request type{_hint(key, types)}; "
                         f"known: {', '.join(sorted(types))}"
                     )
+        for i, sec in enumerate(self.organisation.secretaries):
+            for j, key in enumerate(sec.competences or []):
+                if key not in types:
+                    raise ValueError(
+                        f"organisation.secretaries[{i}].competences[{j}]: unknown request type{_hint(key, types)}; "
+                        f"known: {', '.join(sorted(types))}"
+                    )
+        _check_competences(self)
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
             for key in self.hnw.multipliers:
@@ -521,6 +557,61 @@ class Scenario(Model):
         """Total FTE: present hours per week over the full-time week."""
         hours = sum(self.secretary_hours_per_week(i) for i in range(len(self.organisation.secretaries)))
         return hours / self.calendar.full_time_hours_per_week
+
+
+def may_serve(scenario: Scenario) -> dict[str, set[str]]:
+    """For each department, the secretaries who may take its work under the scenario's setup and exchange
+    policy (own group, clusters that help it, buddies that cover it). The runtime organisation
+    (:mod:`sim.organisation`) builds the same relation; this one serves validation."""
+    org = scenario.organisation
+    policy = scenario.dispatch.exchange.policy
+    out: dict[str, set[str]] = {d.name: set() for d in org.departments}
+    if org.setup == "decentralised":
+        for sec in org.secretaries:
+            for name in sec.departments:
+                out[name].add(sec.name)
+    else:
+        cluster_of = {d.name: str(d.cluster) for d in org.departments}
+        home = {sec.name: sec.cluster or cluster_of[sec.departments[0]] for sec in org.secretaries}
+        clusters = org.clusters()
+        for dept in org.departments:
+            c = cluster_of[dept.name]
+            if policy == "pool":
+                helping = set(clusters)
+            elif policy == "none":
+                helping = {c}
+            elif scenario.dispatch.exchange.topology == "chain" and len(clusters) > 1:
+                k = clusters.index(c)
+                helping = {c, clusters[(k + 1) % len(clusters)]}  # the next cluster helps this one
+            else:
+                helping = set(clusters)
+            out[dept.name] = {name for name, h in home.items() if h in helping}
+    for cover in org.cover:
+        out[cover.department] |= {s.name for s in org.secretaries if cover.by in s.departments}
+    return out
+
+
+def _check_competences(scenario: Scenario) -> None:
+    """Every request type with demand must have, for every department, someone who may do it."""
+    org = scenario.organisation
+    competent = {s.name: set(s.competences) if s.competences is not None else None for s in org.secretaries}
+    demand = scenario.demand
+    wanted = ["phone"] if demand.calls.per_staff_per_day > 0 else []
+    if demand.calls.per_staff_per_day > 0 and demand.calls.callback_share > 0:
+        wanted.append("callback")
+    wanted += [name for name, t in demand.tasks.items() if t.per_staff_per_day > 0]
+    if demand.meetings is not None and demand.meetings.per_department_per_week > 0:
+        wanted.append("minutes")
+    serving = may_serve(scenario)
+    for d in org.departments:
+        if d.staff * d.demand_factor <= 0:
+            continue
+        for t in wanted:
+            if not any(competent[n] is None or t in competent[n] for n in serving[d.name]):  # type: ignore[operator]
+                raise ValueError(
+                    f"organisation.secretaries: nobody who may serve {d.name} is competent for {t!r} "
+                    "(add it to someone's competences)"
+                )
 
 
 def _unique(names: Sequence[str], field: str, what: str) -> None:

@@ -82,7 +82,7 @@ class Task:
     """One back-office request. ``work`` is the remaining work in minutes at the client's own secretary's pace."""
 
     __slots__ = ("type", "dept", "group", "arrival", "work", "custom", "preferred", "due", "measured",
-                 "own_absent", "seq")
+                 "own_absent", "seq", "held")
     group: Group  # set by the dispatcher as the task arrives
 
     def __init__(self, type_: int, dept: int, arrival: float, work: float, custom: bool, due: float,
@@ -97,6 +97,7 @@ class Task:
         self.measured = False
         self.own_absent = False
         self.seq = 0  # arrival order, set by the dispatcher
+        self.held = False  # waiting for the client's own secretary (custom work; see the dispatcher)
 
     def __lt__(self, other: Task) -> bool:
         """The order of the task queues (heaps): earliest due first, then first come."""

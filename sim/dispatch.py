@@ -1,22 +1,43 @@
 """Dispatch: who takes which request, when, and how clusters exchange work.
 
-The dispatcher is the one place that decides. It reacts to four kinds of moments: a call arrives, a task
-arrives, a secretary becomes free (a job ends, she comes on duty), and a waiting call or a long queue passes
-an exchange threshold. A free secretary chooses, in this order:
+The dispatcher is the one place that decides. It reacts to the moments when a call arrives, a task arrives,
+a secretary becomes free (a job ends, she comes on duty), a secretary leaves, a waiting call or a long queue
+passes an exchange threshold, and a held custom task reaches its release time.
 
-1. the oldest waiting call of her own group;
-2. with ``overflow`` exchange, the oldest call of a group she helps that has rung longer than the threshold;
-3. her personal work (a task a call interrupted, minutes she took), earliest due first;
-4. a task of her group, earliest due first, her own departments' tasks before the others';
-5. with ``idle`` exchange and nothing left in her own group: calls, then tasks, of the groups she helps;
-   with ``overflow`` exchange: tasks of a helped group whose queue is longer than the threshold.
+**Ownership first.** Every department has its own secretaries (her ``departments`` in the config). A call
+rings first at the department's own idle secretaries, then at the rest of the group (a cluster, or the
+departments that share a secretary when decentralised), then as the exchange policy allows. Custom work
+(maatwerk) waits for the client's own secretary: it is *held* for her while she is present or back later
+today, for at most ``custom_hold_share`` of its norm (working time); then, or as soon as none of its own
+secretaries is back today, anyone who may take it does, at ``custom_penalty`` times the work. Standard work
+goes to whoever is free, own departments first.
 
-Calls preempt back-office work (``calls: preempt``): the interrupted task's remaining work is kept and she
-resumes it after the call. With ``calls: reserve`` nothing is interrupted, but a secretary starts back-office
-work only while more than ``reserve_free`` colleagues of her group stay idle for calls (Bhulai & Koole 2003).
+**A free secretary** chooses, in this order:
 
-Custom work (maatwerk) takes ``custom_penalty`` times longer when someone other than the department's own
-secretary (or, for minutes, the one who took them) does it.
+1. a waiting call she may answer: her own group's oldest, then (``idle`` exchange) any call of a group she
+   helps, (``overflow``) a helped group's call that has rung longer than ``ring_seconds``, and (buddy cover)
+   a call of a department she covers while none of its own secretaries is present. A ringing phone comes
+   before any back-office work;
+2. her personal work (a task a call interrupted, minutes she took), earliest due first;
+3. a task of her group, earliest due first: her own departments' tasks (including those held for her)
+   before the others' open tasks;
+4. with ``idle`` exchange: open tasks of the groups she helps; with ``overflow``: those of a helped group
+   whose queue is longer than ``queue_threshold``; as a buddy: open tasks of a department she covers while
+   none of its own secretaries is back today.
+
+**Calls preempt** back-office work (``calls: preempt``): an arriving call interrupts, in this order, an own
+secretary of the department, anyone of the group, a helper of another cluster (under ``idle`` exchange) or
+a buddy; the interrupted task's remaining work is kept and she resumes it after the call. With ``calls:
+reserve`` nothing is interrupted, but a secretary starts back-office work only while more than
+``reserve_free`` colleagues of her group stay idle for calls (Bhulai & Koole 2003).
+
+**Competences**: a secretary only takes the request types she may do (``competences``); minute-taking needs
+``minutes``.
+
+**Nothing stranded**: a secretary who falls ill or goes on leave hands all her personal work back to her
+group; at the end of her working day she hands back what would miss its norm before her next working day
+(days off of part-timers). A meeting is held with minutes (a secretary takes them, possibly joining after
+her call), missed (the secretary it waited for could not join before it ended) or uncovered (nobody could).
 
 Jobs are SimPy timeouts with a callback rather than processes: a preempted job's timeout is simply
 disowned (its secretary's ``job_event`` no longer points at it), which keeps interruptions O(1).
@@ -27,19 +48,34 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import cast
 
 import simpy
 from simpy.events import Timeout
 
-from sim.calendar import WorkCalendar
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar, day_of
 from sim.config import Dispatch
 from sim.demand import ABANDONED, AFTER_HOURS, ANSWERED, CALLBACK, PHONE, WAITING, Call, Task
 from sim.metrics import Collector
 from sim.organisation import CALL, IDLE, MEETING, OFF, STATE_NAMES, TASK, Group, Organisation, Secretary
 
 EventLog = Callable[[float, float, str, str, str], None]
+
+#: Days ahead the dispatcher looks for a secretary's next working day (two weeks cover any weekly pattern).
+_LOOKAHEAD_DAYS = 14
+
+
+def _take(heap: list[Task], i: int) -> Task:
+    """Remove and return item ``i`` of a heap."""
+    if i == 0:
+        return heappop(heap)
+    task = heap[i]
+    last = heap.pop()
+    if i < len(heap):
+        heap[i] = last
+        heapify(heap)
+    return task
 
 
 class Dispatcher:
@@ -62,12 +98,15 @@ class Dispatcher:
         self.preempt = conf.calls == "preempt"
         self.reserve = 0 if self.preempt else conf.reserve_free
         self.penalty = conf.custom_penalty
+        self.hold = conf.custom_hold_share
         self.callback_norm = callback_norm_minutes
         self.writing_per_minute = writing_per_minute
         self.minutes_norm = minutes_norm_minutes
         self.minutes_type = minutes_type
         self.log = log
         self._seq = 0  # arrival order of tasks (ties of due dates go to the first come)
+        self.own_present = [0] * len(org.dept_names)  # present own secretaries per department
+        self.any_cover = any(org.buddies)
         # each secretary's job callbacks, made once rather than a new bound method per job; they carry the
         # secretary, so a job's timeout needs no value
         self._on_call_done: list[Callable[[simpy.Event], None]] = [
@@ -77,7 +116,8 @@ class Dispatcher:
 
     # ------------------------------------------------------------------------------------------- arrivals
     def call_arrives(self, call: Call) -> None:
-        g = self.org.group_of_dept[call.dept]
+        d = call.dept
+        g = self.org.group_of_dept[d]
         call.group = g
         now = self.env.now
         m = self.metrics
@@ -88,11 +128,23 @@ class Dispatcher:
                 self._callback(call, now)
             return
         m.call_offered(call)
-        sec = self._first_idle(g)
-        if sec is None and self.idle_help:
-            sec = self._idle_in(g.helpers)
-        if sec is None and self.preempt and g.on_task:
-            sec = self._first_on_task(g)
+        sec = self._idle_for_call(g, d)
+        if self.preempt and call.custom and (sec is None or d not in sec.primary):
+            # custom work is for the client's own secretary: her back-office work waits for her department's call
+            own = self._own_on_task(g, d)
+            if own is not None:
+                sec = own
+        if sec is None and self.idle_help and g.helpers:
+            sec = self._helper_for_call(g.helpers, IDLE)
+        covered = self.any_cover and self.own_present[d] == 0
+        if sec is None and covered:
+            sec = self._buddy_for_call(d, IDLE)
+        if sec is None and self.preempt:
+            sec = self._on_task_for_call(g, d)
+            if sec is None and self.idle_help and g.helpers:
+                sec = self._helper_for_call(g.helpers, TASK)
+            if sec is None and covered:
+                sec = self._buddy_for_call(d, TASK)
         if sec is not None:
             self._answer(sec, call, now, queued=False)
             return
@@ -118,38 +170,59 @@ class Dispatcher:
         self._place(task, now)
 
     def _place(self, task: Task, now: float) -> None:
-        """Give a task to an idle secretary who may take it, or queue it in its group."""
+        """Give a task to its own secretary if she is idle, hold custom work for her, or give it to an idle
+        secretary who may take it, or queue it in its group."""
+        if task.custom:
+            sec = self._idle_owner(task)
+            if sec is not None:
+                self._start_task(sec, task, now)
+                return
+            if self._hold_for_owner(task, now):
+                return
+        self._place_open(task, now)
+
+    def _place_open(self, task: Task, now: float) -> None:
         g = task.group
         sec = self._idle_for_task(g, task)
         if sec is None and g.helpers and (
                 self.idle_help or (self.overflow and g.n_tasks + 1 > self.queue_threshold)):
             for h in g.helpers:
-                sec = self._idle_for_task(h, task)
+                sec = self._idle_helper_for_task(h, task)
                 if sec is not None:
+                    break
+        if sec is None and self.any_cover and self.org.buddies[task.dept] \
+                and not self._owner_back_today(task.dept, now, task.type):
+            for b in self.org.buddies[task.dept]:
+                if b.state == IDLE and b.can[task.type] and len(b.group.idle) > self.reserve:
+                    sec = b
                     break
         if sec is not None:
             self._start_task(sec, task, now)
         else:
-            self._enqueue(g, task)
+            heappush(g.tasks[task.dept], task)
+            g.n_tasks += 1
 
     def meeting_starts(self, dept: int, duration: float) -> None:
         """A department meeting begins: one secretary takes the minutes, preferably its own."""
         g = self.org.group_of_dept[dept]
         now = self.env.now
-        candidates = [s for s in g.secretaries if dept in s.primary]
-        candidates += [s for s in g.secretaries if dept not in s.primary]
+        self.metrics.meeting_started(dept, now)
+        mt = self.minutes_type
+        able = [s for s in g.secretaries if dept in s.may and (mt < 0 or s.can[mt])]
+        candidates = [s for s in able if dept in s.primary] + [s for s in able if dept not in s.primary]
         on_call = None
         for sec in candidates:
             if sec.meeting_end >= 0 or sec.state == OFF:
                 continue
             if sec.state in (IDLE, TASK):
-                self._start_meeting(sec, dept, now + duration, now)
+                self._start_meeting(sec, dept, now + duration, now, now)
                 return
             if sec.state == CALL and on_call is None:
                 on_call = sec
         if on_call is not None:  # she joins when her call ends
             on_call.meeting_end = now + duration
             on_call.meeting_dept = dept
+            on_call.meeting_start = now
             return
         self.metrics.meeting_uncovered(dept, now)
 
@@ -162,6 +235,8 @@ class Dispatcher:
         now = self.env.now
         sec.present_since = now
         self.metrics.presence(sec, +1, now)
+        for d in sec.primary:
+            self.own_present[d] += 1
         self._next_work(sec, now)  # every path leaves OFF through _set_state, which closes the absence
 
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None:
@@ -170,6 +245,7 @@ class Dispatcher:
             if reason != sec.off_reason:
                 self._set_state(sec, OFF, now)  # a new kind of absence begins (for the event log)
                 sec.off_reason = reason
+                self._owner_gone(sec, now)
         elif sec.state in (CALL, MEETING):
             sec.leaving = reason  # she finishes the call or meeting first
         else:
@@ -180,46 +256,222 @@ class Dispatcher:
     def _leave(self, sec: Secretary, reason: str, now: float) -> None:
         if sec.meeting_end >= 0:  # she was to join a meeting after her call, but her day ends first
             sec.meeting_end = -1.0
-            self.metrics.meeting_uncovered(sec.meeting_dept, now)
+            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start)
         self._pause(sec, now)
         self._set_state(sec, OFF, now)
         sec.off_reason = reason
         sec.leaving = ""
         self.metrics.presence(sec, -1, now)
         self.metrics.present_time(sec, sec.present_since, now)
+        for d in sec.primary:
+            self.own_present[d] -= 1
+        if reason == "off duty" and sec.personal:
+            self._hand_back(sec, now, self._next_return(sec, now))
+        self._owner_gone(sec, now)
+
+    def _owner_gone(self, sec: Secretary, now: float) -> None:
+        """One of a department's own secretaries left: release custom work held for her department if none of
+        them is back today, and let buddies take over the phone (and the work) of a department left alone."""
+        for d in sec.primary:
+            g = self.org.group_of_dept[d]
+            if g.n_held and sec.off_reason != "lunch":
+                self._release_held(g, d, now)
+            if self.own_present[d] == 0 and self.org.buddies[d]:
+                for b in self.org.buddies[d]:
+                    if b.state == IDLE:
+                        self._next_work(b, now)
 
     def _hand_over(self, sec: Secretary, now: float) -> None:
         """An absent secretary's personal work goes back to her group (replaceability)."""
         while sec.personal:
             self._place(heappop(sec.personal), now)
 
-    # ------------------------------------------------------------------------------------------ choosing
-    def _first_idle(self, g: Group) -> Secretary | None:
-        for sec in g.idle:
-            return sec
-        return None
+    def _hand_back(self, sec: Secretary, now: float, back: float) -> None:
+        """At the end of her day: hand back the personal work that would miss its norm before she is back."""
+        keep = [t for t in sec.personal if t.due >= back + t.work]
+        if len(keep) == len(sec.personal):
+            return
+        leave = [t for t in sec.personal if t.due < back + t.work]
+        heapify(keep)
+        sec.personal = keep
+        for task in sorted(leave):
+            self._place(task, now)
 
-    def _idle_in(self, groups: list[Group]) -> Secretary | None:
-        for h in groups:
-            for sec in h.idle:
+    def _next_return(self, sec: Secretary, now: float) -> float:
+        """The start of her next working day after today, by her weekly pattern (absences cannot be known)."""
+        day = day_of(now)
+        for k in range(1, _LOOKAHEAD_DAYS + 1):
+            d = day + k
+            if d % 7 in sec.weekdays and self.cal.is_working_day(d):
+                return d * MINUTES_PER_DAY + sec.shift_start
+        return math.inf
+
+    def _owner_back_today(self, dept: int, now: float, type_: int = -1) -> bool:
+        """Whether one of ``dept``'s own secretaries (able to do ``type_``) is present or back later today."""
+        for s in self.org.owners[dept]:
+            if type_ >= 0 and not s.can[type_]:
+                continue
+            if s.state != OFF:
+                return True
+            reason = s.off_reason
+            if reason == "lunch":
+                return True
+            if reason == "off duty" or reason == "start":
+                day = day_of(now)
+                if now - day * MINUTES_PER_DAY < s.shift_start and day % 7 in s.weekdays \
+                        and self.cal.is_working_day(day):
+                    return True
+        return False
+
+    def _owner_expected(self, dept: int, now: float, type_: int, until: float) -> bool:
+        """Whether one of ``dept``'s own secretaries able to do ``type_`` is present, or expected back by her
+        weekly pattern before ``until``. Sickness and leave have no known end: not expected."""
+        for s in self.org.owners[dept]:
+            if not s.can[type_]:
+                continue
+            if s.state != OFF:
+                return True
+            reason = s.off_reason
+            if reason == "lunch":
+                return True
+            if reason == "off duty" or reason == "start" or reason == "day off":
+                day = day_of(now)
+                if now - day * MINUTES_PER_DAY < s.shift_start and day % 7 in s.weekdays \
+                        and self.cal.is_working_day(day) and reason != "day off":
+                    back = day * MINUTES_PER_DAY + s.shift_start
+                else:
+                    back = self._next_return(s, now)
+                if back < until:
+                    return True
+        return False
+
+    # ------------------------------------------------------------------------------------ custom work held
+    def _idle_owner(self, task: Task) -> Secretary | None:
+        """The client's own secretary, if she is idle and may start back-office work."""
+        g = task.group
+        if task.preferred >= 0:
+            sec = self.org.secretaries[task.preferred]
+            if sec.state == IDLE and len(sec.group.idle) > self.reserve:
+                return sec
+            return None
+        if len(g.idle) <= self.reserve:
+            return None
+        for sec in g.idle:
+            if task.dept in sec.primary and sec.can[task.type]:
                 return sec
         return None
 
-    def _first_on_task(self, g: Group) -> Secretary | None:
+    def _release_time(self, task: Task) -> float:
+        """When held custom work goes to anyone: ``custom_hold_share`` of its norm after its arrival."""
+        norm = sum((b - a for a, b in self.cal.open_intervals(task.arrival, task.due)), 0.0)
+        return self.cal.add_working_time(task.arrival, self.hold * norm)
+
+    def _hold_for_owner(self, task: Task, now: float) -> bool:
+        """Hold custom work for the department's own secretaries if one of them is present or expected back
+        before its release time (``custom_hold_share`` of its norm after its arrival, in working time)."""
+        if self.hold <= 0 or task.preferred >= 0:
+            return False
+        release = self._release_time(task)
+        if release <= now or not self._owner_expected(task.dept, now, task.type, release):
+            return False
+        g = task.group
+        task.held = True
+        heappush(g.held[task.dept], task)
+        g.n_held += 1
+        ev = Timeout(self.env, release - now, task)
+        ev.callbacks.append(self._release_due)
+        return True
+
+    def _release_due(self, ev: simpy.Event) -> None:
+        task = cast(Task, ev.value)
+        if task.held:
+            self._unhold(task)
+            self._place_open(task, self.env.now)
+
+    def _unhold(self, task: Task) -> None:
+        task.held = False  # its entry in the held heap is now stale and skipped
+        task.group.n_held -= 1
+
+    def _release_held(self, g: Group, dept: int, now: float) -> None:
+        """Release the work held for ``dept``'s own secretaries that none of them will be back for in time."""
+        heap = g.held[dept]
+        live = [t for t in heap if t.held]
+        gone = [t for t in live if not self._owner_expected(dept, now, t.type, self._release_time(t))]
+        if not gone:
+            return
+        g.held[dept] = [t for t in live if t.held and t not in gone]
+        heapify(g.held[dept])
+        for task in sorted(gone):
+            self._unhold(task)
+            self._place_open(task, now)
+
+    # ------------------------------------------------------------------------------------------ choosing
+    def _idle_for_call(self, g: Group, d: int) -> Secretary | None:
+        """An idle secretary of ``g`` who may answer ``d``'s calls: one of its own first."""
+        first = None
+        for sec in g.idle:
+            if sec.restricted and (not sec.phone or d not in sec.may):
+                continue
+            if d in sec.primary:
+                return sec
+            if first is None:
+                first = sec
+        return first
+
+    def _on_task_for_call(self, g: Group, d: int) -> Secretary | None:
+        """A secretary of ``g`` doing back-office work whom ``d``'s call may interrupt: one of its own first."""
+        first = None
         for sec in g.on_task:
-            return sec
+            if sec.restricted and (not sec.phone or d not in sec.may):
+                continue
+            if d in sec.primary:
+                return sec
+            if first is None:
+                first = sec
+        return first
+
+    @staticmethod
+    def _own_on_task(g: Group, d: int) -> Secretary | None:
+        for sec in g.on_task:
+            if d in sec.primary and sec.phone:
+                return sec
+        return None
+
+    @staticmethod
+    def _helper_for_call(groups: list[Group], state: int) -> Secretary | None:
+        """An idle (or, with ``state`` TASK, a back-office) secretary of the helping groups."""
+        for h in groups:
+            for sec in (h.idle if state == IDLE else h.on_task):
+                if sec.phone:
+                    return sec
+        return None
+
+    def _buddy_for_call(self, d: int, state: int) -> Secretary | None:
+        for sec in self.org.buddies[d]:
+            if sec.state == state and sec.phone:
+                return sec
         return None
 
     def _idle_for_task(self, g: Group, task: Task) -> Secretary | None:
         """An idle secretary of ``g`` allowed to start back-office work, the client's own one if possible."""
         if len(g.idle) <= self.reserve:
             return None
-        if task.custom:
-            for sec in g.idle:
-                if task.dept in sec.primary:
-                    return sec
+        first = None
         for sec in g.idle:
-            return sec
+            if sec.restricted and not sec.may_do(task):
+                continue
+            if not task.custom or task.dept in sec.primary:
+                return sec
+            if first is None:
+                first = sec
+        return first
+
+    def _idle_helper_for_task(self, h: Group, task: Task) -> Secretary | None:
+        if len(h.idle) <= self.reserve:
+            return None
+        for sec in h.idle:
+            if sec.can[task.type]:
+                return sec
         return None
 
     def _next_work(self, sec: Secretary, now: float) -> None:
@@ -232,9 +484,10 @@ class Dispatcher:
             end = sec.meeting_end
             sec.meeting_end = -1.0
             if end > now:
-                self._start_meeting(sec, sec.meeting_dept, end, now)
+                self._start_meeting(sec, sec.meeting_dept, end, now, sec.meeting_start)
                 return
-        job = self._choose(sec)
+            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start)  # her call outlasted it
+        job = self._choose(sec, now)
         if job is None:
             if sec.state != IDLE:
                 self._set_state(sec, IDLE, now)
@@ -243,57 +496,127 @@ class Dispatcher:
         else:
             self._start_task(sec, job, now)
 
-    def _choose(self, sec: Secretary) -> Call | Task | None:
+    def _choose(self, sec: Secretary, now: float) -> Call | Task | None:
         """The next job of a free secretary, in the order of the module docstring."""
         g = sec.group
-        if g.n_calls:
-            return self._pop_call(g)
-        if self.overflow:
-            for h in g.helps:
-                head = self._head(h)
-                if head is not None and head.overflowed:
-                    return self._pop_call(h)
+        if sec.phone:
+            if g.n_calls:
+                call = self._pop_call(g, sec)
+                if call is not None:
+                    return call
+            if self.idle_help:
+                for h in g.helps:
+                    if h.n_calls:
+                        return self._pop_call(h, None)
+            elif self.overflow:
+                for h in g.helps:
+                    head = self._head(h)
+                    if head is not None and head.overflowed:
+                        return self._pop_call(h, None)
+            for d in sec.covers:
+                if self.own_present[d] == 0:
+                    cg = self.org.group_of_dept[d]
+                    if cg.n_calls:
+                        call = self._waiting_call_of(cg, d)
+                        if call is not None:
+                            return call
         if sec.personal:
             return heappop(sec.personal)
         # reserve policy: back-office work only while enough colleagues stay idle for calls
         if self.reserve and len(g.idle) - (1 if sec in g.idle else 0) < self.reserve:
             return None
-        if g.n_tasks:
-            return self._pop_task(g, sec)
-        best = None
-        if self.idle_help:  # nothing left in her own group: help others, calls first
-            for h in g.helps:
-                if h.n_calls:
-                    return self._pop_call(h)
-            best = self._best_task_group(g.helps, 0)
+        if g.n_tasks or g.n_held:
+            task = self._pop_task(g, sec)
+            if task is not None:
+                return task
+        if self.idle_help:  # nothing left in her own group: help others
+            task = self._help_task(g.helps, 0, sec)
+            if task is not None:
+                return task
         elif self.overflow:
-            best = self._best_task_group(g.helps, self.queue_threshold)
-        return self._pop_task(best, sec) if best is not None else None
+            task = self._help_task(g.helps, self.queue_threshold, sec)
+            if task is not None:
+                return task
+        for d in sec.covers:
+            cg = self.org.group_of_dept[d]
+            heap = cg.tasks[d]
+            if heap and not self._owner_back_today(d, now):
+                i = self._first_able(heap, sec)
+                if i >= 0:
+                    cg.n_tasks -= 1
+                    return _take(heap, i)
+        return None
 
-    def _best_task_group(self, groups: list[Group], threshold: int) -> Group | None:
-        best, best_due = None, math.inf
+    @staticmethod
+    def _first_able(heap: list[Task], sec: Secretary) -> int:
+        """Index of the earliest-due task of ``heap`` of a type she may do, or -1."""
+        if not heap:
+            return -1
+        if sec.can[heap[0].type]:
+            return 0
+        best = -1
+        for i, t in enumerate(heap):
+            if sec.can[t.type] and (best < 0 or t < heap[best]):
+                best = i
+        return best
+
+    def _pop_task(self, g: Group, sec: Secretary) -> Task | None:
+        """Earliest-due task of ``g`` she may take: her own departments' (open or held for them) first."""
+        best: list[Task] | None = None
+        bi = -1
+        for d in sec.primary:
+            heap = g.tasks.get(d)
+            if heap is None:
+                continue  # a department of hers outside her group (a home cluster named apart)
+            i = self._first_able(heap, sec) if sec.restricted else (0 if heap else -1)
+            if i >= 0 and (best is None or heap[i] < best[bi]):
+                best, bi = heap, i
+            held = g.held[d]
+            while held and not held[0].held:  # released entries
+                heappop(held)
+            i = self._first_held(held, sec) if sec.restricted else (0 if held else -1)
+            if i >= 0 and (best is None or held[i] < best[bi]):
+                best, bi = held, i
+        if best is None and g.n_tasks:
+            for d, heap in g.tasks.items():
+                if not heap or (sec.restricted and d not in sec.may):
+                    continue
+                i = self._first_able(heap, sec) if sec.restricted else 0
+                if i >= 0 and (best is None or heap[i] < best[bi]):
+                    best, bi = heap, i
+        if best is None:
+            return None
+        task = _take(best, bi)
+        if task.held:
+            self._unhold(task)
+        else:
+            g.n_tasks -= 1
+        return task
+
+    @staticmethod
+    def _first_held(heap: list[Task], sec: Secretary) -> int:
+        best = -1
+        for i, t in enumerate(heap):
+            if t.held and sec.can[t.type] and (best < 0 or t < heap[best]):
+                best = i
+        return best
+
+    def _help_task(self, groups: list[Group], threshold: int, sec: Secretary) -> Task | None:
+        """The earliest-due open task she may do among the groups she helps whose queue exceeds
+        ``threshold``."""
+        best: list[Task] | None = None
+        bi = -1
+        best_g: Group | None = None
         for h in groups:
             if h.n_tasks > threshold:
                 for heap in h.tasks.values():
-                    if heap and heap[0].due < best_due:
-                        best, best_due = h, heap[0].due
-        return best
-
-    def _pop_task(self, g: Group, sec: Secretary) -> Task:
-        """Earliest-due task of ``g``, from her own departments first."""
-        best: list[Task] | None = None
-        for d in sec.primary:
-            heap = g.tasks.get(d)
-            if heap and (best is None or heap[0] < best[0]):
-                best = heap
-        if best is None:
-            for heap in g.tasks.values():
-                if heap and (best is None or heap[0] < best[0]):
-                    best = heap
-        assert best is not None
-        task = heappop(best)
-        g.n_tasks -= 1
-        return task
+                    i = self._first_able(heap, sec) if sec.restricted else (0 if heap else -1)
+                    if i >= 0 and (best is None or heap[i] < best[bi]):
+                        best, bi, best_g = heap, i, h
+        if best is None or best_g is None:
+            return None
+        best_g.n_tasks -= 1
+        return _take(best, bi)
 
     # ---------------------------------------------------------------------------------------------- calls
     def _head(self, g: Group) -> Call | None:
@@ -302,13 +625,26 @@ class Dispatcher:
             calls.popleft()
         return calls[0] if calls else None
 
-    def _pop_call(self, g: Group) -> Call | None:
+    def _pop_call(self, g: Group, sec: Secretary | None) -> Call | None:
+        """The oldest waiting call of ``g`` that ``sec`` may answer (any, for ``None``)."""
         if not g.n_calls:
+            return None
+        if sec is not None and sec.restricted and len(g.departments) > 1:
+            for waiting in g.calls:
+                if waiting.state == WAITING and waiting.dept in sec.may:
+                    return waiting  # left in the queue, skipped lazily once answered
             return None
         call = self._head(g)
         if call is not None:
             g.calls.popleft()
         return call
+
+    @staticmethod
+    def _waiting_call_of(g: Group, d: int) -> Call | None:
+        for call in g.calls:
+            if call.state == WAITING and call.dept == d:
+                return call
+        return None
 
     def _answer(self, sec: Secretary, call: Call, now: float, queued: bool) -> None:
         if queued:
@@ -323,6 +659,7 @@ class Dispatcher:
         self.metrics.call_answered(call, max(0.0, now - call.arrival), sec)
         self._set_state(sec, CALL, now)
         sec.job = call
+        sec.job_custom = call.custom
         sec.detail = "phone"
         ev = Timeout(self.env, call.talk * factor)
         ev.callbacks.append(self._on_call_done[sec.index])
@@ -352,12 +689,9 @@ class Dispatcher:
             return
         call.overflowed = True
         g: Group = call.group
-        sec = self._idle_in(g.helpers)
+        sec = self._helper_for_call(g.helpers, IDLE)
         if sec is None and self.preempt:
-            for h in g.helpers:
-                sec = self._first_on_task(h)
-                if sec is not None:
-                    break
+            sec = self._helper_for_call(g.helpers, TASK)
         if sec is not None:
             self._answer(sec, call, self.env.now, queued=True)
 
@@ -367,10 +701,6 @@ class Dispatcher:
         self._task_arrives(task, now)
 
     # ---------------------------------------------------------------------------------------------- tasks
-    def _enqueue(self, g: Group, task: Task) -> None:
-        heappush(g.tasks[task.dept], task)
-        g.n_tasks += 1
-
     def _start_task(self, sec: Secretary, task: Task, now: float) -> None:
         factor = sec.pace[task.type]
         if task.custom and (sec.index != task.preferred if task.preferred >= 0 else task.dept not in sec.primary):
@@ -378,6 +708,7 @@ class Dispatcher:
         self._set_state(sec, TASK, now)
         sec.job = task
         sec.job_factor = factor
+        sec.job_custom = task.custom
         sec.detail = self.type_names[task.type]
         ev = Timeout(self.env, task.work * factor)
         ev.callbacks.append(self._on_task_done[sec.index])
@@ -392,7 +723,7 @@ class Dispatcher:
         sec.job = None
         sec.job_event = None
         now = self.env.now
-        self.metrics.task_done(task, now)
+        self.metrics.task_done(task, now, sec)
         self._next_work(sec, now)
 
     def _pause(self, sec: Secretary, now: float) -> bool:
@@ -409,10 +740,10 @@ class Dispatcher:
         return True
 
     # -------------------------------------------------------------------------------------------- meetings
-    def _start_meeting(self, sec: Secretary, dept: int, end: float, now: float) -> None:
+    def _start_meeting(self, sec: Secretary, dept: int, end: float, now: float, start: float) -> None:
         self._pause(sec, now)
         self._set_state(sec, MEETING, now)
-        self.metrics.meeting_held(dept, now)
+        self.metrics.meeting_held(dept, start)
         sec.detail = f"minutes {self.org.dept_names[dept]}"
         ev = Timeout(self.env, end - now, (sec, dept))
         ev.callbacks.append(self._meeting_done)
@@ -426,7 +757,7 @@ class Dispatcher:
         if self.writing_per_minute > 0:
             task = Task(self.minutes_type, dept, now, length * self.writing_per_minute, True,
                         self.cal.add_working_time(now, self.minutes_norm), preferred=sec.index)
-            task.group = sec.group
+            task.group = self.org.group_of_dept[dept]
             self._seq += 1
             task.seq = self._seq
             self.metrics.task_arrived(task)
@@ -443,7 +774,7 @@ class Dispatcher:
         elif old == TASK:
             del g.on_task[sec]
         if old != OFF and old != IDLE:
-            self.metrics.busy(sec, old, sec.since, now)
+            self.metrics.busy(sec, old, sec.since, now, sec.job_custom)
         if self.log is not None and now > sec.since:
             self.log(sec.since, now, sec.name, STATE_NAMES[old],
                      sec.detail if old in (CALL, TASK, MEETING) else (sec.off_reason if old == OFF else ""))
@@ -456,7 +787,7 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------------- end
     def open_requests(self) -> Iterator[Call | Task]:
-        """Every request still open at the end: waiting calls, queued, personal and interrupted tasks,
+        """Every request still open at the end: waiting calls, queued, held, personal and interrupted tasks,
         and tasks in progress."""
         for g in self.org.groups:
             for call in g.calls:
@@ -464,6 +795,8 @@ class Dispatcher:
                     yield call
             for heap in g.tasks.values():
                 yield from heap
+            for heap in g.held.values():
+                yield from (t for t in heap if t.held)
         for sec in self.org.secretaries:
             yield from sec.personal
             if sec.state == TASK and isinstance(sec.job, Task):
@@ -479,5 +812,5 @@ class Dispatcher:
                          (sec.off_reason if sec.state == OFF else ""))
             if sec.state != OFF:
                 if sec.state != IDLE:
-                    self.metrics.busy(sec, sec.state, sec.since, now)
+                    self.metrics.busy(sec, sec.state, sec.since, now, sec.job_custom)
                 self.metrics.present_time(sec, sec.present_since, now)

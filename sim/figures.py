@@ -86,6 +86,12 @@ STYLE: dict[str, Any] = {
 #: Readable names of KPIs (flattened as in ``kpis.csv``), with their unit.
 KPI_LABELS: dict[str, str] = {
     "reachability": "reachability (calls within norm)",
+    "reachability_all_callers": "reachability, after-hours callers included",
+    "calls_after_hours_share": "calls while the line is closed",
+    "continuity": "continuity (custom work by own secretary)",
+    "continuity_all": "continuity (all work by own secretary)",
+    "custom_share_requests": "custom share (count)",
+    "custom_share_work": "custom share (work time)",
     "calls_answered": "calls answered",
     "calls_abandoned": "calls abandoned",
     "replaceability": "replaceability",
@@ -129,7 +135,8 @@ def is_share_kpi(kpi: str) -> bool:
     base = kpi.split(".")[0]
     return base in {"reachability", "calls_answered", "calls_abandoned", "replaceability", "coverage",
                     "coverage_min_department", "utilisation", "utilisation_by_cluster", "meetings_uncovered",
-                    "service_level", "calls_after_hours_share"}
+                    "service_level", "calls_after_hours_share", "reachability_all_callers", "continuity",
+                    "continuity_all", "custom_share_requests", "custom_share_work"}
 
 
 def kpi_label(kpi: str) -> str:
@@ -330,7 +337,8 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
     ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds`` (and ``setup``,
     ``replication``). Bars are means over the replications with 95% CI error bars.
     """
-    rows = _with_setup(records(per_hour_rows))
+    # hours with calls only while the line was closed (``after_hours``) have no reachability to draw
+    rows = [r for r in _with_setup(records(per_hour_rows)) if not num(r.get("offered", 1)) == 0]
     if not rows:
         raise ValueError("hourly_profile: no rows")
     setups = setups_of(rows)

@@ -6,8 +6,10 @@ in the measured window (after the warm-up) count; time integrals are clipped to 
 KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was there to count):
 
 - **reachability** (bereikbaarheid): calls answered within the phone norm / calls offered while the line is
-  open. ``calls_answered`` and ``calls_abandoned`` are shares of the same calls; ``asa_seconds`` is the mean
-  wait of answered calls. Calls outside opening hours are counted apart (``calls_after_hours``).
+  open (as a phone system and the municipal norms count them). ``calls_answered`` and ``calls_abandoned`` are
+  shares of the same calls; ``asa_seconds`` is the mean wait of answered calls. Calls while the line is closed
+  are counted apart (``calls_after_hours_share``, and by hour), and ``reachability_all_callers`` counts them
+  as not reached, so a setup cannot look better by moving callers out of the line's hours.
 - **replaceability** (vervangbaarheid): of the requests arriving in opening hours while none of their
   department's own secretaries is present (ill, on leave, a day off, lunch), the share handled within norm.
 - **coverage**: the share of opening time in which every department has at least one present secretary who
@@ -16,6 +18,13 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
   ``phone`` it is the reachability. Lead times are wall-clock hours from arrival to done.
 - **utilisation**: busy time (calls, tasks, meetings) / present time, per secretary, cluster and overall.
 - **interruptions_per_hour**: back-office tasks interrupted by a call, per present hour.
+- **continuity**: custom requests handled (calls answered, tasks done) by the department's own secretary (for
+  minutes: the one who took them) / custom requests handled; ``continuity_all`` the same over all requests:
+  the cost side of pooling.
+- **custom_share_requests**, **custom_share_work**: the realised custom (maatwerk) share of the measured
+  requests by count, and of the busy time on calls and tasks (the article: 30-40% custom).
+- **meetings_uncovered**: meetings without minutes (nobody could take them, or the one it waited for could
+  not join before it ended) / meetings; every meeting is held with minutes, missed or uncovered, once.
 - **fte**, **cost_per_year**: from the secretaries' hours and the cost of one FTE.
 """
 
@@ -92,10 +101,11 @@ def _share(num: float, den: float) -> float | None:
 class CallCounts:
     """Measured calls of one hour of the day, one department or one kind of caller."""
 
-    __slots__ = ("offered", "answered", "within", "abandoned", "wait")
+    __slots__ = ("offered", "answered", "within", "abandoned", "wait", "after_hours")
 
     def __init__(self) -> None:
         self.offered = 0
+        self.after_hours = 0  # calls while the line is closed (by hour only)
         self.answered = 0  # counted by hour only
         self.within = 0  # answered within the norm
         self.abandoned = 0
@@ -107,7 +117,8 @@ class DeptCounts:
     replaceability, coverage and meetings."""
 
     __slots__ = ("calls", "requests", "requests_within", "rep_n", "rep_within", "serve_count", "own_count",
-                 "covered", "meetings_uncovered", "meetings_held")
+                 "covered", "meetings_uncovered", "meetings_held", "meetings_missed", "meetings",
+                 "custom_done", "custom_own", "done", "done_own")
 
     def __init__(self) -> None:
         self.calls = CallCounts()
@@ -118,8 +129,16 @@ class DeptCounts:
         self.serve_count = 0  # present secretaries who may serve the department
         self.own_count = 0  # present secretaries of its own
         self.covered = 0.0  # opening minutes with someone present to serve it
-        self.meetings_uncovered = 0
-        self.meetings_held = 0
+        self.meetings = 0  # meetings that started
+        self.meetings_uncovered = 0  # nobody could take the minutes
+        self.meetings_held = 0  # with minutes
+        self.meetings_missed = 0  # the minute-taker it waited for could not join before it ended
+        # continuity: requests handled (calls answered, tasks done) and those handled by the department's own
+        # secretary (for minutes: the one who took them)
+        self.done = 0
+        self.done_own = 0
+        self.custom_done = 0
+        self.custom_own = 0
 
 
 class TypeCounts:
@@ -190,6 +209,11 @@ class Collector:
         self.queues = [QueueCounts(start) for _ in org.groups]  # call queues by group
         self.secs = [SecCounts() for _ in org.secretaries]
         self.after_hours = 0
+        # the realised standard/custom split: measured requests by count, and busy minutes on them
+        self.requests_custom = 0
+        self.requests_all = 0
+        self.work_custom = 0.0
+        self.work_all = 0.0
         self.wait_hist = Histogram()  # waits of answered calls
         self.backlog_days = 0
         # coverage
@@ -202,12 +226,15 @@ class Collector:
         call.measured = call.arrival >= self.t0
         if call.measured:
             self.after_hours += 1
+            self.hours[hour_of_day(call.arrival)].after_hours += 1
 
     def call_offered(self, call: Call) -> None:
         measured = call.measured = call.arrival >= self.t0
         dept = self.depts[call.dept]
         call.own_absent = dept.own_count == 0
         if measured:
+            self.requests_all += 1
+            self.requests_custom += call.custom
             self.hours[hour_of_day(call.arrival)].offered += 1
             dept.calls.offered += 1
             self.callers[call.external].offered += 1
@@ -234,6 +261,12 @@ class Collector:
         within = wait <= self.norm
         dept = self.depts[call.dept]
         dept.requests += 1
+        own = call.dept in sec.primary
+        dept.done += 1
+        dept.done_own += own
+        if call.custom:
+            dept.custom_done += 1
+            dept.custom_own += own
         if within:
             hour.within += 1
             dept.calls.within += 1
@@ -270,9 +303,11 @@ class Collector:
         task.own_absent = self.depts[task.dept].own_count == 0 and self.cal.is_open(now)
         if task.measured:
             self.types[task.type].arrived += 1
+            self.requests_all += 1
+            self.requests_custom += task.custom
         self._open_change(task.type, 1, now)
 
-    def task_done(self, task: Task, now: float) -> None:
+    def task_done(self, task: Task, now: float, sec: Secretary) -> None:
         k = task.type
         self._open_change(k, -1, now)
         if not task.measured:
@@ -285,6 +320,12 @@ class Collector:
         tc.hist.add(lead)
         dept = self.depts[task.dept]
         dept.requests += 1
+        own = sec.index == task.preferred if task.preferred >= 0 else task.dept in sec.primary
+        dept.done += 1
+        dept.done_own += own
+        if task.custom:
+            dept.custom_done += 1
+            dept.custom_own += own
         if within:
             tc.within += 1
             dept.requests_within += 1
@@ -302,13 +343,17 @@ class Collector:
                 tc.backlog_max = n
 
     # -------------------------------------------------------------------------------------------- people
-    def busy(self, sec: Secretary, state: int, start: float, end: float) -> None:
+    def busy(self, sec: Secretary, state: int, start: float, end: float, custom: bool) -> None:
         if end <= self.t0:
             return
         if start < self.t0:
             start = self.t0
         s = self.secs[sec.index]
         s.busy[state] += end - start
+        if state == 1 or state == 2:  # calls and tasks (not meetings) make the realised split by work time
+            self.work_all += end - start
+            if custom:
+                self.work_custom += end - start
         hours = s.busy_by_hour
         if end - start <= (int(start) // 60 + 1) * 60 - start:  # within one clock hour: the common case
             hours[hour_of_day(start)] += end - start
@@ -357,12 +402,21 @@ class Collector:
         if everyone:
             self.all_covered += open_minutes
 
-    def meeting_uncovered(self, dept: int, now: float) -> None:
-        if now >= self.t0:
+    # meetings count by the moment they start: each is held (with minutes), missed or uncovered, once
+    def meeting_started(self, dept: int, start: float) -> None:
+        if start >= self.t0:
+            self.depts[dept].meetings += 1
+
+    def meeting_uncovered(self, dept: int, start: float) -> None:
+        if start >= self.t0:
             self.depts[dept].meetings_uncovered += 1
 
-    def meeting_held(self, dept: int, now: float) -> None:
-        if now >= self.t0:
+    def meeting_missed(self, dept: int, start: float) -> None:
+        if start >= self.t0:
+            self.depts[dept].meetings_missed += 1
+
+    def meeting_held(self, dept: int, start: float) -> None:
+        if start >= self.t0:
             self.depts[dept].meetings_held += 1
 
     # ---------------------------------------------------------------------------------------------- end
@@ -419,7 +473,8 @@ class Collector:
         coverage_dept = [d.covered / self.open_time if self.open_time > 0 else None for d in self.depts]
         known = [c for c in coverage_dept if c is not None]
         held = sum(d.meetings_held for d in self.depts)
-        uncovered = sum(d.meetings_uncovered for d in self.depts)
+        uncovered = sum(d.meetings_uncovered + d.meetings_missed for d in self.depts)
+        custom_done = sum(d.custom_done for d in self.depts)
         return {
             "reachability": _share(within, offered),
             "calls_answered": _share(answered, offered),
@@ -427,6 +482,7 @@ class Collector:
             "asa_seconds": None if answered == 0 else 60 * sum((h.wait for h in self.hours), 0.0) / answered,
             "calls_offered_per_day": offered / max(1, self.cal.days),
             "calls_after_hours_share": _share(self.after_hours, offered + self.after_hours),
+            "reachability_all_callers": _share(within, offered + self.after_hours),
             "replaceability": _share(sum(d.rep_within for d in self.depts), sum(d.rep_n for d in self.depts)),
             "coverage": _share(self.all_covered, self.open_time),
             "coverage_min_department": min(known) if known else None,
@@ -441,6 +497,10 @@ class Collector:
             },
             "interruptions_per_hour": _share(sum(s.interruptions for s in self.secs), present_total / 60),
             "meetings_uncovered": _share(uncovered, held + uncovered),
+            "continuity": _share(sum(d.custom_own for d in self.depts), custom_done),
+            "continuity_all": _share(sum(d.done_own for d in self.depts), sum(d.done for d in self.depts)),
+            "custom_share_requests": _share(self.requests_custom, self.requests_all),
+            "custom_share_work": _share(self.work_custom, self.work_all),
             "fte": fte,
             "cost_per_year": fte * cost_per_fte,
         }
@@ -450,8 +510,8 @@ class Collector:
         per_hour = [
             {"hour": h, "offered": c.offered, "answered": c.answered, "answered_within_norm": c.within,
              "abandoned": c.abandoned, "reachability": _share(c.within, c.offered),
-             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered}
-            for h, c in enumerate(self.hours) if c.offered
+             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered, "after_hours": c.after_hours}
+            for h, c in enumerate(self.hours) if c.offered or c.after_hours
         ]
         open_time = self.open_time
         per_department = [
@@ -462,7 +522,9 @@ class Collector:
              "replaceability_requests": d.rep_n,
              "replaceability": _share(d.rep_within, d.rep_n),
              "coverage": _share(d.covered, open_time),
-             "meetings_uncovered": d.meetings_uncovered}
+             "meetings": d.meetings, "meetings_held": d.meetings_held, "meetings_missed": d.meetings_missed,
+             "meetings_uncovered": d.meetings_uncovered,
+             "continuity": _share(d.custom_own, d.custom_done), "continuity_all": _share(d.done_own, d.done)}
             for d, name in zip(self.depts, org.dept_names, strict=True)
         ]
         per_caller = [
@@ -537,6 +599,10 @@ class Collector:
             "calls_abandoned": sum(h.abandoned for h in self.hours),
             "calls_waiting_at_end": waiting_end,
             "calls_after_hours": self.after_hours,
+            "meetings": {"started": sum(d.meetings for d in self.depts),
+                         "with_minutes": sum(d.meetings_held for d in self.depts),
+                         "missed": sum(d.meetings_missed for d in self.depts),
+                         "uncovered": sum(d.meetings_uncovered for d in self.depts)},
             "tasks": {name: {"arrived": tc.arrived, "done": tc.done, "open": tc.open_end}
                       for k, (name, tc) in enumerate(zip(self.type_names, self.types, strict=True)) if k != PHONE},
         }

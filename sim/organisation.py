@@ -45,8 +45,9 @@ class Secretary:
 
     __slots__ = (
         "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
-        "job_factor", "personal", "leaving", "meeting_end", "meeting_dept", "detail", "present_since", "off_reason",
-        "pace",
+        "job_factor", "job_custom", "personal", "leaving", "meeting_end", "meeting_dept", "meeting_start", "detail",
+        "present_since", "off_reason", "pace", "may", "restricted", "can", "phone", "covers", "weekdays",
+        "shift_start",
     )
 
     def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:
@@ -61,14 +62,28 @@ class Secretary:
         self.job: Call | Task | None = None
         self.job_event: simpy.Event | None = None
         self.job_factor = 1.0
+        self.job_custom = False  # whether the current call or task is custom work (for the realised split)
         self.personal: list[Task] = []  # heap, earliest due first: paused work, minutes she took
         self.leaving = ""  # reason to go off duty as soon as the current call or meeting ends
         self.meeting_end = -1.0  # a meeting she must join after her current call
         self.meeting_dept = -1
+        self.meeting_start = 0.0
         self.detail = ""  # what the current job is (for the event log)
         self.present_since = 0.0
         self.off_reason = "start"
         self.pace: list[float] = []  # work-time factor per request type index (her skills)
+        # departments of her group whose work she may take: all of them in a cluster, her own ones in a
+        # decentralised group that several departments share through a secretary who serves more than one
+        self.may: frozenset[int] = frozenset()
+        self.restricted = False  # True when ``may`` is not her whole group or ``can`` is not every type
+        self.can: list[bool] = []  # per request type index: her competences
+        self.phone = True  # she may answer calls
+        self.covers: list[int] = []  # departments she covers as a buddy (decentralised)
+        self.weekdays: frozenset[int] = frozenset()  # weekdays she works (0 = Monday)
+        self.shift_start = 0.0  # clock minute her working day starts
+
+    def may_do(self, task: Task) -> bool:
+        return not self.restricted or (task.dept in self.may and self.can[task.type])
 
     def __repr__(self) -> str:
         return f"Secretary({self.name!r}, {STATE_NAMES[self.state]})"
@@ -77,8 +92,8 @@ class Secretary:
 class Group:
     """Secretaries sharing one queue of calls and one set of task queues (one per department)."""
 
-    __slots__ = ("index", "name", "departments", "secretaries", "calls", "n_calls", "tasks", "n_tasks",
-                 "idle", "on_task", "helpers", "helps")
+    __slots__ = ("index", "name", "departments", "secretaries", "calls", "n_calls", "tasks", "n_tasks", "held",
+                 "n_held", "idle", "on_task", "helpers", "helps")
 
     def __init__(self, index: int, name: str, departments: list[int]) -> None:
         self.index = index
@@ -89,10 +104,34 @@ class Group:
         self.n_calls = 0  # calls really waiting
         self.tasks: dict[int, list[Task]] = {d: [] for d in departments}  # heaps, earliest due first
         self.n_tasks = 0
+        # custom tasks held for the department's own secretaries (heaps; released ones are skipped lazily)
+        self.held: dict[int, list[Task]] = {d: [] for d in departments}
+        self.n_held = 0
         self.idle: dict[Secretary, None] = {}  # ordered set: longest idle first
         self.on_task: dict[Secretary, None] = {}  # doing back-office work, so a call may interrupt her
         self.helpers: list[Group] = []  # groups whose secretaries may take this group's work
         self.helps: list[Group] = []  # groups this group's secretaries may help
+
+
+def _components(n_depts: int, secretaries: list[Secretary]) -> list[list[int]]:
+    """Departments linked by secretaries who serve more than one of them, in order of their first department
+    (a decentralised group: the departments that share people)."""
+    parent = list(range(n_depts))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for sec in secretaries:
+        first, *rest = sorted(sec.primary)
+        for d in rest:
+            parent[find(d)] = find(first)
+    comps: dict[int, list[int]] = {}
+    for d in range(n_depts):
+        comps.setdefault(find(d), []).append(d)
+    return sorted(comps.values(), key=lambda c: c[0])
 
 
 class Organisation:
@@ -100,6 +139,7 @@ class Organisation:
 
     def __init__(self, scenario: Scenario) -> None:
         org = scenario.organisation
+        cal = scenario.calendar
         policy = scenario.dispatch.exchange.policy
         self.dept_names = [d.name for d in org.departments]
         dept_index = {n: i for i, n in enumerate(self.dept_names)}
@@ -110,9 +150,12 @@ class Organisation:
             for i, s in enumerate(org.secretaries)
         ]
         if org.setup == "decentralised":
-            self.groups = [Group(i, n, [i]) for i, n in enumerate(self.dept_names)]
+            comps = _components(len(self.dept_names), self.secretaries)
+            self.groups = [Group(i, "+".join(self.dept_names[d] for d in c), c) for i, c in enumerate(comps)]
+            group_of_d = {d: g for g in self.groups for d in g.departments}
             for sec in self.secretaries:
-                sec.group = self.groups[next(iter(sec.primary))]
+                sec.group = group_of_d[min(sec.primary)]
+                sec.may = sec.primary  # only her own departments
         elif policy == "pool":
             self.groups = [Group(0, "pool", list(range(len(self.dept_names))))]
             for sec in self.secretaries:
@@ -138,14 +181,35 @@ class Organisation:
         type_names = scenario.demand.type_names()
         for sec, conf in zip(self.secretaries, org.secretaries, strict=True):
             sec.pace = [conf.skills.get(name, 1.0) for name in type_names]
+            allowed = set(conf.competences) if conf.competences is not None else set(type_names)
+            sec.can = [name in allowed for name in type_names]
+            sec.phone = "phone" in allowed
+            if not sec.may:
+                sec.may = frozenset(sec.group.departments)
+            sec.restricted = sec.may != frozenset(sec.group.departments) or not all(sec.can)
+            sec.weekdays = frozenset(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None
+                                                                  else cal.working_days))
+            sec.shift_start = clock_minutes(conf.start or cal.open)
+        for cover in org.cover:
+            d = dept_index[cover.department]
+            for sec in self.secretaries:
+                if dept_index[cover.by] in sec.primary and d not in sec.primary and d not in sec.covers:
+                    sec.covers.append(d)
         for sec in self.secretaries:
             sec.group.secretaries.append(sec)
-            depts = set(sec.group.departments)
+            depts = set(sec.may)
             for h in sec.group.helps:
                 depts.update(h.departments)
+            depts.update(sec.covers)
             sec.serves = frozenset(depts)
         group_of = {d: g for g in self.groups for d in g.departments}
         self.group_of_dept: list[Group] = [group_of[d] for d in range(len(self.dept_names))]
+        #: each department's own secretaries (for calls that ring at them first, and custom work held for them)
+        self.owners: list[list[Secretary]] = [[s for s in self.secretaries if d in s.primary]
+                                              for d in range(len(self.dept_names))]
+        #: each department's buddies (decentralised cover)
+        self.buddies: list[list[Secretary]] = [[s for s in self.secretaries if d in s.covers]
+                                               for d in range(len(self.dept_names))]
 
     def clusters(self) -> list[str]:
         seen: dict[str, None] = {}

@@ -296,9 +296,10 @@ def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------------------- KPIs
 #: KPIs in the report's tables, in order.
-TABLE_KPIS = ("reachability", "calls_abandoned", "asa_seconds", "replaceability", "coverage",
-              "coverage_min_department", "utilisation", "interruptions_per_hour", "meetings_uncovered",
-              "fte", "cost_per_year")
+TABLE_KPIS = ("reachability", "reachability_all_callers", "calls_after_hours_share", "calls_abandoned",
+              "asa_seconds", "replaceability", "coverage", "coverage_min_department", "continuity",
+              "continuity_all", "custom_share_requests", "custom_share_work", "utilisation",
+              "interruptions_per_hour", "meetings_uncovered", "fte", "cost_per_year")
 
 
 #: With more units than this, the KPI table turns: one row per unit, the headline KPIs as columns.
