@@ -338,7 +338,7 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
     ``replication``). Bars are means over the replications with 95% CI error bars.
     """
     # hours with calls only while the line was closed (``after_hours``) have no reachability to draw
-    rows = [r for r in _with_setup(records(per_hour_rows)) if not num(r.get("offered", 1)) == 0]
+    rows = [r for r in _with_setup(records(per_hour_rows)) if num(r.get("offered", 1)) != 0]
     if not rows:
         raise ValueError("hourly_profile: no rows")
     setups = setups_of(rows)
