@@ -107,6 +107,12 @@ class Dispatcher:
         self._seq = 0  # arrival order of tasks (ties of due dates go to the first come)
         self.own_present = [0] * len(org.dept_names)  # present own secretaries per department
         self.any_cover = any(org.buddies)
+        # whether anyone but its own secretaries may take a department's work (else holding is pointless:
+        # a decentralised department without a buddy)
+        self.others_may: list[bool] = [
+            bool(org.buddies[d]) or bool(org.group_of_dept[d].helpers)
+            or any(d in s.may and d not in s.primary for s in org.group_of_dept[d].secretaries)
+            for d in range(len(org.dept_names))]
         # each secretary's job callbacks, made once rather than a new bound method per job; they carry the
         # secretary, so a job's timeout needs no value
         self._on_call_done: list[Callable[[simpy.Event], None]] = [
@@ -369,7 +375,7 @@ class Dispatcher:
     def _hold_for_owner(self, task: Task, now: float) -> bool:
         """Hold custom work for the department's own secretaries if one of them is present or expected back
         before its release time (``custom_hold_share`` of its norm after its arrival, in working time)."""
-        if self.hold <= 0 or task.preferred >= 0:
+        if self.hold <= 0 or task.preferred >= 0 or not self.others_may[task.dept]:
             return False
         release = self._release_time(task)
         if release <= now or not self._owner_expected(task.dept, now, task.type, release):
