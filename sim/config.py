@@ -914,7 +914,7 @@ def _read_text(path: Path) -> str:
     bad = _CONTROL.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
-        raise ConfigError(str(path), f"line {line}: the control character {one_line(bad.group())!r} is not "
+        raise ConfigError(str(path), f"line {line}: the control character '{one_line(bad.group())}' is not "
                                      "allowed in a config (is this a text file?)")
     return text.removeprefix("\ufeff")
 
@@ -963,7 +963,7 @@ def plain_data(value: Any, source: str, path: str = "") -> Any:
 def _check_text(text: str, source: str, path: str, free: bool) -> None:
     bad = _CONTROL.search(text) or (None if free else re.search("[\t\n\r]", text))
     if bad is not None:
-        raise ConfigError(source, f"the control character {one_line(bad.group())!r} is not allowed in text"
+        raise ConfigError(source, f"the control character '{one_line(bad.group())}' is not allowed in text"
                           + ("" if free else " here (line breaks and tabs only in description)"), path or None)
 
 

@@ -32,6 +32,7 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
     creatable and writable before any work is done (a ConfigError, exit code 2, if not)."""
     if out is not None:
         path = Path(out)
+        check_names(path, "--out")
         if path.exists() and not path.is_dir():
             raise ConfigError(str(path), "--out names a file, not a folder")
         check_writable(path, "--out")
@@ -101,13 +102,20 @@ def environment_error(err: OSError) -> str:
     return name + why(err)
 
 
+def check_names(path: Path, what: str = "--out") -> None:
+    """No part of ``path`` is longer than a file system allows (255 bytes), nor the whole path (4,096)."""
+    for part in path.parts:
+        if len(os.fsencode(part)) > 255:
+            raise ConfigError(f"{part[:40]}...", f"{what}: the name is {len(os.fsencode(part))} bytes long; a file "
+                                                 "system allows 255")
+    if len(os.fsencode(str(path.absolute()))) >= 4096:
+        raise ConfigError(f"{str(path)[:40]}...", f"{what}: the path is longer than 4,096 bytes")
+
+
 def check_writable(folder: Path, what: str = "--out") -> None:
     """Make sure ``folder`` can be created (if missing) and written, before any work: create it and a
     probe file, then remove both. A ConfigError (exit code 2) names the folder and why not."""
-    for part in folder.parts:
-        if len(os.fsencode(part)) > 255:
-            raise ConfigError(str(folder), f"{what}: the name {part[:40]!r}... is longer than 255 bytes, too long "
-                                           "for a file system")
+    check_names(folder, what)
     missing: list[Path] = []
     p = folder.absolute()
     while not os.path.lexists(p) and p != p.parent:
