@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except click.UsageError as err:  # a bad option or argument: one line too, like a bad config
         command = err.ctx.command_path if err.ctx is not None else "sim"
-        click.echo(f"sim: error: {err.format_message()} (see {command} --help)", err=True)
+        click.echo(f"sim: error: {one_line(err.format_message())} (see {command} --help)", err=True)
         sys.exit(2)
     except click.ClickException as err:
         err.show()
