@@ -17,6 +17,7 @@ import csv
 import difflib
 import json
 import re
+import socket
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -108,8 +109,7 @@ _SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
 
 
 def check_scheduler(address: str | None) -> None:
-    """``--scheduler ADDRESS``: a well-formed address, and Dask installed (the connection is tried when the
-    experiment starts, still before anything is written but the folder's manifest)."""
+    """``--scheduler ADDRESS``: a well-formed address, Dask installed, and (for TCP) someone listening there."""
     if address is None:
         return
     m = _ADDRESS.match(address)
@@ -124,6 +124,13 @@ def check_scheduler(address: str | None) -> None:
         import distributed  # noqa: F401
     except ImportError:
         raise ConfigError("--scheduler", "Dask is not installed; pip install 'secretariat-sim[dask]'") from None
+    if m.group("scheme") in (None, "tcp", "tls"):  # reachable? (before the output folder is written)
+        host = m.group("host").strip("[]")
+        try:
+            socket.create_connection((host, int(m.group("port") or 8786)), timeout=10).close()
+        except OSError as err:
+            raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {address}: "
+                                             f"{err.strerror or err}") from None
 
 
 def check_experiment(scenarios: Sequence[Scenario], *, precision: str | None = None, kpis: Iterable[str] = (),

@@ -641,6 +641,8 @@ HOSTILE: list[Hostile] = [
             argv=(*COMPARE, "--scheduler", "not an address!"), names=None),
     Hostile("scheduler_unknown_protocol", "options", ("--scheduler", "unknown protocol 'http'"),
             argv=(*COMPARE, "--scheduler", "http://127.0.0.1:8786"), names=None),
+    Hostile("scheduler_unreachable", "options", ("--scheduler", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+            argv=(*COMPARE, "--scheduler", "tcp://127.0.0.1:9"), names=None),
     Hostile("scheduler_port", "options", ("--scheduler", "port must be 1 to 65535"),
             argv=(*COMPARE, "--scheduler", "tcp://127.0.0.1:99999"), names=None),
     # ---- output paths that cannot be written (found before the simulation, not after it)
