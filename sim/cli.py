@@ -6,8 +6,11 @@ config, a missing file or a wrong ``--set`` gives one line naming the file and t
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,9 +19,10 @@ from typing import Any
 import click
 
 from sim import compiled
-from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario
+from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario, one_line
 from sim.model import Result, run_replication
 from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json, write_text, write_yaml
+from sim.preflight import environment_error
 
 #: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
@@ -128,18 +132,19 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
     """Simulate CONFIG once and report its KPIs."""
     scenario = load(config, overrides, days, seed)
     folder = choose_out_dir(out, scenario.name, overwrite)
-    log_rows: list[str] = []
+    log = io.StringIO()
     logger = None
     if event_log:
-        log_rows.append("start_minute,end_minute,secretary,activity,detail\n")
+        writer = csv.writer(log, lineterminator="\n")  # quoted: names may hold commas or quotes
+        writer.writerow(["start_minute", "end_minute", "secretary", "activity", "detail"])
 
         def logger(start: float, end: float, who: str, what: str, detail: str) -> None:
-            log_rows.append(f"{start:.4f},{end:.4f},{who},{what},{detail}\n")
+            writer.writerow([f"{start:.4f}", f"{end:.4f}", who, what, detail])
 
     result = run_replication(scenario, event_log=logger)
     write_run(folder, scenario, result)
     if event_log:
-        write_text(folder, "events.csv", "".join(log_rows))
+        write_text(folder, "events.csv", log.getvalue())
     if as_json:
         data = result.to_dict()
         data.pop("tables")
@@ -192,11 +197,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except click.UsageError as err:  # a bad option or argument: one line too, like a bad config
         command = err.ctx.command_path if err.ctx is not None else "sim"
-        click.echo(f"sim: error: {err.format_message()} (see {command} --help)", err=True)
+        click.echo(f"sim: error: {one_line(err.format_message())} (see {command} --help)", err=True)
         sys.exit(2)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
+    except OSError as err:  # the environment, not the input: a full disk, a read-only file system
+        click.echo(f"sim: error: {environment_error(err)}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as err:
+        click.echo(f"sim: error: the results store: {one_line(err)} (finished replications are kept; run the "
+                   "same command again to resume)", err=True)
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("sim: aborted", err=True)
         sys.exit(130)

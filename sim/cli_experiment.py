@@ -37,6 +37,7 @@ from sim.experiment import (
     write_rows_csv,
 )
 from sim.output import to_json, write_json
+from sim.preflight import check_experiment
 
 #: KPIs shown in the printed tables (all of them are in summary.csv); share or number.
 SHOWN: list[tuple[str, str]] = [
@@ -173,6 +174,7 @@ def compare(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | No
     """Compare setups on the same replications (common random numbers): every KPI with its 95% interval,
     and each setup's paired difference against the first."""
     scenarios = [load(c, overrides, days, seed) for c in configs]
+    check_experiment(scenarios, precision=precision, scheduler=scheduler)
     base = scenarios[0].run.seed if seed is None else seed
     names = setup_names(scenarios)
     units = [Unit(n, s, {"setup": n}) for n, s in zip(names, scenarios, strict=True)]
@@ -237,6 +239,7 @@ def sweep(config: str, overrides: tuple[str, ...], seed: int | None, days: int |
     one row per setting x replication x KPI, and the summary per setting."""
     pairs = [parse_vary(v) for v in vary]
     units = sweep_units(config, pairs, overrides, days, seed)
+    check_experiment([u.scenario for u in units], precision=precision, kpis=kpis, scheduler=scheduler)
     base = units[0].scenario.run.seed
     prec = _precision(precision)
     n = _replications(replications, precision)
@@ -285,6 +288,7 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     from sim.staffing import _staff, staff_experiment_hash, staffing_units, targets_for
 
     scenarios = [load(c, overrides, days, seed) for c in configs]
+    check_experiment(scenarios, targets=targets, scheduler=scheduler)
     base = scenarios[0].run.seed if seed is None else seed
     n = replications or DEFAULT_REPLICATIONS
     if n < 2:

@@ -13,6 +13,7 @@ import click
 from sim.config import ConfigError
 from sim.figures import save
 from sim.output import choose_out_dir, write_text
+from sim.preflight import check_results_folder
 from sim.report import FIGURE_KINDS, figures_for, load_results, render_html
 
 _results = click.argument("results", type=click.Path(path_type=Path))
@@ -32,6 +33,7 @@ _baseline = click.option("--baseline", default=None, metavar="SETUP",
 @_baseline
 def report(results: Path, out: Path | None, overwrite: bool, day: int | None, baseline: str | None) -> None:
     """Write one self-contained HTML page for RESULTS (a run, compare, sweep or staff folder)."""
+    check_results_folder(results)
     res = load_results(results)
     target = out if out is not None else results / "report.html"
     if target.exists() and not overwrite:
@@ -60,6 +62,7 @@ def plot(kind: str, results: Path, out: Path | None, overwrite: bool, formats: t
 
     KIND is one of: compare, service-level, hourly, ecdf, utilisation, departments, day, or all.
     """
+    check_results_folder(results)
     res = load_results(results)
     _check_baseline(res.setups, baseline)
     if x is not None and x not in res.settings and not any(x in r for r in res.kpis[:1]):

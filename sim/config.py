@@ -15,16 +15,21 @@ Every default that comes from a public source cites it; every other number is an
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
+import yaml.cyaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -46,6 +51,9 @@ MAX_DAYS = 10 * 261
 MAX_RATE_PER_STAFF_PER_DAY = 1e6
 #: Guard against runs that would not finish in reasonable time: expected requests over the whole horizon.
 MAX_EXPECTED_REQUESTS = 2e8
+#: Guard against day profiles that would fill memory: the most slots a profile may have, also after an HNW
+#: spread widens it (one a second over a whole day).
+MAX_PROFILE_SLOTS = 86_400
 
 
 def _check_clock(value: str) -> str:
@@ -70,9 +78,11 @@ def clock_minutes(value: str) -> float:
 
 
 class Model(BaseModel):
-    """Base of every config model: immutable, and unknown fields are an error."""
+    """Base of every config model: immutable, and unknown fields are an error. Types are strict (``days: yes``
+    or ``days: 2.5`` is not a whole number, ``flexible_only: 1`` is not a boolean) and numbers finite (no
+    ``.inf`` or ``.nan``, nor a number too big for a float)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------- building blocks
@@ -104,6 +114,10 @@ class Profile(Model):
     def _fits_in_day(self) -> Profile:
         if sum(self.weights) <= 0:
             raise ValueError("weights: at least one weight must be positive")
+        if not math.isfinite(sum(self.weights)):
+            raise ValueError("weights: their sum is too big for a number; weights are relative, scale them down")
+        if len(self.weights) > MAX_PROFILE_SLOTS:
+            raise ValueError(f"weights: {len(self.weights):,} slots; at most {MAX_PROFILE_SLOTS:,} (one a second)")
         if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > 1440:
             raise ValueError("weights: the profile runs past midnight; use fewer or shorter slots")
         return self
@@ -511,14 +525,7 @@ class Scenario(Model):
             if clock_minutes(m.latest_start) >= clock_minutes(cal.close) or \
                     clock_minutes(m.earliest_start) < open_m:
                 raise ValueError("demand.meetings.earliest_start: meetings must start within opening hours")
-        volume = sum(d.staff * d.demand_factor for d in self.organisation.departments)
-        per_day = self.demand.calls.per_staff_per_day + sum(t.per_staff_per_day for t in self.demand.tasks.values())
-        expected = volume * per_day * (self.run.days + self.run.warmup_days)
-        if expected > MAX_EXPECTED_REQUESTS:
-            raise ValueError(
-                f"demand: about {expected:.3g} requests over {self.run.days + self.run.warmup_days} days would run "
-                f"for hours; at most {MAX_EXPECTED_REQUESTS:.0e} (fewer days, or lower rates)"
-            )
+        self._check_work()
         types = set(self.demand.type_names())
         for i, sec in enumerate(self.organisation.secretaries):
             for key in sec.skills:
@@ -544,6 +551,35 @@ class Scenario(Model):
                         f"known: {', '.join(sorted(known))}"
                     )
         return self
+
+    def _check_work(self) -> None:
+        """The work guard: the arrivals the generators will draw over the horizon, counting every HNW multiplier
+        and the candidates that thinning draws at each day profile's peak rate, and the size of every profile
+        after an HNW spread."""
+        hnw = self.hnw
+        mult = hnw.multipliers if hnw is not None else {}
+        volume = sum(d.staff * d.demand_factor for d in self.organisation.departments)
+        draws = 0.0
+        sources: list[tuple[str, float, Profile | None]] = [
+            ("calls", self.demand.calls.per_staff_per_day * mult.get("calls", 1.0),
+             resolve_profile(self.demand.calls.profile))]
+        for name, task in self.demand.tasks.items():
+            profile = resolve_profile(task.profile) if task.arrivals == "spread" else None
+            sources.append((name, task.per_staff_per_day * mult.get(name, 1.0), profile))
+        for name, rate, profile in sources:
+            factor = 1.0
+            if profile is not None:
+                where = "demand.calls.profile" if name == "calls" else f"demand.tasks.{name}.profile"
+                factor = _thinning_factor(profile, hnw, where)
+            draws += volume * rate * factor
+        days = self.run.days + self.run.warmup_days
+        expected = draws * days
+        if not expected <= MAX_EXPECTED_REQUESTS:
+            raise ValueError(
+                f"demand: about {expected:.3g} requests over {days} days (counting HNW multipliers and the "
+                f"draws of each day profile at its peak rate) would run for hours; at most "
+                f"{MAX_EXPECTED_REQUESTS:.0e} (fewer days, lower rates, or a flatter profile)"
+            )
 
     # -- derived figures -------------------------------------------------------------------------------------
     def secretary_hours_per_week(self, i: int) -> float:
@@ -614,6 +650,26 @@ def _check_competences(scenario: Scenario) -> None:
                 )
 
 
+def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:
+    """Arrival candidates drawn per request by thinning over ``profile`` (after an HNW spread, as
+    :func:`sim.demand.spread_profile` builds it): candidates come at the peak rate over the whole profile,
+    so a narrow spike in a long profile of tiny slots costs as many draws as its peak implies."""
+    weights, slot, total = profile.weights, profile.slot_minutes, sum(profile.weights)
+    share = 0.0
+    n = len(weights)
+    if hnw is not None and hnw.spread_hours > 0 and hnw.spread_share > 0:
+        start = clock_minutes(profile.start)
+        extra = math.floor(hnw.spread_hours * 60 / slot)
+        before = min(extra, int(start // slot))
+        after = min(extra, int((1440 - start - slot * n) // slot))
+        n += before + after
+        share = hnw.spread_share
+        if n > MAX_PROFILE_SLOTS:
+            raise ValueError(f"hnw.spread_hours: spreading {where} (slots of {slot:g} min) gives {n:,} slots; "
+                             f"at most {MAX_PROFILE_SLOTS:,} (longer slots, or a smaller spread)")
+    return share + (1 - share) * max(weights) * n / total
+
+
 def _unique(names: Sequence[str], field: str, what: str) -> None:
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -632,11 +688,20 @@ class ConfigError(Exception):
     """A bad config, override or path: one line for the user, naming the file and the field."""
 
     def __init__(self, source: str, message: str, field: str | None = None) -> None:
-        self.source = source
-        self.field = field
-        self.message = message
-        where = f"{source}: {field}: " if field else f"{source}: "
-        super().__init__(where + message)
+        self.source = one_line(source)
+        self.field = None if field is None else one_line(field)
+        self.message = one_line(message)
+        where = f"{self.source}: {self.field}: " if field else f"{self.source}: "
+        super().__init__(where + self.message)
+
+
+def one_line(text: object) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``, ``\\x00``), so that a message
+    naming a user's value or path stays on one line."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _loc(loc: Sequence[int | str]) -> str:
@@ -819,23 +884,42 @@ class _SafeLoader(yaml.SafeLoader):
                 seen.add(key)
             except TypeError:  # an unhashable key: the base class reports it
                 pass
-        return super().construct_mapping(node, deep=deep)
+        return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep=deep)
 
 
 # YAML 1.1 reads an unquoted 17:00 as the base-60 number 1020; a config is full of clock times, so this loader
 # reads them as text (every other int and float form is kept).
+# An unquoted date (``description: 2024-05-01``) stays text too: dates are not JSON, and no field is a date.
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _TIMESTAMP)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _SafeLoader.add_implicit_resolver(
     _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
     list("-+0123456789"))
 _SafeLoader.add_implicit_resolver(
-    _FLOAT, re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    _FLOAT, re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+                       r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"  # 1e6 (YAML 1.2; types are strict, so not text)
                        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+0123456789."))
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    class _FileLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """The same loader with libyaml's parser (written in C): a config near the size limit is read in
+        seconds, not minutes. Tags, resolvers and the refusal of duplicate keys are those of _SafeLoader."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        construct_mapping = _SafeLoader.construct_mapping
+        yaml_implicit_resolvers = _SafeLoader.yaml_implicit_resolvers
+else:  # pragma: no cover (PyYAML built without libyaml)
+    _FileLoader = _SafeLoader  # type: ignore[misc,assignment]
 
 
 def _check_expanded_size(root: yaml.Node, source: str) -> None:
@@ -847,6 +931,7 @@ def _check_expanded_size(root: yaml.Node, source: str) -> None:
         return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
     size: dict[int, int] = {}
+    aliased = False  # a node met twice: the document uses aliases
     in_progress: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -857,36 +942,135 @@ def _check_expanded_size(root: yaml.Node, source: str) -> None:
             size[key] = 1 + sum(size[id(c)] for c in children(node))
             if size[key] > MAX_YAML_VALUES:
                 line = node.start_mark.line + 1
+                if not aliased:
+                    raise ConfigError(source, f"line {line}: holds more than {MAX_YAML_VALUES:,} values; "
+                                              "too big to be a config")
                 raise ConfigError(source, f"line {line}: aliases expand this config to more than "
                                           f"{MAX_YAML_VALUES:,} values; write it out")
-        elif key not in size:
+        elif key in size:
+            aliased = True
+        else:
             if key in in_progress:
                 raise ConfigError(source, f"line {node.start_mark.line + 1}: an alias refers to itself "
                                           "(a recursive structure is not a config)")
             in_progress.add(key)
             stack.append((node, True))
-            stack.extend((c, False) for c in children(node) if id(c) not in size)
+            for c in children(node):
+                if id(c) in size:
+                    aliased = True
+                else:
+                    stack.append((c, False))
 
 
-def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file safely: plain data only (no Python tags, nothing executed), no key twice in a
-    mapping, no alias bombs; a syntax error names its line."""
-    path = Path(path)
+#: Guard against reading something that is not a config: the largest config file accepted, in bytes. The
+#: shipped configs are a few KB; a file this big is a mistake (a log, a data dump), and even with libyaml
+#: reading one near the limit takes seconds (at 5 MB, about half a minute).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_text(path: Path) -> str:
+    """The text of a regular file of at most MAX_CONFIG_BYTES. A FIFO, a device (``/dev/zero``) or a socket
+    is refused before a byte is read, so reading never blocks or runs for ever."""
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ConfigError(str(path), "no such file") from None
     except IsADirectoryError:
         raise ConfigError(str(path), "is a folder, not a config file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(str(path), f"cannot be read: {err}") from None
-    loader = _SafeLoader(text)
+    except OSError as err:
+        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(str(path), "is a folder, not a config file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(str(path), "is not a regular file (a pipe, device or socket); a config is a file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(str(path), f"is {info.st_size / 2**20:.1f} MB; a config file is at most "
+                                         f"{MAX_CONFIG_BYTES // 2**20} MB")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as err:
+        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:  # grew while being read
+        raise ConfigError(str(path), f"a config file is at most {MAX_CONFIG_BYTES // 2**20} MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(str(path), f"cannot be read: not UTF-8 text ('utf-8' codec: byte "
+                                     f"{raw[err.start]:#04x} at position {err.start})") from None
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ConfigError(str(path), f"line {line}: the control character '{one_line(bad.group())}' is not "
+                                     "allowed in a config (is this a text file?)")
+    return text.removeprefix("\ufeff")
+
+
+#: Characters a config file may not hold: C0/C1 control characters other than tab and line breaks, and
+#: Unicode line separators that YAML would read as line breaks (and that would split a one-line message).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def plain_data(value: Any, source: str, path: str = "") -> Any:
+    """Check that a loaded config is plain data that hashes and serialises the same in every process: maps
+    with text keys, lists, text, numbers, booleans and null. Dates (``description: 2024-05-01`` with a
+    ``!!timestamp`` tag) become their ISO text; sets, binary values and anything else are refused, as are
+    control characters in text (tabs and line breaks are allowed in ``description`` only)."""
+    def where(p: str) -> str | None:
+        return p or None
+
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, datetime.date):
+                key = key.isoformat()
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise ConfigError(source, f"the key {_show(key)} is not a name; quote it", where(path))
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str):
+                _check_text(key, source, sub, free=False)
+            out[key] = plain_data(item, source, sub)
+        return out
+    if isinstance(value, list):
+        return [plain_data(item, source, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, str):
+        _check_text(value, source, path, free=path == "description")
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, datetime.date):  # and datetime: an unquoted or tagged date where text belongs
+        return value.isoformat()
+    kinds: dict[type, str] = {set: "a set (!!set)", frozenset: "a set", bytes: "a binary value (!!binary)",
+                              tuple: "an ordered map (!!omap or !!pairs)"}
+    kind = kinds.get(type(value), f"a {type(value).__name__} value")
+    raise ConfigError(source, f"{kind} is not allowed; a config is plain data (maps, lists, text, numbers)",
+                      where(path))
+
+
+def _check_text(text: str, source: str, path: str, free: bool) -> None:
+    bad = _CONTROL.search(text) or (None if free else re.search("[\t\n\r]", text))
+    if bad is not None:
+        raise ConfigError(source, f"the control character '{one_line(bad.group())}' is not allowed in text"
+                          + ("" if free else " here (line breaks and tabs only in description)"), path or None)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file safely: a regular file of at most MAX_CONFIG_BYTES, plain data only (no Python tags,
+    nothing executed, no sets or binary values, no control characters), no key twice in a mapping, no alias
+    bombs; a syntax error names its line."""
+    path = Path(path)
+    text = _read_text(path)
+    loader = _FileLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         _check_expanded_size(node, str(path))
-        return loader.construct_document(node)
+        return plain_data(loader.construct_document(node), str(path))
     except yaml.constructor.ConstructorError as err:
         problem = str(err.problem)
         tag = re.search(r"for the tag '([^']*)'", problem)
@@ -900,6 +1084,8 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(str(path), f"YAML syntax error at {problem}") from None
     except yaml.YAMLError as err:
         raise ConfigError(str(path), f"YAML error: {err}") from None
+    except (ValueError, OverflowError) as err:  # e.g. !!timestamp 2024-13-45, !!binary that is not base64
+        raise ConfigError(str(path), f"a value cannot be read: {err}") from None
     except RecursionError:
         raise ConfigError(str(path), "nested too deeply to be a config") from None
     finally:
@@ -928,6 +1114,9 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
             value = yaml.load(raw, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
         except yaml.YAMLError:
             raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
+        except (ValueError, OverflowError, RecursionError):
+            raise ConfigError(source, f"--set {item!r}: the value cannot be read", path) from None
+        value = plain_data(value, source, path.strip())
         node: Any = data
         for depth, part in enumerate(parts[:-1]):
             node = _step(node, part, parts[: depth + 1], source, create=True)

@@ -21,6 +21,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -92,7 +94,39 @@ class SerialExecutor:
 
 
 def _ignore_sigint() -> None:
+    """Initializer of every pool worker: ignore Ctrl-C (the main process handles it), and die with the main
+    process, whatever killed it (even ``kill -9``), so that no orphan keeps computing, holding memory and
+    holding the terminal's stdout open (a ``| tee`` would never end)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+#: prctl option: send this signal when the parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still ends the worker
+            pass
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="sim-parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = 1.0) -> None:
+    """Fallback where there is no prctl (and belt and braces where there is): once the parent is gone the
+    worker is re-parented, so its parent pid changes; then it ends at once."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _context() -> Any:

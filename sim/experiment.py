@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.config import ConfigError, Scenario, config_hash, load_scenario
+from sim.config import ConfigError, Scenario, _SafeLoader, config_hash, load_scenario, plain_data
 from sim.executors import Executor, Task, make_executor
-from sim.output import atomic_open, choose_out_dir, to_json, write_json, write_text
+from sim.output import atomic_open, check_writable, choose_out_dir, clear_outputs, to_json, write_json, write_text
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize
-from sim.store import STORE_NAME, ReplicationRecord, ResultStore
+from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 
 #: Replications when none are asked for.
 DEFAULT_REPLICATIONS = 10
@@ -346,10 +346,17 @@ def open_store(out: str | Path | None, experiment: str, kind: str, default_name:
         folder = choose_out_dir(None, default_name, overwrite, root)
     else:
         folder = Path(out)
-        if not (folder / STORE_NAME).exists():
+        if not os.path.lexists(folder / STORE_NAME):
             folder = choose_out_dir(folder, default_name, overwrite, root)
+        else:
+            if not overwrite:
+                check_ours(folder / STORE_NAME)  # before anything is written
+            check_writable(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return folder, ResultStore.open(folder / STORE_NAME, experiment, kind, overwrite)
+    store = ResultStore.open(folder / STORE_NAME, experiment, kind, overwrite)
+    if overwrite and store.fresh:
+        clear_outputs(folder, keep_store=True)  # --overwrite starts afresh: no file of the last run stays
+    return folder, store
 
 
 def _store_for(out: str | Path | None, experiment: str, kind: str, name: str,
@@ -469,9 +476,15 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
     for point in grid:
         scenario = load_scenario(config, extra + [f"{p}={v}" for p, v in point])
         labels: dict[str, Any] = {"setup": scenario.name}
-        labels.update({p: yaml.safe_load(v) for p, v in point})
+        labels.update({p: _label(v) for p, v in point})
         units.append(Unit(",".join(f"{p}={v}" for p, v in point) or "base", scenario, labels))
     return units
+
+
+def _label(text: str) -> Any:
+    """A swept value as the user wrote it: read as the config reads it (``17:00`` stays the text "17:00",
+    not YAML 1.1's 1020 minutes)."""
+    return plain_data(yaml.load(text, Loader=_SafeLoader), "--vary")  # noqa: S506 (a safe loader)
 
 
 def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mapping[str, Sequence[Any]],

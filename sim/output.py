@@ -8,7 +8,9 @@ leaves a half-written file where a complete one was, and every path written stay
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -21,27 +23,121 @@ from typing import Any, TextIO
 
 import yaml
 
-from sim.config import ConfigError
+from sim.config import ConfigError, one_line
 
 
 def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results") -> Path:
-    """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``), else a fresh
-    ``root/default_name[-N]``."""
+    """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``, which first
+    removes what an earlier run wrote there), else a fresh ``root/default_name[-N]``. Either is checked to be
+    creatable and writable before any work is done (a ConfigError, exit code 2, if not)."""
     if out is not None:
         path = Path(out)
+        check_names(path, "--out")
         if path.exists() and not path.is_dir():
             raise ConfigError(str(path), "--out names a file, not a folder")
-        if path.exists() and any(path.iterdir()) and not overwrite:
-            raise ConfigError(str(path), "the output folder is not empty; choose another --out or pass --overwrite")
+        check_writable(path, "--out")
+        if path.exists() and any(path.iterdir()):
+            if not overwrite:
+                raise ConfigError(str(path),
+                                  "the output folder is not empty; choose another --out or pass --overwrite")
+            clear_outputs(path)
         return path
     base = Path(root)
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name) or "run"
+    if base.exists() and not base.is_dir():
+        raise ConfigError(str(base), "is a file, not a folder for results; move it, or pass --out")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name).strip(".") or "run"
+    safe = safe.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long scenario name: a shorter folder name
     path = base / safe
     n = 2
     while path.exists():
         path = base / f"{safe}-{n}"
         n += 1
+    check_writable(path, "results folder")
     return path
+
+
+#: The longest folder name made from a scenario's name (file systems allow 255 bytes; room for "-N").
+MAX_NAME_BYTES = 100
+
+#: What sim writes into a results folder: --overwrite removes these (and only these) before writing afresh,
+#: so that nothing of an earlier run (an events.csv, a table it had) is mistaken for the new one's.
+OUTPUT_FILES = ("*.csv", "summary.json", "manifest.json", "kpis.parquet", "config.resolved.yaml", "report.html",
+                "results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "results.sqlite-journal",
+                ".*.tmp", ".kpis.parquet.*")
+OUTPUT_FOLDERS = {"tables": ("*.csv",), "configs": ("*.yaml",), "figures": ("*.png", "*.svg", "*.pdf")}
+
+
+def clear_outputs(folder: Path, keep_store: bool = False) -> None:
+    """Remove the files an earlier sim run or experiment wrote into ``folder`` (see OUTPUT_FILES); the user's
+    other files stay, and so does the results store if ``keep_store`` (it was just made afresh)."""
+    def unlink(paths: Iterable[Path]) -> None:
+        for p in paths:
+            if keep_store and p.name.startswith("results.sqlite"):
+                continue
+            if p.is_file() or p.is_symlink():
+                p.unlink()
+
+    for pattern in OUTPUT_FILES:
+        unlink(folder.glob(pattern))
+    for sub, patterns in OUTPUT_FOLDERS.items():
+        if (folder / sub).is_dir() and not (folder / sub).is_symlink():
+            for pattern in patterns:
+                unlink((folder / sub).glob(pattern))
+
+
+_WHY = {errno.EROFS: "the file system is read-only", errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "over the disk quota", errno.EACCES: "permission denied", errno.EPERM: "not permitted",
+        errno.ENAMETOOLONG: "a name in the path is too long for the file system",
+        errno.ENOTDIR: "a part of the path is a file, not a folder", errno.ELOOP: "too many symbolic links"}
+
+
+def why(err: OSError) -> str:
+    """A short reason for an OSError, in words (no errno numbers, no second line)."""
+    return _WHY.get(err.errno or 0, err.strerror or str(err))
+
+
+def environment_error(err: OSError) -> str:
+    """One line for an OSError met while writing results: what could not be written, and why."""
+    name = f"cannot write {one_line(err.filename)}: " if err.filename else "cannot write the results: "
+    return name + why(err)
+
+
+def check_names(path: Path, what: str = "--out") -> None:
+    """No part of ``path`` is longer than a file system allows (255 bytes), nor the whole path (4,096)."""
+    for part in path.parts:
+        if len(os.fsencode(part)) > 255:
+            raise ConfigError(f"{part[:40]}...", f"{what}: the name is {len(os.fsencode(part))} bytes long; a file "
+                                                 "system allows 255")
+    if len(os.fsencode(str(path.absolute()))) >= 4096:
+        raise ConfigError(f"{str(path)[:40]}...", f"{what}: the path is longer than 4,096 bytes")
+
+
+def check_writable(folder: Path, what: str = "--out") -> None:
+    """Make sure ``folder`` can be created (if missing) and written, before any work: create it and a
+    probe file, then remove both. A ConfigError (exit code 2) names the folder and why not."""
+    check_names(folder, what)
+    missing: list[Path] = []
+    p = folder.absolute()
+    while not os.path.lexists(p) and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    if not p.is_dir():
+        raise ConfigError(str(folder), f"{what}: {p} is a file, not a folder" if p != folder.absolute()
+                          else f"{what} names a file, not a folder")
+    made: list[Path] = []
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+            made.append(d)
+        fd, probe = tempfile.mkstemp(prefix=".sim-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
+    finally:
+        for d in reversed(made):
+            with contextlib.suppress(OSError):
+                d.rmdir()
 
 
 def _inside(folder: Path, name: str) -> Path:

@@ -20,7 +20,9 @@ The file is ``results.sqlite`` in the output folder. Tables::
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -33,6 +35,10 @@ from sim.output import json_safe
 
 STORE_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"
+#: The store's own mark, in the SQLite header (``PRAGMA application_id``, bytes 68-71): "SIM1". A file without
+#: it is not ours, and is never switched to WAL mode, given tables or emptied without --overwrite.
+APPLICATION_ID = 0x53494D31
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,14 +84,23 @@ class ResultStore:
     def __init__(self, path: str | Path | None, experiment: str) -> None:
         self.path = None if path is None else Path(path)
         self.experiment = experiment
+        #: True when this store was created (or replaced) now, False when it held replications already
+        self.fresh = True
         target = ":memory:" if self.path is None else str(self.path)
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        if self.path is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            if self.path is not None:
+                # the mark first, while the file is in rollback mode, so it is in the file's header at once
+                if self._db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                    self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except BaseException:
+            self._db.close()
+            raise
 
     # -- opening -----------------------------------------------------------------------------------------
     @classmethod
@@ -93,14 +108,27 @@ class ResultStore:
              overwrite: bool = False) -> ResultStore:
         """Open (or create) the store for ``experiment``.
 
-        A store that holds another experiment is refused (a ConfigError: exit code 2), unless ``overwrite``,
-        which empties it first.
+        Only a store that is provably ours (:func:`check_ours`) is opened as it is. Anything else at ``path``
+        (an empty file, another program's database, a damaged store), and a store that holds another
+        experiment, is refused (a ConfigError: exit code 2) unless ``overwrite``, which replaces it by a new,
+        empty store. Nothing is written to a file that is refused.
         """
+        if path is not None and overwrite:
+            try:
+                check_ours(path)
+            except ConfigError:
+                remove(path)
+        elif path is not None:
+            check_ours(path)
         try:
             store = cls(path, experiment)
-        except sqlite3.DatabaseError as err:
-            raise ConfigError(str(path), f"not a results store: {err}") from None
-        stored = store.meta("experiment")
+            stored = store.meta("experiment")
+        except sqlite3.DatabaseError as err:  # damaged beyond its header
+            if path is None or not overwrite:
+                raise ConfigError(str(path), f"is a damaged results store ({err}); choose another --out, or "
+                                             "pass --overwrite to replace it") from None
+            remove(path)
+            store, stored = cls(path, experiment), None
         if stored is not None and stored != experiment:
             if not overwrite:
                 other = store.meta("kind")
@@ -108,8 +136,12 @@ class ResultStore:
                 raise ConfigError(
                     str(path), f"holds another experiment ({other} {stored}; this one is {kind} "
                     f"{experiment}); choose another --out, or pass --overwrite to start afresh")
-            store.clear()
-        if store.meta("experiment") is None:
+            assert path is not None
+            store.close()
+            remove(path)
+            store, stored = cls(path, experiment), None
+        store.fresh = stored is None
+        if stored is None:
             store.set_meta({"experiment": experiment, "kind": kind, "schema": SCHEMA_VERSION,
                             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
         return store
@@ -177,11 +209,16 @@ class ResultStore:
                 f"SELECT {cols} FROM replications WHERE experiment = ? AND unit = ? AND replication < ? "
                 "ORDER BY replication", (self.experiment, unit, limit))
             for row in rows:
-                yield ReplicationRecord(
-                    unit=row[0], replication=int(row[1]), seed=int(row[2]), config_hash=row[3],
-                    kpis=json.loads(row[4]), accounting=json.loads(row[5]), events=int(row[6]),
-                    wall_seconds=float(row[7]), tables=json.loads(row[8]) if tables else None,
-                )
+                try:
+                    yield ReplicationRecord(
+                        unit=row[0], replication=int(row[1]), seed=int(row[2]), config_hash=row[3],
+                        kpis=json.loads(row[4]), accounting=json.loads(row[5]), events=int(row[6]),
+                        wall_seconds=float(row[7]), tables=json.loads(row[8]) if tables else None,
+                    )
+                except (ValueError, TypeError) as err:  # a row edited or damaged outside sim
+                    raise ConfigError(str(self.path or STORE_NAME),
+                                      f"replication {row[1]} of {row[0]!r} is damaged ({err}); pass "
+                                      "--overwrite to start afresh") from None
 
     def units(self) -> list[str]:
         """Unit keys in the order they were first finished."""
@@ -210,7 +247,74 @@ class _Transaction:
         return self.db
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+        if exc_type is None:
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.Error:  # e.g. the disk is full: undo, and report the commit's error
+                self._rollback()
+                raise
+        self._rollback()
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # SQLite has rolled back already (a full disk does that)
+            self.db.execute("ROLLBACK")
 
 
-__all__ = ["STORE_NAME", "ReplicationRecord", "ResultStore"]
+def check_ours(path: str | Path) -> None:
+    """Raise a ConfigError unless ``path`` is absent or a results store written by sim: a regular SQLite file
+    whose header carries :data:`APPLICATION_ID` (read from the header's bytes, without opening it as a
+    database, so a foreign file is not touched). A store of an earlier version of sim, before the mark, is
+    recognised by its two tables and its schema version, opened read-only."""
+    path = Path(path)
+    if not os.path.lexists(path):
+        return
+    advice = "not a results store of sim; choose another --out, or pass --overwrite to replace it"
+    if not path.is_file():
+        raise ConfigError(str(path), f"is not a file: {advice}")
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as err:
+        raise ConfigError(str(path), f"cannot be read ({err.strerror or err})") from None
+    if not header:
+        raise ConfigError(str(path), f"is an empty file, {advice}")
+    if not header.startswith(_SQLITE_HEADER):
+        raise ConfigError(str(path), f"is not an SQLite database, {advice}")
+    if len(header) < 100:
+        raise ConfigError(str(path), f"is a damaged SQLite file, {advice}")
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id == APPLICATION_ID:
+        return
+    if app_id == 0 and _legacy_store(path):
+        return
+    raise ConfigError(str(path), f"is another program's SQLite database, {advice}")
+
+
+def _legacy_store(path: Path) -> bool:
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables != {"meta", "replications"}:
+            return False
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        return row is not None and row[0] == SCHEMA_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
+def remove(path: str | Path) -> None:
+    """Delete a store and its WAL and shared-memory files (--overwrite of something that is not ours)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        target = Path(f"{path}{suffix}")
+        if target.is_dir() and not target.is_symlink():
+            raise ConfigError(str(target), "is a folder where the results store belongs; remove it first")
+        Path(target).unlink(missing_ok=True)
+
+
+__all__ = ["STORE_NAME", "APPLICATION_ID", "ReplicationRecord", "ResultStore", "check_ours", "remove"]

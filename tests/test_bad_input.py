@@ -17,6 +17,8 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from sim.cli import main
+from sim.cli import _register_extra_commands, main
 
 #: A small valid scenario: two departments in two clusters, two secretaries, e-mail, post and meetings.
 BASE: dict[str, Any] = {
@@ -503,3 +505,269 @@ def test_a_name_cannot_steer_the_default_output_folder(tmp_path: Path, monkeypat
     assert code == 0, err
     made = [p for p in tmp_path.rglob("summary.json")]
     assert len(made) == 1 and made[0].parent.parent == tmp_path / "results"
+
+
+# ============================================================================== round two (issue 17)
+# Hostile inputs of every class the second robustness round found, each run through the real ``sim`` in its
+# own process: exit code 2, one line on stderr naming the right file or option and field, no traceback, and
+# not a single file written (the folder holds exactly what the test put there).
+
+BASE_TEXT = yaml.safe_dump(BASE, sort_keys=False)
+
+
+def text_with(old: str, new: str, count: int = 1) -> str:
+    assert old in BASE_TEXT, old
+    return BASE_TEXT.replace(old, new, count)
+
+
+def calls_profile(profile: str) -> str:
+    return text_with("    patience_seconds:", f"    profile: {profile}\n    patience_seconds:")
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A hostile case: a config text (the valid base if None), more files, and the command line after the
+    config (``{cfg}`` is replaced by the config's path; the default: ``run CONFIG --out out``)."""
+
+    id: str
+    klass: str  # which class of the issue it belongs to
+    expect: tuple[str, ...]
+    text: str | bytes | None = None
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    argv: tuple[str, ...] = ("run", "{cfg}", "--out", "out")
+    names: str | None = "{id}.yaml"
+
+
+SPIKE = "{start: '00:00', slot_minutes: 0.017, weights: [" + ",".join(["0"] * 79_999) + ", 1]}"
+HUGE_PROFILE = "{start: '00:00', slot_minutes: 0.01, weights: [" + ",".join(["1"] * 90_000) + "]}"
+STAFF = ("staff", "{cfg}", "-r", "2", "-w", "1", "--days", "1", "--out", "out")
+COMPARE = ("compare", "{cfg}", "-r", "2", "-w", "1", "--days", "1", "--out", "out")
+SWEEP = ("sweep", "{cfg}", "-r", "2", "-w", "1", "--days", "1", "--vary", "run.seed=1,2", "--out", "out")
+
+HOSTILE: list[Hostile] = [
+    # ---- values that are not plain data (they broke hashing, JSON and resuming)
+    Hostile("set_in_description", "types", ("description", "a set (!!set) is not allowed", "plain data"),
+            text_with("name: tiny", "name: tiny\ndescription: !!set {a, b}"),
+            argv=("run", "{cfg}", "--days", "1", "--seed", "4", "--out", "out")),
+    Hostile("set_as_working_days", "types", ("calendar.working_days", "a set"),
+            text_with("  working_days:\n  - mon\n  - tue\n  - wed\n  - thu\n  - fri\n",
+                      "  working_days: !!set {mon, tue}\n")),
+    Hostile("binary_name", "types", ("name: a binary value (!!binary)",),
+            text_with("name: tiny", "name: !!binary aGk=")),
+    Hostile("ordered_map", "types", ("hnw[0]: an ordered map",), BASE_TEXT + "hnw: !!omap [{spread_hours: 1}]\n"),
+    Hostile("timestamp_as_days", "types", ("run.days", "valid integer", "'2024-05-01'"),
+            text_with("days: 2", "days: !!timestamp 2024-05-01")),
+    Hostile("bad_timestamp", "types", ("a value cannot be read",),
+            text_with("name: tiny", "name: !!timestamp 2024-13-45")),
+    Hostile("date_as_seed", "types", ("run.seed", "valid integer", "'2024-05-01'"),
+            text_with("seed: 3", "seed: 2024-05-01")),
+    Hostile("set_value_is_a_set", "types", ("description", "a set"),
+            argv=("run", "{cfg}", "--set", "description=!!set {a}", "--out", "out")),
+    Hostile("set_value_is_binary", "types", ("name", "a binary value"),
+            argv=("run", "{cfg}", "--set", "name=!!binary aGk=", "--out", "out")),
+    # ---- control characters
+    Hostile("nul_in_file", "control", ("line 1", "control character '\\x00'"),
+            text_with("name: tiny", "name: ti\x00ny")),
+    Hostile("bell_in_comment", "control", ("line 1", "control character '\\x07'"), "# ring \x07\n" + BASE_TEXT),
+    Hostile("line_separator", "control", ("control character '\\u2028'",), text_with("name: tiny", "name: ti\u2028ny")),
+    Hostile("c1_control", "control", ("control character '\\x85'",), text_with("name: tiny", "name: ti\x85ny")),
+    Hostile("escaped_nul_in_name", "control", ("name: the control character '\\x00'",),
+            text_with("name: tiny", 'name: "ti\\x00ny"')),
+    Hostile("newline_in_secretary", "control", ("organisation.secretaries[0].name", "'\\n'"),
+            text_with("name: Anna", 'name: "An\\nna"')),
+    Hostile("tab_in_department", "control", ("organisation.departments[1].name", "'\\t'"),
+            text_with("name: Legal", 'name: "Le\\tgal"')),
+    Hostile("newline_in_key", "control", ("the control character '\\n'",),
+            text_with("  tasks:\n", '  tasks:\n    "e\\nmail": {per_staff_per_day: 1}\n')),
+    Hostile("newline_in_set_path", "control", ("run.da\\nys", "unknown field"),
+            argv=("run", "{cfg}", "--set", "run.da\nys=3", "--out", "out")),
+    # ---- strict booleans and integers
+    Hostile("days_yes", "strict", ("run.days", "valid integer", "True"), text_with("days: 2", "days: yes")),
+    Hostile("days_true_by_set", "strict", ("run.days", "valid integer", "True"),
+            argv=("run", "{cfg}", "--set", "run.days=true", "--out", "out")),
+    Hostile("seed_no", "strict", ("run.seed", "valid integer", "False"), text_with("seed: 3", "seed: no")),
+    Hostile("staff_float", "strict", ("organisation.departments[0].staff", "valid integer", "20.0"),
+            text_with("staff: 20", "staff: 20.0")),
+    Hostile("days_quoted", "strict", ("run.days", "valid integer", "'2'"), text_with("days: 2", "days: '2'")),
+    Hostile("flag_is_one", "strict", ("demand.tasks.email.flexible_only", "valid boolean", "got 1"),
+            text_with("norm_working_hours: 17\n", "norm_working_hours: 17\n      flexible_only: 1\n")),
+    # ---- numbers that are infinite, not a number, or too big
+    Hostile("weights_inf", "finite", ("demand.calls.profile.weights[1]", "finite number"),
+            calls_profile("{weights: [1, .inf]}")),
+    Hostile("weights_nan", "finite", ("demand.calls.profile.weights[0]", "finite number"),
+            calls_profile("{weights: [.nan, 1]}")),
+    Hostile("weights_sum_overflows", "finite", ("demand.calls.profile.weights", "sum is too big"),
+            calls_profile("{weights: [1e308, 1e308]}")),
+    Hostile("weight_overflows", "finite", ("demand.calls.profile.weights[0]", "finite number"),
+            calls_profile("{weights: [1e400]}")),
+    Hostile("cost_inf", "finite", ("organisation.cost_per_fte_per_year", "finite number"),
+            text_with("  setup: central", "  setup: central\n  cost_per_fte_per_year: .inf")),
+    Hostile("cost_huge_integer", "finite", ("organisation.cost_per_fte_per_year", "valid number"),
+            text_with("  setup: central", "  setup: central\n  cost_per_fte_per_year: 1" + "0" * 400)),
+    Hostile("patience_nan", "finite", ("demand.calls.patience_seconds.mean", "finite number"),
+            text_with("mean: 60", "mean: .nan")),
+    Hostile("rate_minus_inf_by_set", "finite", ("demand.calls.per_staff_per_day", "finite number"),
+            argv=("run", "{cfg}", "--set", "demand.calls.per_staff_per_day=-.inf", "--out", "out")),
+    # ---- memory and time: the work guard counts what the generators will really draw
+    Hostile("tiny_slot_with_spread", "bounded", ("hnw.spread_hours", "slots", "at most 86,400"),
+            calls_profile("{start: '08:00', slot_minutes: 0.000001, weights: [1]}")
+            + "hnw: {spread_hours: 8, spread_share: 0.5}\n"),
+    Hostile("profile_too_many_slots", "bounded", ("demand.calls.profile.weights", "90,000 slots", "at most 86,400"),
+            calls_profile(HUGE_PROFILE)),
+    Hostile("spike_profile_bypass", "bounded", ("demand", "draws of each day profile", "at most 2e+08"),
+            calls_profile(SPIKE).replace("days: 2\n", "days: 2600\n", 1)),
+    Hostile("hnw_multiplier_bypass", "bounded", ("demand", "HNW multipliers", "at most 2e+08"),
+            text_with("staff: 20", "staff: 100000").replace("days: 2\n", "days: 1500\n", 1)
+            + "hnw: {multipliers: {calls: 100, email: 100}}\n"),
+    Hostile("file_too_big", "bounded", ("is 1.5 MB", "at most 1 MB"), BASE_TEXT + "#" + "x" * (3 * 2**19)),
+    Hostile("extends_dev_zero", "bounded", ("/dev/zero: is not a regular file",), "extends: /dev/zero\n",
+            names="/dev/zero"),
+    Hostile("extends_a_folder", "bounded", ("is a folder, not a config file",), "extends: sub\n",
+            files={"sub/keep.txt": "x"}, names="sub"),
+    Hostile("extends_big_base", "bounded", ("big.yaml: is 1.5 MB",), "extends: big.yaml\n",
+            files={"big.yaml": "#" + "x" * (3 * 2**19)}, names="big.yaml"),
+    Hostile("extends_binary_base", "bounded", ("bin.yaml: line 1", "control character"), "extends: bin.yaml\n",
+            files={"bin.yaml": b"name: \x00\x01\x02\n"}, names="bin.yaml"),
+    # ---- option values checked before any work (they were checked after the run, or ignored)
+    Hostile("target_misspelt", "options", ("--target", "unknown KPI 'reachabilty'", "did you mean 'reachability'"),
+            argv=(*STAFF, "--target", "reachabilty>=0.8"), names=None),
+    Hostile("target_off_misspelt", "options", ("--target", "unknown KPI 'service_level.emial'"),
+            argv=(*STAFF, "--target", "service_level.emial=off"), names=None),
+    Hostile("target_infinite", "options", ("--target", "finite"),
+            argv=(*STAFF, "--target", "reachability>=inf"), names=None),
+    Hostile("precision_misspelt", "options", ("--precision", "unknown KPI 'reachabilty'"),
+            argv=(*COMPARE, "--precision", "reachabilty=0.1"), names=None),
+    Hostile("precision_not_a_number", "options", ("--precision", "expected KPI=RELATIVE_HALF_WIDTH"),
+            argv=(*COMPARE, "--precision", "reachability=abc"), names=None),
+    Hostile("precision_infinite", "options", ("--precision", "finite"),
+            argv=(*COMPARE, "--precision", "reachability=inf"), names=None),
+    Hostile("sweep_kpi_misspelt", "options", ("--kpi", "unknown KPI 'utilisaton'", "did you mean 'utilisation'"),
+            argv=(*SWEEP, "--kpi", "utilisaton"), names=None),
+    Hostile("sweep_precision_misspelt", "options", ("--precision", "unknown KPI"),
+            argv=(*SWEEP, "--precision", "coverag=0.1"), names=None),
+    Hostile("scheduler_not_an_address", "options", ("--scheduler", "is not an address"),
+            argv=(*COMPARE, "--scheduler", "not an address!"), names=None),
+    Hostile("scheduler_unknown_protocol", "options", ("--scheduler", "unknown protocol 'http'"),
+            argv=(*COMPARE, "--scheduler", "http://127.0.0.1:8786"), names=None),
+    Hostile("scheduler_unreachable", "options", ("--scheduler", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+            argv=(*COMPARE, "--scheduler", "tcp://127.0.0.1:9"), names=None),
+    Hostile("scheduler_port", "options", ("--scheduler", "port must be 1 to 65535"),
+            argv=(*COMPARE, "--scheduler", "tcp://127.0.0.1:99999"), names=None),
+    # ---- output paths that cannot be written (found before the simulation, not after it)
+    Hostile("out_under_a_file", "paths", ("afile is a file, not a folder",),
+            files={"afile": "mine\n"}, argv=("run", "{cfg}", "--out", "afile/sub"), names=None),
+    Hostile("out_under_proc", "paths", ("/proc/sim-robustness/out", "cannot be written"),
+            argv=("run", "{cfg}", "--out", "/proc/sim-robustness/out"), names=None),
+    Hostile("out_name_too_long", "paths", ("--out: the name is 300 bytes long", "255"),
+            argv=("run", "{cfg}", "--out", "x" * 300), names=None),
+    Hostile("out_under_dev_null", "paths", ("/dev/null is a file, not a folder",),
+            argv=(*COMPARE[:-1], "/dev/null/out"), names=None),
+    Hostile("results_is_a_file", "paths", ("results: is a file, not a folder for results",),
+            files={"results": "mine\n"}, argv=("run", "{cfg}"), names=None),
+    Hostile("experiment_results_is_a_file", "paths", ("results: is a file",),
+            files={"results": "mine\n"}, argv=COMPARE[:-2], names=None),
+]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"<dir>")
+            for p in sorted(folder.rglob("*"))}
+
+
+def write_hostile(case: Hostile, folder: Path) -> list[str]:
+    for name, content in case.files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    config = folder / f"{case.id}.yaml"
+    text = BASE_TEXT if case.text is None else case.text
+    if isinstance(text, bytes):
+        config.write_bytes(text)
+    else:
+        config.write_bytes(text.encode("utf-8"))
+    return [a.replace("{cfg}", config.name) for a in case.argv]
+
+
+def test_round_two_cases_are_many_and_distinct() -> None:
+    assert len(HOSTILE) >= 40
+    assert len({c.id for c in HOSTILE}) == len(HOSTILE)
+    assert not {c.id for c in HOSTILE} & {c.id for c in CASES}
+
+
+def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """``sim ARGV`` in a child process forked from this one (the modules are imported already, so a case
+    costs milliseconds, not the second of a fresh interpreter): the real entry point, with the real file
+    descriptors 1 and 2 and the real exit code. An exception that escapes the entry point is printed as a
+    traceback, as the interpreter would."""
+    _register_extra_commands()  # import the commands' modules once, here, not in every child
+    fd_out, out_name = tempfile.mkstemp(prefix="sim-out-")
+    fd_err, err_name = tempfile.mkstemp(prefix="sim-err-")
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 70
+        try:
+            os.chdir(cwd)
+            os.dup2(fd_out, 1)
+            os.dup2(fd_err, 2)
+            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+            try:
+                main(argv)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # noqa: BLE001 (what a real process would print)
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd_out)
+    os.close(fd_err)
+    out, err = Path(out_name).read_text(), Path(err_name).read_text()
+    os.unlink(out_name)
+    os.unlink(err_name)
+    return os.waitstatus_to_exitcode(status), out, err
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=lambda c: c.id)
+def test_hostile_input_in_a_real_process(case: Hostile, tmp_path: Path) -> None:
+    check_hostile(case, tmp_path, run_forked)
+
+
+#: A sample through a fresh interpreter (``python -m sim``) in CI; the slow suite runs every case that way.
+HOSTILE_SAMPLE = ["set_in_description", "days_yes", "weights_inf", "extends_dev_zero", "target_misspelt",
+                  "out_under_a_file"]
+
+
+@pytest.mark.parametrize("case", [c for c in HOSTILE if c.id in HOSTILE_SAMPLE], ids=lambda c: c.id)
+def test_hostile_input_in_a_fresh_interpreter(case: Hostile, tmp_path: Path) -> None:
+    check_hostile(case, tmp_path, run_process)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [c for c in HOSTILE if c.id not in HOSTILE_SAMPLE], ids=lambda c: c.id)
+def test_every_hostile_input_in_a_fresh_interpreter(case: Hostile, tmp_path: Path) -> None:
+    check_hostile(case, tmp_path, run_process)
+
+
+def check_hostile(case: Hostile, tmp_path: Path, runner: Callable[[list[str], Path], tuple[int, str, str]]) -> None:
+    argv = write_hostile(case, tmp_path)
+    before = _tree(tmp_path)
+    code, stdout, err = runner(argv, tmp_path)
+    assert code == 2, (code, err)
+    assert stdout == ""
+    assert "Traceback" not in err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    line = err.rstrip("\n")
+    assert line.startswith("sim: error: ")
+    if case.names is not None:
+        assert f"{case.names.format(id=case.id)}: " in line, line
+    for fragment in case.expect:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    assert len(line) < 500
+    assert _tree(tmp_path) == before, "a refused command must not write a single file"
