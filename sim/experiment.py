@@ -42,7 +42,7 @@ import yaml
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.executors import Executor, Task, make_executor
 from sim.output import atomic_open, choose_out_dir, to_json, write_json, write_text
-from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize
+from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore
 
 #: Replications when none are asked for.
@@ -225,7 +225,7 @@ class ExperimentResult:
 
     def summaries(self) -> dict[str, dict[str, Summary]]:
         names = self.kpi_names()
-        return {u.key: {k: summarize(self.values(u.key, k)) for k in names} for u in self.units}
+        return {u.key: {k: summarize_kpi(k, self.values(u.key, k)) for k in names} for u in self.units}
 
     def differences(self) -> dict[str, dict[str, Difference]]:
         """Each unit after the first minus the first, paired by replication."""

@@ -31,7 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sim.stats import summarize
+from sim.stats import summarize_kpi
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -149,21 +149,27 @@ def kpi_label(kpi: str) -> str:
     return kpi.replace("_", " ")
 
 
-def mean_ci(values: Iterable[Any], level: float = 0.95) -> dict[str, float]:
-    """Mean, Student-t confidence interval, sd and n of the finite values (NaN where undefined), computed by
-    :func:`sim.stats.summarize`, so figures and reports give the intervals the experiments report."""
-    s = summarize([v for v in (num(x) for x in values) if math.isfinite(v)], alpha=1 - level)
+def mean_ci(values: Iterable[Any], level: float = 0.95, kpi: str = "") -> dict[str, float]:
+    """Mean, confidence interval, sd and n of the finite values (NaN where undefined), computed by
+    :func:`sim.stats.summarize_kpi` for ``kpi`` (logit scale for shares, log scale for durations and rates,
+    Student-t for the rest), so figures and reports give the intervals the experiments report."""
+    s = summarize_kpi(kpi, [v for v in (num(x) for x in values) if math.isfinite(v)], alpha=1 - level)
     fields = {"mean": s.mean, "ci_low": s.ci_low, "ci_high": s.ci_high, "sd": s.sd}
     return {**{k: math.nan if v is None else float(v) for k, v in fields.items()}, "n": s.n}
 
 
 def summarise(rows: Iterable[Mapping[str, Any]], by: Sequence[str], value: str) -> list[dict[str, Any]]:
     """Group ``rows`` by the ``by`` columns and give each group's :func:`mean_ci` of ``value``, in the order
-    groups first appear."""
+    groups first appear. The interval follows the KPI's range: the ``kpi`` column's name where it is a
+    grouping column (tidy ``kpis.csv``), else the ``value`` column's (a result table's column)."""
     groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
     for row in rows:
         groups[tuple(row.get(k) for k in by)].append(num(row.get(value)))
-    return [{**dict(zip(by, key, strict=True)), **mean_ci(vals)} for key, vals in groups.items()]
+    out = []
+    for key, vals in groups.items():
+        labels = dict(zip(by, key, strict=True))
+        out.append({**labels, **mean_ci(vals, kpi=str(labels.get("kpi", value)))})
+    return out
 
 
 def setups_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
