@@ -149,10 +149,14 @@ class Runner:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=0, unit="rep", desc="replications", delay=2.0, file=sys.stderr,
+            self._bar = tqdm(total=more, unit="rep", desc="replications", delay=2.0, file=sys.stderr,
                              dynamic_ncols=True, leave=False)
-        self._bar.total += more
-        self._bar.refresh()
+        elif self._bar.total is not None:
+            # A second batch (a staffing search's next candidate, more replications for --precision): the
+            # total is not known in advance, and a total that keeps growing (0/3 ... 42/45) makes the time
+            # left meaningless, so the bar counts replications and their rate without a total from here on.
+            self._bar.total = None
+            self._bar.refresh()
         return self._bar
 
     def close(self) -> None:

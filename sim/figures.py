@@ -194,6 +194,11 @@ def _sortable(values: Iterable[Any]) -> list[Any]:
     return vals
 
 
+#: Width of a figure meant for a page (inches): at the report's 110 dpi it is 880 pixels, shown at natural size
+#: in the report's column, so 9-point text stays 9 points.
+PAGE_WIDTH = 8.0
+
+
 def _styled(func: F) -> F:
     """Build the figure inside the shared style."""
     @wraps(func)
@@ -331,22 +336,37 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
 # ----------------------------------------------------------------------------------------- by hour of day
 @_styled
 def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachability"]) -> Figure:
-    """Reachability and average waiting time by hour of the day, setups side by side.
+    """Reachability, waiting time and abandonment by hour of the day, setups side by side.
 
-    ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds`` (and ``setup``,
-    ``replication``). Bars are means over the replications with 95% CI error bars.
+    ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds``, and (since the
+    all-callers wait was added) ``wait_all_seconds``, ``offered``, ``abandoned`` (and ``setup``,
+    ``replication``). Bars are means over the replications with 95% CI error bars. The waits panel shows
+    the mean wait of all callers, answered and abandoned, as bars, with the answered calls' mean wait (the
+    speed of answer) as a black tick: the gap is the callers who gave up. The third panel is the share of
+    calls abandoned.
     """
     rows = _with_setup(records(per_hour_rows))
     if not rows:
         raise ValueError("hourly_profile: no rows")
+    for r in rows:
+        offered = num(r.get("offered"))
+        r["abandoned_share"] = num(r.get("abandoned")) / offered if offered > 0 else math.nan
     setups = setups_of(rows)
     hours = sorted({int(num(r["hour"])) for r in rows})
-    fig, axes = _figure(2, 1, max(7.0, 0.55 * len(hours) * max(1, len(setups)) + 2), 6.0, sharex=True)
+    all_callers = "wait_all_seconds" in rows[0]
+    has_abandoned = any(math.isfinite(r["abandoned_share"]) for r in rows)
+    panels = [("reachability", "reachability\n(% within norm)", True),
+              ("wait_all_seconds" if all_callers else "asa_seconds",
+               "mean wait (s), all callers;\nblack tick: answered only" if all_callers
+               else "mean wait of answered calls (s)", False)]
+    if has_abandoned:
+        panels.append(("abandoned_share", "calls abandoned (%)", True))
+    fig, axes = _figure(len(panels), 1, PAGE_WIDTH, 2.3 * len(panels) + 0.8, sharex=True)
     width = 0.8 / len(setups)
-    panels = [("reachability", "reachability (% within norm)", True),
-              ("asa_seconds", "average wait of answered calls (s)", False)]
     for ax, (column, label, share) in zip(axes[:, 0], panels, strict=True):
         summary = summarise(rows, ["setup", "hour"], column)
+        asa = {(s["setup"], s["hour"]): s["mean"] for s in summarise(rows, ["setup", "hour"], "asa_seconds")} \
+            if column == "wait_all_seconds" else {}
         for i, setup in enumerate(setups):
             pts = sorted(((int(num(s["hour"])), s) for s in summary if s["setup"] == setup),
                          key=lambda p: p[0])
@@ -358,17 +378,22 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
             ax.bar(px, means, width=width, color=PALETTE[i % len(PALETTE)], label=setup or None,
                    yerr=errs if errs.any() else None, capsize=2, error_kw={"linewidth": 0.8},
                    gid=f"{column}:{setup}")
+            if asa:
+                ax.plot(px, [asa.get((setup, s["hour"]), math.nan) for _, s in pts], linestyle="none",
+                        marker="_", markersize=max(4.0, 40 * width), markeredgewidth=2, color="black",
+                        gid=f"asa_seconds:{setup}")
         ax.set_ylabel(label)
         if share:
             _percent_axis(ax)
-            ax.set_ylim(0, 105)
-            if target is not None:
-                ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.0,
-                           label=f"norm {100 * target:.0f}%", gid="norm")
-    axes[1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
-    axes[1, 0].set_xlabel("hour of the day the call arrived")
-    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=min(5, len(setups) + 1))
-    fig.suptitle("Reachability and waiting time by hour of the day (mean, 95% CI)", fontweight="bold")
+            if column == "reachability":
+                ax.set_ylim(0, 105)
+                if target is not None:
+                    ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.0,
+                               label=f"norm {100 * target:.0f}%", gid="norm")
+    axes[-1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
+    axes[-1, 0].set_xlabel("hour of the day the call arrived")
+    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=min(4, len(setups) + 1))
+    fig.suptitle("Calls by hour of the day (mean, 95% CI)", fontweight="bold")
     return fig
 
 
@@ -387,71 +412,160 @@ def ecdf_points(hist_rows: Iterable[Mapping[str, Any]]) -> tuple[list[float], li
     return xs, [float(c) for c in cum]
 
 
+def ecdf_band(hist_rows: Iterable[Mapping[str, Any]], level: float = 0.95,
+              ) -> tuple[list[float], list[float], list[float], list[float]]:
+    """The ECDF per replication on the union of their bins, and pointwise its mean and a logit-scale 95%
+    interval over the replications (as :func:`sim.stats.summarize_share`, vectorised): x (minutes), mean,
+    low, high, each share in [0, 1]. One replication: no band (low = high = mean)."""
+    by_rep: dict[Any, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    for row in hist_rows:
+        by_rep[row.get("replication", 0)][num(row["upper_minutes"])] += num(row["count"])
+    xs = sorted({x for acc in by_rep.values() for x in acc})
+    if not xs:
+        return [], [], [], []
+    index = {x: j for j, x in enumerate(xs)}
+    curves = []
+    for acc in by_rep.values():
+        counts = np.zeros(len(xs))
+        for x, c in acc.items():
+            counts[index[x]] = c
+        total = counts.sum()
+        if total > 0:
+            curves.append(np.cumsum(counts) / total)
+    m = np.mean(curves, axis=0)
+    n = len(curves)
+    if n < 2:
+        return xs, m.tolist(), m.tolist(), m.tolist()
+    sd = np.std(curves, axis=0, ddof=1)
+    from scipy import stats as st
+
+    half = st.t.ppf(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
+    inside = (m > 0) & (m < 1) & (sd > 0)
+    mm = np.where(inside, m, 0.5)
+    logit = np.log(mm / (1 - mm))
+    h = np.where(inside, half / (mm * (1 - mm)), 0.0)
+    low = np.where(inside, 1 / (1 + np.exp(-(logit - h))), m)
+    high = np.where(inside, 1 / (1 + np.exp(-(logit + h))), m)
+    return xs, m.tolist(), low.tolist(), high.tolist()
+
+
+#: Where a call-wait axis starts (seconds): a log axis cannot show 0, so waits below it are drawn at it.
+WAIT_AXIS_FROM_SECONDS = 1.0
+
+
+def _type_title(kind: str) -> tuple[str, bool]:
+    """A histogram type's title and whether it counts working hours."""
+    if kind.endswith(":working"):
+        return f"lead time: {kind.rsplit(':', 1)[0]}", True
+    return f"lead time: {kind}", False
+
+
 @_styled
 def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
               norms_minutes: Mapping[str, float] | None = None) -> Figure:
     """Distribution (ECDF) of call waits and of lead times per request type, one line per setup.
 
     ``hist_rows`` as ``time_histograms.csv``: ``type``, ``upper_minutes``, ``count`` (and ``setup``,
-    ``replication``; counts of all replications are pooled). Type ``phone_wait`` is the wait of answered
-    calls, drawn in seconds; the others are lead times (wall-clock, nights included), drawn in hours on a
-    log axis. ``norms_minutes`` draws a norm line per type (for calls; task norms count working time, not
-    wall-clock).
+    ``replication``). The first panel shows every caller: the share of all callers (answered and abandoned)
+    whose wait was at most x (solid) and the share answered within x (dashed); the gap at the right is the
+    callers who gave up. Waits are on a log axis in seconds, so the norm (a dashed vertical line) and the
+    tail both show. Lead times: types ``<name>:working`` are in working hours (opening hours on working
+    days, the unit of the norms), the others wall-clock hours; by default the working-hours ones where the
+    table has them. Lines are means over replications of each replication's ECDF, with a 95% band.
+    ``norms_minutes`` draws a norm line per type (``phone_wait`` for calls, ``<name>:working`` for tasks).
     """
     rows = _with_setup(records(hist_rows))
     if not rows:
         raise ValueError("wait_ecdf: no rows")
     present = list(dict.fromkeys(str(r["type"]) for r in rows))
     if types is None:
-        others = [t for t in present if t != "phone_wait"]
-        types = (["phone_wait"] if "phone_wait" in present else []) + others
+        leads = [t for t in present if not t.startswith("phone_")]
+        working = [t for t in leads if t.endswith(":working")]
+        types = (["phone_wait"] if "phone_wait" in present else []) + (working or leads)
     setups = setups_of(rows)
     ncols = min(3, len(types))
     nrows = math.ceil(len(types) / ncols)
-    fig, axes = _figure(nrows, ncols, 4.0 * ncols + 1.5, 3.2 * nrows)
+    fig, axes = _figure(nrows, ncols, PAGE_WIDTH, 2.6 * nrows + 0.6)
     for ax in axes.flat[len(types):]:
         ax.set_visible(False)
+    norms = norms_minutes or {}
     for ax, kind in zip(axes.flat, types, strict=False):
-        seconds = kind == "phone_wait"
-        scale = 60.0 if seconds else 1 / 60.0
+        if kind == "phone_wait":
+            _call_wait_panel(ax, rows, setups, norms.get("phone_wait"))
+            continue
+        title, working = _type_title(kind)
         x_lo, x_hi = math.inf, 0.0
         for i, setup in enumerate(setups):
-            xs, ys = ecdf_points(r for r in rows if r["type"] == kind and r["setup"] == setup)
+            xs, mean, low, high = ecdf_band(r for r in rows if r["type"] == kind and r["setup"] == setup)
             if not xs:
                 continue
-            px = [x * scale for x in xs]
-            # start the step at 0%: at zero wait (linear axis), or at the first bin (log axis)
-            px = [0.0 if seconds else px[0], *px]
-            py = [0.0, *(100 * y for y in ys)]
-            ax.step(px, py, where="post", color=PALETTE[i % len(PALETTE)], label=setup or None,
-                    gid=f"ecdf:{kind}:{setup}")
+            px = [x / 60 for x in xs]
+            colour = PALETTE[i % len(PALETTE)]
+            ax.step([px[0], *px], [0.0, *(100 * y for y in mean)], where="post", color=colour,
+                    label=setup or None, gid=f"ecdf:{kind}:{setup}")
+            if high != low:
+                ax.fill_between(px, [100 * y for y in low], [100 * y for y in high], step="post", color=colour,
+                                alpha=0.2, linewidth=0, gid=f"band:{kind}:{setup}")
             positive = [x for x in px if x > 0]
             if positive:
                 x_lo = min(x_lo, positive[0])
-            # calls: show the bulk, up to the 99th percentile of the widest setup; lead times: everything
-            x_hi = max(x_hi, px[1 + next(j for j, y in enumerate(ys) if y >= 0.99)] if seconds else px[-1])
-        if norms_minutes and kind in norms_minutes:
-            ax.axvline(norms_minutes[kind] * scale, color="black", linestyle="--", linewidth=1.0,
-                       label="norm", gid=f"norm:{kind}")
-            x_hi = max(x_hi, norms_minutes[kind] * scale * 1.1)
-        if seconds:
-            ax.set_xlim(0, max(x_hi, 1.0) * 1.05)
-            ax.set_xlabel("wait (s)")
-            ax.set_title("call wait (answered calls)")
-        else:
-            ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
-            if math.isfinite(x_lo) and x_hi > x_lo:
-                ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
-            ax.set_xlabel("lead time (h, arrival to done; log scale)")
-            ax.set_title(f"lead time: {kind}")
+            x_hi = max(x_hi, px[-1])
+        if kind in norms:
+            ax.axvline(norms[kind] / 60, color="black", linestyle="--", linewidth=1.0, label="norm",
+                       gid=f"norm:{kind}")
+            x_hi = max(x_hi, norms[kind] / 60 * 1.1)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
+        if math.isfinite(x_lo) and x_hi > x_lo:
+            ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
+        ax.set_xlabel("working hours (log)" if working else "wall-clock hours (log)")
+        ax.set_title(title, fontsize=10)
         ax.set_ylim(0, 101)
         _percent_axis(ax)
-        ax.set_ylabel("share at or below (%)")
+        ax.set_ylabel("done within x (%)")
     if any(setups):
-        axes.flat[0].legend(loc="lower right")
+        axes.flat[0].legend(loc="lower right", fontsize=9)
     return fig
+
+
+def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], norm: float | None) -> None:
+    """All callers' waits: answered or hung up within x (solid), answered within x (dashed), log seconds."""
+    x_hi = 0.0
+    for i, setup in enumerate(setups):
+        mine = [r for r in rows if r["setup"] == setup and r["type"] in ("phone_wait", "phone_abandoned_wait")]
+        answered = sum(num(r["count"]) for r in mine if r["type"] == "phone_wait")
+        total = sum(num(r["count"]) for r in mine)
+        if total <= 0:
+            continue
+        colour = PALETTE[i % len(PALETTE)]
+        for kinds, style, what in ((("phone_wait", "phone_abandoned_wait"), "-", "all callers"),
+                                   (("phone_wait",), "--", "answered")):
+            xs, ys = ecdf_points(r for r in mine if r["type"] in kinds)
+            if not xs:
+                continue
+            share = sum(num(r["count"]) for r in mine if r["type"] in kinds) / total
+            px = [max(60 * x, WAIT_AXIS_FROM_SECONDS) for x in xs]
+            ax.step([WAIT_AXIS_FROM_SECONDS, *px], [0.0, *(100 * share * y for y in ys)], where="post",
+                    color=colour, linestyle=style, label=f"{setup + ': ' if setup else ''}{what}",
+                    gid=f"ecdf:phone:{what}:{setup}")
+            x_hi = max(x_hi, px[-1])
+        if answered < total:
+            ax.annotate(f"{100 * (1 - answered / total):.1f}% gave up", xy=(x_hi, 100 * answered / total),
+                        xytext=(-4, -12 - 11 * i), textcoords="offset points", ha="right", fontsize=9,
+                        color=colour)
+    if norm:
+        ax.axvline(60 * norm, color="black", linestyle=":", linewidth=1.2, label=f"norm {60 * norm:g} s",
+                   gid="norm:phone_wait")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlim(WAIT_AXIS_FROM_SECONDS, max(x_hi, 60 * (norm or 1)) * 1.5)
+    ax.set_ylim(0, 101)
+    _percent_axis(ax)
+    ax.set_xlabel("wait (s, log; < 1 s drawn at 1 s)")
+    ax.set_ylabel("share of callers (%)")
+    ax.set_title("call wait: all callers", fontsize=10)
+    ax.legend(loc="upper left", fontsize=9)
 
 
 # ----------------------------------------------------------------------------------- utilisation heat map

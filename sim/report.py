@@ -400,9 +400,18 @@ class NamedFigure:
 FIGURE_KINDS = ("compare", "service-level", "hourly", "ecdf", "utilisation", "departments", "day")
 
 
-def _phone_norm_minutes(res: Results) -> float | None:
-    sc = res.first_scenario()
-    return None if sc is None else sc.demand.calls.norm_seconds / 60
+def type_norms_minutes(sc: Scenario | None) -> dict[str, float]:
+    """Norm lines of the ECDF figure, in minutes: the phone norm (``phone_wait``) and each type's norm in
+    working time (``<type>:working``)."""
+    if sc is None:
+        return {}
+    d = sc.demand
+    out = {"phone_wait": d.calls.norm_seconds / 60, "callback:working": d.calls.callback_norm_working_hours * 60}
+    for name, task in d.tasks.items():
+        out[f"{name}:working"] = task.norm_working_hours * 60
+    if d.meetings is not None:
+        out["minutes:working"] = d.meetings.norm_working_hours * 60
+    return out
 
 
 def _relabel(rows: Iterable[Mapping[str, Any]], settings: Sequence[str], many: bool) -> list[dict[str, Any]]:
@@ -461,18 +470,29 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.department_view(tables["per_department"], baseline=baseline)))
     if "hourly" in want and tables.get("per_hour"):
         out.append(NamedFigure(
-            "hourly", "Reachability and waiting time by hour of the day",
+            "hourly", "Reachability, waiting and abandonment by hour of the day",
             f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
-            "intervals (clipped to what is possible). The dashed line is the 80% norm.",
+            "intervals (logit scale for shares, log scale for waits, so inside what is possible). Top: "
+            "reachability, dashed the 80% norm. Middle: the mean wait of all callers, those who gave up "
+            "included (their wait is the time until they hung up); the black tick is the mean wait of the "
+            "answered calls only (the speed of answer), which looks better the more callers give up. "
+            "Bottom: the share of callers who gave up.",
             F.hourly_profile(tables["per_hour"])))
     if "ecdf" in want and tables.get("time_histograms"):
-        norm = _phone_norm_minutes(res)
+        working = any(str(r.get("type", "")).endswith(":working") for r in tables["time_histograms"])
         out.append(NamedFigure(
             "ecdf", "Distribution of waiting and lead times",
-            "Share of answered calls that waited at most x seconds (dashed: the phone norm), and share of "
-            "requests of each type done within x hours of arriving (wall-clock hours, nights and weekends "
-            "included; log scale). Counts of all replications pooled.",
-            F.wait_ecdf(tables["time_histograms"], norms_minutes={"phone_wait": norm} if norm else None)))
+            "First panel: every caller's wait on a log scale in seconds; solid, the share of callers who "
+            "were answered or hung up within x; dashed, the share answered within x; the gap at the right "
+            "is the callers who gave up; dotted, the phone norm. Other panels: the share of each type's "
+            "requests done within x " + (
+                "working hours (opening hours on working days: the unit of the norms, dashed)"
+                if working else "wall-clock hours (nights and weekends included)") +
+            f", log scale. Lines are the mean over {reps} of each replication's distribution, bands 95% "
+            "intervals across replications. A mean lead time can exceed the 90th percentile: the mean is "
+            "pulled up by the few requests that wait overnight or over a weekend (or for a secretary back "
+            "from leave), while 90% are done within the same day.",
+            F.wait_ecdf(tables["time_histograms"], norms_minutes=type_norms_minutes(res.first_scenario()))))
     if "utilisation" in want and tables.get("utilisation_by_hour"):
         out.append(NamedFigure(
             "utilisation", "Utilisation by secretary, cluster and hour",

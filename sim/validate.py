@@ -698,13 +698,17 @@ def _param_text(params: dict[str, Any]) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     """The validation table as text: case, parameters, quantity, theory, mean, interval, pass."""
-    head = (f"{'case':<22}{'parameters':<56}{'quantity':<44}{'theory':>17}{'mean':>11}  "
+    # columns as wide as their longest entry: parameters and quantities are never cut (``lam=0.`` said nothing)
+    wp = max([len("parameters"), *(len(_param_text(r.params)) for r in rows)]) + 2
+    wq = max([len("quantity"), *(len(r.quantity) for r in rows)]) + 2
+    wc = max([len("case"), *(len(r.case) for r in rows)]) + 2
+    head = (f"{'case':<{wc}}{'parameters':<{wp}}{'quantity':<{wq}}{'theory':>17}{'mean':>11}  "
             f"{'95% interval':<24}pass")
     lines = [head, "-" * len(head)]
     for r in rows:
         th = _num(r.theory) if r.theory is not None else f"[{_num(r.theory_low)},{_num(r.theory_high)}]"
         ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
-        lines.append(f"{r.case:<22}{_param_text(r.params)[:55]:<56}{r.quantity[:43]:<44}{th:>17}{_num(r.mean):>11}"
+        lines.append(f"{r.case:<{wc}}{_param_text(r.params):<{wp}}{r.quantity:<{wq}}{th:>17}{_num(r.mean):>11}"
                      f"  {ci:<24}{'PASS' if r.passed else 'FAIL'}")
     return "\n".join(lines)
 

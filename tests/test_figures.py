@@ -168,52 +168,69 @@ def test_service_level_curve_accepts_summaries_and_rejects_bad_input():
 def test_hourly_profile_bars_are_the_hourly_means(data):
     rows = data["tables"]["per_hour"]
     fig = F.hourly_profile(rows)
-    top, bottom = fig.axes[:2]
+    top, middle, bottom = fig.axes[:3]
     assert "reachability" in top.get_ylabel() and "%" in top.get_ylabel()
-    assert bottom.get_ylabel() == "average wait of answered calls (s)"
+    assert "all callers" in middle.get_ylabel() and "abandoned" in bottom.get_ylabel()
     assert bottom.get_xlabel() == "hour of the day the call arrived"
     hours = sorted({r["hour"] for r in rows})
     assert [t.get_text() for t in bottom.get_xticklabels()] == [f"{h:02d}:00" for h in hours]
     for setup in SETUPS:
         bars = by_gid(top.patches, f"reachability:{setup}")
-        waits = by_gid(bottom.patches, f"asa_seconds:{setup}")
+        waits = by_gid(middle.patches, f"wait_all_seconds:{setup}")
+        (asa,) = by_gid(middle.get_lines(), f"asa_seconds:{setup}")
+        gave_up = by_gid(bottom.patches, f"abandoned_share:{setup}")
         mine = [r for r in rows if r["setup"] == setup]
         setup_hours = sorted({r["hour"] for r in mine})
-        assert len(bars) == len(waits) == len(setup_hours)
-        for bar, wait, h in zip(bars, waits, setup_hours, strict=True):
+        assert len(bars) == len(waits) == len(gave_up) == len(setup_hours)
+        for j, (bar, wait, h) in enumerate(zip(bars, waits, setup_hours, strict=True)):
             at = [r for r in mine if r["hour"] == h]
             assert bar.get_height() == pytest.approx(100 * np.mean([r["reachability"] for r in at]))
+            everyone = [r["wait_all_seconds"] for r in at if r["wait_all_seconds"] is not None]
+            assert wait.get_height() == pytest.approx(np.mean(everyone) if everyone else 0, nan_ok=True)
             answered = [r["asa_seconds"] for r in at if r["asa_seconds"] is not None]
-            assert wait.get_height() == pytest.approx(np.mean(answered) if answered else 0, nan_ok=True)
+            assert asa.get_ydata()[j] == pytest.approx(np.mean(answered) if answered else math.nan, nan_ok=True)
+            assert gave_up[j].get_height() == pytest.approx(
+                100 * np.mean([r["abandoned"] / r["offered"] for r in at]))
     assert by_gid(top.get_lines(), "norm")[0].get_ydata()[0] == pytest.approx(80)
     assert [t.get_text() for t in top.get_legend().get_texts()] == ["norm 80%", *SETUPS]
 
 
 # ------------------------------------------------------------------------------------------------ ECDF
-def test_wait_ecdf_steps_through_the_pooled_histogram(data):
+def test_wait_ecdf_shows_every_caller_and_working_hour_lead_times(data):
     rows = data["tables"]["time_histograms"]
-    fig = F.wait_ecdf(rows, norms_minutes={"phone_wait": 20 / 60})
-    types = list(dict.fromkeys(r["type"] for r in rows))
+    fig = F.wait_ecdf(rows, norms_minutes={"phone_wait": 20 / 60, "email:working": 17 * 60})
+    working = [t for t in dict.fromkeys(r["type"] for r in rows) if t.endswith(":working")]
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == len(types)
+    assert len(visible) == 1 + len(working)  # calls, then each type's lead time in working hours
     calls = visible[0]
-    assert calls.get_title() == "call wait (answered calls)" and calls.get_xlabel() == "wait (s)"
+    assert calls.get_title() == "call wait: all callers" and calls.get_xscale() == "log"
     assert by_gid(calls.get_lines(), "norm:phone_wait")[0].get_xdata()[0] == pytest.approx(20)
+    for setup in SETUPS:
+        mine = [r for r in rows if r["setup"] == setup]
+        answered = sum(r["count"] for r in mine if r["type"] == "phone_wait")
+        total = answered + sum(r["count"] for r in mine if r["type"] == "phone_abandoned_wait")
+        (everyone,) = by_gid(calls.get_lines(), f"ecdf:phone:all callers:{setup}")
+        (ans,) = by_gid(calls.get_lines(), f"ecdf:phone:answered:{setup}")
+        assert everyone.get_ydata()[-1] == pytest.approx(100)  # every caller waited some finite time
+        assert ans.get_ydata()[-1] == pytest.approx(100 * answered / total)  # the rest gave up
     email = next(ax for ax in visible if ax.get_title() == "lead time: email")
-    assert email.get_xscale() == "log" and "lead time (h" in email.get_xlabel()
-    for ax, kind, scale in ((calls, "phone_wait", 60.0), (email, "email", 1 / 60)):
-        assert "%" in ax.get_ylabel()
-        for setup in SETUPS:
-            (line,) = by_gid(ax.get_lines(), f"ecdf:{kind}:{setup}")
-            counts = defaultdict(float)
-            for r in rows:
-                if r["type"] == kind and r["setup"] == setup:
-                    counts[r["upper_minutes"]] += r["count"]
-            xs = sorted(counts)
-            cum = np.cumsum([counts[x] for x in xs]) / sum(counts.values())
-            assert list(line.get_xdata()[1:]) == pytest.approx([x * scale for x in xs])
-            assert list(line.get_ydata()[1:]) == pytest.approx(list(100 * cum))
-            assert line.get_ydata()[0] == 0 and line.get_ydata()[-1] == pytest.approx(100)
+    assert email.get_xscale() == "log" and email.get_xlabel() == "working hours (log)"
+    assert by_gid(email.get_lines(), "norm:email:working")[0].get_xdata()[0] == pytest.approx(17)
+    for setup in SETUPS:
+        (line,) = by_gid(email.get_lines(), f"ecdf:email:working:{setup}")
+        per_rep = defaultdict(lambda: defaultdict(float))
+        for r in rows:
+            if r["type"] == "email:working" and r["setup"] == setup:
+                per_rep[r["replication"]][r["upper_minutes"]] += r["count"]
+        xs = sorted({x for acc in per_rep.values() for x in acc})
+        curves = [np.cumsum([acc.get(x, 0) for x in xs]) / sum(acc.values()) for acc in per_rep.values()]
+        assert list(line.get_xdata()[1:]) == pytest.approx([x / 60 for x in xs])
+        assert list(line.get_ydata()[1:]) == pytest.approx(list(100 * np.mean(curves, axis=0)))
+        (band,) = by_gid(email.collections, f"band:email:working:{setup}")
+        ys = band.get_paths()[0].vertices[:, 1]
+        assert ys.min() >= 0 and ys.max() <= 100  # a band across replications, inside 0-100%
+    wall = F.wait_ecdf(rows, types=["email"])
+    assert wall.axes[0].get_xlabel() == "wall-clock hours (log)"
 
 
 # ------------------------------------------------------------------------------------------- heat map

@@ -175,7 +175,7 @@ def test_compare_report_has_kpis_with_intervals_and_paired_differences(compare_p
     diff = np.mean([per["central", i] - per["decentral", i] for i in range(3)])
     assert f"{100 * diff:+.1f} pp" in page
     for title in ("The setups compared", "Per department: winners and losers",
-                  "Reachability and waiting time by hour of the day",
+                  "Reachability, waiting and abandonment by hour of the day",
                   "Distribution of waiting and lead times", "Utilisation by secretary"):
         assert title in page
     assert page.count("<img ") == 5
