@@ -73,7 +73,7 @@ def plot(kind: str, results: Path, out: Path | None, overwrite: bool, formats: t
          day: int | None, baseline: str | None) -> None:
     """Draw figure KIND of RESULTS as PNG and SVG files.
 
-    KIND is one of: compare, service-level, hourly, ecdf, utilisation, departments, day, or all.
+    KIND is one of: compare, service-level, hourly, sipp, ecdf, utilisation, departments, day, or all.
     """
     res = load_results(results)
     _check_baseline(res.setups, baseline)

@@ -568,6 +568,51 @@ def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], no
     ax.legend(loc="upper left", fontsize=9)
 
 
+# ------------------------------------------------------------------------------------- per interval (SIPP)
+@_styled
+def sipp_figure(rows: Any, target: float | None = TARGETS["reachability"], title: str = "") -> Figure:
+    """Per half hour: offered load, secretaries present and on calls (top), and the reachability that the
+    stationary per-interval approximation (SIPP, Erlang A/C) predicts beside the simulated one with its 95%
+    interval (bottom). ``rows`` from :func:`sim.validate.sipp_rows`."""
+    rows = records(rows)
+    if not rows:
+        raise ValueError("sipp_figure: no rows")
+    x = [num(r["start_minute"]) / 60 + 0.25 for r in rows]
+    fig, axes = _figure(2, 1, PAGE_WIDTH, 6.0, sharex=True)
+    top, bottom = axes[0, 0], axes[1, 0]
+    top.bar(x, [num(r["offered_load"]) for r in rows], width=0.45, color=OKABE_ITO["sky_blue"],
+            label="offered load (Erlang: calls/h x talk h)", gid="offered_load")
+    top.step([v - 0.25 for v in x] + [x[-1] + 0.25], [num(r["present"]) for r in rows] + [num(rows[-1]["present"])],
+             where="post", color="black", label="secretaries present (mean)", gid="present")
+    top.plot(x, [num(r["on_calls"]) for r in rows], color=OKABE_ITO["vermillion"], marker="o", ms=3,
+             label="secretaries on calls (mean)", gid="on_calls")
+    top.set_ylabel("secretaries / Erlang")
+    top.legend(loc="upper left", bbox_to_anchor=(0, 1.28), ncols=2, fontsize=9)
+    bottom.plot(x, [_pct(num(r["sipp_service_level"])) for r in rows], color="black", marker="s", ms=4,
+                label="SIPP: Erlang A per half hour", gid="sipp")
+    means = [_pct(num(r["simulated"])) for r in rows]
+    errs = np.array([_err(_pct(num(r["simulated"])), _pct(num(r["ci_low"])), _pct(num(r["ci_high"])), 0, 100)
+                     for r in rows]).T
+    bottom.errorbar(x, means, yerr=errs if errs.any() else None, fmt="o", color=OKABE_ITO["blue"], ms=5,
+                    capsize=2, label="simulated (mean, 95% CI)", gid="simulated")
+    if target is not None:
+        bottom.axhline(100 * target, color="grey", linestyle="--", linewidth=1.0,
+                       label=f"norm {100 * target:.0f}%", gid="norm")
+    lows = [v for v in [*(_pct(num(r["ci_low"])) for r in rows), *means,
+                        *(_pct(num(r["sipp_service_level"])) for r in rows)] if math.isfinite(v)]
+    floor = min([*lows, 100 * target if target is not None else 100.0])
+    bottom.set_ylim(max(0.0, 10 * math.floor(floor / 10) - 5), 101)  # the range the points use, norm included
+    _percent_axis(bottom)
+    bottom.set_ylabel("calls answered within norm (%)")
+    bottom.legend(loc="lower left", fontsize=9)
+    hours = sorted({int(v) for v in x})
+    bottom.set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
+    bottom.set_xlabel("half hour of the day the call arrived")
+    if title:
+        fig.suptitle(title, fontweight="bold")
+    return fig
+
+
 # ----------------------------------------------------------------------------------- utilisation heat map
 def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]], min_presence: float = 0.05,
                        ) -> tuple[list[str], list[int], np.ndarray]:
@@ -892,6 +937,6 @@ def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
 __all__ = [
     "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "day_in_the_life", "day_segments",
     "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
-    "paired_differences", "records", "save", "service_level_curve", "setup_comparison", "summarise",
+    "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "setup_comparison", "summarise",
     "utilisation_heatmap", "utilisation_matrix", "wait_ecdf",
 ]

@@ -397,7 +397,7 @@ class NamedFigure:
     figure: Figure
 
 
-FIGURE_KINDS = ("compare", "service-level", "hourly", "ecdf", "utilisation", "departments", "day")
+FIGURE_KINDS = ("compare", "service-level", "hourly", "sipp", "ecdf", "utilisation", "departments", "day")
 
 
 def type_norms_minutes(sc: Scenario | None) -> dict[str, float]:
@@ -478,6 +478,25 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "answered calls only (the speed of answer), which looks better the more callers give up. "
             "Bottom: the share of callers who gave up.",
             F.hourly_profile(tables["per_hour"])))
+    if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
+        from sim.validate import sipp_rows
+
+        first = F.setups_of(tables["per_half_hour"])[0]
+        mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first]
+        sc = res.first_scenario()
+        assert sc is not None
+        out.append(NamedFigure(
+            "sipp", "Per half hour: stationary queueing theory (SIPP) against the simulation" +
+            (f": {first}" if first else ""),
+            "Staffing practice sizes each half hour with Erlang C/A on that half hour's load (the stationary "
+            "independent period-by-period approximation, Green, Kolesar & Whitt 2007). Top: the offered load "
+            "in Erlang (calls per hour x mean talk hours), the secretaries present and those on calls, means "
+            "over days and replications. Bottom: the reachability SIPP predicts (Erlang A with the config's "
+            "talk time and patience, everyone present a server, one pool) beside the simulated reachability "
+            f"of calls arriving in that half hour (mean over {reps}, 95% interval). Where the black squares "
+            "lie above the simulated points, the secretariat does worse than the theory: present secretaries "
+            "in meetings, at the start of a task that a call cannot interrupt, or in another cluster's queue.",
+            F.sipp_figure(sipp_rows(mine, sc))))
     if "ecdf" in want and tables.get("time_histograms"):
         working = any(str(r.get("type", "")).endswith(":working") for r in tables["time_histograms"])
         out.append(NamedFigure(

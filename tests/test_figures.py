@@ -387,3 +387,40 @@ def test_day_in_the_life_draws_what_each_secretary_did(data):
 def test_day_in_the_life_needs_a_working_day(data):
     with pytest.raises(ValueError, match="nobody worked on day 5"):  # day 5 is a Saturday
         F.day_in_the_life(data["events"], 5)
+
+
+# ------------------------------------------------------------------------------------- SIPP per interval
+def test_sipp_rows_and_figure_against_erlang(data):
+    from sim.theory import sipp_service_level
+    from sim.validate import sipp_rows
+
+    scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
+    rows = [r for r in data["tables"]["per_half_hour"] if r["setup"] == "central"]
+    table = sipp_rows(rows, scenario)
+    assert table and all(0 <= r["sipp_service_level"] <= 1 for r in table)
+    first = table[0]
+    mine = [r for r in rows if r["slot"] == first["slot"]]
+    lam = sum(r["offered"] for r in mine) / len(mine) / 3 / 30
+    present = sum(r["present_mean"] for r in mine) / len(mine)
+    assert first["calls_per_hour"] == pytest.approx(60 * lam)
+    assert first["present"] == pytest.approx(present)
+    # the central config: lognormal talk, mean 3 min; exponential patience, mean 60 s; norm 20 s
+    assert first["sipp_service_level"] == pytest.approx(sipp_service_level(present, lam, 1 / 3, 1.0, 1 / 3))
+    assert 0 <= first["ci_low"] <= first["simulated"] <= first["ci_high"] <= 1
+    fig = F.sipp_figure(table)
+    top, bottom = fig.axes
+    assert by_gid(bottom.get_lines(), "norm")[0].get_ydata()[0] == pytest.approx(80)
+    (theory_line,) = by_gid(bottom.get_lines(), "sipp")
+    assert list(theory_line.get_ydata()) == pytest.approx([100 * r["sipp_service_level"] for r in table])
+
+
+def test_sipp_service_level_interpolates_fractional_staff():
+    from sim.theory import erlang_c_service_level, sipp_service_level
+
+    lam, mu, t = 1.0, 1 / 3, 1 / 3
+    assert sipp_service_level(4, lam, mu, 0.0, t) == pytest.approx(erlang_c_service_level(4, lam, mu, t))
+    mid = sipp_service_level(4.25, lam, mu, 0.0, t)
+    assert mid == pytest.approx(0.75 * erlang_c_service_level(4, lam, mu, t) +
+                                0.25 * erlang_c_service_level(5, lam, mu, t))
+    assert sipp_service_level(2, lam, mu, 0.0, t) == 0.0  # unstable without abandonment
+    assert sipp_service_level(3, 0.0, mu, 0.0, t) == 1.0
