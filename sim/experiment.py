@@ -41,7 +41,7 @@ import yaml
 
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.executors import Executor, Task, make_executor
-from sim.output import atomic_open, choose_out_dir, to_json, write_json, write_text
+from sim.output import atomic_open, choose_out_dir, to_json, write_json, write_text, write_yaml
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore
 
@@ -545,6 +545,14 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
     else:
         (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
     _write_parquet(folder, result)
+    # the resolved config of each setup (the first unit of each name), so that reports and figures that need
+    # a setup's parameters read them from the folder, wherever it is opened
+    written: set[str] = set()
+    for unit in result.units:
+        name = unit.scenario.name
+        if name not in written:
+            written.add(name)
+            write_yaml(folder, f"configs/{name}.yaml", unit.scenario.model_dump(mode="json"))
     names = result.table_names()
     for name in names:
         write_rows_csv(folder, f"tables/{name}.csv", result.table_rows(name))

@@ -146,7 +146,9 @@ def kpi_label(kpi: str) -> str:
         return f"90% lead time {tail} (h)"
     if head == "backlog_end_of_day":
         return f"backlog {tail} at closing"
-    return kpi.replace("_", " ")
+    from sim.kpis import kpi_info
+
+    return kpi_info(kpi).label
 
 
 def mean_ci(values: Iterable[Any], level: float = 0.95, kpi: str = "") -> dict[str, float]:
@@ -209,7 +211,8 @@ def _styled(func: F) -> F:
 
 
 def _figure(nrows: int, ncols: int, width: float, height: float, **kw: Any) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    """A figure at most :data:`PAGE_WIDTH` wide, so that the report shows it at its own size."""
+    fig = Figure(figsize=(min(width, PAGE_WIDTH), height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
@@ -303,8 +306,13 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
         summary = summarise(chosen, ["setup", "kpi", x], "value")
     else:
         summary = [{**r, **{k: num(r.get(k)) for k in ("mean", "ci_low", "ci_high")}} for r in chosen]
-    fig, axes = _figure(1, len(setups), 5.5 * len(setups) + 3.4, 4.4, sharey=True)
-    for ax, setup in zip(axes[0], setups, strict=True):
+    ncols = min(2, len(setups))
+    nrows = math.ceil(len(setups) / ncols)
+    fig, axes2 = _figure(nrows, ncols, PAGE_WIDTH, 3.4 * nrows + 0.4 * len(kpis) / 2 + 1.0, sharey=True)
+    for ax in axes2.flat[len(setups):]:
+        ax.set_visible(False)
+    axes = axes2.reshape(1, -1)
+    for ax, setup in zip(axes[0], setups, strict=False):
         for i, kpi in enumerate(kpis):
             colour = PALETTE[i % len(PALETTE)]
             style = ("-", "--", ":")[i // len(PALETTE) % 3]
@@ -313,10 +321,19 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
             if not pts:
                 continue
             px = [p for p, _ in pts]
-            ax.plot(px, [_pct(s["mean"]) for _, s in pts], marker=MARKERS[i % len(MARKERS)], ms=4,
-                    color=colour, linestyle=style, label=kpi_label(kpi), gid=f"line:{kpi}")
+            if not numeric:  # categorical settings: points with error bars, a little apart, never joined
+                off = (i - (len(kpis) - 1) / 2) * min(0.3, 0.6 / len(kpis))
+                errs = np.array([_err(_pct(s["mean"]), _pct(s["ci_low"]), _pct(s["ci_high"]), 0, 100)
+                                 for _, s in pts]).T
+                ax.errorbar([p + off for p in px], [_pct(s["mean"]) for _, s in pts],
+                            yerr=errs if errs.any() else None, marker=MARKERS[i % len(MARKERS)], ms=4,
+                            color=colour, linestyle="none", capsize=2, elinewidth=0.8, label=kpi_label(kpi),
+                            gid=f"points:{kpi}")
+            else:
+                ax.plot(px, [_pct(s["mean"]) for _, s in pts], marker=MARKERS[i % len(MARKERS)], ms=4,
+                        color=colour, linestyle=style, label=kpi_label(kpi), gid=f"line:{kpi}")
             low = _clip([_pct(s["ci_low"]) for _, s in pts], 0, 100)
-            if any(math.isfinite(v) for v in low):
+            if numeric and any(math.isfinite(v) for v in low):
                 high = _clip([_pct(s["ci_high"]) for _, s in pts], 0, 100)
                 ax.fill_between(px, low, high, color=colour, alpha=0.18, linewidth=0, gid=f"band:{kpi}")
             if kpi in targets:
@@ -329,7 +346,98 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
             ax.set_title(setup)
         _percent_axis(ax)
     axes[0][0].set_ylabel(y_label)
-    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    return fig
+
+
+# ------------------------------------------------------------------------------- sweeps: one factor at a time
+#: KPIs a sweep figure shows by default (those present), one row of panels each.
+SWEEP_KPIS = ("reachability", "calls_abandoned", "wait_all_seconds", "service_level.email", "utilisation")
+
+
+def _short(column: str) -> str:
+    return PARAM_LABELS.get(column, column.rsplit(".", 1)[-1].replace("_", " "))
+
+
+@_styled
+def sweep_effects(kpi_rows: Any, settings: Sequence[str], kpis: Sequence[str] | None = None,
+                  max_kpis: int = 4) -> Figure:
+    """Small multiples of a sweep: one row per KPI, one column per swept factor. In a column only that
+    factor changes along the x axis; each series holds the other factors fixed at one of their settings
+    (its legend says which), so no panel compares two settings that differ in more than one factor.
+    Categorical settings (policies, topologies) are points with 95% error bars, offset a little per series
+    so they do not hide each other; numeric settings are points joined by lines. Dashed lines: the norms
+    (:mod:`sim.kpis`).
+
+    ``kpi_rows`` tidy as ``kpis.csv`` with the ``settings`` columns; ``kpis`` default: the first
+    ``max_kpis`` of :data:`SWEEP_KPIS` that are present.
+    """
+    from sim.kpis import kpi_info
+
+    rows = _with_setup(records(kpi_rows))
+    if not rows:
+        raise ValueError("sweep_effects: no rows")
+    settings = [c for c in settings if c in rows[0]]
+    if not settings:
+        raise ValueError("sweep_effects: no setting columns in the rows")
+    present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
+    if kpis is None:
+        kpis = [k for k in SWEEP_KPIS if k in present][:max_kpis]
+    missing = [k for k in kpis if k not in present]
+    if missing:
+        raise ValueError(f"sweep_effects: no KPI {', '.join(missing)} in the rows")
+    factors = settings[:3]
+    chosen = [r for r in rows if r["kpi"] in kpis]
+    summary = summarise(chosen, [*factors, "kpi"], "value")
+    levels = {f: list(dict.fromkeys(r[f] for r in rows)) for f in factors}
+    fig, axes = _figure(len(kpis), len(factors), PAGE_WIDTH, 2.1 * len(kpis) + 1.6)
+    for col, factor in enumerate(factors):
+        xs = levels[factor]
+        numeric = all(math.isfinite(num(v)) for v in xs)
+        pos = {v: (num(v) if numeric else i) for i, v in enumerate(xs)}
+        others = [f for f in factors if f != factor]
+        series = list(dict.fromkeys(tuple(s[f] for f in others) for s in summary))
+        spread = 0.0 if numeric else min(0.3, 0.6 / max(1, len(series)))
+        for row, kpi in enumerate(kpis):
+            ax = axes[row, col]
+            info = kpi_info(kpi)
+            share = info.scale == "share"
+            scale = 100.0 if share else 1.0
+            for j, key in enumerate(series):
+                pts = [s for s in summary if s["kpi"] == kpi and tuple(s[f] for f in others) == key]
+                pts.sort(key=lambda s: pos[s[factor]])
+                if not pts:
+                    continue
+                offset = (j - (len(series) - 1) / 2) * spread
+                px = [pos[s[factor]] + offset for s in pts]
+                means = [scale * s["mean"] for s in pts]
+                errs = np.array([_err(scale * s["mean"], scale * s["ci_low"], scale * s["ci_high"],
+                                      0.0, 100.0 if share else math.inf) for s in pts]).T
+                label = ", ".join(str(v) for v in key) or None
+                ax.errorbar(px, means, yerr=errs if errs.any() else None, color=PALETTE[j % len(PALETTE)],
+                            marker=MARKERS[j % len(MARKERS)], ms=4, capsize=2, elinewidth=0.8,
+                            linestyle="-" if numeric else "none", linewidth=1.2, label=label,
+                            gid=f"sweep:{kpi}:{factor}:{j}")
+            if info.norm is not None:
+                ax.axhline(scale * info.norm, color="black", linestyle="--", linewidth=1.0, gid=f"norm:{kpi}")
+            if share:
+                ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+            if col == 0:
+                better = {"higher": "\n(higher is better)", "lower": "\n(lower is better)"}.get(info.better, "")
+                ax.set_ylabel(f"{info.label}{better}", fontsize=9)
+            if not numeric:
+                ax.set_xticks(range(len(xs)), [str(v) for v in xs], rotation=20 if len(xs) > 3 else 0)
+                ax.set_xlim(-0.5, len(xs) - 0.5)
+            if row == len(kpis) - 1:
+                ax.set_xlabel(_short(factor))
+            else:
+                ax.tick_params(labelbottom=False)
+        if others:  # under the column: which setting of the other factors each series holds
+            axes[-1, col].legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), fontsize=9,
+                                 ncols=min(4, len(series)), title=f"series: {', '.join(map(_short, others))}",
+                                 title_fontsize=9)
+    fig.suptitle("One factor at a time (mean, 95% CI; dashed: norm)", fontweight="bold", fontsize=11)
     return fig
 
 
@@ -660,7 +768,12 @@ def utilisation_heatmap(util_rows: Any) -> Figure:
     mats = [utilisation_matrix(r for r in rows if r["setup"] == s) for s in setups]
     height = 0.28 * max(len(m[0]) for m in mats) + 1.4
     width = max(0.42 * max(len(m[1]) for m in mats), 4.0) + 2.6
-    fig, axes = _figure(1, len(setups), width * len(setups), height)
+    ncols = max(1, min(len(setups), int(PAGE_WIDTH // width)))  # panels side by side only where they fit
+    nrows = math.ceil(len(setups) / ncols)
+    fig, grid_axes = _figure(nrows, ncols, min(PAGE_WIDTH, width * ncols), height * nrows)
+    for ax in grid_axes.flat[len(setups):]:
+        ax.set_visible(False)
+    axes = np.array([list(grid_axes.flat[:len(setups)])])
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     image = None
     for ax, setup, (names, hours, grid) in zip(axes[0], setups, mats, strict=True):
@@ -673,7 +786,8 @@ def utilisation_heatmap(util_rows: Any) -> Figure:
         n_sec = sum(1 for n in names if not n.endswith(" (cluster)"))
         ax.axhline(n_sec - 0.5, color="white", linewidth=3)
         ax.set_title(f"Utilisation by hour{': ' + setup if setup else ''}")
-    axes[0, 0].set_ylabel("secretary, then cluster")
+    for ax in grid_axes[:, 0]:
+        ax.set_ylabel("secretary, then cluster")
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[0]), shrink=0.9)
         bar.set_label("utilisation (% of present time busy)")
@@ -768,7 +882,7 @@ def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMEN
                         bar.set_hatch("" if gain else "////")
                         bar.set_edgecolor("white")
             dax.axvline(0, color="black", linewidth=0.8)
-            dax.set_xlabel(f"{metric.replace('_', ' ')}: change vs {baseline} (pp)")
+            dax.set_xlabel(f"change vs {baseline} (pp)")
     for r in range(nrows):
         axes[r, 0].set_yticks(ypos, depts)
     axes[0, 0].invert_yaxis()  # shared: the first department on top in every panel
@@ -846,7 +960,7 @@ def setup_comparison(kpi_rows: Any, kpis: Sequence[str] | None = None, baseline:
                          color=PALETTE[setups.index(setup) % len(PALETTE)], capsize=3,
                          label=f"{setup} - {baseline}", gid=f"diff:{setup}")
         dax.axvline(0, color="black", linewidth=0.8)
-        dax.set_xlabel(f"paired difference from {baseline} (percentage points, 95% CI)")
+        dax.set_xlabel(f"minus {baseline}\n(percentage points, 95% CI)")
         dax.set_title("Differences (same seeds)")
         dax.legend(loc="lower left", bbox_to_anchor=(0, 1.06))
     return fig
@@ -937,6 +1051,7 @@ def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
 __all__ = [
     "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "day_in_the_life", "day_segments",
     "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
-    "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "setup_comparison", "summarise",
+    "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "sweep_effects",
+    "setup_comparison", "summarise", "ecdf_band", "PAGE_WIDTH",
     "utilisation_heatmap", "utilisation_matrix", "wait_ecdf",
 ]

@@ -283,7 +283,7 @@ def test_department_view_shows_levels_and_paired_changes(data):
     depts = list(dict.fromkeys(r["department"] for r in rows))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == depts
     assert fig.axes[0].get_xlabel() == "replaceability (%)"
-    assert fig.axes[4].get_xlabel() == "coverage: change vs decentral (pp)"
+    assert fig.axes[4].get_xlabel() == "change vs decentral (pp)"
     for col, metric in enumerate(F.DEPARTMENT_METRICS):
         top, diff = fig.axes[col], fig.axes[3 + col]
         for setup in SETUPS:
