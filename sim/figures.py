@@ -29,6 +29,7 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.stats import summarize_kpi
@@ -500,7 +501,9 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
                                label=f"norm {100 * target:.0f}%", gid="norm")
     axes[-1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
     axes[-1, 0].set_xlabel("hour of the day the call arrived")
-    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=min(4, len(setups) + 1))
+    longest = max([len(str(s)) for s in setups] + [8])
+    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01),
+                      ncols=max(1, min(4, len(setups) + 1, 64 // longest)))
     fig.suptitle("Calls by hour of the day (mean, 95% CI)", fontweight="bold")
     return fig
 
@@ -568,6 +571,10 @@ def _type_title(kind: str) -> tuple[str, bool]:
     return f"lead time: {kind}", False
 
 
+#: Up to this many setups the ECDF draws bands across replications and says who gave up on the chart.
+ECDF_DETAIL_SETUPS = 3
+
+
 @_styled
 def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
               norms_minutes: Mapping[str, float] | None = None) -> Figure:
@@ -597,9 +604,10 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
     for ax in axes.flat[len(types):]:
         ax.set_visible(False)
     norms = norms_minutes or {}
-    for ax, kind in zip(axes.flat, types, strict=False):
+    detail = len(setups) <= ECDF_DETAIL_SETUPS
+    for k, (ax, kind) in enumerate(zip(axes.flat, types, strict=False)):
         if kind == "phone_wait":
-            _call_wait_panel(ax, rows, setups, norms.get("phone_wait"))
+            _call_wait_panel(ax, rows, setups, norms.get("phone_wait"), detail)
             continue
         title, working = _type_title(kind)
         x_lo, x_hi = math.inf, 0.0
@@ -611,7 +619,7 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
             colour = PALETTE[i % len(PALETTE)]
             ax.step([px[0], *px], [0.0, *(100 * y for y in mean)], where="post", color=colour,
                     label=setup or None, gid=f"ecdf:{kind}:{setup}")
-            if high != low:
+            if high != low and detail:
                 ax.fill_between(px, [100 * y for y in low], [100 * y for y in high], step="post", color=colour,
                                 alpha=0.2, linewidth=0, gid=f"band:{kind}:{setup}")
             positive = [x for x in px if x > 0]
@@ -619,7 +627,7 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
                 x_lo = min(x_lo, positive[0])
             x_hi = max(x_hi, px[-1])
         if kind in norms:
-            ax.axvline(norms[kind] / 60, color="black", linestyle="--", linewidth=1.0, label="norm",
+            ax.axvline(norms[kind] / 60, color="black", linestyle=":", linewidth=1.2, label="norm",
                        gid=f"norm:{kind}")
             x_hi = max(x_hi, norms[kind] / 60 * 1.1)
         ax.set_xscale("log")
@@ -628,18 +636,24 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
         if math.isfinite(x_lo) and x_hi > x_lo:
             ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
         ax.set_xlabel("working hours (log)" if working else "wall-clock hours (log)")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=9)
         ax.set_ylim(0, 101)
         _percent_axis(ax)
-        ax.set_ylabel("done within x (%)")
-    if any(setups):
-        axes.flat[0].legend(loc="lower right", fontsize=9)
+        if k % ncols == 0:
+            ax.set_ylabel("done within x (%)")
+    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], label=s) for i, s in enumerate(setups) if s]
+    handles += [Line2D([], [], color="black", label="calls: all callers"),
+                Line2D([], [], color="black", linestyle="--", label="calls: answered"),
+                Line2D([], [], color="black", linestyle=":", label="norm")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
     return fig
 
 
-def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], norm: float | None) -> None:
+def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], norm: float | None,
+                     detail: bool = True) -> None:
     """All callers' waits: answered or hung up within x (solid), answered within x (dashed), log seconds."""
     x_hi = 0.0
+    starts: list[float] = []  # each setup's share answered within 1 s: where its curves start
     for i, setup in enumerate(setups):
         mine = [r for r in rows if r["setup"] == setup and r["type"] in ("phone_wait", "phone_abandoned_wait")]
         answered = sum(num(r["count"]) for r in mine if r["type"] == "phone_wait")
@@ -658,22 +672,24 @@ def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], no
                     color=colour, linestyle=style, label=f"{setup + ': ' if setup else ''}{what}",
                     gid=f"ecdf:phone:{what}:{setup}")
             x_hi = max(x_hi, px[-1])
-        if answered < total:
-            ax.annotate(f"{100 * (1 - answered / total):.1f}% gave up", xy=(x_hi, 100 * answered / total),
-                        xytext=(-4, -12 - 11 * i), textcoords="offset points", ha="right", fontsize=9,
-                        color=colour)
+        if answered < total and detail:  # who gave up, one line per setup in the lower right corner
+            ax.text(0.97, 0.05 + 0.09 * (len(setups) - 1 - i), f"{100 * (1 - answered / total):.1f}% gave up",
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=9, color=colour)
+        starts.append(100 * min(
+            sum(num(r["count"]) for r in mine if r["type"] == "phone_wait" and 60 * num(r["upper_minutes"]) <= 1)
+            / total, 1.0))
     if norm:
         ax.axvline(60 * norm, color="black", linestyle=":", linewidth=1.2, label=f"norm {60 * norm:g} s",
                    gid="norm:phone_wait")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlim(WAIT_AXIS_FROM_SECONDS, max(x_hi, 60 * (norm or 1)) * 1.5)
-    ax.set_ylim(0, 101)
-    _percent_axis(ax)
+    # the y axis starts a little below the lowest curve, so the tail between it and 100% is visible
+    ax.set_ylim(max(0.0, 10 * math.floor(min(starts or [0.0]) / 10) - 10), 101)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
     ax.set_xlabel("wait (s, log; < 1 s drawn at 1 s)")
     ax.set_ylabel("share of callers (%)")
-    ax.set_title("call wait: all callers", fontsize=10)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.set_title("call wait: all callers", fontsize=9)
 
 
 # ------------------------------------------------------------------------------------- per interval (SIPP)
@@ -754,19 +770,28 @@ def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]], min_presence: flo
 
 
 @_styled
+def _cluster_rows(matrix: tuple[list[str], list[int], np.ndarray]) -> tuple[list[str], list[int], np.ndarray]:
+    names, hours, grid = matrix
+    keep = [i for i, n in enumerate(names) if n.endswith(" (cluster)")]
+    return [names[i] for i in keep], hours, grid[keep]
+
+
 def utilisation_heatmap(util_rows: Any) -> Figure:
     """Utilisation of every secretary and cluster by hour of the day (a heat map; one panel per setup).
 
     ``util_rows`` as ``utilisation_by_hour.csv``: ``secretary``, ``cluster``, ``hour``, ``present_minutes``,
     ``busy_minutes`` (and ``setup``, ``replication``). White cells: nobody present that hour (or under 5%
-    of the row's usual presence, see :func:`utilisation_matrix`).
+    of the row's usual presence, see :func:`utilisation_matrix`). With more than two setups, only the
+    clusters' rows are drawn, so that the figure stays about a page long.
     """
     rows = _with_setup(records(util_rows))
     if not rows:
         raise ValueError("utilisation_heatmap: no rows")
     setups = setups_of(rows)
     mats = [utilisation_matrix(r for r in rows if r["setup"] == s) for s in setups]
-    height = 0.28 * max(len(m[0]) for m in mats) + 1.4
+    if len(setups) > 2:  # many panels: the clusters' rows only, so that the figure stays a page long
+        mats = [_cluster_rows(m) for m in mats]
+    height = 0.22 * max(len(m[0]) for m in mats) + 1.4
     width = max(0.42 * max(len(m[1]) for m in mats), 4.0) + 2.6
     ncols = max(1, min(len(setups), int(PAGE_WIDTH // width)))  # panels side by side only where they fit
     nrows = math.ceil(len(setups) / ncols)

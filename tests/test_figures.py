@@ -424,3 +424,43 @@ def test_sipp_service_level_interpolates_fractional_staff():
                                 0.25 * erlang_c_service_level(5, lam, mu, t))
     assert sipp_service_level(2, lam, mu, 0.0, t) == 0.0  # unstable without abandonment
     assert sipp_service_level(3, 0.0, mu, 0.0, t) == 1.0
+
+
+# --------------------------------------------------------------------------- read back: size, text, norms
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_figures_read_back_fit_the_page_with_readable_text_and_norm_lines(data, tmp_path):
+    from matplotlib.image import imread
+
+    from sim.validate import sipp_rows
+
+    scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
+    tables = data["tables"]
+    sweep_rows = [{**r, "policy": p, "load": x} for p in ("none", "pool") for x in (0.2, 0.4)
+                  for r in data["kpis"] if r["setup"] == "central"]
+    figures = {
+        "hourly": (F.hourly_profile(tables["per_hour"]), "norm"),
+        "ecdf": (F.wait_ecdf(tables["time_histograms"], norms_minutes={"phone_wait": 1 / 3,
+                                                                       "email:working": 17 * 60}),
+                 "norm:phone_wait"),
+        "sipp": (F.sipp_figure(sipp_rows([r for r in tables["per_half_hour"] if r["setup"] == "central"],
+                                         scenario)), "norm"),
+        "sweep": (F.sweep_effects(sweep_rows, ["policy", "load"]), "norm:reachability"),
+        "departments": (F.department_view(tables["per_department"]), None),
+        "compare": (F.setup_comparison(data["kpis"]), None),
+        "utilisation": (F.utilisation_heatmap(tables["utilisation_by_hour"]), None),
+    }
+    dpi = F.STYLE["savefig.dpi"]
+    for name, (fig, norm_gid) in figures.items():
+        small = [(t.get_text()[:30], t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < 9]
+        assert not small, (name, small)  # shown at its own size in the report, so 9 points on screen
+        png, svg = F.save(fig, tmp_path, name, ("png", "svg"))
+        height, width = imread(png).shape[:2]
+        assert width <= F.PAGE_WIDTH * dpi + 1, (name, width)  # fits the report's column, never scaled down
+        assert height <= 12 * dpi, (name, height)
+        if norm_gid:
+            assert f'id="{norm_gid}"' in svg.read_text(encoding="utf-8"), name  # the norm line is drawn
