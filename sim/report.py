@@ -596,7 +596,7 @@ h1{font-size:1.6em;margin-bottom:0.2em}h2{border-bottom:2px solid #0072B2;paddin
 table{border-collapse:collapse;margin:12px 0;font-size:0.9em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
-table{max-width:100%}th{overflow-wrap:anywhere}.nb{white-space:nowrap}table.defs th{text-align:left}
+table{max-width:100%}.nb{white-space:nowrap}table.defs th{text-align:left}
 td.text,td:first-child{text-align:left;white-space:normal}
 tr.differs td{background:#fff7e0}
 .note{color:#666;font-size:0.88em}.warn{color:#D55E00}
