@@ -609,7 +609,7 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
         if kind == "phone_wait":
             _call_wait_panel(ax, rows, setups, norms.get("phone_wait"), detail)
             continue
-        title, working = _type_title(kind)
+        title, in_working_hours = _type_title(kind)
         x_lo, x_hi = math.inf, 0.0
         for i, setup in enumerate(setups):
             xs, mean, low, high = ecdf_band(r for r in rows if r["type"] == kind and r["setup"] == setup)
@@ -635,7 +635,7 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
         ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
         if math.isfinite(x_lo) and x_hi > x_lo:
             ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
-        ax.set_xlabel("working hours (log)" if working else "wall-clock hours (log)")
+        ax.set_xlabel("working hours (log)" if in_working_hours else "wall-clock hours (log)")
         ax.set_title(title, fontsize=9)
         ax.set_ylim(0, 101)
         _percent_axis(ax)
@@ -726,7 +726,7 @@ def sipp_figure(rows: Any, target: float | None = TARGETS["reachability"], title
                         *(_pct(num(r["sipp_service_level"])) for r in rows)] if math.isfinite(v)]
     floor = min([*lows, 100 * target if target is not None else 100.0])
     bottom.set_ylim(max(0.0, 10 * math.floor(floor / 10) - 5), 101)  # the range the points use, norm included
-    _percent_axis(bottom)
+    bottom.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
     bottom.set_ylabel("calls answered within norm (%)")
     bottom.legend(loc="lower left", fontsize=9)
     hours = sorted({int(v) for v in x})
@@ -769,13 +769,13 @@ def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]], min_presence: flo
     return names, hours, grid
 
 
-@_styled
 def _cluster_rows(matrix: tuple[list[str], list[int], np.ndarray]) -> tuple[list[str], list[int], np.ndarray]:
     names, hours, grid = matrix
     keep = [i for i, n in enumerate(names) if n.endswith(" (cluster)")]
     return [names[i] for i in keep], hours, grid[keep]
 
 
+@_styled
 def utilisation_heatmap(util_rows: Any) -> Figure:
     """Utilisation of every secretary and cluster by hour of the day (a heat map; one panel per setup).
 

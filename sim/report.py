@@ -497,13 +497,13 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
         from sim.validate import sipp_rows
 
-        first = F.setups_of(tables["per_half_hour"])[0]
-        mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first]
+        first_setup = F.setups_of(tables["per_half_hour"])[0]
+        mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
         sc = res.first_scenario()
         assert sc is not None
         out.append(NamedFigure(
             "sipp", "Per half hour: stationary queueing theory (SIPP) against the simulation" +
-            (f": {first}" if first else ""),
+            (f": {first_setup}" if first_setup else ""),
             "Staffing practice sizes each half hour with Erlang C/A on that half hour's load (the stationary "
             "independent period-by-period approximation, Green, Kolesar & Whitt 2007). Top: the offered load "
             "in Erlang (calls per hour x mean talk hours), the secretaries present and those on calls, means "
