@@ -20,6 +20,7 @@ import click
 
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario, one_line
+from sim.kpis import kpi_info
 from sim.model import Result, run_replication
 from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json, write_text, write_yaml
 from sim.preflight import environment_error
@@ -73,8 +74,9 @@ KPI_ROWS: list[tuple[str, str, str]] = [
     ("calls_after_hours_share", "calls while the line is closed", "share"),
     ("calls_answered", "calls answered", "share"),
     ("calls_abandoned", "calls abandoned", "share"),
-    ("asa_seconds", "average speed of answer (s)", "num"),
-    ("replaceability", "replaceability: own secretary absent, still within norm", "share"),
+    ("asa_seconds", "average speed of answer (s), answered calls", "num"),
+    ("wait_all_seconds", "mean wait (s), all callers incl. abandoned", "num"),
+    ("replaceability", "replaceability: own secretary absent, within norm", "share"),
     ("coverage", "coverage: every department has someone present", "share"),
     ("coverage_min_department", "coverage of the worst-covered department", "share"),
     ("continuity", "continuity: custom work done by the own secretary", "share"),
@@ -88,20 +90,35 @@ KPI_ROWS: list[tuple[str, str, str]] = [
     ("cost_per_year", "cost per year (euro)", "num"),
 ]
 
+_BETTER = {"higher": "higher", "lower": "lower", "": ""}
+
 
 def kpi_table(kpi: dict[str, Any]) -> str:
-    lines = [f"{'KPI':<58}{'value':>12}", "-" * 70]
+    """The single-run table: each KPI with its norm and which way is better (from :mod:`sim.kpis`)."""
+    lines = [f"{'KPI':<52}{'value':>10}  {'norm':<8}{'better':<7}", "-" * 77]
     for key, label, kind in KPI_ROWS:
-        lines.append(f"{label:<58}{fmt(kpi.get(key), kind):>12}")
+        if key not in kpi:
+            continue
+        info = kpi_info(key)
+        lines.append(f"{label:<52}{fmt(kpi.get(key), kind):>10}  {info.norm_text:<8}{_BETTER[info.better]:<7}")
+    working = kpi.get("lead_time_mean_working_hours") or {}
     lines.append("")
-    lines.append(f"{'request type':<16}{'within norm':>12}{'mean lead h':>13}{'p90 lead h':>12}{'backlog/day':>13}")
-    lines.append("-" * 66)
+    lines.append("request type    within norm  norm   mean lead h  p90 lead h  mean lead  p90 lead  backlog/day")
+    lines.append("                (higher)            wall-clock   wall-clock  working h  working h (lower)")
+    lines.append("-" * 95)
     for name, share in kpi["service_level"].items():
         lead = kpi["lead_time_mean_hours"].get(name)
         p90 = kpi["lead_time_p90_hours"].get(name)
+        wmean = working.get(name)
+        wp90 = (kpi.get("lead_time_p90_working_hours") or {}).get(name)
         backlog = kpi["backlog_end_of_day"].get(name)
-        lines.append(f"{name:<16}{fmt(share):>12}{fmt(lead, 'num'):>13}{fmt(p90, 'num'):>12}"
-                     f"{fmt(backlog, 'num'):>13}")
+        norm = kpi_info(f"service_level.{name}").norm_text
+        lines.append(f"{name:<16}{fmt(share):>11}  {norm:<6}{fmt(lead, 'num'):>11}{fmt(p90, 'num'):>12}"
+                     f"{fmt(wmean, 'num'):>11}{fmt(wp90, 'num'):>10}{fmt(backlog, 'num'):>13}")
+    lines.append("")
+    lines.append("Norms: the defaults of `sim staff` (80% of calls within the phone norm, at most 5% abandoned, 85% of")
+    lines.append("each type within its norm time). Task norms count working hours; a mean lead time can exceed its")
+    lines.append("p90 when a few requests wait overnight or over a weekend.")
     return "\n".join(lines)
 
 
@@ -131,7 +148,8 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
         overwrite: bool, as_json: bool, event_log: bool) -> None:
     """Simulate CONFIG once and report its KPIs."""
     scenario = load(config, overrides, days, seed)
-    folder = choose_out_dir(out, scenario.name, overwrite)
+    # --json prints the result; it writes a folder only when --out asks for one
+    folder = None if as_json and out is None else choose_out_dir(out, scenario.name, overwrite, same_run=scenario)
     log = io.StringIO()
     logger = None
     if event_log:
@@ -142,13 +160,20 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
             writer.writerow([f"{start:.4f}", f"{end:.4f}", who, what, detail])
 
     result = run_replication(scenario, event_log=logger)
-    write_run(folder, scenario, result)
-    if event_log:
-        write_text(folder, "events.csv", log.getvalue())
+    if folder is not None:
+        write_run(folder, scenario, result)
+        if event_log:
+            write_text(folder, "events.csv", log.getvalue())
+        elif (folder / "events.csv").exists():  # from the earlier run this one replaces
+            (folder / "events.csv").unlink()
+        if (folder / "report.html").exists():  # a report of the run this one replaces: bring it up to date
+            from sim.cli_report import refresh_report
+
+            refresh_report(folder, quiet=as_json)
     if as_json:
         data = result.to_dict()
         data.pop("tables")
-        data["out"] = str(folder)
+        data["out"] = None if folder is None else str(folder)
         click.echo(json.dumps(json.loads(to_json(data))))
         return
     click.echo(f"{scenario.name}: {scenario.organisation.setup}, {scenario.run.days} working days "

@@ -50,12 +50,16 @@ SHOWN: list[tuple[str, str]] = [
 ]
 
 
-def experiment_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options of every experiment command: --replications, --workers, --scheduler, --batch-size."""
+def experiment_options(func: Callable[..., Any] | None = None, *, precision: bool = True) -> Any:
+    """Options of every experiment command: --replications, --workers, --scheduler, --batch-size
+    (``@experiment_options(precision=False)`` for a command without --precision)."""
+    if func is None:
+        return lambda f: experiment_options(f, precision=precision)
+    reps_help = f"Replications per setup (default {DEFAULT_REPLICATIONS}"
+    reps_help += (f"; with --precision the most it may run, default {DEFAULT_PRECISION_BUDGET})." if precision
+                  else ").")
     for option in reversed([
-        click.option("--replications", "-r", type=click.IntRange(1, None), default=None,
-                     help=f"Replications per setup (default {DEFAULT_REPLICATIONS}; with --precision the "
-                          f"most it may run, default {DEFAULT_PRECISION_BUDGET})."),
+        click.option("--replications", "-r", type=click.IntRange(1, None), default=None, help=reps_help),
         click.option("--workers", "-w", type=click.IntRange(1, None), default=None,
                      help="Processes on this machine (default: one per core; 1 = one at a time)."),
         click.option("--scheduler", metavar="ADDRESS", default=None,
@@ -120,6 +124,14 @@ def _emit_json(data: dict[str, Any], folder: Path) -> None:
     click.echo(json.dumps(json.loads(to_json(data))))
 
 
+def refresh_report(folder: Path, quiet: bool = False) -> None:
+    """Bring an existing ``report.html`` up to date with the folder (imported here: figures need matplotlib)."""
+    if (folder / "report.html").exists():
+        from sim.cli_report import refresh_report as refresh
+
+        refresh(folder, quiet)
+
+
 def _executor_note(workers: int | None, scheduler: str | None) -> str:
     if scheduler:
         return f"on Dask at {scheduler}"
@@ -166,7 +178,7 @@ def _precision(spec: str | None) -> tuple[str, float] | None:
 @scenario_options
 @experiment_options
 @click.option("--precision", metavar="KPI=REL", default=None,
-              help="Add replications until KPI's 95%% interval half-width is at most REL x its mean, for "
+              help="Add replications until KPI's 95% interval half-width is at most REL x its mean, for "
                    "every setup (Hoad, Robinson & Davies 2010), e.g. reachability=0.01.")
 def compare(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None, days: int | None,
             out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
@@ -186,6 +198,7 @@ def compare(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | No
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = run_units("compare", units, n, base, runner, prec)
     write_outputs(folder, result, data)
+    refresh_report(folder, quiet=as_json)
     summary = result.summary()
     if as_json:
         _emit_json(summary, folder)
@@ -250,6 +263,7 @@ def sweep(config: str, overrides: tuple[str, ...], seed: int | None, days: int |
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = run_units("sweep", units, n, base, runner, prec)
     write_outputs(folder, result, data)
+    refresh_report(folder, quiet=as_json)
     summary = result.summary()
     summary["vary"] = {p: v for p, v in pairs}
     write_json(folder, "summary.json", summary)
@@ -274,7 +288,7 @@ def sweep(config: str, overrides: tuple[str, ...], seed: int | None, days: int |
 @click.command()
 @click.argument("configs", nargs=-1, required=True, type=str)
 @scenario_options
-@experiment_options
+@experiment_options(precision=False)
 @click.option("--target", "targets", multiple=True, metavar="KPI=VALUE",
               help="A service norm: KPI=V or KPI>=V (at least), KPI<=V (at most), KPI=off (none). Defaults: "
                    "reachability>=0.8, calls_abandoned<=0.05, service_level.<type>>=0.85 for every type.")
@@ -307,6 +321,7 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     summary = result.summary()
     data["units"] = [{"key": u.key, **dict(u.labels)} for u in exp_result.units]
     write_outputs(folder, exp_result, data, summary=summary, differences=False)
+    refresh_report(folder, quiet=as_json)
     write_rows_csv(folder, "trail.csv", result.trail_rows())
     if as_json:
         _emit_json(summary, folder)

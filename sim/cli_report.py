@@ -35,13 +35,28 @@ def report(results: Path, out: Path | None, overwrite: bool, day: int | None, ba
     """Write one self-contained HTML page for RESULTS (a run, compare, sweep or staff folder)."""
     check_results_folder(results)
     res = load_results(results)
+    # RESULTS/report.html is derived from the folder, so it is simply brought up to date; another file
+    # given with --out is only replaced when asked
     target = out if out is not None else results / "report.html"
-    if target.exists() and not overwrite:
+    if out is not None and target.exists() and not overwrite:
         raise ConfigError(str(target), "the report exists; choose another --out or pass --overwrite")
     _check_baseline(res.setups, baseline)
     page = render_html(res, figures_for(res, day=day, baseline=baseline), baseline)
     write_text(target.parent, target.name, page)
     click.echo(f"{target} ({len(page) / 1e6:.1f} MB): {res.kind} of {', '.join(res.setups)}")
+
+
+def refresh_report(folder: Path, quiet: bool = False) -> Path | None:
+    """Rewrite ``folder/report.html`` if there is one, so that a report never lags behind its folder (an
+    experiment resumed with more replications refreshes it). Returns the report's path, or None."""
+    target = folder / "report.html"
+    if not target.exists():
+        return None
+    res = load_results(folder)
+    write_text(folder, "report.html", render_html(res, figures_for(res)))
+    if not quiet:
+        click.echo(f"{target} refreshed with {res.kind} results now in the folder", err=True)
+    return target
 
 
 @click.command("plot")
@@ -60,7 +75,7 @@ def plot(kind: str, results: Path, out: Path | None, overwrite: bool, formats: t
          day: int | None, baseline: str | None) -> None:
     """Draw figure KIND of RESULTS as PNG and SVG files.
 
-    KIND is one of: compare, service-level, hourly, ecdf, utilisation, departments, day, or all.
+    KIND is one of: compare, service-level, hourly, sipp, ecdf, utilisation, departments, day, or all.
     """
     check_results_folder(results)
     res = load_results(results)

@@ -41,8 +41,17 @@ import yaml
 
 from sim.config import ConfigError, Scenario, _SafeLoader, config_hash, load_scenario, plain_data
 from sim.executors import Executor, Task, make_executor
-from sim.output import atomic_open, check_writable, choose_out_dir, clear_outputs, to_json, write_json, write_text
-from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize
+from sim.output import (
+    atomic_open,
+    check_writable,
+    choose_out_dir,
+    clear_outputs,
+    to_json,
+    write_json,
+    write_text,
+    write_yaml,
+)
+from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 
 #: Replications when none are asked for.
@@ -149,10 +158,14 @@ class Runner:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=0, unit="rep", desc="replications", delay=2.0, file=sys.stderr,
+            self._bar = tqdm(total=more, unit="rep", desc="replications", delay=2.0, file=sys.stderr,
                              dynamic_ncols=True, leave=False)
-        self._bar.total += more
-        self._bar.refresh()
+        elif self._bar.total is not None:
+            # A second batch (a staffing search's next candidate, more replications for --precision): the
+            # total is not known in advance, and a total that keeps growing (0/3 ... 42/45) makes the time
+            # left meaningless, so the bar counts replications and their rate without a total from here on.
+            self._bar.total = None
+            self._bar.refresh()
         return self._bar
 
     def close(self) -> None:
@@ -225,7 +238,7 @@ class ExperimentResult:
 
     def summaries(self) -> dict[str, dict[str, Summary]]:
         names = self.kpi_names()
-        return {u.key: {k: summarize(self.values(u.key, k)) for k in names} for u in self.units}
+        return {u.key: {k: summarize_kpi(k, self.values(u.key, k)) for k in names} for u in self.units}
 
     def differences(self) -> dict[str, dict[str, Difference]]:
         """Each unit after the first minus the first, paired by replication."""
@@ -554,6 +567,14 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
     else:
         (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
     _write_parquet(folder, result)
+    # the resolved config of each setup (the first unit of each name), so that reports and figures that need
+    # a setup's parameters read them from the folder, wherever it is opened
+    written: set[str] = set()
+    for unit in result.units:
+        name = unit.scenario.name
+        if name not in written:
+            written.add(name)
+            write_yaml(folder, f"configs/{name}.yaml", unit.scenario.model_dump(mode="json"))
     names = result.table_names()
     for name in names:
         write_rows_csv(folder, f"tables/{name}.csv", result.table_rows(name))

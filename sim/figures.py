@@ -29,9 +29,11 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.stats import summarize
+from sim.kpis import kpi_info
+from sim.stats import summarize_kpi
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -83,27 +85,6 @@ STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
 }
 
-#: Readable names of KPIs (flattened as in ``kpis.csv``), with their unit.
-KPI_LABELS: dict[str, str] = {
-    "reachability": "reachability (calls within norm)",
-    "reachability_all_callers": "reachability, after-hours callers included",
-    "calls_after_hours_share": "calls while the line is closed",
-    "continuity": "continuity (custom work by own secretary)",
-    "continuity_all": "continuity (all work by own secretary)",
-    "custom_share_requests": "custom share (count)",
-    "custom_share_work": "custom share (work time)",
-    "calls_answered": "calls answered",
-    "calls_abandoned": "calls abandoned",
-    "replaceability": "replaceability",
-    "coverage": "coverage (all departments)",
-    "coverage_min_department": "coverage, worst department",
-    "utilisation": "utilisation",
-    "meetings_uncovered": "meetings without minute-taker",
-    "asa_seconds": "average speed of answer (s)",
-    "interruptions_per_hour": "interruptions per present hour",
-    "fte": "staff (FTE)",
-    "cost_per_year": "cost per year (euro)",
-}
 #: Readable names of swept parameters.
 PARAM_LABELS: dict[str, str] = {"fte": "staff (FTE)", "secretaries": "secretaries (headcount)"}
 
@@ -131,46 +112,36 @@ def num(value: Any) -> float:
 
 
 def is_share_kpi(kpi: str) -> bool:
-    """KPIs that are fractions in [0, 1] (drawn in percent)."""
-    base = kpi.split(".")[0]
-    return base in {"reachability", "calls_answered", "calls_abandoned", "replaceability", "coverage",
-                    "coverage_min_department", "utilisation", "utilisation_by_cluster", "meetings_uncovered",
-                    "service_level", "calls_after_hours_share", "reachability_all_callers", "continuity",
-                    "continuity_all", "custom_share_requests", "custom_share_work"}
+    """KPIs that are fractions in [0, 1] (drawn in percent), as :mod:`sim.kpis` declares them."""
+    return kpi_info(kpi).scale == "share"
 
 
 def kpi_label(kpi: str) -> str:
-    if kpi in KPI_LABELS:
-        return KPI_LABELS[kpi]
-    head, _, tail = kpi.partition(".")
-    if head == "service_level":
-        return f"service level: {tail}"
-    if head == "utilisation_by_cluster":
-        return f"utilisation: {tail}"
-    if head == "lead_time_mean_hours":
-        return f"mean lead time {tail} (h)"
-    if head == "lead_time_p90_hours":
-        return f"90% lead time {tail} (h)"
-    if head == "backlog_end_of_day":
-        return f"backlog {tail} at closing"
-    return kpi.replace("_", " ")
+    """A KPI's readable name, from :mod:`sim.kpis`."""
+    return kpi_info(kpi).label
 
 
-def mean_ci(values: Iterable[Any], level: float = 0.95) -> dict[str, float]:
-    """Mean, Student-t confidence interval, sd and n of the finite values (NaN where undefined), computed by
-    :func:`sim.stats.summarize`, so figures and reports give the intervals the experiments report."""
-    s = summarize([v for v in (num(x) for x in values) if math.isfinite(v)], alpha=1 - level)
+def mean_ci(values: Iterable[Any], level: float = 0.95, kpi: str = "") -> dict[str, float]:
+    """Mean, confidence interval, sd and n of the finite values (NaN where undefined), computed by
+    :func:`sim.stats.summarize_kpi` for ``kpi`` (logit scale for shares, log scale for durations and rates,
+    Student-t for the rest), so figures and reports give the intervals the experiments report."""
+    s = summarize_kpi(kpi, [v for v in (num(x) for x in values) if math.isfinite(v)], alpha=1 - level)
     fields = {"mean": s.mean, "ci_low": s.ci_low, "ci_high": s.ci_high, "sd": s.sd}
     return {**{k: math.nan if v is None else float(v) for k, v in fields.items()}, "n": s.n}
 
 
 def summarise(rows: Iterable[Mapping[str, Any]], by: Sequence[str], value: str) -> list[dict[str, Any]]:
     """Group ``rows`` by the ``by`` columns and give each group's :func:`mean_ci` of ``value``, in the order
-    groups first appear."""
+    groups first appear. The interval follows the KPI's range: the ``kpi`` column's name where it is a
+    grouping column (tidy ``kpis.csv``), else the ``value`` column's (a result table's column)."""
     groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
     for row in rows:
         groups[tuple(row.get(k) for k in by)].append(num(row.get(value)))
-    return [{**dict(zip(by, key, strict=True)), **mean_ci(vals)} for key, vals in groups.items()]
+    out = []
+    for key, vals in groups.items():
+        labels = dict(zip(by, key, strict=True))
+        out.append({**labels, **mean_ci(vals, kpi=str(labels.get("kpi", value)))})
+    return out
 
 
 def setups_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -195,6 +166,11 @@ def _sortable(values: Iterable[Any]) -> list[Any]:
     return vals
 
 
+#: Width of a figure meant for a page (inches): at the report's 110 dpi it is 880 pixels, shown at natural size
+#: in the report's column, so 9-point text stays 9 points.
+PAGE_WIDTH = 8.0
+
+
 def _styled(func: F) -> F:
     """Build the figure inside the shared style."""
     @wraps(func)
@@ -205,7 +181,8 @@ def _styled(func: F) -> F:
 
 
 def _figure(nrows: int, ncols: int, width: float, height: float, **kw: Any) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    """A figure at most :data:`PAGE_WIDTH` wide, so that the report shows it at its own size."""
+    fig = Figure(figsize=(min(width, PAGE_WIDTH), height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
@@ -299,8 +276,13 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
         summary = summarise(chosen, ["setup", "kpi", x], "value")
     else:
         summary = [{**r, **{k: num(r.get(k)) for k in ("mean", "ci_low", "ci_high")}} for r in chosen]
-    fig, axes = _figure(1, len(setups), 5.5 * len(setups) + 3.4, 4.4, sharey=True)
-    for ax, setup in zip(axes[0], setups, strict=True):
+    ncols = min(2, len(setups))
+    nrows = math.ceil(len(setups) / ncols)
+    fig, axes2 = _figure(nrows, ncols, PAGE_WIDTH, 3.4 * nrows + 0.4 * len(kpis) / 2 + 1.0, sharey=True)
+    for ax in axes2.flat[len(setups):]:
+        ax.set_visible(False)
+    axes = axes2.reshape(1, -1)
+    for ax, setup in zip(axes[0], setups, strict=False):
         for i, kpi in enumerate(kpis):
             colour = PALETTE[i % len(PALETTE)]
             style = ("-", "--", ":")[i // len(PALETTE) % 3]
@@ -309,10 +291,19 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
             if not pts:
                 continue
             px = [p for p, _ in pts]
-            ax.plot(px, [_pct(s["mean"]) for _, s in pts], marker=MARKERS[i % len(MARKERS)], ms=4,
-                    color=colour, linestyle=style, label=kpi_label(kpi), gid=f"line:{kpi}")
+            if not numeric:  # categorical settings: points with error bars, a little apart, never joined
+                off = (i - (len(kpis) - 1) / 2) * min(0.3, 0.6 / len(kpis))
+                errs = np.array([_err(_pct(s["mean"]), _pct(s["ci_low"]), _pct(s["ci_high"]), 0, 100)
+                                 for _, s in pts]).T
+                ax.errorbar([p + off for p in px], [_pct(s["mean"]) for _, s in pts],
+                            yerr=errs if errs.any() else None, marker=MARKERS[i % len(MARKERS)], ms=4,
+                            color=colour, linestyle="none", capsize=2, elinewidth=0.8, label=kpi_label(kpi),
+                            gid=f"points:{kpi}")
+            else:
+                ax.plot(px, [_pct(s["mean"]) for _, s in pts], marker=MARKERS[i % len(MARKERS)], ms=4,
+                        color=colour, linestyle=style, label=kpi_label(kpi), gid=f"line:{kpi}")
             low = _clip([_pct(s["ci_low"]) for _, s in pts], 0, 100)
-            if any(math.isfinite(v) for v in low):
+            if numeric and any(math.isfinite(v) for v in low):
                 high = _clip([_pct(s["ci_high"]) for _, s in pts], 0, 100)
                 ax.fill_between(px, low, high, color=colour, alpha=0.18, linewidth=0, gid=f"band:{kpi}")
             if kpi in targets:
@@ -325,30 +316,136 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
             ax.set_title(setup)
         _percent_axis(ax)
     axes[0][0].set_ylabel(y_label)
-    axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    return fig
+
+
+# ------------------------------------------------------------------------------- sweeps: one factor at a time
+#: KPIs a sweep figure shows by default (those present), one row of panels each.
+SWEEP_KPIS = ("reachability", "calls_abandoned", "wait_all_seconds", "service_level.email", "utilisation")
+
+
+def _short(column: str) -> str:
+    return PARAM_LABELS.get(column, column.rsplit(".", 1)[-1].replace("_", " "))
+
+
+@_styled
+def sweep_effects(kpi_rows: Any, settings: Sequence[str], kpis: Sequence[str] | None = None,
+                  max_kpis: int = 4) -> Figure:
+    """Small multiples of a sweep: one row per KPI, one column per swept factor. In a column only that
+    factor changes along the x axis; each series holds the other factors fixed at one of their settings
+    (its legend says which), so no panel compares two settings that differ in more than one factor.
+    Categorical settings (policies, topologies) are points with 95% error bars, offset a little per series
+    so they do not hide each other; numeric settings are points joined by lines. Dashed lines: the norms
+    (:mod:`sim.kpis`).
+
+    ``kpi_rows`` tidy as ``kpis.csv`` with the ``settings`` columns; ``kpis`` default: the first
+    ``max_kpis`` of :data:`SWEEP_KPIS` that are present.
+    """
+    from sim.kpis import kpi_info
+
+    rows = _with_setup(records(kpi_rows))
+    if not rows:
+        raise ValueError("sweep_effects: no rows")
+    settings = [c for c in settings if c in rows[0]]
+    if not settings:
+        raise ValueError("sweep_effects: no setting columns in the rows")
+    present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
+    if kpis is None:
+        kpis = [k for k in SWEEP_KPIS if k in present][:max_kpis]
+    missing = [k for k in kpis if k not in present]
+    if missing:
+        raise ValueError(f"sweep_effects: no KPI {', '.join(missing)} in the rows")
+    factors = settings[:3]
+    chosen = [r for r in rows if r["kpi"] in kpis]
+    summary = summarise(chosen, [*factors, "kpi"], "value")
+    levels = {f: list(dict.fromkeys(r[f] for r in rows)) for f in factors}
+    fig, axes = _figure(len(kpis), len(factors), PAGE_WIDTH, 2.1 * len(kpis) + 1.6)
+    for col, factor in enumerate(factors):
+        xs = levels[factor]
+        numeric = all(math.isfinite(num(v)) for v in xs)
+        pos = {v: (num(v) if numeric else i) for i, v in enumerate(xs)}
+        others = [f for f in factors if f != factor]
+        series = list(dict.fromkeys(tuple(s[f] for f in others) for s in summary))
+        spread = 0.0 if numeric else min(0.3, 0.6 / max(1, len(series)))
+        for row, kpi in enumerate(kpis):
+            ax = axes[row, col]
+            info = kpi_info(kpi)
+            share = info.scale == "share"
+            scale = 100.0 if share else 1.0
+            for j, key in enumerate(series):
+                pts = [s for s in summary if s["kpi"] == kpi and tuple(s[f] for f in others) == key]
+                pts.sort(key=lambda s: pos[s[factor]])
+                if not pts:
+                    continue
+                offset = (j - (len(series) - 1) / 2) * spread
+                px = [pos[s[factor]] + offset for s in pts]
+                means = [scale * s["mean"] for s in pts]
+                errs = np.array([_err(scale * s["mean"], scale * s["ci_low"], scale * s["ci_high"],
+                                      0.0, 100.0 if share else math.inf) for s in pts]).T
+                label = ", ".join(str(v) for v in key) or None
+                ax.errorbar(px, means, yerr=errs if errs.any() else None, color=PALETTE[j % len(PALETTE)],
+                            marker=MARKERS[j % len(MARKERS)], ms=4, capsize=2, elinewidth=0.8,
+                            linestyle="-" if numeric else "none", linewidth=1.2, label=label,
+                            gid=f"sweep:{kpi}:{factor}:{j}")
+            if info.norm is not None:
+                ax.axhline(scale * info.norm, color="black", linestyle="--", linewidth=1.0, gid=f"norm:{kpi}")
+            if share:
+                ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+            if col == 0:
+                better = {"higher": "\n(higher is better)", "lower": "\n(lower is better)"}.get(info.better, "")
+                ax.set_ylabel(f"{info.label}{better}", fontsize=9)
+            if not numeric:
+                ax.set_xticks(range(len(xs)), [str(v) for v in xs], rotation=20 if len(xs) > 3 else 0)
+                ax.set_xlim(-0.5, len(xs) - 0.5)
+            if row == len(kpis) - 1:
+                ax.set_xlabel(_short(factor))
+            else:
+                ax.tick_params(labelbottom=False)
+        if others:  # under the column: which setting of the other factors each series holds
+            axes[-1, col].legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), fontsize=9,
+                                 ncols=min(4, len(series)), title=f"series: {', '.join(map(_short, others))}",
+                                 title_fontsize=9)
+    fig.suptitle("One factor at a time (mean, 95% CI; dashed: norm)", fontweight="bold", fontsize=11)
     return fig
 
 
 # ----------------------------------------------------------------------------------------- by hour of day
 @_styled
 def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachability"]) -> Figure:
-    """Reachability and average waiting time by hour of the day, setups side by side.
+    """Reachability, waiting time and abandonment by hour of the day, setups side by side.
 
-    ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds`` (and ``setup``,
-    ``replication``). Bars are means over the replications with 95% CI error bars.
+    ``per_hour_rows`` as ``per_hour.csv``: ``hour``, ``reachability``, ``asa_seconds``, and (since the
+    all-callers wait was added) ``wait_all_seconds``, ``offered``, ``abandoned`` (and ``setup``,
+    ``replication``). Bars are means over the replications with 95% CI error bars. The waits panel shows
+    the mean wait of all callers, answered and abandoned, as bars, with the answered calls' mean wait (the
+    speed of answer) as a black tick: the gap is the callers who gave up. The third panel is the share of
+    calls abandoned.
     """
     # hours with calls only while the line was closed (``after_hours``) have no reachability to draw
     rows = [r for r in _with_setup(records(per_hour_rows)) if num(r.get("offered", 1)) != 0]
     if not rows:
         raise ValueError("hourly_profile: no rows")
+    for r in rows:
+        offered = num(r.get("offered"))
+        r["abandoned_share"] = num(r.get("abandoned")) / offered if offered > 0 else math.nan
     setups = setups_of(rows)
     hours = sorted({int(num(r["hour"])) for r in rows})
-    fig, axes = _figure(2, 1, max(7.0, 0.55 * len(hours) * max(1, len(setups)) + 2), 6.0, sharex=True)
+    all_callers = "wait_all_seconds" in rows[0]
+    has_abandoned = any(math.isfinite(r["abandoned_share"]) for r in rows)
+    panels = [("reachability", "reachability\n(% within norm)", True),
+              ("wait_all_seconds" if all_callers else "asa_seconds",
+               "mean wait (s), all callers;\nblack tick: answered only" if all_callers
+               else "mean wait of answered calls (s)", False)]
+    if has_abandoned:
+        panels.append(("abandoned_share", "calls abandoned (%)", True))
+    fig, axes = _figure(len(panels), 1, PAGE_WIDTH, 2.3 * len(panels) + 0.8, sharex=True)
     width = 0.8 / len(setups)
-    panels = [("reachability", "reachability (% within norm)", True),
-              ("asa_seconds", "average wait of answered calls (s)", False)]
     for ax, (column, label, share) in zip(axes[:, 0], panels, strict=True):
         summary = summarise(rows, ["setup", "hour"], column)
+        asa = {(s["setup"], s["hour"]): s["mean"] for s in summarise(rows, ["setup", "hour"], "asa_seconds")} \
+            if column == "wait_all_seconds" else {}
         for i, setup in enumerate(setups):
             pts = sorted(((int(num(s["hour"])), s) for s in summary if s["setup"] == setup),
                          key=lambda p: p[0])
@@ -360,17 +457,24 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
             ax.bar(px, means, width=width, color=PALETTE[i % len(PALETTE)], label=setup or None,
                    yerr=errs if errs.any() else None, capsize=2, error_kw={"linewidth": 0.8},
                    gid=f"{column}:{setup}")
+            if asa:
+                ax.plot(px, [asa.get((setup, s["hour"]), math.nan) for _, s in pts], linestyle="none",
+                        marker="_", markersize=max(4.0, 40 * width), markeredgewidth=2, color="black",
+                        gid=f"asa_seconds:{setup}")
         ax.set_ylabel(label)
         if share:
             _percent_axis(ax)
-            ax.set_ylim(0, 105)
-            if target is not None:
-                ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.0,
-                           label=f"norm {100 * target:.0f}%", gid="norm")
-    axes[1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
-    axes[1, 0].set_xlabel("hour of the day the call arrived")
-    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=min(5, len(setups) + 1))
-    fig.suptitle("Reachability and waiting time by hour of the day (mean, 95% CI)", fontweight="bold")
+            if column == "reachability":
+                ax.set_ylim(0, 105)
+                if target is not None:
+                    ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.0,
+                               label=f"norm {100 * target:.0f}%", gid="norm")
+    axes[-1, 0].set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
+    axes[-1, 0].set_xlabel("hour of the day the call arrived")
+    longest = max([len(str(s)) for s in setups] + [8])
+    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.01),
+                      ncols=max(1, min(4, len(setups) + 1, 64 // longest)))
+    fig.suptitle("Calls by hour of the day (mean, 95% CI)", fontweight="bold")
     return fig
 
 
@@ -389,70 +493,217 @@ def ecdf_points(hist_rows: Iterable[Mapping[str, Any]]) -> tuple[list[float], li
     return xs, [float(c) for c in cum]
 
 
+def ecdf_band(hist_rows: Iterable[Mapping[str, Any]], level: float = 0.95,
+              ) -> tuple[list[float], list[float], list[float], list[float]]:
+    """The ECDF per replication on the union of their bins, and pointwise its mean and a logit-scale 95%
+    interval over the replications (as :func:`sim.stats.summarize_share`, vectorised): x (minutes), mean,
+    low, high, each share in [0, 1]. One replication: no band (low = high = mean)."""
+    by_rep: dict[Any, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    for row in hist_rows:
+        by_rep[row.get("replication", 0)][num(row["upper_minutes"])] += num(row["count"])
+    xs = sorted({x for acc in by_rep.values() for x in acc})
+    if not xs:
+        return [], [], [], []
+    index = {x: j for j, x in enumerate(xs)}
+    curves = []
+    for acc in by_rep.values():
+        counts = np.zeros(len(xs))
+        for x, c in acc.items():
+            counts[index[x]] = c
+        total = counts.sum()
+        if total > 0:
+            curves.append(np.cumsum(counts) / total)
+    m = np.mean(curves, axis=0)
+    n = len(curves)
+    if n < 2:
+        return xs, m.tolist(), m.tolist(), m.tolist()
+    sd = np.std(curves, axis=0, ddof=1)
+    from scipy import stats as st
+
+    half = st.t.ppf(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
+    inside = (m > 0) & (m < 1) & (sd > 0)
+    mm = np.where(inside, m, 0.5)
+    logit = np.log(mm / (1 - mm))
+    h = np.where(inside, half / (mm * (1 - mm)), 0.0)
+    low = np.where(inside, 1 / (1 + np.exp(-(logit - h))), m)
+    high = np.where(inside, 1 / (1 + np.exp(-(logit + h))), m)
+    return xs, m.tolist(), low.tolist(), high.tolist()
+
+
+#: Where a call-wait axis starts (seconds): a log axis cannot show 0, so waits below it are drawn at it.
+WAIT_AXIS_FROM_SECONDS = 1.0
+
+
+def _type_title(kind: str) -> tuple[str, bool]:
+    """A histogram type's title and whether it counts working hours."""
+    if kind.endswith(":working"):
+        return f"lead time: {kind.rsplit(':', 1)[0]}", True
+    return f"lead time: {kind}", False
+
+
+#: Up to this many setups the ECDF draws bands across replications and says who gave up on the chart.
+ECDF_DETAIL_SETUPS = 3
+
+
 @_styled
 def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
               norms_minutes: Mapping[str, float] | None = None) -> Figure:
     """Distribution (ECDF) of call waits and of lead times per request type, one line per setup.
 
     ``hist_rows`` as ``time_histograms.csv``: ``type``, ``upper_minutes``, ``count`` (and ``setup``,
-    ``replication``; counts of all replications are pooled). Type ``phone_wait`` is the wait of answered
-    calls, drawn in seconds; the others are lead times (wall-clock, nights included), drawn in hours on a
-    log axis. ``norms_minutes`` draws a norm line per type (for calls; task norms count working time, not
-    wall-clock).
+    ``replication``). The first panel shows every caller: the share of all callers (answered and abandoned)
+    whose wait was at most x (solid) and the share answered within x (dashed); the gap at the right is the
+    callers who gave up. Waits are on a log axis in seconds, so the norm (a dashed vertical line) and the
+    tail both show. Lead times: types ``<name>:working`` are in working hours (opening hours on working
+    days, the unit of the norms), the others wall-clock hours; by default the working-hours ones where the
+    table has them. Lines are means over replications of each replication's ECDF, with a 95% band.
+    ``norms_minutes`` draws a norm line per type (``phone_wait`` for calls, ``<name>:working`` for tasks).
     """
     rows = _with_setup(records(hist_rows))
     if not rows:
         raise ValueError("wait_ecdf: no rows")
     present = list(dict.fromkeys(str(r["type"]) for r in rows))
     if types is None:
-        others = [t for t in present if t != "phone_wait"]
-        types = (["phone_wait"] if "phone_wait" in present else []) + others
+        leads = [t for t in present if not t.startswith("phone_")]
+        working = [t for t in leads if t.endswith(":working")]
+        types = (["phone_wait"] if "phone_wait" in present else []) + (working or leads)
     setups = setups_of(rows)
     ncols = min(3, len(types))
     nrows = math.ceil(len(types) / ncols)
-    fig, axes = _figure(nrows, ncols, 4.0 * ncols + 1.5, 3.2 * nrows)
+    fig, axes = _figure(nrows, ncols, PAGE_WIDTH, 2.6 * nrows + 0.6)
     for ax in axes.flat[len(types):]:
         ax.set_visible(False)
-    for ax, kind in zip(axes.flat, types, strict=False):
-        seconds = kind == "phone_wait"
-        scale = 60.0 if seconds else 1 / 60.0
+    norms = norms_minutes or {}
+    detail = len(setups) <= ECDF_DETAIL_SETUPS
+    for k, (ax, kind) in enumerate(zip(axes.flat, types, strict=False)):
+        if kind == "phone_wait":
+            _call_wait_panel(ax, rows, setups, norms.get("phone_wait"), detail)
+            continue
+        title, in_working_hours = _type_title(kind)
         x_lo, x_hi = math.inf, 0.0
         for i, setup in enumerate(setups):
-            xs, ys = ecdf_points(r for r in rows if r["type"] == kind and r["setup"] == setup)
+            xs, mean, low, high = ecdf_band(r for r in rows if r["type"] == kind and r["setup"] == setup)
             if not xs:
                 continue
-            px = [x * scale for x in xs]
-            # start the step at 0%: at zero wait (linear axis), or at the first bin (log axis)
-            px = [0.0 if seconds else px[0], *px]
-            py = [0.0, *(100 * y for y in ys)]
-            ax.step(px, py, where="post", color=PALETTE[i % len(PALETTE)], label=setup or None,
-                    gid=f"ecdf:{kind}:{setup}")
+            px = [x / 60 for x in xs]
+            colour = PALETTE[i % len(PALETTE)]
+            ax.step([px[0], *px], [0.0, *(100 * y for y in mean)], where="post", color=colour,
+                    label=setup or None, gid=f"ecdf:{kind}:{setup}")
+            if high != low and detail:
+                ax.fill_between(px, [100 * y for y in low], [100 * y for y in high], step="post", color=colour,
+                                alpha=0.2, linewidth=0, gid=f"band:{kind}:{setup}")
             positive = [x for x in px if x > 0]
             if positive:
                 x_lo = min(x_lo, positive[0])
-            # calls: show the bulk, up to the 99th percentile of the widest setup; lead times: everything
-            x_hi = max(x_hi, px[1 + next(j for j, y in enumerate(ys) if y >= 0.99)] if seconds else px[-1])
-        if norms_minutes and kind in norms_minutes:
-            ax.axvline(norms_minutes[kind] * scale, color="black", linestyle="--", linewidth=1.0,
-                       label="norm", gid=f"norm:{kind}")
-            x_hi = max(x_hi, norms_minutes[kind] * scale * 1.1)
-        if seconds:
-            ax.set_xlim(0, max(x_hi, 1.0) * 1.05)
-            ax.set_xlabel("wait (s)")
-            ax.set_title("call wait (answered calls)")
-        else:
-            ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
-            if math.isfinite(x_lo) and x_hi > x_lo:
-                ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
-            ax.set_xlabel("lead time (h, arrival to done; log scale)")
-            ax.set_title(f"lead time: {kind}")
+            x_hi = max(x_hi, px[-1])
+        if kind in norms:
+            ax.axvline(norms[kind] / 60, color="black", linestyle=":", linewidth=1.2, label="norm",
+                       gid=f"norm:{kind}")
+            x_hi = max(x_hi, norms[kind] / 60 * 1.1)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())  # hundreds of minor ticks are slow
+        if math.isfinite(x_lo) and x_hi > x_lo:
+            ax.set_xlim(x_lo / 1.5, x_hi * 1.5)
+        ax.set_xlabel("working hours (log)" if in_working_hours else "wall-clock hours (log)")
+        ax.set_title(title, fontsize=9)
         ax.set_ylim(0, 101)
         _percent_axis(ax)
-        ax.set_ylabel("share at or below (%)")
-    if any(setups):
-        axes.flat[0].legend(loc="lower right")
+        if k % ncols == 0:
+            ax.set_ylabel("done within x (%)")
+    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], label=s) for i, s in enumerate(setups) if s]
+    handles += [Line2D([], [], color="black", label="calls: all callers"),
+                Line2D([], [], color="black", linestyle="--", label="calls: answered"),
+                Line2D([], [], color="black", linestyle=":", label="norm")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
+    return fig
+
+
+def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], norm: float | None,
+                     detail: bool = True) -> None:
+    """All callers' waits: answered or hung up within x (solid), answered within x (dashed), log seconds."""
+    x_hi = 0.0
+    starts: list[float] = []  # each setup's share answered within 1 s: where its curves start
+    for i, setup in enumerate(setups):
+        mine = [r for r in rows if r["setup"] == setup and r["type"] in ("phone_wait", "phone_abandoned_wait")]
+        answered = sum(num(r["count"]) for r in mine if r["type"] == "phone_wait")
+        total = sum(num(r["count"]) for r in mine)
+        if total <= 0:
+            continue
+        colour = PALETTE[i % len(PALETTE)]
+        for kinds, style, what in ((("phone_wait", "phone_abandoned_wait"), "-", "all callers"),
+                                   (("phone_wait",), "--", "answered")):
+            xs, ys = ecdf_points(r for r in mine if r["type"] in kinds)
+            if not xs:
+                continue
+            share = sum(num(r["count"]) for r in mine if r["type"] in kinds) / total
+            px = [max(60 * x, WAIT_AXIS_FROM_SECONDS) for x in xs]
+            ax.step([WAIT_AXIS_FROM_SECONDS, *px], [0.0, *(100 * share * y for y in ys)], where="post",
+                    color=colour, linestyle=style, label=f"{setup + ': ' if setup else ''}{what}",
+                    gid=f"ecdf:phone:{what}:{setup}")
+            x_hi = max(x_hi, px[-1])
+        if answered < total and detail:  # who gave up, one line per setup in the lower right corner
+            ax.text(0.97, 0.05 + 0.09 * (len(setups) - 1 - i), f"{100 * (1 - answered / total):.1f}% gave up",
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=9, color=colour)
+        starts.append(100 * min(
+            sum(num(r["count"]) for r in mine if r["type"] == "phone_wait" and 60 * num(r["upper_minutes"]) <= 1)
+            / total, 1.0))
+    if norm:
+        ax.axvline(60 * norm, color="black", linestyle=":", linewidth=1.2, label=f"norm {60 * norm:g} s",
+                   gid="norm:phone_wait")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlim(WAIT_AXIS_FROM_SECONDS, max(x_hi, 60 * (norm or 1)) * 1.5)
+    # the y axis starts a little below the lowest curve, so the tail between it and 100% is visible
+    ax.set_ylim(max(0.0, 10 * math.floor(min(starts or [0.0]) / 10) - 10), 101)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+    ax.set_xlabel("wait (s, log; < 1 s drawn at 1 s)")
+    ax.set_ylabel("share of callers (%)")
+    ax.set_title("call wait: all callers", fontsize=9)
+
+
+# ------------------------------------------------------------------------------------- per interval (SIPP)
+@_styled
+def sipp_figure(rows: Any, target: float | None = TARGETS["reachability"], title: str = "") -> Figure:
+    """Per half hour: offered load, secretaries present and on calls (top), and the reachability that the
+    stationary per-interval approximation (SIPP, Erlang A/C) predicts beside the simulated one with its 95%
+    interval (bottom). ``rows`` from :func:`sim.validate.sipp_rows`."""
+    rows = records(rows)
+    if not rows:
+        raise ValueError("sipp_figure: no rows")
+    x = [num(r["start_minute"]) / 60 + 0.25 for r in rows]
+    fig, axes = _figure(2, 1, PAGE_WIDTH, 6.0, sharex=True)
+    top, bottom = axes[0, 0], axes[1, 0]
+    top.bar(x, [num(r["offered_load"]) for r in rows], width=0.45, color=OKABE_ITO["sky_blue"],
+            label="offered load (Erlang: calls/h x talk h)", gid="offered_load")
+    top.step([v - 0.25 for v in x] + [x[-1] + 0.25], [num(r["present"]) for r in rows] + [num(rows[-1]["present"])],
+             where="post", color="black", label="secretaries present (mean)", gid="present")
+    top.plot(x, [num(r["on_calls"]) for r in rows], color=OKABE_ITO["vermillion"], marker="o", ms=3,
+             label="secretaries on calls (mean)", gid="on_calls")
+    top.set_ylabel("secretaries / Erlang")
+    top.legend(loc="upper left", bbox_to_anchor=(0, 1.28), ncols=2, fontsize=9)
+    bottom.plot(x, [_pct(num(r["sipp_service_level"])) for r in rows], color="black", marker="s", ms=4,
+                label="SIPP: Erlang A per half hour", gid="sipp")
+    means = [_pct(num(r["simulated"])) for r in rows]
+    errs = np.array([_err(_pct(num(r["simulated"])), _pct(num(r["ci_low"])), _pct(num(r["ci_high"])), 0, 100)
+                     for r in rows]).T
+    bottom.errorbar(x, means, yerr=errs if errs.any() else None, fmt="o", color=OKABE_ITO["blue"], ms=5,
+                    capsize=2, label="simulated (mean, 95% CI)", gid="simulated")
+    if target is not None:
+        bottom.axhline(100 * target, color="grey", linestyle="--", linewidth=1.0,
+                       label=f"norm {100 * target:.0f}%", gid="norm")
+    lows = [v for v in [*(_pct(num(r["ci_low"])) for r in rows), *means,
+                        *(_pct(num(r["sipp_service_level"])) for r in rows)] if math.isfinite(v)]
+    floor = min([*lows, 100 * target if target is not None else 100.0])
+    bottom.set_ylim(max(0.0, 10 * math.floor(floor / 10) - 5), 101)  # the range the points use, norm included
+    bottom.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+    bottom.set_ylabel("calls answered within norm (%)")
+    bottom.legend(loc="lower left", fontsize=9)
+    hours = sorted({int(v) for v in x})
+    bottom.set_xticks(hours, [_hhmm(h) for h in hours], rotation=45)
+    bottom.set_xlabel("half hour of the day the call arrived")
+    if title:
+        fig.suptitle(title, fontweight="bold")
     return fig
 
 
@@ -488,22 +739,36 @@ def utilisation_matrix(util_rows: Iterable[Mapping[str, Any]], min_presence: flo
     return names, hours, grid
 
 
+def _cluster_rows(matrix: tuple[list[str], list[int], np.ndarray]) -> tuple[list[str], list[int], np.ndarray]:
+    names, hours, grid = matrix
+    keep = [i for i, n in enumerate(names) if n.endswith(" (cluster)")]
+    return [names[i] for i in keep], hours, grid[keep]
+
+
 @_styled
 def utilisation_heatmap(util_rows: Any) -> Figure:
     """Utilisation of every secretary and cluster by hour of the day (a heat map; one panel per setup).
 
     ``util_rows`` as ``utilisation_by_hour.csv``: ``secretary``, ``cluster``, ``hour``, ``present_minutes``,
     ``busy_minutes`` (and ``setup``, ``replication``). White cells: nobody present that hour (or under 5%
-    of the row's usual presence, see :func:`utilisation_matrix`).
+    of the row's usual presence, see :func:`utilisation_matrix`). With more than two setups, only the
+    clusters' rows are drawn, so that the figure stays about a page long.
     """
     rows = _with_setup(records(util_rows))
     if not rows:
         raise ValueError("utilisation_heatmap: no rows")
     setups = setups_of(rows)
     mats = [utilisation_matrix(r for r in rows if r["setup"] == s) for s in setups]
-    height = 0.28 * max(len(m[0]) for m in mats) + 1.4
+    if len(setups) > 2:  # many panels: the clusters' rows only, so that the figure stays a page long
+        mats = [_cluster_rows(m) for m in mats]
+    height = 0.22 * max(len(m[0]) for m in mats) + 1.4
     width = max(0.42 * max(len(m[1]) for m in mats), 4.0) + 2.6
-    fig, axes = _figure(1, len(setups), width * len(setups), height)
+    ncols = max(1, min(len(setups), int(PAGE_WIDTH // width)))  # panels side by side only where they fit
+    nrows = math.ceil(len(setups) / ncols)
+    fig, grid_axes = _figure(nrows, ncols, min(PAGE_WIDTH, width * ncols), height * nrows)
+    for ax in grid_axes.flat[len(setups):]:
+        ax.set_visible(False)
+    axes = np.array([list(grid_axes.flat[:len(setups)])])
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     image = None
     for ax, setup, (names, hours, grid) in zip(axes[0], setups, mats, strict=True):
@@ -516,7 +781,8 @@ def utilisation_heatmap(util_rows: Any) -> Figure:
         n_sec = sum(1 for n in names if not n.endswith(" (cluster)"))
         ax.axhline(n_sec - 0.5, color="white", linewidth=3)
         ax.set_title(f"Utilisation by hour{': ' + setup if setup else ''}")
-    axes[0, 0].set_ylabel("secretary, then cluster")
+    for ax in grid_axes[:, 0]:
+        ax.set_ylabel("secretary, then cluster")
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[0]), shrink=0.9)
         bar.set_label("utilisation (% of present time busy)")
@@ -611,7 +877,7 @@ def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMEN
                         bar.set_hatch("" if gain else "////")
                         bar.set_edgecolor("white")
             dax.axvline(0, color="black", linewidth=0.8)
-            dax.set_xlabel(f"{metric.replace('_', ' ')}: change vs {baseline} (pp)")
+            dax.set_xlabel(f"change vs {baseline} (pp)")
     for r in range(nrows):
         axes[r, 0].set_yticks(ypos, depts)
     axes[0, 0].invert_yaxis()  # shared: the first department on top in every panel
@@ -689,7 +955,7 @@ def setup_comparison(kpi_rows: Any, kpis: Sequence[str] | None = None, baseline:
                          color=PALETTE[setups.index(setup) % len(PALETTE)], capsize=3,
                          label=f"{setup} - {baseline}", gid=f"diff:{setup}")
         dax.axvline(0, color="black", linewidth=0.8)
-        dax.set_xlabel(f"paired difference from {baseline} (percentage points, 95% CI)")
+        dax.set_xlabel(f"minus {baseline}\n(percentage points, 95% CI)")
         dax.set_title("Differences (same seeds)")
         dax.legend(loc="lower left", bbox_to_anchor=(0, 1.06))
     return fig
@@ -780,6 +1046,7 @@ def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
 __all__ = [
     "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "day_in_the_life", "day_segments",
     "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
-    "paired_differences", "records", "save", "service_level_curve", "setup_comparison", "summarise",
+    "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "sweep_effects",
+    "setup_comparison", "summarise", "ecdf_band", "PAGE_WIDTH",
     "utilisation_heatmap", "utilisation_matrix", "wait_ecdf",
 ]

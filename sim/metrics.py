@@ -7,15 +7,18 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 
 - **reachability** (bereikbaarheid): calls answered within the phone norm / calls offered while the line is
   open (as a phone system and the municipal norms count them). ``calls_answered`` and ``calls_abandoned`` are
-  shares of the same calls; ``asa_seconds`` is the mean wait of answered calls. Calls while the line is closed
-  are counted apart (``calls_after_hours_share``, and by hour), and ``reachability_all_callers`` counts them
-  as not reached, so a setup cannot look better by moving callers out of the line's hours.
+  shares of the same calls; ``asa_seconds`` is the mean wait of answered calls, ``wait_all_seconds`` the mean
+  wait of every caller (answered or abandoned, an abandoned caller's wait being her time until she hung up),
+  which does not hide abandonment. Calls while the line is closed are counted apart
+  (``calls_after_hours_share``, and by hour), and ``reachability_all_callers`` counts them as not reached, so a
+  setup cannot look better by moving callers out of the line's hours.
 - **replaceability** (vervangbaarheid): of the requests arriving in opening hours while none of their
   department's own secretaries is present (ill, on leave, a day off, lunch), the share handled within norm.
 - **coverage**: the share of opening time in which every department has at least one present secretary who
   may serve it; ``coverage_min_department`` is the worst department's own share.
 - **service_level.<type>**: requests done within their norm / (done + still open past their norm); for
-  ``phone`` it is the reachability. Lead times are wall-clock hours from arrival to done.
+  ``phone`` it is the reachability. Lead times are wall-clock hours from arrival to done, and (``*_working_hours``)
+  working hours, the unit of the norms.
 - **utilisation**: busy time (calls, tasks, meetings) / present time, per secretary, cluster and overall.
 - **interruptions_per_hour**: back-office tasks interrupted by a call, per present hour.
 - **continuity**: custom requests handled (calls answered, tasks done) by the department's own secretary (for
@@ -101,7 +104,7 @@ def _share(num: float, den: float) -> float | None:
 class CallCounts:
     """Measured calls of one hour of the day, one department or one kind of caller."""
 
-    __slots__ = ("offered", "answered", "within", "abandoned", "wait", "after_hours")
+    __slots__ = ("offered", "answered", "within", "abandoned", "wait", "abandoned_wait", "after_hours")
 
     def __init__(self) -> None:
         self.offered = 0
@@ -110,6 +113,7 @@ class CallCounts:
         self.within = 0  # answered within the norm
         self.abandoned = 0
         self.wait = 0.0  # summed waits of answered calls (by hour only)
+        self.abandoned_wait = 0.0  # summed waits of abandoned calls until they hung up (by hour only)
 
 
 class DeptCounts:
@@ -146,7 +150,7 @@ class TypeCounts:
     law) as a time integral."""
 
     __slots__ = ("arrived", "done", "within", "lead", "hist", "overdue_open", "open_end", "open_age",
-                 "open_now", "open_area", "open_last", "backlog_sum", "backlog_max")
+                 "open_now", "open_area", "open_last", "backlog_sum", "backlog_max", "lead_work", "work_hist")
 
     def __init__(self, start: float) -> None:
         self.arrived = 0
@@ -162,6 +166,8 @@ class TypeCounts:
         self.open_last = start
         self.backlog_sum = 0  # open at closing time, summed over the measured days
         self.backlog_max = 0
+        self.lead_work = 0.0  # summed lead times of done requests in working minutes (the norms' unit)
+        self.work_hist = Histogram()  # their working-time lead times
 
 
 class QueueCounts:
@@ -176,6 +182,41 @@ class QueueCounts:
         self.wait = 0.0  # waits (answered or abandoned) of measured calls
         self.arrivals = 0  # measured calls that could queue (offered)
         self.delayed = 0  # measured calls that found no one free and entered the queue
+
+
+#: Width of the intervals of the per-interval (SIPP) table, minutes: staffing practice's half hour.
+SLOT_MINUTES: Final = 30
+SLOTS: Final = 24 * 60 // SLOT_MINUTES
+
+
+class SlotCounts:
+    """One half hour of the day: its measured calls (by arrival) and the secretaries' present minutes, for the
+    per-interval comparison with Erlang C/A (stationary independent period-by-period, SIPP)."""
+
+    __slots__ = ("offered", "answered", "within", "abandoned", "present", "call_busy")
+
+    def __init__(self) -> None:
+        self.offered = 0
+        self.answered = 0
+        self.within = 0
+        self.abandoned = 0
+        self.present = 0.0  # present secretary-minutes in this half hour, summed over the measured days
+        self.call_busy = 0.0  # secretary-minutes on calls in this half hour
+
+
+def slot_of_day(t: float) -> int:
+    return int(t) % 1440 // SLOT_MINUTES
+
+
+def split_by_slot(start: float, end: float) -> list[tuple[int, float]]:
+    """(half hour of day, minutes) pieces of [start, end)."""
+    out = []
+    t = start
+    while t < end:
+        nxt = min(end, (t // SLOT_MINUTES + 1) * SLOT_MINUTES)
+        out.append((slot_of_day(t), nxt - t))
+        t = nxt
+    return out
 
 
 class SecCounts:
@@ -215,6 +256,8 @@ class Collector:
         self.work_custom = 0.0
         self.work_all = 0.0
         self.wait_hist = Histogram()  # waits of answered calls
+        self.abandon_hist = Histogram()  # waits of abandoned calls, until the caller hung up
+        self.slots = [SlotCounts() for _ in range(SLOTS)]  # calls and presence by half hour (SIPP)
         self.backlog_days = 0
         # coverage
         self.all_covered = 0.0
@@ -236,6 +279,7 @@ class Collector:
             self.requests_all += 1
             self.requests_custom += call.custom
             self.hours[hour_of_day(call.arrival)].offered += 1
+            self.slots[slot_of_day(call.arrival)].offered += 1
             dept.calls.offered += 1
             self.callers[call.external].offered += 1
             self.queues[call.group.index].arrivals += 1
@@ -259,6 +303,9 @@ class Collector:
         self.queues[call.group.index].wait += wait
         self.wait_hist.add(wait)
         within = wait <= self.norm
+        slot = self.slots[slot_of_day(call.arrival)]
+        slot.answered += 1
+        slot.within += within
         dept = self.depts[call.dept]
         dept.requests += 1
         own = call.dept in sec.primary
@@ -279,7 +326,11 @@ class Collector:
     def call_abandoned(self, call: Call, wait: float) -> None:
         if not call.measured:
             return
-        self.hours[hour_of_day(call.arrival)].abandoned += 1
+        hour = self.hours[hour_of_day(call.arrival)]
+        hour.abandoned += 1
+        hour.abandoned_wait += wait
+        self.abandon_hist.add(wait)
+        self.slots[slot_of_day(call.arrival)].abandoned += 1
         dept = self.depts[call.dept]
         dept.calls.abandoned += 1
         self.callers[call.external].abandoned += 1
@@ -318,6 +369,11 @@ class Collector:
         tc.done += 1
         tc.lead += lead
         tc.hist.add(lead)
+        work = 0.0
+        for a, b in self.cal.open_intervals(task.arrival, now):
+            work += b - a
+        tc.lead_work += work
+        tc.work_hist.add(work)
         dept = self.depts[task.dept]
         dept.requests += 1
         own = sec.index == task.preferred if task.preferred >= 0 else task.dept in sec.primary
@@ -354,6 +410,10 @@ class Collector:
             self.work_all += end - start
             if custom:
                 self.work_custom += end - start
+        if state == 1:  # on a call: by half hour, for the per-interval table
+            slots = self.slots
+            for k, minutes in split_by_slot(start, end):
+                slots[k].call_busy += minutes
         hours = s.busy_by_hour
         if end - start <= (int(start) // 60 + 1) * 60 - start:  # within one clock hour: the common case
             hours[hour_of_day(start)] += end - start
@@ -370,6 +430,9 @@ class Collector:
         hours = s.present_by_hour
         for hour, minutes in split_by_hour(start, end):
             hours[hour] += minutes
+        slots = self.slots
+        for k, minutes in split_by_slot(start, end):
+            slots[k].present += minutes
 
     def interruption(self, sec: Secretary) -> None:
         if sec.since >= self.t0:
@@ -459,6 +522,8 @@ class Collector:
         service: dict[str, float | None] = {"phone": _share(within, offered)}
         lead_mean: dict[str, float | None] = {}
         lead_p90: dict[str, float | None] = {}
+        work_mean: dict[str, float | None] = {}
+        work_p90: dict[str, float | None] = {}
         backlog: dict[str, float | None] = {}
         for k, name in enumerate(self.type_names):
             if k == PHONE:
@@ -469,6 +534,10 @@ class Collector:
             lead_mean[name] = None if mean is None else mean / 60
             p90 = tc.hist.quantile(0.9)
             lead_p90[name] = None if p90 is None else p90 / 60
+            wmean = _share(tc.lead_work, tc.done)
+            work_mean[name] = None if wmean is None else wmean / 60
+            wp90 = tc.work_hist.quantile(0.9)
+            work_p90[name] = None if wp90 is None else wp90 / 60
             backlog[name] = _share(tc.backlog_sum, self.backlog_days)
         coverage_dept = [d.covered / self.open_time if self.open_time > 0 else None for d in self.depts]
         known = [c for c in coverage_dept if c is not None]
@@ -480,6 +549,8 @@ class Collector:
             "calls_answered": _share(answered, offered),
             "calls_abandoned": _share(abandoned, offered),
             "asa_seconds": None if answered == 0 else 60 * sum((h.wait for h in self.hours), 0.0) / answered,
+            "wait_all_seconds": None if answered + abandoned == 0 else 60 * sum(
+                (h.wait + h.abandoned_wait for h in self.hours), 0.0) / (answered + abandoned),
             "calls_offered_per_day": offered / max(1, self.cal.days),
             "calls_after_hours_share": _share(self.after_hours, offered + self.after_hours),
             "reachability_all_callers": _share(within, offered + self.after_hours),
@@ -489,6 +560,8 @@ class Collector:
             "service_level": service,
             "lead_time_mean_hours": lead_mean,
             "lead_time_p90_hours": lead_p90,
+            "lead_time_mean_working_hours": work_mean,
+            "lead_time_p90_working_hours": work_p90,
             "backlog_end_of_day": backlog,
             "utilisation": _share(sum(busy, 0.0), present_total),
             "utilisation_by_cluster": {
@@ -510,8 +583,19 @@ class Collector:
         per_hour = [
             {"hour": h, "offered": c.offered, "answered": c.answered, "answered_within_norm": c.within,
              "abandoned": c.abandoned, "reachability": _share(c.within, c.offered),
-             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered, "after_hours": c.after_hours}
+             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered,
+             "abandoned_wait_seconds": None if not c.abandoned else 60 * c.abandoned_wait / c.abandoned,
+             "wait_all_seconds": None if not c.answered + c.abandoned else
+             60 * (c.wait + c.abandoned_wait) / (c.answered + c.abandoned), "after_hours": c.after_hours}
             for h, c in enumerate(self.hours) if c.offered or c.after_hours
+        ]
+        days = max(1, self.cal.days)
+        per_half_hour = [
+            {"slot": k, "start_minute": k * SLOT_MINUTES, "offered": c.offered, "answered": c.answered,
+             "answered_within_norm": c.within, "abandoned": c.abandoned,
+             "reachability": _share(c.within, c.offered),
+             "present_mean": c.present / SLOT_MINUTES / days, "call_busy_mean": c.call_busy / SLOT_MINUTES / days}
+            for k, c in enumerate(self.slots) if c.offered or c.present
         ]
         open_time = self.open_time
         per_department = [
@@ -584,11 +668,16 @@ class Collector:
         lead_hist = [
             {"type": name, "upper_minutes": x, "count": c}
             for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.types[k].hist.nonzero()
-        ] + [{"type": "phone_wait", "upper_minutes": x, "count": c} for x, c in self.wait_hist.nonzero()]
+        ] + [{"type": "phone_wait", "upper_minutes": x, "count": c} for x, c in self.wait_hist.nonzero()] + [
+            {"type": "phone_abandoned_wait", "upper_minutes": x, "count": c} for x, c in self.abandon_hist.nonzero()
+        ] + [
+            {"type": f"{name}:working", "upper_minutes": x, "count": c}
+            for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.types[k].work_hist.nonzero()
+        ]
         return {
             "per_hour": per_hour, "per_department": per_department, "per_caller": per_caller,
             "per_secretary": per_secretary, "utilisation_by_hour": utilisation_by_hour, "per_type": per_type,
-            "little": little, "time_histograms": lead_hist,
+            "little": little, "time_histograms": lead_hist, "per_half_hour": per_half_hour,
         }
 
     def accounting(self, waiting_end: int) -> dict[str, Any]:

@@ -25,17 +25,44 @@ import yaml
 
 from sim.config import ConfigError, one_line
 
+#: What ``sim run`` writes into its folder (and ``sim report``/``sim plot`` add): a folder holding only these,
+#: from a run of the same scenario, is that run's folder and may be written again.
+RUN_FILES = frozenset({"summary.json", "config.resolved.yaml", "events.csv", "report.html", "figures",
+                       "per_hour.csv", "per_half_hour.csv", "per_department.csv", "per_caller.csv",
+                       "per_secretary.csv", "utilisation_by_hour.csv", "per_type.csv", "little.csv",
+                       "time_histograms.csv"})
 
-def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results") -> Path:
+
+def is_same_run(path: Path, scenario: Any) -> bool:
+    """Whether ``path`` holds only the output of an earlier ``sim run`` of ``scenario`` (same config hash, so
+    the same config, overrides, days and seed: the same numbers), which a new run may replace."""
+    from sim.config import config_hash
+
+    try:
+        names = {p.name for p in path.iterdir()}
+        if not names <= RUN_FILES or "summary.json" not in names:
+            return False
+        earlier = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(earlier, dict) and earlier.get("config_hash") == config_hash(scenario) and \
+        earlier.get("seed") == scenario.run.seed
+
+
+def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results",
+                   same_run: Any = None) -> Path:
     """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``, which first
-    removes what an earlier run wrote there), else a fresh ``root/default_name[-N]``. Either is checked to be
-    creatable and writable before any work is done (a ConfigError, exit code 2, if not)."""
+    removes what an earlier run wrote there, or, with ``same_run`` a scenario, unless it holds an earlier
+    ``sim run`` of that scenario), else a fresh ``root/default_name[-N]``. Either is checked to be creatable
+    and writable before any work is done (a ConfigError, exit code 2, if not)."""
     if out is not None:
         path = Path(out)
         check_names(path, "--out")
         if path.exists() and not path.is_dir():
             raise ConfigError(str(path), "--out names a file, not a folder")
         check_writable(path, "--out")
+        if same_run is not None and path.exists() and is_same_run(path, same_run):
+            return path
         if path.exists() and any(path.iterdir()):
             if not overwrite:
                 raise ConfigError(str(path),
@@ -155,6 +182,7 @@ def atomic_open(folder: Path, name: str) -> Iterator[TextIO]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it -rw-------; colleagues may need to read it
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
         os.replace(tmp, target)
@@ -162,6 +190,13 @@ def atomic_open(folder: Path, name: str) -> Iterator[TextIO]:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting and restoring it: POSIX has no way to only read it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(folder: Path, name: str, text: str) -> Path:

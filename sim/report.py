@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 
 from sim import figures as F
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
+from sim.kpis import kpi_info
 from sim.model import flatten_kpis
 
 KINDS = ("run", "compare", "sweep", "staff")
@@ -147,8 +148,10 @@ def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
     for path in sorted((folder / "configs").glob("*.yaml")):
         scenario = load_scenario(path)
         configs[scenario.name] = scenario
-    if configs:
-        return configs, notes
+    if configs:  # in the manifest's order of setups
+        order = [str(e.get("name")) for e in manifest.get("configs", [])]
+        ranked = sorted(configs, key=lambda n: order.index(n) if n in order else len(order))
+        return {n: configs[n] for n in ranked}, notes
     for entry in manifest.get("configs", []):
         name = str(entry.get("name") or Path(str(entry.get("path", ""))).stem)
         raw = Path(str(entry.get("path", "")))
@@ -297,8 +300,8 @@ def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------------- KPIs
 #: KPIs in the report's tables, in order.
 TABLE_KPIS = ("reachability", "reachability_all_callers", "calls_after_hours_share", "calls_abandoned",
-              "asa_seconds", "replaceability", "coverage", "coverage_min_department", "continuity",
-              "continuity_all", "custom_share_requests", "custom_share_work", "utilisation",
+              "asa_seconds", "wait_all_seconds", "replaceability", "coverage", "coverage_min_department",
+              "continuity", "continuity_all", "custom_share_requests", "custom_share_work", "utilisation",
               "interruptions_per_hour", "meetings_uncovered", "fte", "cost_per_year")
 
 
@@ -312,7 +315,7 @@ def table_kpis(present: Sequence[str]) -> list[str]:
     """The KPIs to tabulate: the headline ones, then each request type's service level and mean lead time."""
     head = [k for k in TABLE_KPIS if k in present]
     types = [k for k in present if k.startswith("service_level.") and k != "service_level.phone"]
-    leads = [k for k in present if k.startswith("lead_time_mean_hours.")]
+    leads = [k for k in present if k.startswith(("lead_time_mean_working_hours.", "lead_time_mean_hours."))]
     return head[:-2] + types + leads + head[-2:] if len(head) >= 2 else head + types + leads
 
 
@@ -398,12 +401,21 @@ class NamedFigure:
     figure: Figure
 
 
-FIGURE_KINDS = ("compare", "service-level", "hourly", "ecdf", "utilisation", "departments", "day")
+FIGURE_KINDS = ("compare", "service-level", "hourly", "sipp", "ecdf", "utilisation", "departments", "day")
 
 
-def _phone_norm_minutes(res: Results) -> float | None:
-    sc = res.first_scenario()
-    return None if sc is None else sc.demand.calls.norm_seconds / 60
+def type_norms_minutes(sc: Scenario | None) -> dict[str, float]:
+    """Norm lines of the ECDF figure, in minutes: the phone norm (``phone_wait``) and each type's norm in
+    working time (``<type>:working``)."""
+    if sc is None:
+        return {}
+    d = sc.demand
+    out = {"phone_wait": d.calls.norm_seconds / 60, "callback:working": d.calls.callback_norm_working_hours * 60}
+    for name, task in d.tasks.items():
+        out[f"{name}:working"] = task.norm_working_hours * 60
+    if d.meetings is not None:
+        out["minutes:working"] = d.meetings.norm_working_hours * 60
+    return out
 
 
 def _relabel(rows: Iterable[Mapping[str, Any]], settings: Sequence[str], many: bool) -> list[dict[str, Any]]:
@@ -431,8 +443,11 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
         many = len(setups) > 1
         if len(res.units()) <= 6:
             tables = {k: _relabel(v, res.settings, many) for k, v in tables.items()}
-        else:  # too many settings to draw side by side: the tables' figures show the first and the last
-            keep = [res.units()[0], res.units()[-1]]
+        else:  # too many settings to draw side by side: the first factor's settings, the others held at their
+            # first value, so the figures compare one thing at a time (not the first and last, which differ in
+            # every factor)
+            first = res.units()[0]
+            keep = [u for u in res.units() if u[0] == first[0] and u[2:] == first[2:]][:6]
 
             def kept(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 return [r for r in rows if (r.get("setup"), *(r.get(c) for c in res.settings)) in keep]
@@ -441,7 +456,17 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     n_rep = len({r.get("replication") for r in res.kpis})
     reps = f"{n_rep} replication{'s' if n_rep != 1 else ''}"
 
-    if "service-level" in want and (res.settings or x):
+    if "service-level" in want and res.kind == "sweep" and res.settings and x is None:
+        out.append(NamedFigure(
+            "service_level", "The sweep, one factor at a time",
+            "One row per KPI, one column per swept setting. Within a column only that setting changes along "
+            "the x axis; each series holds the other settings fixed at the value its legend gives, so every "
+            f"comparison changes one thing at a time. Means over {reps} with 95% intervals (logit scale for "
+            "shares, log scale for waits); categorical settings are points, numeric ones joined by lines; "
+            "dashed: the norms (80% of calls within the phone norm, at most 5% abandoned, 85% of each type "
+            "within its norm time).",
+            F.sweep_effects(res.kpis, res.settings)))
+    elif "service-level" in want and (res.settings or x):
         out.append(_service_level_figure(res, x, reps))
     if "compare" in want and many_units and not res.settings:
         out.append(NamedFigure(
@@ -462,18 +487,48 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.department_view(tables["per_department"], baseline=baseline)))
     if "hourly" in want and tables.get("per_hour"):
         out.append(NamedFigure(
-            "hourly", "Reachability and waiting time by hour of the day",
+            "hourly", "Reachability, waiting and abandonment by hour of the day",
             f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
-            "intervals (clipped to what is possible). The dashed line is the 80% norm.",
+            "intervals (logit scale for shares, log scale for waits, so inside what is possible). Top: "
+            "reachability, dashed the 80% norm. Middle: the mean wait of all callers, those who gave up "
+            "included (their wait is the time until they hung up); the black tick is the mean wait of the "
+            "answered calls only (the speed of answer), which looks better the more callers give up. "
+            "Bottom: the share of callers who gave up.",
             F.hourly_profile(tables["per_hour"])))
+    if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
+        from sim.validate import sipp_rows
+
+        first_setup = F.setups_of(tables["per_half_hour"])[0]
+        mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
+        sc = res.first_scenario()
+        assert sc is not None
+        out.append(NamedFigure(
+            "sipp", "Per half hour: stationary queueing theory (SIPP) against the simulation" +
+            (f": {first_setup}" if first_setup else ""),
+            "Staffing practice sizes each half hour with Erlang C/A on that half hour's load (the stationary "
+            "independent period-by-period approximation, Green, Kolesar & Whitt 2007). Top: the offered load "
+            "in Erlang (calls per hour x mean talk hours), the secretaries present and those on calls, means "
+            "over days and replications. Bottom: the reachability SIPP predicts (Erlang A with the config's "
+            "talk time and patience, everyone present a server, one pool) beside the simulated reachability "
+            f"of calls arriving in that half hour (mean over {reps}, 95% interval). Where the black squares "
+            "lie above the simulated points, the secretariat does worse than the theory: present secretaries "
+            "in meetings, at the start of a task that a call cannot interrupt, or in another cluster's queue.",
+            F.sipp_figure(sipp_rows(mine, sc))))
     if "ecdf" in want and tables.get("time_histograms"):
-        norm = _phone_norm_minutes(res)
+        working = any(str(r.get("type", "")).endswith(":working") for r in tables["time_histograms"])
         out.append(NamedFigure(
             "ecdf", "Distribution of waiting and lead times",
-            "Share of answered calls that waited at most x seconds (dashed: the phone norm), and share of "
-            "requests of each type done within x hours of arriving (wall-clock hours, nights and weekends "
-            "included; log scale). Counts of all replications pooled.",
-            F.wait_ecdf(tables["time_histograms"], norms_minutes={"phone_wait": norm} if norm else None)))
+            "First panel: every caller's wait on a log scale in seconds; solid, the share of callers who "
+            "were answered or hung up within x; dashed, the share answered within x; the gap at the right "
+            "is the callers who gave up; dotted, the phone norm. Other panels: the share of each type's "
+            "requests done within x " + (
+                "working hours (opening hours on working days: the unit of the norms, dashed)"
+                if working else "wall-clock hours (nights and weekends included)") +
+            f", log scale. Lines are the mean over {reps} of each replication's distribution, bands 95% "
+            "intervals across replications. A mean lead time can exceed the 90th percentile: the mean is "
+            "pulled up by the few requests that wait overnight or over a weekend (or for a secretary back "
+            "from leave), while 90% are done within the same day.",
+            F.wait_ecdf(tables["time_histograms"], norms_minutes=type_norms_minutes(res.first_scenario()))))
     if "utilisation" in want and tables.get("utilisation_by_hour"):
         out.append(NamedFigure(
             "utilisation", "Utilisation by secretary, cluster and hour",
@@ -542,7 +597,8 @@ h1{font-size:1.6em;margin-bottom:0.2em}h2{border-bottom:2px solid #0072B2;paddin
 table{border-collapse:collapse;margin:12px 0;font-size:0.9em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
-table.kpi td{white-space:nowrap}td.text,td:first-child{text-align:left;white-space:normal}
+table{max-width:100%}.nb{white-space:nowrap}table.defs th{text-align:left}
+td.text,td:first-child{text-align:left;white-space:normal}
 tr.differs td{background:#fff7e0}
 .note{color:#666;font-size:0.88em}.warn{color:#D55E00}
 figure{margin:24px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
@@ -554,6 +610,16 @@ code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
+
+
+def _nb(text: str) -> str:
+    """``mean [low, high]`` as two unbreakable pieces: a narrow window wraps the interval under the mean
+    instead of widening the table past the page."""
+    mean, sep, interval = text.partition(" [")
+    if not sep:
+        return f'<span class="nb">{_e(text)}</span>'
+    return f'<span class="nb">{_e(mean)}</span> <span class="nb">[{_e(interval)}</span>'
+
 
 
 def _table(header: Sequence[str] | None, rows: Iterable[Sequence[str]], cls: Sequence[str] | None = None,
@@ -589,22 +655,27 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
     n_rep = len({r.get("replication") for r in res.kpis})
     parts = ["<h2>Key figures</h2>"]
     if n_rep > 1:
-        parts.append(f'<p class="note">Mean over {n_rep} replications with the 95% confidence interval '
-                     "(Student t) in brackets.</p>")
+        parts.append(f'<p class="note">Mean over {n_rep} replications with the 95% confidence interval in '
+                     "brackets: on the logit scale for shares and the log scale for waits, lead times and "
+                     "rates, so it never leaves what is possible (see <i>How the numbers were obtained</i>). "
+                     "↑ higher is better, ↓ lower is better; the definitions and norms are below the table."
+                     "</p>")
     else:
         parts.append('<p class="note">One replication: no confidence interval can be given. Use <code>sim '
                      "compare</code> with several replications for intervals.</p>")
     def show(kpi: str, cell: Mapping[str, Any]) -> str:
-        return _e(fmt_interval(kpi, cell)) if cell else "–"
+        return _nb(fmt_interval(kpi, cell)) if cell else "–"
 
     if len(labels) <= MAX_COLUMNS:
-        body = [[_e(F.kpi_label(r["kpi"]))] + [show(r["kpi"], c) for c in r["cells"]] for r in rows]
+        body = [[_e(F.kpi_label(r["kpi"])) + _arrow(r["kpi"])] + [show(r["kpi"], c) for c in r["cells"]]
+                for r in rows]
         parts.append(_table(["KPI", *labels], body, numbers=True))
     else:  # many settings: one row each, the headline KPIs only
         shown = [r for r in rows if r["kpi"] in HEADLINE_KPIS]
         body = [[_e(label)] + [show(r["kpi"], r["cells"][i]) for r in shown]
                 for i, label in enumerate(labels)]
-        parts.append(_table(["setting", *[F.kpi_label(r["kpi"]) for r in shown]], body, numbers=True))
+        parts.append(_table(["setting", *[F.kpi_label(r["kpi"]) + _arrow(r["kpi"], html_=False) for r in shown]],
+                            body, numbers=True))
         parts.append('<p class="note">The headline KPIs only; every KPI of every setting is in '
                      "<code>summary.csv</code> beside this page.</p>")
     if res.kind == "compare" and len(res.setups) > 1:
@@ -614,14 +685,43 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
                      "numbers); the mean difference and its 95% interval. Shares in percentage points (pp); "
                      "<b>bold</b>: the interval excludes 0, a real difference.</p>")
         def cell(kpi: str, c: Mapping[str, Any]) -> str:
-            text = _e(fmt_interval(kpi, c, diff=True)) if c else "–"
+            text = _nb(fmt_interval(kpi, c, diff=True)) if c else "–"
             return f"<b>{text}</b>" if c and significant(c) else text
 
         body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
         parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body, numbers=True))
     if res.kind == "staff":
         parts.append(_staff_section(res))
+    parts.append(_definitions([r["kpi"] for r in rows]))
     return "\n".join(parts)
+
+
+def _arrow(kpi: str, html_: bool = True) -> str:
+    """↑ (higher is better) or ↓ (lower is better) after a KPI's name, nothing where neither is."""
+    better = kpi_info(kpi).better
+    arrow = {"higher": "↑", "lower": "↓"}.get(better, "")
+    if not arrow:
+        return ""
+    return f' <span title="{better} is better">{arrow}</span>' if html_ else f" {arrow}"
+
+
+def _definitions(kpis: Sequence[str]) -> str:
+    """What each KPI on the page means, its norm and which way is better: the page stands alone."""
+    rows = []
+    for kpi in kpis:
+        info = kpi_info(kpi)
+        rows.append([_e(F.kpi_label(kpi)), _e(info.definition),
+                     f'<span class="nb">{_e(info.norm_text)}</span>' if info.norm_text else "–",
+                     _e(info.better_text) or "neither"])
+    table = _table(["KPI", "definition", "norm", "better"], rows, text_cols=(1, 2, 3))
+    return ("<h3>What the KPIs mean</h3>" + table.replace("<table>", '<table class="defs">', 1) +
+            '<p class="note">Shares count only requests arriving after the warm-up. Norms are the defaults of '
+            "<code>sim staff</code>: 80% of calls answered within the phone norm (the call-centre \"80% in 20 "
+            "s\"; VNG charter 25 s), at most 5% abandoned (Tilburg 2018), 85% of each back-office type "
+            "within its norm time in working hours (Tilburg 2020: e-mail within 2 working days). Lead times "
+            "are given in wall-clock and in working hours; a mean lead time can lie above its 90th percentile "
+            "when a few requests wait overnight, over a weekend or for a secretary back from leave: a long "
+            "tail pulls the mean up while 90% are done sooner.</p>")
 
 
 def _staff_section(res: Results) -> str:
@@ -664,7 +764,7 @@ def _staff_section(res: Results) -> str:
         for kpi, n in least["norms"].items():
             summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
             target = f"{_e(n.get('op'))} {fmt_value(kpi, F.num(n.get('value')))}"
-            norm_rows.append([_e(F.kpi_label(kpi)), target, _e(fmt_interval(kpi, summ)), yes(n.get("holds"))])
+            norm_rows.append([_e(F.kpi_label(kpi)), target, _nb(fmt_interval(kpi, summ)), yes(n.get("holds"))])
         parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows, numbers=True))
     return "\n".join(parts)
 

@@ -11,6 +11,11 @@ replications for a discrete-event simulation", JORS 61(11), as sim-tools (Monks)
 replications until the interval's relative half-width (half-width / |mean|) is at most the target, and stays
 there for a look-ahead of ``k_limit`` more replications (5, or 5% of n beyond 100).
 
+Intervals respect each KPI's range (:func:`summarize_kpi`, the range declared in :mod:`sim.kpis`): a share
+gets a logit-scale interval, a non-negative quantity (durations, rates) a log-scale one, both by the delta
+method around the mean over replications, so they never leave [0, 1] or go below 0. A pooled share of events
+(:func:`ratio_estimate`) gets a logit-scale ratio-estimator interval, or Wilson's at the bounds.
+
 Missing values (a KPI that a replication could not measure, e.g. a service level with no requests) are
 skipped; every summary reports the ``n`` it is based on.
 """
@@ -38,6 +43,7 @@ class Summary:
     ci_low: float | None
     ci_high: float | None
     n: int
+    method: str = "t"
 
     @property
     def half_width(self) -> float | None:
@@ -110,26 +116,109 @@ def paired_difference(values: Sequence[float | None], reference: Sequence[float 
 
 def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float],
                    alpha: float = ALPHA) -> Summary:
-    """A pooled share over replications, sum(y) / sum(x), with the ratio estimator's t-interval.
+    """A pooled share over replications, sum(y) / sum(x), with a logit-scale ratio-estimator interval.
 
     For a share of events (calls answered in time, e-mails done within the norm) this weighs each replication
     by its number of events, so a replication with two call-backs does not count as much as one with two
-    hundred. The variance is Cochran's: with d_i = y_i - R x_i, se = sqrt(sum d_i^2 / (n - 1) / n) / mean(x).
-    Replications with no events count in n (they carry no information on the share). ``sd`` is the
-    standard error times sqrt(n), the spread of a replication's contribution."""
+    hundred. The standard error is Cochran's, from the replications (the independent units, so it carries
+    any overdispersion between them): with d_i = y_i - R x_i, se = sqrt(sum d_i^2 / (n - 1) / n) / mean(x).
+    The interval is formed on the logit scale, logit(R) ± t · se / (R (1 - R)), and mapped back, so it stays
+    inside [0, 1]. Where the replications show no spread (every one at 100%, say) the interval is that point,
+    as the t-interval was (:func:`wilson` on the pooled counts gives the binomial interval there, but it would
+    make a norm on a rare type, two call-backs a replication, unreachable for the staffing search; its caller
+    decides). Replications with no
+    events count in n (they carry no information on the share). ``sd`` is the standard error times sqrt(n),
+    the spread of a replication's contribution."""
     n = len(numerators)
     if n != len(denominators):
         raise ValueError("numerators and denominators differ in length")
     total_x = math.fsum(denominators)
     if n == 0 or total_x <= 0:
         return Summary(None, None, None, None, 0)
-    ratio = math.fsum(numerators) / total_x
+    total_y = math.fsum(numerators)
+    ratio = total_y / total_x
     if n < 2:
         return Summary(ratio, None, None, None, n)
     resid = math.fsum((y - ratio * x) ** 2 for y, x in zip(numerators, denominators, strict=True))
     se = math.sqrt(resid / (n - 1) / n) / (total_x / n)
-    half = t_quantile(n, alpha) * se
-    return Summary(ratio, se * math.sqrt(n), ratio - half, ratio + half, n)
+    t = t_quantile(n, alpha)
+    if se > 0 and 0 < ratio < 1:
+        low, high = _logit_bounds(ratio, t * se)
+        return Summary(ratio, se * math.sqrt(n), low, high, n, "logit ratio")
+    return Summary(ratio, se * math.sqrt(n), ratio, ratio, n, "logit ratio")
+
+
+def wilson(successes: float, trials: float, alpha: float = ALPHA) -> tuple[float, float]:
+    """The Wilson score interval of a binomial share (Wilson 1927); inside [0, 1] by construction."""
+    if trials <= 0:
+        raise ValueError("the Wilson interval needs at least one trial")
+    z = float(_st.norm.ppf(1 - alpha / 2))
+    p = successes / trials
+    denom = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denom
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _logit_bounds(p: float, half_se: float) -> tuple[float, float]:
+    """``p`` in (0, 1) with a half-width ``half_se`` on its own scale, as bounds from the logit scale (delta
+    method: d logit(p) / dp = 1 / (p (1 - p)))."""
+    centre = math.log(p / (1 - p))
+    h = half_se / (p * (1 - p))
+    return _expit(centre - h), _expit(centre + h)
+
+
+def _expit(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def summarize_share(values: Sequence[float | None], alpha: float = ALPHA) -> Summary:
+    """The mean of per-replication shares (each in [0, 1]) with a logit-scale interval.
+
+    The mean gets the usual standard error sd / sqrt(n) from the replications, the independent units; the
+    interval is formed for logit(mean) by the delta method and mapped back, so it stays inside (0, 1) and is
+    asymmetric near the bounds, as the sampling distribution of a share near 100% is. Where every replication
+    gives the same share the interval is that point."""
+    s = summarize(values, alpha)
+    if s.mean is None or s.sd is None:
+        return Summary(s.mean, s.sd, s.ci_low, s.ci_high, s.n, "logit")
+    mean = min(1.0, max(0.0, s.mean))
+    if s.sd == 0 or mean in (0.0, 1.0):
+        return Summary(s.mean, s.sd, mean, mean, s.n, "logit")
+    low, high = _logit_bounds(mean, t_quantile(s.n, alpha) * s.sd / math.sqrt(s.n))
+    return Summary(s.mean, s.sd, low, high, s.n, "logit")
+
+
+def summarize_positive(values: Sequence[float | None], alpha: float = ALPHA) -> Summary:
+    """The mean of a non-negative, often skewed quantity (a duration, a rate) with a log-scale interval:
+    mean · exp(± t · (sd / mean) / sqrt(n)), the delta method for log(mean). It cannot go below 0 and is
+    longer upwards, as the sampling distribution of a mean of right-skewed values is. Negative values (not a
+    positive quantity after all) fall back to the t-interval."""
+    s = summarize(values, alpha)
+    if s.mean is None or s.sd is None:
+        return Summary(s.mean, s.sd, s.ci_low, s.ci_high, s.n, "log")
+    if any(v < 0 for v in _values(values)):
+        return s
+    if s.mean == 0 or s.sd == 0:
+        return Summary(s.mean, s.sd, s.mean, s.mean, s.n, "log")
+    h = t_quantile(s.n, alpha) * s.sd / math.sqrt(s.n) / s.mean
+    return Summary(s.mean, s.sd, s.mean * math.exp(-h), s.mean * math.exp(h), s.n, "log")
+
+
+def summarize_kpi(kpi: str, values: Sequence[float | None], alpha: float = ALPHA) -> Summary:
+    """The interval that respects ``kpi``'s range (see :mod:`sim.kpis`): logit scale for shares, log scale
+    for non-negative quantities, Student-t for the rest."""
+    from sim.kpis import scale_of
+
+    scale = scale_of(kpi)
+    if scale == "share":
+        return summarize_share(values, alpha)
+    if scale == "positive":
+        return summarize_positive(values, alpha)
+    return summarize(values, alpha)
 
 
 def relative_half_width(values: Sequence[float | None], alpha: float = ALPHA) -> float | None:
@@ -195,5 +284,6 @@ class ReplicationsAlgorithm:
 
 __all__ = [
     "ALPHA", "Summary", "Difference", "summarize", "paired_difference", "relative_half_width",
-    "ratio_estimate", "ReplicationsAlgorithm", "t_quantile", "mean_sd",
+    "ratio_estimate", "ReplicationsAlgorithm", "t_quantile", "mean_sd", "wilson", "summarize_share",
+    "summarize_positive", "summarize_kpi",
 ]

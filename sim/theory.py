@@ -51,6 +51,7 @@ from scipy.special import betainc
 
 __all__ = [
     "ErlangA",
+    "sipp_service_level",
     "blending_backoffice_throughput",
     "erlang_a",
     "erlang_b",
@@ -423,3 +424,39 @@ def pooled_vs_separate(c_each: int, groups: int, lam_each: float, mu: float, t: 
         "separate": _erlang_c_summary(c, lam_, mu_, t_),
         "pooled": _erlang_c_summary(g * c, g * lam_, mu_, t_),
     }
+
+
+# ---------------------------------------------------------------------------
+# Stationary independent period-by-period (SIPP) approximation
+# ---------------------------------------------------------------------------
+
+
+def _stationary_service_level(c: int, lam: float, mu: float, theta: float, t: float) -> float:
+    if c <= 0:
+        return 0.0
+    if theta == 0.0 and lam >= c * mu:
+        return 0.0  # Erlang C without abandonment is unstable: in the long run nobody is answered in time
+    sl = erlang_a(c, lam, mu, theta, t).service_level
+    assert sl is not None
+    return sl
+
+
+def sipp_service_level(c: float, lam: float, mu: float, theta: float, t: float) -> float:
+    """P(answered within ``t``) of one interval by the SIPP approximation (Green, Kolesar & Whitt 2007,
+    POM 16(1)): the interval is treated as a stationary Erlang A queue (Erlang C for ``theta`` = 0) with
+    its own arrival rate ``lam`` and its ``c`` servers.
+
+    ``c`` may be fractional (a mean over days of the secretaries present, some ill or at lunch): the
+    service level is interpolated linearly between floor(c) and ceil(c) servers. Rates and ``t`` share one
+    time unit.
+    """
+    if c < 0 or lam < 0 or mu <= 0 or theta < 0 or t < 0:
+        raise ValueError("sipp_service_level: c, lam, theta and t must be >= 0 and mu > 0")
+    if lam == 0:
+        return 1.0
+    low = math.floor(c)
+    frac = c - low
+    sl_low = _stationary_service_level(low, lam, mu, theta, t)
+    if frac == 0:
+        return sl_low
+    return (1 - frac) * sl_low + frac * _stationary_service_level(low + 1, lam, mu, theta, t)

@@ -559,6 +559,90 @@ def _profile_run_check(s: Settings, seeds: Sequence[int], transform: Transform |
                    f"Pearson chi-square with {int(hours.sum())} df on the per_hour table")
 
 
+# ------------------------------------------------------------------------- per interval (SIPP)
+def _dist_rate(dist: Any, per: float = 1.0) -> tuple[float, bool]:
+    """1 / mean of a config distribution (in per-minute units after dividing by ``per``), and whether it is
+    exponential (cv 1 counts: Erlang's formulas need the mean and, for waits, the exponential shape)."""
+    mean = float(dist.mean) / per
+    exponential = dist.dist == "exponential" or (getattr(dist, "cv", None) == 1.0 and dist.dist != "deterministic")
+    return (1.0 / mean if mean > 0 else math.inf), bool(exponential)
+
+
+def sipp_rows(per_half_hour: Sequence[dict[str, Any]], scenario: Scenario) -> list[dict[str, Any]]:
+    """Per half hour of the day: the offered load, the secretaries present, and SIPP's predicted service
+    level beside the simulated one with its 95% interval over replications.
+
+    ``per_half_hour`` are rows of the ``per_half_hour`` table (one per slot and replication; a ``setup``
+    column, if any, must hold one setup). The arrival rate of a slot is its simulated offered calls per
+    minute (mean over days and replications), so the comparison isolates the staffing approximation from
+    the demand; ``c`` is the mean number of secretaries present. SIPP treats the slot as a stationary
+    Erlang A queue (Erlang C without patience) with the config's mean talk time and patience, and the whole
+    secretariat as one pool of ``c`` servers that do nothing but calls (Green, Kolesar & Whitt 2007).
+    """
+    from sim.stats import summarize_share
+
+    calls = scenario.demand.calls
+    mu, _ = _dist_rate(calls.talk_minutes)
+    theta = 0.0
+    if calls.patience_seconds is not None:
+        theta, _ = _dist_rate(calls.patience_seconds, per=60.0)
+    t = calls.norm_seconds / 60.0
+    days = max(1, scenario.run.days)
+    by_slot: dict[int, list[dict[str, Any]]] = {}
+    for row in per_half_hour:
+        by_slot.setdefault(int(float(row["slot"])), []).append(row)
+    out = []
+    for slot in sorted(by_slot):
+        rows = by_slot[slot]
+        width = 30.0
+        offered = [float(r["offered"]) for r in rows]
+        lam = sum(offered) / len(rows) / days / width
+        present = sum(float(r["present_mean"]) for r in rows) / len(rows)
+        on_calls = sum(float(r.get("call_busy_mean") or 0.0) for r in rows) / len(rows)
+        if lam <= 0:
+            continue
+        shares = [float(r["answered_within_norm"]) / float(r["offered"]) for r in rows if float(r["offered"]) > 0]
+        sim = summarize_share(shares)
+        theory_sl = theory.sipp_service_level(present, lam, mu, theta, t)
+        out.append({
+            "slot": slot, "start_minute": slot * 30, "calls_per_hour": 60 * lam, "offered_load": lam / mu,
+            "present": present, "on_calls": on_calls, "sipp_service_level": theory_sl,
+            "simulated": sim.mean, "ci_low": sim.ci_low, "ci_high": sim.ci_high, "n": sim.n,
+            "difference": None if sim.mean is None else sim.mean - theory_sl,
+        })
+    return out
+
+
+#: SIPP case: a two-level day (low 00-12, high 12-24) for c servers round the clock; slots far from a switch.
+SIPP_C, SIPP_RHO_LOW, SIPP_RHO_HIGH = 5, 0.4, 0.85
+SIPP_SLOTS = (8, 36)  # 04:00-04:30 (four hours after the drop) and 18:00-18:30 (six hours after the rise)
+
+
+def sipp_case(s: Settings, seeds: Sequence[int], transform: Transform | None) -> list[Check]:
+    """SIPP where its assumptions hold: Poisson calls whose rate changes slowly (two levels, twelve hours
+    each) against a fixed staff of exponential servers who only take calls. Far from the switches each half
+    hour is a stationary Erlang C queue, so the simulated per-interval reachability must match it."""
+    lam_low, lam_high = SIPP_RHO_LOW * SIPP_C * MU, SIPP_RHO_HIGH * SIPP_C * MU
+    data = round_the_clock_data(name="sipp", c=SIPP_C, lam=(lam_low + lam_high) / 2, days=s.days,
+                                warmup_days=1)
+    data["demand"]["calls"]["profile"] = {"start": "00:00", "slot_minutes": 60,
+                                          "weights": [SIPP_RHO_LOW] * 12 + [SIPP_RHO_HIGH] * 12}
+    scenario = parse_scenario(data, "<validation sipp>")
+    results = simulate(scenario, seeds, transform)
+    checks: list[Check] = []
+    for slot in SIPP_SLOTS:
+        lam = lam_low if slot < 24 else lam_high
+        samples = []
+        for r in results:
+            row = next(x for x in r.tables["per_half_hour"] if x["slot"] == slot)
+            samples.append(row["answered_within_norm"] / row["offered"])
+        hhmm = f"{slot // 2:02d}:{30 * (slot % 2):02d}"
+        checks.append(Estimate("SIPP", f"reachability {hhmm}-{(slot + 1) // 2:02d}:{30 * ((slot + 1) % 2):02d}",
+                               _params(SIPP_C, lam, t=T), tuple(samples),
+                               theory.sipp_service_level(SIPP_C, lam, MU, 0.0, T)))
+    return checks
+
+
 def default_configs_dir() -> Path:
     """The shipped configs: ``configs/`` beside the package (a source checkout), else the working folder's."""
     beside = Path(__file__).resolve().parent.parent / "configs"
@@ -641,6 +725,7 @@ CASES: dict[str, tuple[str, CaseFunction]] = {
     "pooling": ("Pooling", pooling_case),
     "blending": ("Call blending", blending_case),
     "time_varying": ("Time-varying arrivals", time_varying_case),
+    "sipp": ("SIPP", sipp_case),
     "little": ("Little's law", little_case),
 }
 
@@ -698,13 +783,17 @@ def _param_text(params: dict[str, Any]) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     """The validation table as text: case, parameters, quantity, theory, mean, interval, pass."""
-    head = (f"{'case':<22}{'parameters':<56}{'quantity':<44}{'theory':>17}{'mean':>11}  "
+    # columns as wide as their longest entry: parameters and quantities are never cut (``lam=0.`` said nothing)
+    wp = max([len("parameters"), *(len(_param_text(r.params)) for r in rows)]) + 2
+    wq = max([len("quantity"), *(len(r.quantity) for r in rows)]) + 2
+    wc = max([len("case"), *(len(r.case) for r in rows)]) + 2
+    head = (f"{'case':<{wc}}{'parameters':<{wp}}{'quantity':<{wq}}{'theory':>17}{'mean':>11}  "
             f"{'95% interval':<24}pass")
     lines = [head, "-" * len(head)]
     for r in rows:
         th = _num(r.theory) if r.theory is not None else f"[{_num(r.theory_low)},{_num(r.theory_high)}]"
         ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
-        lines.append(f"{r.case:<22}{_param_text(r.params)[:55]:<56}{r.quantity[:43]:<44}{th:>17}{_num(r.mean):>11}"
+        lines.append(f"{r.case:<{wc}}{_param_text(r.params):<{wp}}{r.quantity:<{wq}}{th:>17}{_num(r.mean):>11}"
                      f"  {ci:<24}{'PASS' if r.passed else 'FAIL'}")
     return "\n".join(lines)
 
@@ -747,5 +836,5 @@ def validate_cmd(ctx: click.Context, quick: bool, as_json: bool, replications: i
         ctx.exit(1)
 
 
-__all__ = ["CASES", "FULL", "QUICK", "Row", "Settings", "example_configs", "round_the_clock",
+__all__ = ["CASES", "FULL", "QUICK", "Row", "Settings", "example_configs", "round_the_clock", "sipp_rows",
            "round_the_clock_data", "table", "validate", "validate_cmd"]

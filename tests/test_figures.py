@@ -49,6 +49,15 @@ def t_interval(values):
     return xs.mean(), xs.mean() - half, xs.mean() + half
 
 
+def logit_interval(values):
+    """An independent oracle of the share interval: Student-t on the logit scale by the delta method."""
+    xs = np.array([v for v in values if v is not None], dtype=float)
+    m = xs.mean()
+    half = stats.t.ppf(0.975, len(xs) - 1) * xs.std(ddof=1) / math.sqrt(len(xs)) / (m * (1 - m))
+    logit = math.log(m / (1 - m))
+    return m, 1 / (1 + math.exp(-(logit - half))), 1 / (1 + math.exp(-(logit + half)))
+
+
 def by_gid(artists, gid):
     return [a for a in artists if a.get_gid() == gid]
 
@@ -137,10 +146,11 @@ def test_service_level_curve_draws_means_bands_and_norms():
     assert len(bands) == 1
     verts = bands[0].get_paths()[0].vertices
     assert verts[:, 1].min() >= 0 and verts[:, 1].max() <= 100
-    _, lo, hi = t_interval([r["value"] for r in rows if r["kpi"] == "reachability" and r["secretaries"] == 2])
+    _, lo, hi = logit_interval([r["value"] for r in rows
+                                if r["kpi"] == "reachability" and r["secretaries"] == 2])
     ys_at_2 = verts[np.isclose(verts[:, 0], 2), 1]
-    assert ys_at_2.min() == pytest.approx(max(0, 100 * lo))
-    assert ys_at_2.max() == pytest.approx(min(100, 100 * hi))
+    assert ys_at_2.min() == pytest.approx(100 * lo)
+    assert ys_at_2.max() == pytest.approx(100 * hi)
 
 
 def test_service_level_curve_accepts_summaries_and_rejects_bad_input():
@@ -158,52 +168,69 @@ def test_service_level_curve_accepts_summaries_and_rejects_bad_input():
 def test_hourly_profile_bars_are_the_hourly_means(data):
     fig = F.hourly_profile(data["tables"]["per_hour"])
     rows = [r for r in data["tables"]["per_hour"] if r["offered"]]  # hours with after-hours calls only: no bar
-    top, bottom = fig.axes[:2]
+    top, middle, bottom = fig.axes[:3]
     assert "reachability" in top.get_ylabel() and "%" in top.get_ylabel()
-    assert bottom.get_ylabel() == "average wait of answered calls (s)"
+    assert "all callers" in middle.get_ylabel() and "abandoned" in bottom.get_ylabel()
     assert bottom.get_xlabel() == "hour of the day the call arrived"
     hours = sorted({r["hour"] for r in rows})
     assert [t.get_text() for t in bottom.get_xticklabels()] == [f"{h:02d}:00" for h in hours]
     for setup in SETUPS:
         bars = by_gid(top.patches, f"reachability:{setup}")
-        waits = by_gid(bottom.patches, f"asa_seconds:{setup}")
+        waits = by_gid(middle.patches, f"wait_all_seconds:{setup}")
+        (asa,) = by_gid(middle.get_lines(), f"asa_seconds:{setup}")
+        gave_up = by_gid(bottom.patches, f"abandoned_share:{setup}")
         mine = [r for r in rows if r["setup"] == setup]
         setup_hours = sorted({r["hour"] for r in mine})
-        assert len(bars) == len(waits) == len(setup_hours)
-        for bar, wait, h in zip(bars, waits, setup_hours, strict=True):
+        assert len(bars) == len(waits) == len(gave_up) == len(setup_hours)
+        for j, (bar, wait, h) in enumerate(zip(bars, waits, setup_hours, strict=True)):
             at = [r for r in mine if r["hour"] == h]
             assert bar.get_height() == pytest.approx(100 * np.mean([r["reachability"] for r in at]))
+            everyone = [r["wait_all_seconds"] for r in at if r["wait_all_seconds"] is not None]
+            assert wait.get_height() == pytest.approx(np.mean(everyone) if everyone else 0, nan_ok=True)
             answered = [r["asa_seconds"] for r in at if r["asa_seconds"] is not None]
-            assert wait.get_height() == pytest.approx(np.mean(answered) if answered else 0, nan_ok=True)
+            assert asa.get_ydata()[j] == pytest.approx(np.mean(answered) if answered else math.nan, nan_ok=True)
+            assert gave_up[j].get_height() == pytest.approx(
+                100 * np.mean([r["abandoned"] / r["offered"] for r in at]))
     assert by_gid(top.get_lines(), "norm")[0].get_ydata()[0] == pytest.approx(80)
     assert [t.get_text() for t in top.get_legend().get_texts()] == ["norm 80%", *SETUPS]
 
 
 # ------------------------------------------------------------------------------------------------ ECDF
-def test_wait_ecdf_steps_through_the_pooled_histogram(data):
+def test_wait_ecdf_shows_every_caller_and_working_hour_lead_times(data):
     rows = data["tables"]["time_histograms"]
-    fig = F.wait_ecdf(rows, norms_minutes={"phone_wait": 20 / 60})
-    types = list(dict.fromkeys(r["type"] for r in rows))
+    fig = F.wait_ecdf(rows, norms_minutes={"phone_wait": 20 / 60, "email:working": 17 * 60})
+    working = [t for t in dict.fromkeys(r["type"] for r in rows) if t.endswith(":working")]
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == len(types)
+    assert len(visible) == 1 + len(working)  # calls, then each type's lead time in working hours
     calls = visible[0]
-    assert calls.get_title() == "call wait (answered calls)" and calls.get_xlabel() == "wait (s)"
+    assert calls.get_title() == "call wait: all callers" and calls.get_xscale() == "log"
     assert by_gid(calls.get_lines(), "norm:phone_wait")[0].get_xdata()[0] == pytest.approx(20)
+    for setup in SETUPS:
+        mine = [r for r in rows if r["setup"] == setup]
+        answered = sum(r["count"] for r in mine if r["type"] == "phone_wait")
+        total = answered + sum(r["count"] for r in mine if r["type"] == "phone_abandoned_wait")
+        (everyone,) = by_gid(calls.get_lines(), f"ecdf:phone:all callers:{setup}")
+        (ans,) = by_gid(calls.get_lines(), f"ecdf:phone:answered:{setup}")
+        assert everyone.get_ydata()[-1] == pytest.approx(100)  # every caller waited some finite time
+        assert ans.get_ydata()[-1] == pytest.approx(100 * answered / total)  # the rest gave up
     email = next(ax for ax in visible if ax.get_title() == "lead time: email")
-    assert email.get_xscale() == "log" and "lead time (h" in email.get_xlabel()
-    for ax, kind, scale in ((calls, "phone_wait", 60.0), (email, "email", 1 / 60)):
-        assert "%" in ax.get_ylabel()
-        for setup in SETUPS:
-            (line,) = by_gid(ax.get_lines(), f"ecdf:{kind}:{setup}")
-            counts = defaultdict(float)
-            for r in rows:
-                if r["type"] == kind and r["setup"] == setup:
-                    counts[r["upper_minutes"]] += r["count"]
-            xs = sorted(counts)
-            cum = np.cumsum([counts[x] for x in xs]) / sum(counts.values())
-            assert list(line.get_xdata()[1:]) == pytest.approx([x * scale for x in xs])
-            assert list(line.get_ydata()[1:]) == pytest.approx(list(100 * cum))
-            assert line.get_ydata()[0] == 0 and line.get_ydata()[-1] == pytest.approx(100)
+    assert email.get_xscale() == "log" and email.get_xlabel() == "working hours (log)"
+    assert by_gid(email.get_lines(), "norm:email:working")[0].get_xdata()[0] == pytest.approx(17)
+    for setup in SETUPS:
+        (line,) = by_gid(email.get_lines(), f"ecdf:email:working:{setup}")
+        per_rep = defaultdict(lambda: defaultdict(float))
+        for r in rows:
+            if r["type"] == "email:working" and r["setup"] == setup:
+                per_rep[r["replication"]][r["upper_minutes"]] += r["count"]
+        xs = sorted({x for acc in per_rep.values() for x in acc})
+        curves = [np.cumsum([acc.get(x, 0) for x in xs]) / sum(acc.values()) for acc in per_rep.values()]
+        assert list(line.get_xdata()[1:]) == pytest.approx([x / 60 for x in xs])
+        assert list(line.get_ydata()[1:]) == pytest.approx(list(100 * np.mean(curves, axis=0)))
+        (band,) = by_gid(email.collections, f"band:email:working:{setup}")
+        ys = band.get_paths()[0].vertices[:, 1]
+        assert ys.min() >= 0 and ys.max() <= 100  # a band across replications, inside 0-100%
+    wall = F.wait_ecdf(rows, types=["email"])
+    assert wall.axes[0].get_xlabel() == "wall-clock hours (log)"
 
 
 # ------------------------------------------------------------------------------------------- heat map
@@ -256,7 +283,7 @@ def test_department_view_shows_levels_and_paired_changes(data):
     depts = list(dict.fromkeys(r["department"] for r in rows))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == depts
     assert fig.axes[0].get_xlabel() == "replaceability (%)"
-    assert fig.axes[4].get_xlabel() == "coverage: change vs decentral (pp)"
+    assert fig.axes[4].get_xlabel() == "change vs decentral (pp)"
     for col, metric in enumerate(F.DEPARTMENT_METRICS):
         top, diff = fig.axes[col], fig.axes[3 + col]
         for setup in SETUPS:
@@ -360,3 +387,80 @@ def test_day_in_the_life_draws_what_each_secretary_did(data):
 def test_day_in_the_life_needs_a_working_day(data):
     with pytest.raises(ValueError, match="nobody worked on day 5"):  # day 5 is a Saturday
         F.day_in_the_life(data["events"], 5)
+
+
+# ------------------------------------------------------------------------------------- SIPP per interval
+def test_sipp_rows_and_figure_against_erlang(data):
+    from sim.theory import sipp_service_level
+    from sim.validate import sipp_rows
+
+    scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
+    rows = [r for r in data["tables"]["per_half_hour"] if r["setup"] == "central"]
+    table = sipp_rows(rows, scenario)
+    assert table and all(0 <= r["sipp_service_level"] <= 1 for r in table)
+    first = table[0]
+    mine = [r for r in rows if r["slot"] == first["slot"]]
+    lam = sum(r["offered"] for r in mine) / len(mine) / 3 / 30
+    present = sum(r["present_mean"] for r in mine) / len(mine)
+    assert first["calls_per_hour"] == pytest.approx(60 * lam)
+    assert first["present"] == pytest.approx(present)
+    # the central config: lognormal talk, mean 3 min; exponential patience, mean 60 s; norm 20 s
+    assert first["sipp_service_level"] == pytest.approx(sipp_service_level(present, lam, 1 / 3, 1.0, 1 / 3))
+    assert 0 <= first["ci_low"] <= first["simulated"] <= first["ci_high"] <= 1
+    fig = F.sipp_figure(table)
+    top, bottom = fig.axes
+    assert by_gid(bottom.get_lines(), "norm")[0].get_ydata()[0] == pytest.approx(80)
+    (theory_line,) = by_gid(bottom.get_lines(), "sipp")
+    assert list(theory_line.get_ydata()) == pytest.approx([100 * r["sipp_service_level"] for r in table])
+
+
+def test_sipp_service_level_interpolates_fractional_staff():
+    from sim.theory import erlang_c_service_level, sipp_service_level
+
+    lam, mu, t = 1.0, 1 / 3, 1 / 3
+    assert sipp_service_level(4, lam, mu, 0.0, t) == pytest.approx(erlang_c_service_level(4, lam, mu, t))
+    mid = sipp_service_level(4.25, lam, mu, 0.0, t)
+    assert mid == pytest.approx(0.75 * erlang_c_service_level(4, lam, mu, t) +
+                                0.25 * erlang_c_service_level(5, lam, mu, t))
+    assert sipp_service_level(2, lam, mu, 0.0, t) == 0.0  # unstable without abandonment
+    assert sipp_service_level(3, 0.0, mu, 0.0, t) == 1.0
+
+
+# --------------------------------------------------------------------------- read back: size, text, norms
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_figures_read_back_fit_the_page_with_readable_text_and_norm_lines(data, tmp_path):
+    from matplotlib.image import imread
+
+    from sim.validate import sipp_rows
+
+    scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
+    tables = data["tables"]
+    sweep_rows = [{**r, "policy": p, "load": x} for p in ("none", "pool") for x in (0.2, 0.4)
+                  for r in data["kpis"] if r["setup"] == "central"]
+    figures = {
+        "hourly": (F.hourly_profile(tables["per_hour"]), "norm"),
+        "ecdf": (F.wait_ecdf(tables["time_histograms"], norms_minutes={"phone_wait": 1 / 3,
+                                                                       "email:working": 17 * 60}),
+                 "norm:phone_wait"),
+        "sipp": (F.sipp_figure(sipp_rows([r for r in tables["per_half_hour"] if r["setup"] == "central"],
+                                         scenario)), "norm"),
+        "sweep": (F.sweep_effects(sweep_rows, ["policy", "load"]), "norm:reachability"),
+        "departments": (F.department_view(tables["per_department"]), None),
+        "compare": (F.setup_comparison(data["kpis"]), None),
+        "utilisation": (F.utilisation_heatmap(tables["utilisation_by_hour"]), None),
+    }
+    dpi = F.STYLE["savefig.dpi"]
+    for name, (fig, norm_gid) in figures.items():
+        small = [(t.get_text()[:30], t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < 9]
+        assert not small, (name, small)  # shown at its own size in the report, so 9 points on screen
+        png, svg = F.save(fig, tmp_path, name, ("png", "svg"))
+        height, width = imread(png).shape[:2]
+        assert width <= F.PAGE_WIDTH * dpi + 1, (name, width)  # fits the report's column, never scaled down
+        assert height <= 12 * dpi, (name, height)
+        if norm_gid:
+            assert f'id="{norm_gid}"' in svg.read_text(encoding="utf-8"), name  # the norm line is drawn

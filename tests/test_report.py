@@ -48,6 +48,11 @@ def cli_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return int(stop.value.code or 0), out, err
 
 
+def plain(page: str) -> str:
+    """The page without the spans that keep a mean and its interval each on one line."""
+    return re.sub(r"</?span[^>]*>", "", page)
+
+
 def write_experiment(folder: Path, kind: str, units: list[tuple[dict, sim.Scenario]], replications: int,
                      configs: list[dict], vary: dict | None = None) -> None:
     """An experiment folder as ``sim compare``/``sim sweep`` write it: manifest.json, summary.json, kpis.csv
@@ -164,7 +169,7 @@ def test_load_results_refuses_what_is_not_a_results_folder(tmp_path, capsys):
 
 # ------------------------------------------------------------------------------------------- contents
 def test_compare_report_has_kpis_with_intervals_and_paired_differences(compare_page, folders):
-    page = compare_page.read_text(encoding="utf-8")
+    page = plain(compare_page.read_text(encoding="utf-8"))
     summary = json.loads((folders["compare"] / "summary.json").read_text())
     reach = summary["setups"]["central"]["reachability"]
     cell = f"{100 * reach['mean']:.1f}% [{100 * reach['ci_low']:.1f}%, {100 * reach['ci_high']:.1f}%]"
@@ -175,14 +180,14 @@ def test_compare_report_has_kpis_with_intervals_and_paired_differences(compare_p
     diff = np.mean([per["central", i] - per["decentral", i] for i in range(3)])
     assert f"{100 * diff:+.1f} pp" in page
     for title in ("The setups compared", "Per department: winners and losers",
-                  "Reachability and waiting time by hour of the day",
+                  "Reachability, waiting and abandonment by hour of the day",
                   "Distribution of waiting and lead times", "Utilisation by secretary"):
         assert title in page
-    assert page.count("<img ") == 5
+    assert page.count("<img ") == 6  # and the per-interval theory (SIPP)
 
 
 def test_report_says_how_the_numbers_were_obtained(compare_page, folders):
-    page = compare_page.read_text(encoding="utf-8")
+    page = plain(compare_page.read_text(encoding="utf-8"))
     manifest = json.loads((folders["compare"] / "manifest.json").read_text())
     for entry in manifest["configs"]:
         assert entry["config_hash"] in page
@@ -192,11 +197,11 @@ def test_report_says_how_the_numbers_were_obtained(compare_page, folders):
 
 
 def test_report_is_self_contained(compare_page):
-    page = compare_page.read_text(encoding="utf-8")
+    page = plain(compare_page.read_text(encoding="utf-8"))
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
     assert "<script" not in page and "<link" not in page and "@import" not in page and "url(" not in page
     images = re.findall(r'<img [^>]*src="data:image/png;base64,', page)
-    assert len(images) == 5
+    assert len(images) == 6
 
 
 def test_run_report_shows_the_assumptions_and_a_day_in_the_life(folders, tmp_path, capsys):
@@ -206,7 +211,7 @@ def test_run_report_shows_the_assumptions_and_a_day_in_the_life(folders, tmp_pat
     page = out.read_text(encoding="utf-8")
     assert "A day in the life" in page and "One replication: no confidence interval" in page
     assert "cited: A&amp;O fonds Gemeenten Personeelsmonitor" in page  # sick leave 6%
-    assert page.count("<img ") == 5  # departments, hourly, ECDF, utilisation, day in the life
+    assert page.count("<img ") == 6  # departments, hourly, SIPP, ECDF, utilisation, day in the life
     # an existing report is not replaced unless asked
     code, _, err = cli_here(capsys, "report", str(folders["run"]), "--out", str(out))
     assert code == 2 and "--overwrite" in err and out.read_text(encoding="utf-8") == page
@@ -231,17 +236,24 @@ def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path
     res = load_results(folders["sweep"])
     figs = figures_for(res, ["service-level", "hourly"])
     assert [f.name for f in figs] == ["service_level", "hourly"]
-    # x: the first swept field; one panel per value of the other, never averaged over it
-    panels = [ax for ax in figs[0].figure.axes if ax.get_lines()]
-    assert [ax.get_title() for ax in panels] == ["policy=idle", "policy=pool"]
-    for ax, policy in zip(panels, ("idle", "pool"), strict=True):
-        assert ax.get_xlabel() == "demand.calls.per_staff_per_day"
-        line = next(li for li in ax.get_lines() if li.get_gid() == "line:reachability")
-        assert list(line.get_xdata()) == [0.2, 0.4]
-        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
-            values = [r["value"] for r in res.kpis if r["kpi"] == "reachability" and
-                      r["demand.calls.per_staff_per_day"] == x and r["dispatch.exchange.policy"] == policy]
-            assert len(values) == 2 and y == pytest.approx(100 * np.mean(values))
+    # small multiples: a row per KPI, a column per swept field; in a column only that field changes, each
+    # series holds the other at one value (never averaged over it, never two fields changed at once)
+    fig = figs[0].figure
+    factors = ["demand.calls.per_staff_per_day", "dispatch.exchange.policy"]
+    for col, factor in enumerate(factors):
+        other = factors[1 - col]
+        levels = list(dict.fromkeys(r[other] for r in res.kpis))
+        ax = fig.axes[col]  # the reachability row
+        for j, held in enumerate(levels):
+            line = next(li for li in ax.get_lines() if li.get_gid() == f"sweep:reachability:{factor}:{j}")
+            assert line.get_linestyle() == ("-" if col == 0 else "None")  # categorical: points, not lines
+            xs = list(dict.fromkeys(r[factor] for r in res.kpis))
+            for x, y in zip(xs, line.get_ydata(), strict=True):
+                values = [r["value"] for r in res.kpis if r["kpi"] == "reachability" and r[factor] == x and
+                          r[other] == held]
+                assert len(values) == 2 and y == pytest.approx(100 * np.mean(values))
+        norm = [li for li in ax.get_lines() if li.get_gid() == "norm:reachability"]
+        assert norm and norm[0].get_ydata()[0] == pytest.approx(80)
     legend = [t.get_text() for t in figs[1].figure.axes[0].get_legend().get_texts()]
     assert legend == ["norm 80%", "per_staff_per_day=0.2, policy=idle", "per_staff_per_day=0.2, policy=pool",
                       "per_staff_per_day=0.4, policy=idle", "per_staff_per_day=0.4, policy=pool"]
@@ -254,8 +266,8 @@ def test_a_sweep_of_many_settings_gets_one_row_per_setting(folders, monkeypatch)
     import sim.report
     monkeypatch.setattr(sim.report, "MAX_COLUMNS", 3)
     res = load_results(folders["sweep"])
-    page = render_html(res, [])
-    assert "<th>setting</th><th>reachability (calls within norm)</th>" in page
+    page = plain(render_html(res, []))
+    assert "<th>setting</th><th>reachability (calls within norm) ↑</th>" in page
     reach = F.mean_ci(r["value"] for r in res.kpis if r["kpi"] == "reachability" and
                       r["demand.calls.per_staff_per_day"] == 0.4 and r["dispatch.exchange.policy"] == "pool")
     row = re.search(r"<tr><td>per_staff_per_day=0.4, policy=pool</td><td>([^<]*)</td>", page)
@@ -270,9 +282,9 @@ def test_plot_writes_figures_and_refuses_what_does_not_fit(folders, tmp_path, ca
                                  "--format", "png")
     assert code == 0, err
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(f"{n}.png" for n in ("departments", "hourly", "ecdf", "utilisation", "day"))
-    assert stdout.split() == [str(out / f"{n}.png") for n in ("departments", "hourly", "ecdf", "utilisation",
-                                                               "day")]
+    kinds = ("departments", "hourly", "sipp", "ecdf", "utilisation", "day")
+    assert names == sorted(f"{n}.png" for n in kinds)
+    assert stdout.split() == [str(out / f"{n}.png") for n in kinds]
     code, _, _ = cli_here(capsys, "plot", "hourly", str(folders["run"]), "--out", str(out))
     assert code == 2  # a non-empty folder needs --overwrite
     code, _, _ = cli_here(capsys, "plot", "hourly", str(folders["run"]), "--out", str(out), "--overwrite",
@@ -295,6 +307,7 @@ window.addEventListener('load', function () {
             inside: r.left >= main.left - 1 && r.right <= main.right + 1};
   });
   document.getElementById('render-check').textContent = JSON.stringify({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
     title: document.title, images: imgs, tables: document.querySelectorAll('table').length,
     h2: Array.prototype.map.call(document.querySelectorAll('h2'), function (h) { return h.textContent; })});
 });
@@ -312,26 +325,29 @@ def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
 def test_report_renders_in_headless_chromium(compare_page, tmp_path):
-    page = compare_page.read_text(encoding="utf-8")
+    page = plain(compare_page.read_text(encoding="utf-8"))
     probe = tmp_path / "probe.html"
     probe.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    dom = chromium(["--virtual-time-budget=10000", "--dump-dom", probe.as_uri()], tmp_path)
+    dom = chromium(["--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+                   tmp_path)
     found = re.search(r'<pre id="render-check">(.*?)</pre>', dom.stdout, re.S)
     assert found and found.group(1), dom.stderr[-2000:]
     check = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert check["title"] == "Comparison: decentral vs central"
-    assert len(check["images"]) == 5
-    for img in check["images"]:  # every figure decoded, drawn at a sensible size, within the page
+    assert check["scroll"] <= check["client"] == 1280  # no horizontal scroll in a 1280-pixel window
+    assert len(check["images"]) == 6
+    for img in check["images"]:  # every figure decoded, within the page, shown at its own size (not scaled
+        # down, so that its 9-point text stays 9 points on screen)
         assert img["complete"] and img["w"] > 400 and img["h"] > 200
-        assert img["shown"] > 300 and img["inside"]
-    assert check["tables"] == 4  # KPIs, differences, assumptions, method
+        assert img["inside"] and abs(img["shown"] - img["w"]) <= 2
+    assert check["tables"] == 5  # KPIs, differences, KPI definitions, assumptions, method
     assert check["h2"] == ["Key figures", "Figures", "Assumptions", "How the numbers were obtained"]
 
     shot = tmp_path / "shot.png"
-    chromium(["--window-size=1280,2600", f"--screenshot={shot}", compare_page.as_uri()], tmp_path)
+    chromium(["--window-size=1280,9000", f"--screenshot={shot}", compare_page.as_uri()], tmp_path)
     from matplotlib.image import imread
     pixels = (imread(shot)[..., :3] * 255).round().astype(int)
-    assert pixels.shape[0] == 2600 and pixels.shape[1] == 1280
+    assert pixels.shape[0] == 9000 and pixels.shape[1] == 1280
     assert pixels.std() > 20  # not a blank page
     # the figures' series colours are on screen: Okabe-Ito blue (decentral) and orange (central)
     for hex_colour in (F.OKABE_ITO["blue"], F.OKABE_ITO["orange"]):

@@ -262,3 +262,12 @@ def test_little_case_reads_the_configs_folder(tmp_path: Path) -> None:
     rows = validate("quick", cases=["little"], configs_dir=tmp_path)
     assert {r.params["config"] for r in rows} == {"one.yaml"}
     assert all(r.passed for r in rows) and len(rows) == 2  # one call queue, start empty; and after warm-up
+
+
+def test_sipp_rows_hold_where_the_assumptions_hold_and_catch_a_broken_model(quick_rows: list[Row]) -> None:
+    # slowly varying Poisson calls, fixed exponential servers: each half hour far from a switch is Erlang C
+    sipp = [r for r in quick_rows if r.case == "SIPP"]
+    assert len(sipp) == 2 and all(r.passed for r in sipp)
+    assert sipp[0].theory > 0.9 > 0.6 > sipp[1].theory  # the quiet half hour and the busy one
+    broken = validate("quick", cases=["sipp"], transform=talk_times_times(1.3))
+    assert not all(r.passed for r in broken)
