@@ -34,6 +34,7 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
@@ -208,15 +209,14 @@ def slot_of_day(t: float) -> int:
     return int(t) % 1440 // SLOT_MINUTES
 
 
-def split_by_slot(start: float, end: float) -> list[tuple[int, float]]:
-    """(half hour of day, minutes) pieces of [start, end)."""
-    out = []
+def split_by_slot(start: float, end: float) -> Iterator[tuple[int, float]]:
+    """(half hour of day, minutes) pieces of [start, end), one at a time (no list: a secretary on duty round
+    the clock is present for the whole run, and memory must not grow with the horizon)."""
     t = start
     while t < end:
         nxt = min(end, (t // SLOT_MINUTES + 1) * SLOT_MINUTES)
-        out.append((slot_of_day(t), nxt - t))
+        yield slot_of_day(t), nxt - t
         t = nxt
-    return out
 
 
 class SecCounts:

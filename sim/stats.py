@@ -115,20 +115,24 @@ def paired_difference(values: Sequence[float | None], reference: Sequence[float 
 
 
 def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float],
-                   alpha: float = ALPHA) -> Summary:
-    """A pooled share over replications, sum(y) / sum(x), with a logit-scale ratio-estimator interval.
+                   alpha: float = ALPHA, scale: str = "t") -> Summary:
+    """A pooled share over replications, sum(y) / sum(x), with the ratio estimator's interval.
 
     For a share of events (calls answered in time, e-mails done within the norm) this weighs each replication
     by its number of events, so a replication with two call-backs does not count as much as one with two
     hundred. The standard error is Cochran's, from the replications (the independent units, so it carries
     any overdispersion between them): with d_i = y_i - R x_i, se = sqrt(sum d_i^2 / (n - 1) / n) / mean(x).
-    The interval is formed on the logit scale, logit(R) ± t · se / (R (1 - R)), and mapped back, so it stays
-    inside [0, 1]. Where the replications show no spread (every one at 100%, say) the interval is that point,
-    as the t-interval was (:func:`wilson` on the pooled counts gives the binomial interval there, but it would
-    make a norm on a rare type, two call-backs a replication, unreachable for the staffing search; its caller
-    decides). Replications with no
-    events count in n (they carry no information on the share). ``sd`` is the standard error times sqrt(n),
-    the spread of a replication's contribution."""
+
+    ``scale="t"`` (what ``sim staff`` judges its norms on): R ± t · se, clipped to [0, 1]; clipping changes
+    no decision against a norm inside (0, 1), so staffing answers are those of the plain t-interval.
+    ``scale="logit"``: logit(R) ± t · se / (R (1 - R)), mapped back, inside (0, 1) by construction and
+    asymmetric near the bounds; it is wide when se is close to 1 - R (few replications near 100%).
+    Where the replications show no spread (every one at 100%, say) the interval is that point
+    (:func:`wilson` on the pooled counts gives the binomial interval there). Replications with no events
+    count in n (they carry no information on the share). ``sd`` is the standard error times sqrt(n), the
+    spread of a replication's contribution."""
+    if scale not in ("t", "logit"):
+        raise ValueError(f"scale must be 't' or 'logit', not {scale!r}")
     n = len(numerators)
     if n != len(denominators):
         raise ValueError("numerators and denominators differ in length")
@@ -141,11 +145,13 @@ def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float],
         return Summary(ratio, None, None, None, n)
     resid = math.fsum((y - ratio * x) ** 2 for y, x in zip(numerators, denominators, strict=True))
     se = math.sqrt(resid / (n - 1) / n) / (total_x / n)
-    t = t_quantile(n, alpha)
-    if se > 0 and 0 < ratio < 1:
-        low, high = _logit_bounds(ratio, t * se)
-        return Summary(ratio, se * math.sqrt(n), low, high, n, "logit ratio")
-    return Summary(ratio, se * math.sqrt(n), ratio, ratio, n, "logit ratio")
+    half = t_quantile(n, alpha) * se
+    if scale == "logit":
+        if se > 0 and 0 < ratio < 1:
+            low, high = _logit_bounds(ratio, half)
+            return Summary(ratio, se * math.sqrt(n), low, high, n, "logit ratio")
+        return Summary(ratio, se * math.sqrt(n), ratio, ratio, n, "logit ratio")
+    return Summary(ratio, se * math.sqrt(n), max(0.0, ratio - half), min(1.0, ratio + half), n, "ratio t, clipped")
 
 
 def wilson(successes: float, trials: float, alpha: float = ALPHA) -> tuple[float, float]:

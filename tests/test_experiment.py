@@ -106,7 +106,7 @@ def test_compare_summary_shape_and_tidy_frames() -> None:
     data = res.summary()
     assert set(data["setups"]) == {"decentral", "central"} and data["replications"] == 3 and data["seed"] == 1
     reach = data["setups"]["central"]["reachability"]
-    assert set(reach) == {"mean", "ci_low", "ci_high", "sd", "n"}
+    assert set(reach) == {"mean", "ci_low", "ci_high", "sd", "n", "method"}
     assert reach["ci_low"] <= reach["mean"] <= reach["ci_high"]
     diff = data["differences"]["central"]["reachability"]
     assert {"mean", "ci_low", "ci_high", "significant"} <= set(diff)

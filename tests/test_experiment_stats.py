@@ -135,7 +135,7 @@ def test_share_intervals_cover_the_truth_and_stay_in_range(p: float, n: int) -> 
         ys = rng.binomial(xs, rng.beta(p * kappa, (1 - p) * kappa, n))
         fractions = (ys / xs).tolist()
         s = summarize_share(fractions)
-        r = ratio_estimate(ys.tolist(), xs.tolist())
+        r = ratio_estimate(ys.tolist(), xs.tolist(), scale="logit")
         for iv in (s, r):
             assert 0.0 <= iv.ci_low <= iv.mean <= iv.ci_high <= 1.0
         cover_mean += s.ci_low <= p <= s.ci_high
@@ -170,7 +170,9 @@ def test_the_issue_examples_stay_in_range() -> None:
     lead = summarize_kpi("lead_time_mean_hours.post", [0.1, 0.2, 3.5, 0.1, 0.0])
     assert 0 < lead.ci_low < lead.mean < lead.ci_high
     assert summarize_kpi("coverage", [1.0, 1.0, 1.0]).ci_low == 1.0  # no spread at the bound: the point
-    assert ratio_estimate([50, 40], [50, 40]).ci_low == 1.0  # no spread: the point
+    assert ratio_estimate([50, 40], [50, 40], scale="logit").ci_low == 1.0  # no spread: the point
+    clipped = ratio_estimate([99, 100, 90], [100, 100, 100])  # what sim staff uses: t, clipped to [0, 1]
+    assert clipped.ci_high == 1.0 and clipped.ci_low < clipped.mean
     low, high = wilson(90, 90)  # every event within norm: the binomial interval on the pooled 90 events
     assert high == 1.0 and 0.95 < low < 1.0
     assert summarize_kpi("unknown_thing", [-1.0, 1.0]).ci_low < -1  # no declared range: Student-t
