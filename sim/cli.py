@@ -18,7 +18,17 @@ import click
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario
 from sim.model import Result, run_replication
-from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json, write_text, write_yaml
+from sim.output import (
+    atomic_open,
+    choose_out_dir,
+    csv_text,
+    to_json,
+    write_csv,
+    write_json,
+    write_text,
+    write_yaml,
+)
+from sim.request_log import RequestLog, write_parquet
 
 #: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
@@ -116,7 +126,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("config", type=str)
 @scenario_options
-@click.option("--event-log", is_flag=True, help="Also write events.csv: what each secretary did, when.")
+@click.option("--event-log", is_flag=True, help="Also write events.csv (what each secretary did, when) and "
+              "requests.csv (one row per call, task and meeting, with real dates; also requests.parquet with pyarrow).")
 def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | None, out: Path | None,
         overwrite: bool, as_json: bool, event_log: bool) -> None:
     """Simulate CONFIG once and report its KPIs."""
@@ -130,7 +141,12 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
         def logger(start: float, end: float, who: str, what: str, detail: str) -> None:
             log_rows.append(f"{start:.4f},{end:.4f},{who},{what},{detail}\n")
 
-    result = run_replication(scenario, event_log=logger)
+    if event_log:
+        with atomic_open(folder, "requests.csv") as fh:  # streamed: one row per request as it ends
+            result = run_replication(scenario, event_log=logger, request_log=RequestLog(scenario, fh))
+        write_parquet(folder / "requests.csv", folder / "requests.parquet")
+    else:
+        result = run_replication(scenario)
     write_run(folder, scenario, result)
     if event_log:
         write_text(folder, "events.csv", "".join(log_rows))

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -154,9 +155,18 @@ class Calendar(Model):
         default=36.0, gt=0, le=80,
         description="hours of one FTE; 36 is the full-time week of the Dutch municipal CAO (assumption)",
     )
+    start_date: date = Field(
+        default=date(2025, 1, 6),
+        description="the date of the model's first day (day 0, a Monday, the first warm-up day); it only labels "
+        "the request log with real dates and does not change results (ASSUMPTION: an arbitrary Monday; public "
+        "holidays are not modelled)",
+    )
 
     @model_validator(mode="after")
     def _open_before_close(self) -> Calendar:
+        if self.start_date.weekday() != 0:
+            raise ValueError(f"start_date: {self.start_date} is a {self.start_date.strftime('%A')}; the model's "
+                             "first day is a Monday")
         if clock_minutes(self.open) >= clock_minutes(self.close):
             raise ValueError(f"close: {self.close} is not after open {self.open}")
         if len(set(self.working_days)) != len(self.working_days):
@@ -825,7 +835,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
     Values are parsed as YAML (``3``, ``0.5``, ``[mon, tue]``, ``null``). List items are addressed by index
     or, for lists of named items (departments, secretaries), by name: ``organisation.secretaries.Anna.start``.
     """
-    data = json.loads(json.dumps(data))  # deep copy of plain data
+    data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as text)
     for item in overrides:
         if "=" not in item:
             raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
@@ -922,9 +932,11 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def config_hash(scenario: Scenario) -> str:
-    """A short hash of the resolved config, seed excluded (the seed is reported beside it)."""
+    """A short hash of the resolved config, seed excluded (the seed is reported beside it), and the calendar's
+    start date (it only labels the request log)."""
     data = scenario.model_dump(mode="json")
     data["run"].pop("seed", None)
+    data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -22,7 +22,7 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
 from sim.demand import PHONE, Call, Task
@@ -172,12 +172,26 @@ class SecCounts:
         self.interruptions = 0
 
 
+class RequestSink(Protocol):
+    """Where finished requests go, one at a time, when a request log is asked for (:mod:`sim.request_log`).
+
+    Every request of the run is delivered once, warm-up included: a call as it is answered (``t`` the moment
+    of answering, ``sec`` who answered), abandoned or after hours (``t`` the moment it ended), a task as it is
+    done (``t`` the moment), a meeting as it begins or is found uncovered (``sec`` -1), and whatever is still
+    open at the end of the run (``t`` the end)."""
+
+    def call(self, call: Call, outcome: str, t: float, sec: int) -> None: ...
+    def task(self, task: Task, outcome: str, t: float) -> None: ...
+    def meeting(self, dept: int, start: float, end: float, sec: int) -> None: ...
+
+
 class Collector:
     """All statistics of one replication."""
 
     def __init__(self, org: Organisation, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
-                 start: float, end: float) -> None:
+                 start: float, end: float, requests: RequestSink | None = None) -> None:
         self.org = org
+        self.requests = requests  # the request log, if one is asked for (None: no cost beyond this test)
         self.cal = cal
         self.type_names = type_names
         self.norm = phone_norm_minutes
@@ -200,6 +214,8 @@ class Collector:
     # -------------------------------------------------------------------------------------------- calls
     def call_after_hours(self, call: Call) -> None:
         call.measured = call.arrival >= self.t0
+        if self.requests is not None:
+            self.requests.call(call, "after_hours", call.arrival, -1)
         if call.measured:
             self.after_hours += 1
 
@@ -224,6 +240,8 @@ class Collector:
             q.delayed += 1
 
     def call_answered(self, call: Call, wait: float, sec: Secretary) -> None:
+        if self.requests is not None:
+            self.requests.call(call, "answered", call.arrival + wait, sec.index)
         if not call.measured:
             return
         hour = self.hours[hour_of_day(call.arrival)]
@@ -244,6 +262,8 @@ class Collector:
             dept.rep_within += within
 
     def call_abandoned(self, call: Call, wait: float) -> None:
+        if self.requests is not None:
+            self.requests.call(call, "abandoned", call.arrival + wait, -1)
         if not call.measured:
             return
         self.hours[hour_of_day(call.arrival)].abandoned += 1
@@ -275,6 +295,8 @@ class Collector:
     def task_done(self, task: Task, now: float) -> None:
         k = task.type
         self._open_change(k, -1, now)
+        if self.requests is not None:
+            self.requests.task(task, "done", now)
         if not task.measured:
             return
         tc = self.types[k]
@@ -358,10 +380,14 @@ class Collector:
             self.all_covered += open_minutes
 
     def meeting_uncovered(self, dept: int, now: float) -> None:
+        if self.requests is not None:
+            self.requests.meeting(dept, now, now, -1)
         if now >= self.t0:
             self.depts[dept].meetings_uncovered += 1
 
-    def meeting_held(self, dept: int, now: float) -> None:
+    def meeting_held(self, dept: int, now: float, sec: int = -1, end: float = -1.0) -> None:
+        if self.requests is not None:
+            self.requests.meeting(dept, now, end, sec)
         if now >= self.t0:
             self.depts[dept].meetings_held += 1
 
@@ -374,6 +400,11 @@ class Collector:
         for k in range(len(self.types)):
             self._open_change(k, 0, now)
         for req in open_requests:
+            if self.requests is not None:
+                if isinstance(req, Call):
+                    self.requests.call(req, "open_at_end", now, -1)
+                else:
+                    self.requests.task(req, "open_at_end", now)
             if not req.measured:
                 continue
             dept = self.depts[req.dept]
@@ -542,4 +573,4 @@ class Collector:
         }
 
 
-__all__ = ["Collector", "Histogram"]
+__all__ = ["Collector", "Histogram", "RequestSink"]
