@@ -454,7 +454,11 @@ class Scenario(Model):
     organisation: Organisation
     dispatch: Dispatch = Dispatch()
     absence: Absence = Absence()
-    demand: Demand
+    demand: Demand = Field(
+        default_factory=lambda: Demand.model_validate(sector_demand()),
+        description="default: the built-in sector demand (configs/base/sector.yaml's); `base: sector` in this "
+        "section merges what is given over it",
+    )
     hnw: HNW | None = None
 
     @model_validator(mode="after")
@@ -703,12 +707,37 @@ def format_validation_error(err: ValidationError) -> tuple[str, str]:
     return field or "(top level)", msg
 
 
+def sector_demand() -> dict[str, Any]:
+    """The built-in demand section as plain data (that of ``configs/base/sector.yaml``; :mod:`sim.defaults`)."""
+    from sim.defaults import SECTOR_DEMAND_YAML
+
+    data: dict[str, Any] = yaml.load(SECTOR_DEMAND_YAML, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
+    return data
+
+
+def with_demand_defaults(data: dict[str, Any], source: str = "<config>") -> dict[str, Any]:
+    """A config needs to give only what differs from the built-in demand: without a ``demand`` section it gets
+    the built-in one, and ``demand: {base: sector, ...}`` merges what it gives over it (mappings key by key,
+    as ``extends`` does). A ``demand`` section without ``base`` is taken as it is, whole."""
+    if "demand" not in data:
+        return {**data, "demand": sector_demand()}
+    demand = data["demand"]
+    if isinstance(demand, dict) and "base" in demand:
+        if demand["base"] != "sector":
+            raise ConfigError(source, f"unknown base {demand['base']!r}; the built-in demand is 'sector'",
+                              "demand.base")
+        rest = {k: v for k, v in demand.items() if k != "base"}
+        return {**data, "demand": _merge(sector_demand(), rest)}
+    return data
+
+
 def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
     """Validate a plain mapping into a Scenario, raising ConfigError with the first problem."""
     if data is None:
         raise ConfigError(source, "the file is empty")
     if not isinstance(data, dict):
         raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
+    data = with_demand_defaults(data, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -924,6 +953,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
     source = str(path)
     data = load_raw(path)
+    if isinstance(data, dict) and "demand" not in data:
+        data["demand"] = {"base": "sector"}  # the built-in demand, which --set demand.... may change
     if overrides:
         if not isinstance(data, dict):
             parse_scenario(data, source)  # raises the right message
