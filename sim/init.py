@@ -86,6 +86,7 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
     else:
         days = [5] * int(secretaries or 0)
     n = len(days)
+    depts: list[tuple[str, int, str | None]]
     if setup == "central":
         k = max(1, min(clusters, len(departments)))
         load = [0] * k
