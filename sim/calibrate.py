@@ -948,14 +948,15 @@ def calibrate_cmd(config: str, calls_file: Path | None, tasks_file: Path | None,
     if calls_file is None and tasks_file is None:
         raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
     calls = tasks = None
+    wanted = [v for m in (call_map, task_map) for k, v in m.items() if isinstance(v, str) and not k.endswith("unit")]
     if calls_file is not None:
-        table = read_table(calls_file, sheet)
+        table = read_table(calls_file, sheet, wanted)
         calls = read_calls(table, call_map)
         if tasks_file is None and table.column(task_map["kind"]) is not None:
             tasks = read_tasks(table, task_map)
             tasks = tasks if len(tasks.day) else None
     if tasks_file is not None:
-        tasks = read_tasks(read_table(tasks_file, sheet), task_map)
+        tasks = read_tasks(read_table(tasks_file, sheet, wanted), task_map)
     cal = calibrate(scenario, calls, tasks, slot_minutes, days)
     folder = choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
     folder.mkdir(parents=True, exist_ok=True)

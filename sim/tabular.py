@@ -10,10 +10,10 @@ without a byte-order mark); XLSX needs ``pip install openpyxl`` (the ``xlsx`` ex
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sim.config import ConfigError
 
@@ -69,42 +69,64 @@ class Table:
             yield row[i] if i < len(row) else None
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> Table:
-    """Read a CSV, XLSX or Parquet file's first sheet (or ``sheet``). Blank rows are skipped."""
+def read_table(path: str | Path, sheet: str | None = None, keep: Iterable[str] | None = None) -> Table:
+    """Read a CSV, XLSX or Parquet file's first sheet (or ``sheet``). Blank rows are skipped. With ``keep``,
+    only the columns of those names are kept (a large export then takes less memory)."""
     path = Path(path)
     source = str(path)
     if not path.exists():
         raise ConfigError(source, "no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix == ".parquet":
-        return _read_parquet(path)
-    if suffix in (".xls", ".ods"):
+        table = _read_xlsx(path, sheet)
+    elif suffix == ".parquet":
+        table = _read_parquet(path)
+    elif suffix in (".xls", ".ods"):
         raise ConfigError(source, f"{suffix} files cannot be read; save the sheet as .xlsx or .csv")
-    return _read_csv(path)
+    else:
+        return _read_csv(path, keep)
+    return table if keep is None else _only(table, _kept(table.header, keep))
 
 
-def _read_csv(path: Path) -> Table:
+def _kept(header: list[str], keep: Iterable[str]) -> list[int]:
+    wanted = {k.strip().lower() for k in keep}
+    return [i for i, h in enumerate(header) if h.strip().lower() in wanted]
+
+
+def _only(table: Table, idx: list[int]) -> Table:
+    rows = [[row[i] if i < len(row) else None for i in idx] for row in table.rows]
+    return Table(table.source, table.sheet, [table.header[i] for i in idx], rows, table.numbers)
+
+
+def _read_csv(path: Path, keep: Iterable[str] | None) -> Table:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return _csv_rows(path, fh, keep)
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")  # what Excel on Windows writes for "CSV"
+        with path.open(encoding="cp1252", newline="") as fh:  # what Excel on Windows writes for "CSV"
+            return _csv_rows(path, fh, keep)
     except OSError as err:
         raise ConfigError(str(path), f"cannot be read: {err}") from None
-    first = text.split("\n", 1)[0]
+
+
+def _csv_rows(path: Path, fh: TextIO, keep: Iterable[str] | None) -> Table:
+    first = fh.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = next(reader, None)
+    header = next(csv.reader([first], delimiter=delimiter), None)
     if not header:
         raise ConfigError(str(path), "the file is empty; the first row must name the columns")
+    header = [h.strip() for h in header]
+    idx = list(range(len(header))) if keep is None else _kept(header, keep)
+    width = len(header)
     rows: list[list[Any]] = []
     numbers: list[int] = []
-    for n, row in enumerate(reader, start=2):
+    for n, row in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
         if any(cell.strip() for cell in row):
-            rows.append(row)
+            if len(row) < width:
+                row += [""] * (width - len(row))
+            rows.append([row[i] for i in idx])
             numbers.append(n)
-    return Table(str(path), None, [h.strip() for h in header], rows, numbers)
+    return Table(str(path), None, [header[i] for i in idx], rows, numbers)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
