@@ -737,7 +737,7 @@ def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
         raise ConfigError(source, "the file is empty")
     if not isinstance(data, dict):
         raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
-    data = with_demand_defaults(data, source)
+    data = with_demand_defaults(_expand_roster(data, source), source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -922,6 +922,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
     base: mappings merge key by key, anything else (lists included) is replaced."""
     path = Path(path)
     data = read_yaml(path)
+    _resolve_roster_paths(data, path.parent)
     if not isinstance(data, dict) or "extends" not in data:
         return data
     base_name = data.pop("extends")
@@ -939,6 +940,29 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
     return _merge(base, data)
 
 
+#: Keys of ``organisation`` that name a spreadsheet with the departments or the secretaries (CSV or XLSX, relative
+#: to the config file; read by :mod:`sim.roster_io` when the config is loaded, with ``*_sheet`` for XLSX).
+ROSTER_FILE_KEYS = ("departments_file", "secretaries_file")
+
+
+def _resolve_roster_paths(data: Any, folder: Path) -> None:
+    org = data.get("organisation") if isinstance(data, dict) else None
+    if isinstance(org, dict):
+        for key in ROSTER_FILE_KEYS:
+            if isinstance(org.get(key), str) and org[key].strip():
+                org[key] = str((folder / org[key]).resolve())
+
+
+def _expand_roster(data: Any, source: str) -> Any:
+    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`)."""
+    org = data.get("organisation") if isinstance(data, dict) else None
+    if not isinstance(org, dict) or not any(k in org for k in ROSTER_FILE_KEYS):
+        return data
+    from sim.roster_io import expand_organisation  # reads files, and builds on this module's models
+
+    return expand_organisation(data, source)
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -953,6 +977,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
     source = str(path)
     data = load_raw(path)
+    data = _expand_roster(data, source)  # before --set, which may then address the people by name
     if isinstance(data, dict) and "demand" not in data:
         data["demand"] = {"base": "sector"}  # the built-in demand, which --set demand.... may change
     if overrides:
