@@ -17,6 +17,7 @@ import click
 
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario
+from sim.coverage import roster_warnings
 from sim.model import Result, run_replication
 from sim.output import (
     atomic_open,
@@ -179,6 +180,8 @@ def check(config: str, overrides: tuple[str, ...]) -> None:
     click.echo(f"{config}: valid. {scenario.name}: {org.setup}, {len(org.departments)} departments, "
                f"{len(org.secretaries)} secretaries, {scenario.fte():.2f} FTE, "
                f"{scenario.fte() * org.cost_per_fte_per_year:,.0f} euro/year, config {config_hash(scenario)}")
+    for warning in roster_warnings(scenario):
+        click.echo(f"warning: {warning}")
 
 
 def _register_extra_commands() -> None:

@@ -155,6 +155,10 @@ class Calendar(Model):
         default=36.0, gt=0, le=80,
         description="hours of one FTE; 36 is the full-time week of the Dutch municipal CAO (assumption)",
     )
+    lunch_window: tuple[Clock, Clock] = Field(
+        default=("12:00", "14:00"),
+        description="lunches not given are staggered within this window (ASSUMPTION: a usual Dutch lunch time)",
+    )
     start_date: date = Field(
         default=date(2025, 1, 6),
         description="the date of the model's first day (day 0, a Monday, the first warm-up day); it only labels "
@@ -164,6 +168,8 @@ class Calendar(Model):
 
     @model_validator(mode="after")
     def _open_before_close(self) -> Calendar:
+        if clock_minutes(self.lunch_window[0]) >= clock_minutes(self.lunch_window[1]):
+            raise ValueError(f"lunch_window: {self.lunch_window[1]} is not after {self.lunch_window[0]}")
         if self.start_date.weekday() != 0:
             raise ValueError(f"start_date: {self.start_date} is a {self.start_date.strftime('%A')}; the model's "
                              "first day is a Monday")
@@ -192,7 +198,11 @@ class Secretary(Model):
     days: list[Weekday] | None = Field(default=None, description="days she works; default: all working days")
     start: Clock | None = Field(default=None, description="default: the calendar's opening time")
     end: Clock | None = Field(default=None, description="default: the calendar's closing time")
-    lunch_start: Clock = "12:30"
+    lunch_start: Clock = Field(
+        default="12:30",
+        description="when not given: staggered, each secretary of a cluster (central) or department "
+        "(decentralised) in turn on the half hour within calendar.lunch_window, so the phone stays covered",
+    )
     lunch_minutes: float = Field(default=30, ge=0, le=240)
     skills: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
         default_factory=dict,
@@ -461,6 +471,11 @@ class Scenario(Model):
     )
     hnw: HNW | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _staggered_lunches(cls, data: Any) -> Any:
+        return stagger_lunches(data)
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         cal = self.calendar
@@ -535,6 +550,73 @@ class Scenario(Model):
         """Total FTE: present hours per week over the full-time week."""
         hours = sum(self.secretary_hours_per_week(i) for i in range(len(self.organisation.secretaries)))
         return hours / self.calendar.full_time_hours_per_week
+
+
+#: Lunch starts are staggered on this grid (minutes) within the lunch window.
+LUNCH_STEP_MINUTES = 30
+
+
+def stagger_lunches(data: Any) -> Any:
+    """Give every secretary without a ``lunch_start`` one of her own: within each cluster (central) or
+    department (decentralised), in turn, the half hour within ``calendar.lunch_window`` (and her hours) when
+    the fewest colleagues of the group are at lunch, so that the phone stays covered. A secretary without
+    lunch keeps the old default, unused. Works on the raw config (before validation); data it cannot read is
+    left as it is, for validation to report."""
+    if not isinstance(data, dict):
+        return data
+    org = data.get("organisation")
+    if isinstance(org, BaseModel):
+        org = org.model_dump(exclude_unset=True)
+    if not isinstance(org, dict) or not isinstance(org.get("secretaries"), list):
+        return data
+    secs = [s.model_dump(exclude_unset=True) if isinstance(s, BaseModel) else s for s in org["secretaries"]]
+    if all(not isinstance(s, dict) or "lunch_start" in s for s in secs):
+        return data
+    cal = data.get("calendar") or {}
+    if isinstance(cal, BaseModel):
+        cal = cal.model_dump()
+    try:
+        default = Calendar.model_fields
+        open_, close = (_clock_value(cal.get(k, default[k].default)) for k in ("open", "close"))
+        w0, w1 = (_clock_value(v) for v in cal.get("lunch_window", default["lunch_window"].default))
+        central = org.get("setup") == "central"
+        cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
+
+        def group(sec: dict[str, Any]) -> Any:
+            first = sec["departments"][0]
+            return (sec.get("cluster") or cluster_of.get(first)) if central else first
+
+        taken: dict[Any, list[tuple[float, float]]] = {}
+        for sec in secs:
+            if "lunch_start" in sec:
+                start = _clock_value(sec["lunch_start"])
+                taken.setdefault(group(sec), []).append((start, start + float(sec.get("lunch_minutes", 30))))
+        out = []
+        for sec in secs:
+            if "lunch_start" in sec:
+                out.append(sec)
+                continue
+            length = float(sec.get("lunch_minutes", 30))
+            if length <= 0:
+                out.append({**sec, "lunch_start": "12:30"})
+                continue
+            begin = _clock_value(sec["start"]) if sec.get("start") else open_
+            end = _clock_value(sec["end"]) if sec.get("end") else close
+            slots = [w0 + k * LUNCH_STEP_MINUTES for k in range(int((w1 - w0) // LUNCH_STEP_MINUTES) + 1)]
+            slots = [t for t in slots if t + length <= w1 and begin <= t and t + length <= end]
+            if not slots:  # her hours miss the window: as near to it as her hours allow
+                slots = [min(max(w0, begin), end - length)]
+            lunches = taken.setdefault(group(sec), [])
+            best = min(slots, key=lambda t: (sum(1 for a, b in lunches if a < t + length and t < b), t))
+            lunches.append((best, best + length))
+            out.append({**sec, "lunch_start": f"{int(best // 60):02d}:{int(best % 60):02d}"})
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return data  # not a valid config: validation says what is wrong
+    return {**data, "organisation": {**org, "secretaries": out}}
+
+
+def _clock_value(value: Any) -> float:
+    return clock_minutes(_check_clock(_clock_text(value)))
 
 
 def _unique(names: Sequence[str], field: str, what: str) -> None:
@@ -993,6 +1075,8 @@ def config_hash(scenario: Scenario) -> str:
     data = scenario.model_dump(mode="json")
     data["run"].pop("seed", None)
     data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
+    if data["calendar"].get("lunch_window") == ["12:00", "14:00"]:  # added later: at its default, the old hash
+        data["calendar"].pop("lunch_window")
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
