@@ -35,7 +35,7 @@ from sim.request_log import RequestLog, write_parquet
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
                               "sim.cli_experiment:compare", "sim.cli_experiment:sweep",
                               "sim.cli_experiment:staff", "sim.calibrate:calibrate_cmd",
-                              "sim.init:init_cmd"]
+                              "sim.init:init_cmd", "sim.export:export_cmd"]
 
 
 # ---------------------------------------------------------------------------------------------- shared
