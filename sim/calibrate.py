@@ -247,6 +247,9 @@ def read_calls(table: Table, m: dict[str, Any]) -> Calls:
             custom[j] = _flag(row[cucol])
     if ocol is None:  # no outcome column: a call with talk time was answered
         outcome[:] = np.where(talk > 0, ANSWERED, ABANDONED)
+    elif cbcol is None and (callback == 1).any():
+        # the outcome tells voicemails apart (and there is no voicemail column): other unanswered calls left none
+        callback[callback < 0] = 0
     present = {key for key, col in optional.items() if col is not None}
     return Calls(day, clock, dept, wait, talk, outcome, callback, external, custom, present)
 

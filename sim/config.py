@@ -1086,4 +1086,18 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sim scenario"
+    # keys resolved when a config is loaded, before validation: the built-in demand and roster spreadsheets
+    defs = schema.get("$defs", {})
+    if "Demand" in defs:
+        defs["Demand"]["properties"]["base"] = {
+            "enum": ["sector"], "description": "merge this section over the built-in sector demand"}
+        defs["Demand"].pop("required", None)
+    if "Organisation" in defs:
+        for key in ROSTER_FILE_KEYS:
+            what = key.split("_")[0]
+            defs["Organisation"]["properties"][key] = {
+                "type": "string", "description": f"CSV or XLSX file with the {what}, relative to this config"}
+            defs["Organisation"]["properties"][key.replace("_file", "_sheet")] = {
+                "type": "string", "description": f"sheet of the {what} file (XLSX; default: the first)"}
+        defs["Organisation"]["required"] = ["setup"]
     return schema

@@ -168,7 +168,7 @@ def test_a_telephony_export_with_its_own_columns(tmp_path: Path) -> None:
                                   "calls.answered=Beantwoord", "calls.abandoned=Opgehangen",
                                   "calls.voicemail=Voicemail"])
     calls = read_calls(read_table(path), calls_map)
-    assert list(calls.outcome) == [0, 1, 1] and list(calls.callback) == [-1, -1, 1]
+    assert list(calls.outcome) == [0, 1, 1] and list(calls.callback) == [0, 0, 1]  # voicemail by outcome
     assert calls.talk[0] == pytest.approx(3 + 10 / 60) and calls.wait[1] == pytest.approx(45.5)
     bad = tmp_path / "bad.csv"
     bad.write_text("arrival,department,outcome\n2025-01-06 09:00:00,Noord,answered\n"
@@ -193,6 +193,7 @@ def test_cli_calibrate_the_shipped_example_and_run_the_result(tmp_path: Path) ->
         assert (out / name).exists(), name
     demand = yaml.safe_load((out / "demand.yaml").read_text())["demand"]
     assert demand["calls"]["patience_seconds"]["mean"] > 0
+    assert abs(demand["calls"]["callback_share"] - 0.7) < 0.15  # simulated with 0.7, about 90 unanswered calls
     run = subprocess.run([sys.executable, "-m", "sim", "run", str(out / "calibrated.yaml"), "--days", "2",
                           "--set", "run.warmup_days=1", "--json", "--out", str(tmp_path / "run")],
                          capture_output=True, text=True, cwd=ROOT, timeout=600)
