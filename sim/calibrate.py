@@ -245,7 +245,7 @@ def read_calls(table: Table, m: dict[str, Any]) -> Calls:
             external[j] = int(str(row[ccol]).strip().lower() in ext_values)
         if cucol is not None and cucol < len(row):
             custom[j] = _flag(row[cucol])
-    if ocol is None:  # no outcome column: a call with talk time was answered
+    if ocol is None and tcol is not None:  # no outcome column: a call with talk time was answered
         outcome[:] = np.where(talk > 0, ANSWERED, ABANDONED)
     elif cbcol is None and (callback == 1).any():
         # the outcome tells voicemails apart (and there is no voicemail column): other unanswered calls left none
@@ -536,10 +536,9 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
 
     has_dept = (calls is None or "department" in calls.columns) and (tasks is None or "department" in tasks.columns)
     if calls is not None:
+        # without a department column the calls are spread by staff: the total is still estimated
         counts["calls"] = per_dept(calls.dept) if "department" in calls.columns else \
-            np.full(len(dept_names), np.nan)
-        if "department" not in calls.columns:
-            counts["calls"] = staff / staff.sum() * len(calls.dept)
+            staff / staff.sum() * len(calls.dept)
     task_types: list[str] = []
     if tasks is not None:
         task_types = sorted(set(tasks.type), key=lambda t: (t not in old.tasks, list(old.tasks).index(t)
