@@ -64,12 +64,17 @@ class RequestLog:
         cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
         self.t0 = cal.horizon()[0]
         self.rows = 0
+        self._dates: dict[int, str] = {}
 
     def when(self, t: float) -> str:
         """The date-time of model minute ``t`` (empty for a moment that never came)."""
         if not math.isfinite(t) or t < 0:
             return ""
-        return (self.origin + timedelta(seconds=round(t * 60))).strftime(TIME_FORMAT)
+        day, sec = divmod(round(t * 60), 86_400)
+        prefix = self._dates.get(day)
+        if prefix is None:  # the date's text once a day, not strftime on every row
+            prefix = self._dates[day] = (self.origin + timedelta(days=day)).strftime("%Y-%m-%d ")
+        return f"{prefix}{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}"
 
     def _write(self, kind: str, type_: str, dept: int, caller: str, custom: bool, arrival: float, start: float,
                end: float, wait_minutes: float | None, duration: float | None, sec: int, outcome: str,
