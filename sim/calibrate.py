@@ -185,6 +185,32 @@ class Tasks:
     columns: set[str] = field(default_factory=set)
 
 
+@dataclass
+class Meetings:
+    """The meeting rows of a request log: when each began, and how long it lasted (nan: nobody took the
+    minutes)."""
+
+    clock: np.ndarray
+    duration: np.ndarray
+
+
+def read_meetings(table: Table) -> Meetings | None:
+    """The meetings of a request log (``kind`` = meeting), or None if it has none."""
+    rows = _kind_rows(table, {"kind": "kind", "kind_value": "meeting"})
+    kind = table.column("kind")
+    if kind is None or not rows:
+        return None
+    cols = table.require(["arrival", "duration_minutes"], "the meetings of a request log")
+    clock = np.empty(len(rows))
+    duration = np.empty(len(rows))
+    for j, i in enumerate(rows):
+        row = table.rows[i]
+        when = _when(table, row[cols["arrival"]], i, "arrival")
+        clock[j] = when.hour * 60 + when.minute + when.second / 60
+        duration[j] = _number(table, row[cols["duration_minutes"]], i, "duration_minutes", 1.0)
+    return Meetings(clock, duration)
+
+
 def _kind_rows(table: Table, mapping: dict[str, Any]) -> list[int]:
     kind = table.column(mapping["kind"]) if mapping.get("kind") else None
     if kind is None:
@@ -492,8 +518,9 @@ def _weekday_test(day: np.ndarray, days: list[date]) -> dict[str, Any]:
 
 
 def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot_minutes: float = 30,
-              days: int | None = None) -> Calibration:
-    """Estimate the demand section from the calls and tasks (either may be None)."""
+              days: int | None = None, meetings: Meetings | None = None) -> Calibration:
+    """Estimate the demand section from the calls and tasks (either may be None), and the meetings of a
+    request log if given."""
     if calls is None and tasks is None:
         raise ConfigError("sim calibrate", "give a telephony export (--calls) or a task log (--tasks)")
     org = scenario.organisation
@@ -708,7 +735,38 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
             notes.append("work times in a task log are the time worked, at the pace of whoever did the task: custom "
                          "work done by someone other than the client's own secretary is slower (custom_penalty), "
                          "so a work time fitted from a log with much of that is on the high side")
-    not_estimated += ["demand.meetings (not in a telephony export or task log)", "demand.flexible_share"]
+    if meetings is not None and len(meetings.clock):
+        weeks = n_days / len(scenario.calendar.working_days)
+        n = len(meetings.clock)
+        rate = n / weeks / len(dept_names)
+        old_m = old.meetings.model_dump(mode="json") if old.meetings is not None else {}
+        spec = demand.get("meetings") or {}
+        spec["per_department_per_week"] = _round(rate, 3)
+        estimates.append(Estimate("demand.meetings.per_department_per_week", _round(rate, 3),
+                                  math.sqrt(n) / weeks / len(dept_names), old_m.get("per_department_per_week"), n))
+        held = meetings.duration[np.isfinite(meetings.duration) & (meetings.duration > 0)]
+        lengths, times = np.unique(np.round(held, 2), return_counts=True)
+        mode = int(np.argmax(times)) if len(held) else 0
+        if len(held) >= 2 and times[mode] >= 0.5 * len(held) and mode == len(lengths) - 1:
+            # at least half of the meetings last exactly as long, and none longer: meetings of a fixed length (a
+            # minute-taker who joins after a call only sees the rest of one)
+            fixed = float(lengths[mode])
+            spec["duration_minutes"] = {"dist": "deterministic", "mean": _round(fixed), "cv": 0.0}
+        elif len(held) >= 2:
+            fits["meeting.duration_minutes"] = fit_durations(held)
+            samples["meeting.duration_minutes"] = held
+            spec["duration_minutes"] = fits["meeting.duration_minutes"][0].dist().model_dump(mode="json")
+        if "duration_minutes" in spec and len(held) >= 2:
+            estimates.append(Estimate("demand.meetings.duration_minutes", spec["duration_minutes"],
+                                      float(held.std()) / math.sqrt(len(held)), old_m.get("duration_minutes"),
+                                      len(held)))
+        half = np.floor(meetings.clock / 30) * 30
+        spec["earliest_start"], spec["latest_start"] = _clock_text(float(half.min())), _clock_text(float(half.max()))
+        demand["meetings"] = spec
+        not_estimated.append("demand.meetings.writing_minutes_per_meeting_hour and norm_working_hours")
+    else:
+        not_estimated.append("demand.meetings (no meeting rows: only a request log has them)")
+    not_estimated.append("demand.flexible_share")
     if scenario.hnw is not None:
         notes.append("the config has an hnw section: it is applied on top of the calibrated demand when run")
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
@@ -951,15 +1009,17 @@ def calibrate_cmd(config: str, calls_file: Path | None, tasks_file: Path | None,
         raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
     calls = tasks = None
     wanted = [v for m in (call_map, task_map) for k, v in m.items() if isinstance(v, str) and not k.endswith("unit")]
+    wanted += ["kind", "arrival", "duration_minutes"]  # the meetings of a request log
     if calls_file is not None:
         table = read_table(calls_file, sheet, wanted)
         calls = read_calls(table, call_map)
         if tasks_file is None and table.column(task_map["kind"]) is not None:
             tasks = read_tasks(table, task_map)
             tasks = tasks if len(tasks.day) else None
+    meetings = read_meetings(table) if calls_file is not None else None
     if tasks_file is not None:
         tasks = read_tasks(read_table(tasks_file, sheet, wanted), task_map)
-    cal = calibrate(scenario, calls, tasks, slot_minutes, days)
+    cal = calibrate(scenario, calls, tasks, slot_minutes, days, meetings)
     folder = choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
     folder.mkdir(parents=True, exist_ok=True)
     source = " and ".join(str(f) for f in (calls_file, tasks_file) if f is not None)
@@ -981,4 +1041,4 @@ def calibrate_cmd(config: str, calls_file: Path | None, tasks_file: Path | None,
 
 __all__ = ["CALL_DEFAULTS", "TASK_DEFAULTS", "Calibration", "Calls", "Estimate", "Fit", "Tasks", "calibrate",
            "calibrate_cmd", "fit_durations", "fit_patience", "kaplan_meier", "parse_mapping", "profile_counts",
-           "read_calls", "read_table", "read_tasks"]
+           "read_calls", "read_meetings", "read_table", "read_tasks"]

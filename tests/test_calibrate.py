@@ -23,6 +23,7 @@ from sim.calibrate import (
     fit_patience,
     parse_mapping,
     read_calls,
+    read_meetings,
     read_table,
     read_tasks,
 )
@@ -31,7 +32,8 @@ from sim.request_log import RequestLog
 
 Z = 3.5  # tolerance in standard errors (fixed seeds; a correct estimator fails a check about 1 time in 2000)
 
-TRUE = {"calls": 1.6, "talk_mean": 4.0, "talk_cv": 1.2, "patience": 60.0, "callback": 0.6, "email": 0.5}
+TRUE = {"calls": 1.6, "talk_mean": 4.0, "talk_cv": 1.2, "patience": 60.0, "callback": 0.6, "email": 0.5,
+        "meetings": 2.0}
 STAFF = [40, 30, 30]
 FACTOR = [1.0, 1.5, 0.8]
 
@@ -60,6 +62,8 @@ def known_demand(days: int) -> dict[str, Any]:
                 "post": {"per_staff_per_day": 0.1, "arrivals": "batches", "batch_times": ["09:00", "13:30"],
                          "work_minutes": {"dist": "exponential", "mean": 4}, "norm_working_hours": 17},
             },
+            "meetings": {"per_department_per_week": TRUE["meetings"],
+                         "duration_minutes": {"dist": "deterministic", "mean": 60, "cv": 0}},
         },
     }
 
@@ -76,7 +80,8 @@ def roundtrip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     # the config the analyst starts from knows the organisation, not the demand: the built-in defaults
     start = known_demand(days=40)
     start["demand"] = load_scenario(ROOT / "configs" / "central.yaml").demand.model_dump(mode="json")
-    cal = calibrate(parse_scenario(start), read_calls(table, call_map), read_tasks(table, task_map))
+    cal = calibrate(parse_scenario(start), read_calls(table, call_map), read_tasks(table, task_map),
+                    meetings=read_meetings(table))
     return scenario, cal
 
 
@@ -125,6 +130,14 @@ def test_roundtrip_patience_censored_estimate_is_unbiased_and_the_naive_one_is_n
     assert cal.naive_patience_seconds < TRUE["patience"] - 5 * exp_fit.se_mean
     share = cal.estimate("demand.calls.callback_share")
     assert abs(share.value - TRUE["callback"]) <= Z * share.se + 0.001
+
+
+def test_roundtrip_recovers_the_meetings(roundtrip: tuple[Any, Any]) -> None:
+    _, cal = roundtrip
+    rate = cal.estimate("demand.meetings.per_department_per_week")
+    assert abs(rate.value - TRUE["meetings"]) <= Z * rate.se, rate
+    assert cal.demand["meetings"]["duration_minutes"] == {"dist": "deterministic", "mean": 60.0, "cv": 0.0}
+    assert "09:00" <= cal.demand["meetings"]["earliest_start"] <= cal.demand["meetings"]["latest_start"] <= "15:00"
 
 
 def test_what_cannot_be_estimated_is_kept_and_listed(roundtrip: tuple[Any, Any]) -> None:
