@@ -731,10 +731,7 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
                                           math.sqrt(p * (1 - p) / (cu >= 0).sum()),
                                           old.tasks[t].custom_share if t in old.tasks else None, int((cu >= 0).sum())))
         not_estimated.append("demand.tasks.*.norm_working_hours (norms, not in the data)")
-        if "work" in tasks.columns:
-            notes.append("work times in a task log are the time worked, at the pace of whoever did the task: custom "
-                         "work done by someone other than the client's own secretary is slower (custom_penalty), "
-                         "so a work time fitted from a log with much of that is on the high side")
+
     if meetings is not None and len(meetings.clock):
         weeks = n_days / len(scenario.calendar.working_days)
         n = len(meetings.clock)
@@ -767,6 +764,10 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     else:
         not_estimated.append("demand.meetings (no meeting rows: only a request log has them)")
     not_estimated.append("demand.flexible_share")
+    notes.append("talk and work times in a log are the times taken, at the pace of whoever answered or did the "
+                 "work; the model's talk_minutes and work_minutes are at the client's own secretary's pace, and "
+                 "custom work by someone else takes custom_penalty times longer, so times fitted from a log where "
+                 "much custom work went to others are on the high side (a simulated central log: talk 3.36 for 3)")
     if scenario.hnw is not None:
         notes.append("the config has an hnw section: it is applied on top of the calibrated demand when run")
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
