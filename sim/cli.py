@@ -20,15 +20,27 @@ import click
 
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario, one_line
+from sim.coverage import roster_warnings
 from sim.kpis import kpi_info
 from sim.model import Result, run_replication
-from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json, write_text, write_yaml
+from sim.output import (
+    atomic_open,
+    choose_out_dir,
+    csv_text,
+    to_json,
+    write_csv,
+    write_json,
+    write_text,
+    write_yaml,
+)
 from sim.preflight import environment_error
+from sim.request_log import RequestLog, write_parquet
 
 #: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
                               "sim.cli_experiment:compare", "sim.cli_experiment:sweep",
-                              "sim.cli_experiment:staff"]
+                              "sim.cli_experiment:staff", "sim.calibrate:calibrate_cmd",
+                              "sim.init:init_cmd", "sim.export:export_cmd"]
 
 
 # ---------------------------------------------------------------------------------------------- shared
@@ -143,13 +155,15 @@ def cli() -> None:
 @cli.command()
 @click.argument("config", type=str)
 @scenario_options
-@click.option("--event-log", is_flag=True, help="Also write events.csv: what each secretary did, when.")
+@click.option("--event-log", is_flag=True, help="Also write events.csv (what each secretary did, when) and "
+              "requests.csv (one row per call, task and meeting, with real dates; also requests.parquet with pyarrow).")
 def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | None, out: Path | None,
         overwrite: bool, as_json: bool, event_log: bool) -> None:
     """Simulate CONFIG once and report its KPIs."""
     scenario = load(config, overrides, days, seed)
     # --json prints the result; it writes a folder only when --out asks for one
-    folder = None if as_json and out is None else choose_out_dir(out, scenario.name, overwrite, same_run=scenario)
+    folder = None if as_json and out is None and not event_log else \
+        choose_out_dir(out, scenario.name, overwrite, same_run=scenario)
     log = io.StringIO()
     logger = None
     if event_log:
@@ -159,13 +173,20 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
         def logger(start: float, end: float, who: str, what: str, detail: str) -> None:
             writer.writerow([f"{start:.4f}", f"{end:.4f}", who, what, detail])
 
-    result = run_replication(scenario, event_log=logger)
+    if event_log and folder is not None:
+        with atomic_open(folder, "requests.csv") as fh:  # streamed: one row per request as it ends
+            result = run_replication(scenario, event_log=logger, request_log=RequestLog(scenario, fh))
+        write_parquet(folder / "requests.csv", folder / "requests.parquet")
+    else:
+        result = run_replication(scenario, event_log=logger)
     if folder is not None:
         write_run(folder, scenario, result)
         if event_log:
             write_text(folder, "events.csv", log.getvalue())
-        elif (folder / "events.csv").exists():  # from the earlier run this one replaces
-            (folder / "events.csv").unlink()
+        else:  # from the earlier run this one replaces
+            for stale in ("events.csv", "requests.csv", "requests.parquet"):
+                if (folder / stale).exists():
+                    (folder / stale).unlink()
         if (folder / "report.html").exists():  # a report of the run this one replaces: bring it up to date
             from sim.cli_report import refresh_report
 
@@ -198,6 +219,8 @@ def check(config: str, overrides: tuple[str, ...]) -> None:
     click.echo(f"{config}: valid. {scenario.name}: {org.setup}, {len(org.departments)} departments, "
                f"{len(org.secretaries)} secretaries, {scenario.fte():.2f} FTE, "
                f"{scenario.fte() * org.cost_per_fte_per_year:,.0f} euro/year, config {config_hash(scenario)}")
+    for warning in roster_warnings(scenario):
+        click.echo(f"warning: {warning}")
 
 
 def _register_extra_commands() -> None:

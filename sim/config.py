@@ -24,6 +24,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -168,9 +169,24 @@ class Calendar(Model):
         default=36.0, gt=0, le=80,
         description="hours of one FTE; 36 is the full-time week of the Dutch municipal CAO (assumption)",
     )
+    lunch_window: tuple[Clock, Clock] = Field(
+        default=("12:00", "14:00"), strict=False,  # YAML gives a list
+        description="lunches not given are staggered within this window (ASSUMPTION: a usual Dutch lunch time)",
+    )
+    start_date: date = Field(
+        default=date(2025, 1, 6), strict=False,  # YAML dates are read as text (ISO, 2025-01-06)
+        description="the date of the model's first day (day 0, a Monday, the first warm-up day); it only labels "
+        "the request log with real dates and does not change results (ASSUMPTION: an arbitrary Monday; public "
+        "holidays are not modelled)",
+    )
 
     @model_validator(mode="after")
     def _open_before_close(self) -> Calendar:
+        if clock_minutes(self.lunch_window[0]) >= clock_minutes(self.lunch_window[1]):
+            raise ValueError(f"lunch_window: {self.lunch_window[1]} is not after {self.lunch_window[0]}")
+        if self.start_date.weekday() != 0:
+            raise ValueError(f"start_date: {self.start_date} is a {self.start_date.strftime('%A')}; the model's "
+                             "first day is a Monday")
         if clock_minutes(self.open) >= clock_minutes(self.close):
             raise ValueError(f"close: {self.close} is not after open {self.open}")
         if len(set(self.working_days)) != len(self.working_days):
@@ -196,7 +212,11 @@ class Secretary(Model):
     days: list[Weekday] | None = Field(default=None, description="days she works; default: all working days")
     start: Clock | None = Field(default=None, description="default: the calendar's opening time")
     end: Clock | None = Field(default=None, description="default: the calendar's closing time")
-    lunch_start: Clock = "12:30"
+    lunch_start: Clock = Field(
+        default="12:30",
+        description="when not given: staggered, each secretary of a cluster (central) or department "
+        "(decentralised) in turn on the half hour within calendar.lunch_window, so the phone stays covered",
+    )
     lunch_minutes: float = Field(default=30, ge=0, le=240)
     skills: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
         default_factory=dict,
@@ -486,8 +506,17 @@ class Scenario(Model):
     organisation: Organisation
     dispatch: Dispatch = Dispatch()
     absence: Absence = Absence()
-    demand: Demand
+    demand: Demand = Field(
+        default_factory=lambda: Demand.model_validate(sector_demand()),
+        description="default: the built-in sector demand (configs/base/sector.yaml's); `base: sector` in this "
+        "section merges what is given over it",
+    )
     hnw: HNW | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _staggered_lunches(cls, data: Any) -> Any:
+        return stagger_lunches(data)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -670,6 +699,73 @@ def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:
     return share + (1 - share) * max(weights) * n / total
 
 
+#: Lunch starts are staggered on this grid (minutes) within the lunch window.
+LUNCH_STEP_MINUTES = 30
+
+
+def stagger_lunches(data: Any) -> Any:
+    """Give every secretary without a ``lunch_start`` one of her own: within each cluster (central) or
+    department (decentralised), in turn, the half hour within ``calendar.lunch_window`` (and her hours) when
+    the fewest colleagues of the group are at lunch, so that the phone stays covered. A secretary without
+    lunch keeps the old default, unused. Works on the raw config (before validation); data it cannot read is
+    left as it is, for validation to report."""
+    if not isinstance(data, dict):
+        return data
+    org = data.get("organisation")
+    if isinstance(org, BaseModel):
+        org = org.model_dump(exclude_unset=True)
+    if not isinstance(org, dict) or not isinstance(org.get("secretaries"), list):
+        return data
+    secs = [s.model_dump(exclude_unset=True) if isinstance(s, BaseModel) else s for s in org["secretaries"]]
+    if all(not isinstance(s, dict) or "lunch_start" in s for s in secs):
+        return data
+    cal = data.get("calendar") or {}
+    if isinstance(cal, BaseModel):
+        cal = cal.model_dump()
+    try:
+        default = Calendar.model_fields
+        open_, close = (_clock_value(cal.get(k, default[k].default)) for k in ("open", "close"))
+        w0, w1 = (_clock_value(v) for v in cal.get("lunch_window", default["lunch_window"].default))
+        central = org.get("setup") == "central"
+        cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
+
+        def group(sec: dict[str, Any]) -> Any:
+            first = sec["departments"][0]
+            return (sec.get("cluster") or cluster_of.get(first)) if central else first
+
+        taken: dict[Any, list[tuple[float, float]]] = {}
+        for sec in secs:
+            if "lunch_start" in sec:
+                start = _clock_value(sec["lunch_start"])
+                taken.setdefault(group(sec), []).append((start, start + float(sec.get("lunch_minutes", 30))))
+        out = []
+        for sec in secs:
+            if "lunch_start" in sec:
+                out.append(sec)
+                continue
+            length = float(sec.get("lunch_minutes", 30))
+            if length <= 0:
+                out.append({**sec, "lunch_start": "12:30"})
+                continue
+            begin = _clock_value(sec["start"]) if sec.get("start") else open_
+            end = _clock_value(sec["end"]) if sec.get("end") else close
+            slots = [w0 + k * LUNCH_STEP_MINUTES for k in range(int((w1 - w0) // LUNCH_STEP_MINUTES) + 1)]
+            slots = [t for t in slots if t + length <= w1 and begin <= t and t + length <= end]
+            if not slots:  # her hours miss the window: as near to it as her hours allow
+                slots = [min(max(w0, begin), end - length)]
+            lunches = taken.setdefault(group(sec), [])
+            best = min(slots, key=lambda t: (sum(1 for a, b in lunches if a < t + length and t < b), t))
+            lunches.append((best, best + length))
+            out.append({**sec, "lunch_start": f"{int(best // 60):02d}:{int(best % 60):02d}"})
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return data  # not a valid config: validation says what is wrong
+    return {**data, "organisation": {**org, "secretaries": out}}
+
+
+def _clock_value(value: Any) -> float:
+    return clock_minutes(_check_clock(_clock_text(value)))
+
+
 def _unique(names: Sequence[str], field: str, what: str) -> None:
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -849,12 +945,37 @@ def format_validation_error(err: ValidationError) -> tuple[str, str]:
     return field or "(top level)", msg
 
 
+def sector_demand() -> dict[str, Any]:
+    """The built-in demand section as plain data (that of ``configs/base/sector.yaml``; :mod:`sim.defaults`)."""
+    from sim.defaults import SECTOR_DEMAND_YAML
+
+    data: dict[str, Any] = yaml.load(SECTOR_DEMAND_YAML, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
+    return data
+
+
+def with_demand_defaults(data: dict[str, Any], source: str = "<config>") -> dict[str, Any]:
+    """A config needs to give only what differs from the built-in demand: without a ``demand`` section it gets
+    the built-in one, and ``demand: {base: sector, ...}`` merges what it gives over it (mappings key by key,
+    as ``extends`` does). A ``demand`` section without ``base`` is taken as it is, whole."""
+    if "demand" not in data:
+        return {**data, "demand": sector_demand()}
+    demand = data["demand"]
+    if isinstance(demand, dict) and "base" in demand:
+        if demand["base"] != "sector":
+            raise ConfigError(source, f"unknown base {demand['base']!r}; the built-in demand is 'sector'",
+                              "demand.base")
+        rest = {k: v for k, v in demand.items() if k != "base"}
+        return {**data, "demand": _merge(sector_demand(), rest)}
+    return data
+
+
 def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
     """Validate a plain mapping into a Scenario, raising ConfigError with the first problem."""
     if data is None:
         raise ConfigError(source, "the file is empty")
     if not isinstance(data, dict):
         raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
+    data = with_demand_defaults(_expand_roster(data, source), source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -1102,7 +1223,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
     Values are parsed as YAML (``3``, ``0.5``, ``[mon, tue]``, ``null``). List items are addressed by index
     or, for lists of named items (departments, secretaries), by name: ``organisation.secretaries.Anna.start``.
     """
-    data = json.loads(json.dumps(data))  # deep copy of plain data
+    data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as text)
     for item in overrides:
         if "=" not in item:
             raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
@@ -1163,6 +1284,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
     base: mappings merge key by key, anything else (lists included) is replaced."""
     path = Path(path)
     data = read_yaml(path)
+    _resolve_roster_paths(data, path.parent)
     if not isinstance(data, dict) or "extends" not in data:
         return data
     base_name = data.pop("extends")
@@ -1180,6 +1302,29 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
     return _merge(base, data)
 
 
+#: Keys of ``organisation`` that name a spreadsheet with the departments or the secretaries (CSV or XLSX, relative
+#: to the config file; read by :mod:`sim.roster_io` when the config is loaded, with ``*_sheet`` for XLSX).
+ROSTER_FILE_KEYS = ("departments_file", "secretaries_file")
+
+
+def _resolve_roster_paths(data: Any, folder: Path) -> None:
+    org = data.get("organisation") if isinstance(data, dict) else None
+    if isinstance(org, dict):
+        for key in ROSTER_FILE_KEYS:
+            if isinstance(org.get(key), str) and org[key].strip():
+                org[key] = str((folder / org[key]).resolve())
+
+
+def _expand_roster(data: Any, source: str) -> Any:
+    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`)."""
+    org = data.get("organisation") if isinstance(data, dict) else None
+    if not isinstance(org, dict) or not any(k in org for k in ROSTER_FILE_KEYS):
+        return data
+    from sim.roster_io import expand_organisation  # reads files, and builds on this module's models
+
+    return expand_organisation(data, source)
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -1194,6 +1339,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
     source = str(path)
     data = load_raw(path)
+    data = _expand_roster(data, source)  # before --set, which may then address the people by name
+    if isinstance(data, dict) and "demand" not in data:
+        data["demand"] = {"base": "sector"}  # the built-in demand, which --set demand.... may change
     if overrides:
         if not isinstance(data, dict):
             parse_scenario(data, source)  # raises the right message
@@ -1202,9 +1350,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def config_hash(scenario: Scenario) -> str:
-    """A short hash of the resolved config, seed excluded (the seed is reported beside it)."""
+    """A short hash of the resolved config, seed excluded (the seed is reported beside it), and the calendar's
+    start date (it only labels the request log)."""
     data = scenario.model_dump(mode="json")
     data["run"].pop("seed", None)
+    data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
+    if data["calendar"].get("lunch_window") == ["12:00", "14:00"]:  # added later: at its default, the old hash
+        data["calendar"].pop("lunch_window")
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -1214,4 +1366,18 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sim scenario"
+    # keys resolved when a config is loaded, before validation: the built-in demand and roster spreadsheets
+    defs = schema.get("$defs", {})
+    if "Demand" in defs:
+        defs["Demand"]["properties"]["base"] = {
+            "enum": ["sector"], "description": "merge this section over the built-in sector demand"}
+        defs["Demand"].pop("required", None)
+    if "Organisation" in defs:
+        for key in ROSTER_FILE_KEYS:
+            what = key.split("_")[0]
+            defs["Organisation"]["properties"][key] = {
+                "type": "string", "description": f"CSV or XLSX file with the {what}, relative to this config"}
+            defs["Organisation"]["properties"][key.replace("_file", "_sheet")] = {
+                "type": "string", "description": f"sheet of the {what} file (XLSX; default: the first)"}
+        defs["Organisation"]["required"] = ["setup"]
     return schema

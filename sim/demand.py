@@ -58,7 +58,7 @@ class Call:
 
     __slots__ = (
         "dept", "group", "external", "arrival", "talk", "patience", "custom", "callback", "callback_work",
-        "measured", "own_absent", "state", "overflowed",
+        "measured", "own_absent", "state", "overflowed", "end",
     )
     group: Group  # set by the dispatcher as the call arrives
 
@@ -76,13 +76,14 @@ class Call:
         self.own_absent = False
         self.state = WAITING
         self.overflowed = False
+        self.end = math.inf  # when the conversation ends, set as it is answered (for the request log)
 
 
 class Task:
     """One back-office request. ``work`` is the remaining work in minutes at the client's own secretary's pace."""
 
     __slots__ = ("type", "dept", "group", "arrival", "work", "custom", "preferred", "due", "measured",
-                 "own_absent", "seq", "held")
+                 "own_absent", "seq", "held", "start", "busy", "by")
     group: Group  # set by the dispatcher as the task arrives
 
     def __init__(self, type_: int, dept: int, arrival: float, work: float, custom: bool, due: float,
@@ -98,6 +99,10 @@ class Task:
         self.own_absent = False
         self.seq = 0  # arrival order, set by the dispatcher
         self.held = False  # waiting for the client's own secretary (custom work; see the dispatcher)
+        # for the request log: first start, minutes worked on it, and the index of the secretary who finished it
+        self.start = math.inf
+        self.busy = 0.0
+        self.by = -1
 
     def __lt__(self, other: Task) -> bool:
         """The order of the task queues (heaps): earliest due first, then first come."""

@@ -261,8 +261,8 @@ class Dispatcher:
 
     def _leave(self, sec: Secretary, reason: str, now: float) -> None:
         if sec.meeting_end >= 0:  # she was to join a meeting after her call, but her day ends first
+            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start, sec.meeting_end)
             sec.meeting_end = -1.0
-            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start)
         self._pause(sec, now)
         self._set_state(sec, OFF, now)
         sec.off_reason = reason
@@ -492,7 +492,7 @@ class Dispatcher:
             if end > now:
                 self._start_meeting(sec, sec.meeting_dept, end, now, sec.meeting_start)
                 return
-            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start)  # her call outlasted it
+            self.metrics.meeting_missed(sec.meeting_dept, sec.meeting_start, end)  # her call outlasted it
         job = self._choose(sec, now)
         if job is None:
             if sec.state != IDLE:
@@ -661,6 +661,7 @@ class Dispatcher:
         if sec.state == TASK and self._pause(sec, now):  # most calls find her idle: skip the call to _pause
             self.metrics.interruption(sec)
         factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
+        call.end = now + call.talk * factor  # request log
         # at least 0: a call's arrival time and the clock it arrives at may differ in the last bit
         self.metrics.call_answered(call, max(0.0, now - call.arrival), sec)
         self._set_state(sec, CALL, now)
@@ -712,6 +713,7 @@ class Dispatcher:
         if task.custom and (sec.index != task.preferred if task.preferred >= 0 else task.dept not in sec.primary):
             factor *= self.penalty
         self._set_state(sec, TASK, now)
+        task.start = min(task.start, now)  # request log: the first start
         sec.job = task
         sec.job_factor = factor
         sec.job_custom = task.custom
@@ -729,6 +731,8 @@ class Dispatcher:
         sec.job = None
         sec.job_event = None
         now = self.env.now
+        task.busy += now - sec.since  # request log
+        task.by = sec.index  # request log
         self.metrics.task_done(task, now, sec)
         self._next_work(sec, now)
 
@@ -739,6 +743,7 @@ class Dispatcher:
         if sec.state != TASK or not isinstance(task, Task):
             return False
         done = (now - sec.since) / sec.job_factor
+        task.busy += now - sec.since  # request log
         task.work = max(0.0, task.work - done)
         heappush(sec.personal, task)
         sec.job = None
@@ -749,7 +754,7 @@ class Dispatcher:
     def _start_meeting(self, sec: Secretary, dept: int, end: float, now: float, start: float) -> None:
         self._pause(sec, now)
         self._set_state(sec, MEETING, now)
-        self.metrics.meeting_held(dept, start)
+        self.metrics.meeting_held(dept, start, now, sec.index, end)
         sec.detail = f"minutes {self.org.dept_names[dept]}"
         ev = Timeout(self.env, end - now, (sec, dept))
         ev.callbacks.append(self._meeting_done)

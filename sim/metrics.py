@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
 from sim.demand import PHONE, Call, Task
@@ -232,12 +232,26 @@ class SecCounts:
         self.interruptions = 0
 
 
+class RequestSink(Protocol):
+    """Where finished requests go, one at a time, when a request log is asked for (:mod:`sim.request_log`).
+
+    Every request of the run is delivered once, warm-up included: a call as it is answered (``t`` the moment
+    of answering, ``sec`` who answered), abandoned or after hours (``t`` the moment it ended), a task as it is
+    done (``t`` the moment), a meeting as it begins or is found uncovered (``sec`` -1), and whatever is still
+    open at the end of the run (``t`` the end)."""
+
+    def call(self, call: Call, outcome: str, t: float, sec: int) -> None: ...
+    def task(self, task: Task, outcome: str, t: float) -> None: ...
+    def meeting(self, dept: int, start: float, join: float, end: float, sec: int, outcome: str) -> None: ...
+
+
 class Collector:
     """All statistics of one replication."""
 
     def __init__(self, org: Organisation, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
-                 start: float, end: float) -> None:
+                 start: float, end: float, requests: RequestSink | None = None) -> None:
         self.org = org
+        self.requests = requests  # the request log, if one is asked for (None: no cost beyond this test)
         self.cal = cal
         self.type_names = type_names
         self.norm = phone_norm_minutes
@@ -267,6 +281,8 @@ class Collector:
     # -------------------------------------------------------------------------------------------- calls
     def call_after_hours(self, call: Call) -> None:
         call.measured = call.arrival >= self.t0
+        if self.requests is not None:
+            self.requests.call(call, "after_hours", call.arrival, -1)
         if call.measured:
             self.after_hours += 1
             self.hours[hour_of_day(call.arrival)].after_hours += 1
@@ -295,6 +311,8 @@ class Collector:
             q.delayed += 1
 
     def call_answered(self, call: Call, wait: float, sec: Secretary) -> None:
+        if self.requests is not None:
+            self.requests.call(call, "answered", call.arrival + wait, sec.index)
         if not call.measured:
             return
         hour = self.hours[hour_of_day(call.arrival)]
@@ -324,6 +342,8 @@ class Collector:
             dept.rep_within += within
 
     def call_abandoned(self, call: Call, wait: float) -> None:
+        if self.requests is not None:
+            self.requests.call(call, "abandoned", call.arrival + wait, -1)
         if not call.measured:
             return
         hour = self.hours[hour_of_day(call.arrival)]
@@ -361,6 +381,8 @@ class Collector:
     def task_done(self, task: Task, now: float, sec: Secretary) -> None:
         k = task.type
         self._open_change(k, -1, now)
+        if self.requests is not None:
+            self.requests.task(task, "done", now)
         if not task.measured:
             return
         tc = self.types[k]
@@ -471,14 +493,20 @@ class Collector:
             self.depts[dept].meetings += 1
 
     def meeting_uncovered(self, dept: int, start: float) -> None:
+        if self.requests is not None:
+            self.requests.meeting(dept, start, start, start, -1, "uncovered")
         if start >= self.t0:
             self.depts[dept].meetings_uncovered += 1
 
-    def meeting_missed(self, dept: int, start: float) -> None:
+    def meeting_missed(self, dept: int, start: float, end: float) -> None:
+        if self.requests is not None:
+            self.requests.meeting(dept, start, end, end, -1, "missed")
         if start >= self.t0:
             self.depts[dept].meetings_missed += 1
 
-    def meeting_held(self, dept: int, start: float) -> None:
+    def meeting_held(self, dept: int, start: float, join: float, sec: int, end: float) -> None:
+        if self.requests is not None:
+            self.requests.meeting(dept, start, join, end, sec, "held")
         if start >= self.t0:
             self.depts[dept].meetings_held += 1
 
@@ -491,6 +519,11 @@ class Collector:
         for k in range(len(self.types)):
             self._open_change(k, 0, now)
         for req in open_requests:
+            if self.requests is not None:
+                if isinstance(req, Call):
+                    self.requests.call(req, "open_at_end", now, -1)
+                else:
+                    self.requests.task(req, "open_at_end", now)
             if not req.measured:
                 continue
             dept = self.depts[req.dept]
@@ -697,4 +730,4 @@ class Collector:
         }
 
 
-__all__ = ["Collector", "Histogram"]
+__all__ = ["Collector", "Histogram", "RequestSink"]

@@ -20,7 +20,7 @@ from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import Scenario, config_hash
 from sim.demand import DemandBuilder, apply_hnw
 from sim.dispatch import Dispatcher, EventLog
-from sim.metrics import Collector
+from sim.metrics import Collector, RequestSink
 from sim.organisation import Organisation, roster
 from sim.streams import Streams
 
@@ -38,6 +38,19 @@ class Result:
     accounting: dict[str, Any]
     events: int
     wall_seconds: float = field(default=0.0, compare=False)
+
+    def frame(self, table: str) -> Any:
+        """One of this run's tables as a pandas DataFrame (``pip install 'secretariat-sim[frames]'``):
+        ``per_hour``, ``per_department``, ... (the keys of ``tables``), or ``kpi`` (one row per KPI)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("Result.frame needs pandas: pip install 'secretariat-sim[frames]'") from None
+        if table == "kpi":
+            return pd.DataFrame([{"kpi": k, "value": v} for k, v in flatten_kpis(self.kpi).items()])
+        if table not in self.tables:
+            raise KeyError(f"no table {table!r}; the tables are: kpi, {', '.join(self.tables)}")
+        return pd.DataFrame(self.tables[table])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,8 +72,12 @@ def flatten_kpis(kpi: dict[str, Any], prefix: str = "") -> dict[str, float | Non
     return out
 
 
-def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: EventLog | None = None) -> Result:
-    """Simulate ``scenario`` once with ``seed`` (default: the config's) and return its result."""
+def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: EventLog | None = None,
+                    request_log: RequestSink | None = None) -> Result:
+    """Simulate ``scenario`` once with ``seed`` (default: the config's) and return its result.
+
+    ``event_log`` receives every interval of every secretary's day; ``request_log`` every request (see
+    :class:`sim.request_log.RequestLog`). Neither changes the results."""
     started = time.perf_counter()
     seed = scenario.run.seed if seed is None else seed
     cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
@@ -72,7 +89,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
     env = simpy.Environment()
     streams = Streams(seed)
     org = Organisation(scenario)
-    metrics = Collector(org, cal, type_names, demand.calls.norm_seconds / 60.0, t0, t_end)
+    metrics = Collector(org, cal, type_names, demand.calls.norm_seconds / 60.0, t0, t_end, request_log)
     meetings = demand.meetings
     dispatcher = Dispatcher(
         env, org, scenario.dispatch, cal, metrics, type_names,

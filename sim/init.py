@@ -1,0 +1,224 @@
+"""``sim init``: a starting scenario for your own sector, written from a few options.
+
+An analyst describes her sector in one line (departments with their staff, the number of secretaries or the
+FTE, the clusters and the setup) and gets a commented config that runs as written: the organisation is hers,
+everything else comes from the built-in defaults (the calendar, absence, dispatch, and the sector demand of
+:mod:`sim.defaults`, cited or labelled ASSUMPTION), shown in comments where she can change them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from sim.config import WEEKDAYS, ConfigError, parse_scenario, read_yaml
+from sim.defaults import SECTOR_DEMAND_YAML
+
+#: Secretary FTE per staff member when neither --secretaries nor --fte is given: 12 FTE for 450 staff, as in
+#: configs/base/sector.yaml (ASSUMPTION).
+FTE_PER_STAFF = 12 / 450
+#: Full-time shifts of 7.2 hours with 30 minutes of lunch (36-hour week), early and late, as in the sector.
+SHIFTS = (("08:30", "16:12"), ("09:18", "17:00"))
+#: Lunch starts given in turn within each department or cluster, so someone stays on the phone.
+LUNCHES = ("12:00", "12:30", "13:00")
+_NAME = re.compile(r"^[^:,]+$")
+
+
+@dataclass
+class Plan:
+    name: str
+    setup: str
+    departments: list[tuple[str, int, str | None]]  # name, staff, cluster
+    secretaries: list[tuple[str, list[str], str | None, int]]  # name, departments, cluster, days a week
+
+
+def parse_departments(text: str) -> list[tuple[str, int]]:
+    """``"Stedenbouw:60,Verkeer:40"`` -> [("Stedenbouw", 60), ("Verkeer", 40)]."""
+    out: list[tuple[str, int]] = []
+    for part in text.split(","):
+        name, sep, staff = part.strip().rpartition(":")
+        name = name.strip()
+        if not sep or not name or not _NAME.match(name):
+            raise ConfigError("--departments", f"{part.strip()!r}: write NAME:STAFF, e.g. Stedenbouw:60")
+        try:
+            n = int(staff)
+        except ValueError:
+            raise ConfigError("--departments", f"{part.strip()!r}: the staff count must be a whole number") from None
+        if n < 1:
+            raise ConfigError("--departments", f"{part.strip()!r}: a department has at least 1 staff member")
+        if name in (d for d, _ in out):
+            raise ConfigError("--departments", f"{name!r} is given twice")
+        out.append((name, n))
+    return out
+
+
+def _shares(total: int, weights: list[float], least: int) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainders), then at least ``least`` each, taken
+    from the largest shares."""
+    exact = [total * w / sum(weights) for w in weights]
+    out = [math.floor(x) for x in exact]
+    for i in sorted(range(len(out)), key=lambda i: -(exact[i] - out[i]))[: total - sum(out)]:
+        out[i] += 1
+    while min(out) < least:
+        out[out.index(max(out))] -= 1
+        out[out.index(min(out))] += 1
+    return out
+
+
+def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: int, secretaries: int | None,
+         fte: float | None) -> Plan:
+    """Who serves which department: secretaries spread in proportion to staff, each department (or cluster)
+    at least one; the FTE's remainder as one part-timer."""
+    if secretaries is not None and fte is not None:
+        raise ConfigError("sim init", "give --secretaries or --fte, not both")
+    staff_total = sum(s for _, s in departments)
+    if fte is None and secretaries is None:
+        fte = max(1.0, round(staff_total * FTE_PER_STAFF * 5) / 5)
+    if fte is not None:
+        whole, part_days = int(fte), round((fte - int(fte)) * 5)
+        if part_days == 5:
+            whole, part_days = whole + 1, 0
+        days = [5] * whole + ([part_days] if part_days else [])
+    else:
+        days = [5] * int(secretaries or 0)
+    n = len(days)
+    depts: list[tuple[str, int, str | None]]
+    if setup == "central":
+        k = max(1, min(clusters, len(departments)))
+        load = [0] * k
+        cluster_of: dict[str, str] = {}
+        for dname, staff in sorted(departments, key=lambda d: -d[1]):
+            c = min(range(k), key=lambda i: load[i])
+            load[c] += staff
+            cluster_of[dname] = f"Cluster{c + 1}"
+        depts = [(d, s, cluster_of[d]) for d, s in departments]
+    else:
+        depts = [(d, s, None) for d, s in departments]
+    groups: list[tuple[list[str], float, str | None]]  # departments of a group, staff, cluster
+    if n >= len(departments):
+        groups = [([d], s, c) for d, s, c in depts]
+    elif setup == "central":
+        names = sorted({c for _, _, c in depts if c})
+        groups = [([d for d, _, c2 in depts if c2 == c], sum(s for _, s, c2 in depts if c2 == c), c) for c in names]
+        if n < len(groups):
+            raise ConfigError("sim init", f"{n} secretaries cannot staff {len(groups)} clusters; give more "
+                                          "secretaries (or FTE) or fewer --clusters")
+    else:
+        raise ConfigError("sim init", f"{n} secretaries cannot staff {len(departments)} departments decentralised; "
+                                      "give more secretaries (or FTE), or --setup central")
+    counts = _shares(n, [g[1] for g in groups], 1)
+    people: list[tuple[str, list[str], str | None, int]] = []
+    full = iter(days)
+    for (gdepts, _, cluster), count in zip(groups, counts, strict=True):
+        for j in range(count):
+            own = gdepts if len(gdepts) <= 1 else [gdepts[j % len(gdepts)]] if count >= len(gdepts) else \
+                gdepts[j::count]
+            people.append((f"secretary{len(people) + 1:02d}", own, cluster, next(full)))
+    return Plan(name, setup, depts, people)
+
+
+def scenario_text(p: Plan) -> str:
+    """The commented scenario of a plan."""
+    staff = sum(s for _, s, _ in p.departments)
+    fte = sum(d for *_, d in p.secretaries) / 5
+    lines = [
+        f"# {p.name}: a {p.setup} secretariat for {staff} staff in {len(p.departments)} departments, "
+        f"{len(p.secretaries)} secretaries ({fte:g} FTE).",
+        "# Written by `sim init`; it runs as it is: sim run THIS_FILE. Everything not given here takes the built-in",
+        "# defaults (see README, 'The config format'); numbers without a source are ASSUMPTIONS.",
+        f"name: {p.name}",
+        "run:",
+        "  days: 40              # working days measured",
+        "  warmup_days: 10",
+        "  seed: 1",
+        "calendar:",
+        "  working_days: [mon, tue, wed, thu, fri]",
+        "  open: \"08:30\"         # opening hours of the secretariat and its phone line (ASSUMPTION)",
+        "  close: \"17:00\"",
+        "  full_time_hours_per_week: 36   # Dutch municipal CAO full-time week",
+        "  start_date: 2025-01-06         # a Monday: only labels the request log (sim run --event-log)",
+        "organisation:",
+        f"  setup: {p.setup}",
+        "  cost_per_fte_per_year: 62000   # euro (ASSUMPTION)",
+        "  # staff: employees of the department, including its head; demand_factor (default 1) scales its demand",
+        "  departments:",
+    ]
+    for dname, s, cluster in p.departments:
+        c = f", cluster: {cluster}" if cluster else ""
+        lines.append(f"    - {{name: {dname}, staff: {s}{c}}}")
+    lines += [
+        "  # Full-time is 5 x 7.2 h: an early shift 08:30-16:12 or a late one 09:18-17:00, lunch 30 minutes, lunches",
+        "  # in turn so the phone stays covered. skills: {phone: 0.8} = 20% faster on the phone.",
+        "  secretaries:",
+    ]
+    turn: dict[str, int] = {}
+    for i, (sname, own, cluster, ndays) in enumerate(p.secretaries):
+        start, end = SHIFTS[i % 2]
+        key = cluster or own[0]  # lunches in turn within a cluster (central) or a department
+        lunch = LUNCHES[turn.get(key, 0) % len(LUNCHES)]
+        turn[key] = turn.get(key, 0) + 1
+        days = "" if ndays >= 5 else f", days: [{', '.join(WEEKDAYS[:ndays])}]"
+        lines.append(f"    - {{name: {sname}, departments: [{', '.join(own)}], start: \"{start}\", end: \"{end}\", "
+                     f"lunch_start: \"{lunch}\"{days}}}")
+    if p.setup == "central":
+        lines += [
+            "dispatch:",
+            "  exchange:",
+            "    policy: idle        # help other clusters when your own has no waiting work (or none, overflow, pool)",
+            "    topology: all",
+            "  calls: preempt         # a call interrupts back-office work, which is resumed afterwards",
+            "  custom_penalty: 1.5    # custom work takes 1.5x as long for someone else than the own secretary "
+            "(ASSUMPTION)",
+        ]
+    else:
+        lines += ["dispatch:", "  exchange: {policy: none}   # decentralised: each department only its own"]
+    lines += [
+        "absence:",
+        "  sickness: {share: 0.06, episodes_per_fte_year: 1.5}   # A&O fonds Gemeenten Personeelsmonitor (2021-2023)",
+        "  leave: {days_per_year: 25, block_days: 5}              # ASSUMPTION",
+        "# Demand: the built-in sector demand (that of configs/base/sector.yaml). To change a figure, uncomment it",
+        "# with the keys above it (the rest stays built in), or calibrate it from your own logs: sim calibrate.",
+        "demand:",
+        "  base: sector",
+    ]
+    lines += [f"  # {line[2:]}" if line.strip() else "  #" for line in SECTOR_DEMAND_YAML.rstrip("\n").splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+@click.command("init")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--departments", required=True, metavar="NAME:STAFF,...",
+              help="Departments and their staff, e.g. \"Stedenbouw:60,Verkeer:40,Groen:35\".")
+@click.option("--secretaries", type=click.IntRange(1, 10_000), default=None, help="Number of full-time secretaries.")
+@click.option("--fte", type=click.FloatRange(0.2, 10_000), default=None,
+              help="Secretary FTE (the remainder becomes a part-timer). Default: 12 FTE per 450 staff.")
+@click.option("--clusters", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Clusters of the central setup (departments spread by staff).")
+@click.option("--setup", type=click.Choice(["central", "decentralised"]), default="central", show_default=True)
+@click.option("--name", default=None, help="Scenario name (default: the file's name).")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def init_cmd(out: Path, departments: str, secretaries: int | None, fte: float | None, clusters: int, setup: str,
+             name: str | None, overwrite: bool) -> None:
+    """Write a commented scenario OUT.yaml for your sector; it runs as written (sim run OUT.yaml)."""
+    if out.exists() and not overwrite:
+        raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
+    p = plan(name or out.stem, parse_departments(departments), setup, clusters, secretaries, fte)
+    text = scenario_text(p)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        scenario = parse_scenario(read_yaml(tmp), str(out))  # what is written must run
+    except ConfigError:
+        tmp.unlink()
+        raise
+    tmp.replace(out)
+    click.echo(f"wrote {out}: {setup}, {len(p.departments)} departments, {len(p.secretaries)} secretaries, "
+               f"{scenario.fte():.2f} FTE. Run it: sim run {out}")
+
+
+__all__ = ["init_cmd", "parse_departments", "plan", "scenario_text"]
