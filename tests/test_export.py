@@ -32,7 +32,7 @@ def test_export_a_comparison(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(out, read_only=True)
     assert book.sheetnames[:4] == ["About", "KPIs", "Differences", "KPIs per replication"]
     kpis = rows(book, "KPIs")
-    assert kpis[0] == ("setup", "kpi", "mean", "sd", "ci_low", "ci_high", "n", "method")  # method: how the interval is made
+    assert kpis[0] == ("setup", "kpi", "mean", "sd", "ci_low", "ci_high", "n", "method")
     reach = {r[0]: r for r in kpis if r[1] == "reachability"}
     assert set(reach) == {"decentral", "central"} and isinstance(reach["central"][2], int | float)  # 1.0 reads as 1
     assert reach["central"][4] <= reach["central"][2] <= reach["central"][5]
