@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import matplotlib
 import matplotlib.ticker
 import numpy as np
+from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -64,8 +65,9 @@ MAIL_TYPES = ("email", "post")
 #: Tilburg's norm (2020). Other types have no public target.
 TARGETS: dict[str, float] = {"reachability": 0.80, "service_level.phone": 0.80, "service_level.email": 0.85}
 
-STYLE: dict[str, Any] = {
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+#: Typed ``Any`` because matplotlib types ``rc_context`` with a literal list of every rcParam name.
+STYLE: Any = {
+    "axes.prop_cycle": cycler(color=PALETTE),
     "axes.grid": True,
     "grid.color": "#DDDDDD",
     "grid.linewidth": 0.6,

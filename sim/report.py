@@ -551,7 +551,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
 def staff_targets(res: Results) -> dict[str, float]:
     """The norms of a staffing search ({kpi: target}, of its first setup)."""
     targets = res.summary.get("targets") or {}
-    first = next(iter(targets.values()), []) if isinstance(targets, dict) else []
+    first: list[Any] = next(iter(targets.values()), []) if isinstance(targets, dict) else []
     return {str(t["kpi"]): float(t["value"]) for t in first if "kpi" in t and "value" in t}
 
 
@@ -810,7 +810,8 @@ def _fmt_input(value: Any) -> str:
 
 def _method_section(res: Results) -> str:
     m = res.manifest
-    seeds = sorted({r.get("seed") for r in res.kpis if r.get("seed") is not None})
+    found: set[Any] = {r["seed"] for r in res.kpis if r.get("seed") is not None}
+    seeds = sorted(found)
     n_rep = len({r.get("replication") for r in res.kpis})
     from sim import __version__
     rows = [
