@@ -257,14 +257,17 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
             "binding_norms": case.binding(),
             "margins": dict(rec.margins),
             "worst_department": _worst_department(rec),
-            "departments": {d: {**sh, **{f"{k}_vs_baseline": (None if v is None or ref_shares.get(d, {}).get(k) is None
-                                                             else v - ref_shares[d][k]) for k, v in sh.items()}}
-                            for d, sh in shares.items()},
+            "departments": {d: {**sh, **{f"{k}_vs_baseline": _minus(v, ref_shares.get(d, {}).get(k))
+                                         for k, v in sh.items()}} for d, sh in shares.items()},
         }
     return {"reference": ref.name, "baseline": baseline, "blocks": blocks, "confidence": confidence,
             "article_saving": article_saving, "setups": rows,
             "baseline_meaning": "the first setup at its own least staffing, block by block" if baseline == "least"
             else "the first config's staffing as it is today"}
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
 
 
 def _dept_shares(case: SetupCase) -> dict[str, dict[str, float | None]]:
