@@ -23,7 +23,7 @@ from sim.output import choose_out_dir, csv_text, to_json, write_csv, write_json,
 #: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
                               "sim.cli_experiment:compare", "sim.cli_experiment:sweep",
-                              "sim.cli_experiment:staff"]
+                              "sim.cli_experiment:staff", "sim.cli_experiment:sensitivity"]
 
 
 # ---------------------------------------------------------------------------------------------- shared

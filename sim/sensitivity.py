@@ -31,7 +31,7 @@ from typing import Any
 from sim.business import CostModel
 from sim.config import ConfigError, Scenario, parse_scenario
 from sim.experiment import Runner
-from sim.staffing import ARTICLE_SAVING, Evaluation, Staffing, StaffingSearch, targets_for
+from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
 
 
 # ------------------------------------------------------------------------------------------- parameters
@@ -207,7 +207,8 @@ def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: R
           alpha: float, start: Staffing | None) -> tuple[Evaluation, StaffingSearch]:
     """The least staffing of ``scenario``, warm-started from ``start``."""
     search = StaffingSearch(scenario, targets_for(scenario, targets_spec), runner, replications, seed,
-                            name=f"{setup}@{sim_key(scenario)}", alpha=alpha, max_exchanges=2)
+                            name=f"{setup}@{sim_key(scenario)}", alpha=alpha,
+                            max_exchanges=MAX_EXCHANGES if start is None else 0)
     return search.run(start), search
 
 
@@ -294,29 +295,30 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     rows = result["parameters"]
     base = 100 * result["base"]["saving"]
     goal = 100 * result["article_saving"]
-    fig, ax = plt.subplots(figsize=(6.5, 1.2 + 0.42 * len(rows)), dpi=150)
+    fig, ax = plt.subplots(figsize=(6.5, 1.6 + 0.5 * len(rows)), dpi=150)
     low_c, high_c = "#0072B2", "#E69F00"
     for i, r in enumerate(reversed(rows)):
-        for end, colour in (("low", low_c), ("high", high_c)):
+        ends = sorted((("low", low_c), ("high", high_c)), key=lambda e: -abs(100 * r[f"saving_{e[0]}"] - base))
+        for k, (end, colour) in enumerate(ends):  # the longer bar first, the shorter drawn over it, thinner
             v = 100 * r[f"saving_{end}"]
-            ax.barh(i, v - base, left=base, color=colour, height=0.6, edgecolor="white")
-        be = r["break_even"]
-        text = "no break-even in range" if be is None else f"break-even {be:.3g}"
-        ax.text(1.01, i, text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+            ax.barh(i, v - base, left=base, color=colour, height=0.6 - 0.25 * k, edgecolor="white", linewidth=0.5)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r['label']}\n{r['low']:g} .. {r['high']:g}" for r in reversed(rows)], fontsize=9)
+    ax.set_yticklabels([f"{r['label']}, {r['low']:g} .. {r['high']:g}\nbreak-even: {fmt_break_even(r['break_even'])}"
+                        for r in reversed(rows)], fontsize=9)
     ax.axvline(base, color="black", linewidth=1)
     ax.axvline(goal, color="#D55E00", linestyle="--", linewidth=1.2)
-    ax.set_xlabel(f"saving of {result['alternative']} vs {result['reference']} (%, both at least staffing)",
+    ax.set_xlabel(f"saving of {result['alternative']} against {result['reference']} (%, both at least staffing)",
                   fontsize=10)
     ax.tick_params(axis="x", labelsize=9)
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=low_c, label="low end of range"), Patch(color=high_c, label="high end"),
-                       matplotlib.lines.Line2D([], [], color="#D55E00", linestyle="--",
-                                               label=f"article's {goal:.0f}%")],
-              fontsize=9, loc="lower right", framealpha=0.9)
-    ax.set_title(f"What moves the saving (base {base:.1f}%)", fontsize=11)
+                       Line2D([], [], color="black", label=f"config's values ({base:.1f}%)"),
+                       Line2D([], [], color="#D55E00", linestyle="--", label=f"article's {goal:.0f}%")],
+              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.9 / (1.6 + 0.5 * len(rows)) - 0.12),
+              ncol=2, frameon=False)
+    ax.set_title("What moves the saving (one parameter at a time)", fontsize=11)
     fig.tight_layout()
     if path:
         fig.savefig(path, bbox_inches="tight")
