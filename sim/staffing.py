@@ -75,7 +75,7 @@ from sim.store import ReplicationRecord, ResultStore
 #: The article's expected saving of the business case (Amersfoort, sector SOB): at least 15%.
 ARTICLE_SAVING = 0.15
 #: Days of staffing the path may add before the search gives up (relative to the config's days).
-MAX_ADD_FACTOR = 2.0
+MAX_ADD_FACTOR = 4.0
 #: Exchanges of a day between groups the search may make before it stops.
 MAX_EXCHANGES = 10
 
