@@ -347,7 +347,7 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
         best = search.evaluate([c.recommended.staffing], "confirm", 0)[0]
         setups.append(SetupStaffing(c.name, c.scenario, c.config, best, search, c.searches[1:]))
     case = business_case(cases, baseline, confidence)
-    return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case)
+    return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)
 
 
 def staff_case(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATIONS, seed: int | None = None,

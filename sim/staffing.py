@@ -793,6 +793,7 @@ class StaffResult:
     confidence: float
     store: Any
     case: dict[str, Any] | None = None  # the business case over blocks (sim.business), if it was made
+    cases: list[Any] = field(default_factory=list)  # its sim.business.SetupCase per setup
 
     def summary(self) -> dict[str, Any]:
         return {
