@@ -1,12 +1,21 @@
 """The least staffing that meets the service norms, and the business case built on it.
 
-**Norms** are targets on KPIs (:class:`Target`). The defaults, from the sources in the domain notes:
+**Norms** are targets on KPIs (:class:`Target`), read from the config's ``norms`` section
+(:class:`sim.config.Norms`; ``--target`` overrides). The schema's defaults, from the sources in the domain notes:
 
 - ``reachability >= 0.80``: calls answered within the norm (the call-centre "80% within 20 s"; the VNG
   charter and Katwijk ask 20-25 s);
 - ``calls_abandoned <= 0.05``: at most 5% abandoned calls (Tilburg, 2018);
 - ``service_level.<type> >= 0.85`` for every back-office type of the config (call-backs, e-mail, post, ...,
-  minutes): 85% within its norm, as Tilburg (2020) asks of e-mail within 2 working days.
+  minutes): 85% within its norm, as Tilburg (2020) asks of e-mail within 2 working days;
+- ``utilisation <= 0.85``: the occupancy ceiling (ASSUMPTION: workforce-management convention);
+- per department (``norms.per_department``): each department's reachability, abandoned calls and requests
+  within norm from the per-department table, against the sector's targets, judged on the department's pooled
+  share (a point estimate; see :func:`department_targets`).
+
+Each candidate first runs a third of the replications; one whose interval already lies wholly on the wrong side
+of a sector norm is rejected on those (:meth:`StaffingSearch.clearly_infeasible`), the others run the rest.
+Independent blocks of replications, the business case and its intervals are in :mod:`sim.business`.
 
 A norm *holds with confidence* when the whole two-sided t-interval (95% by default) lies on the right side of
 the target: the lower bound at or above a ``>=`` target, the upper bound at or below a ``<=`` target. Norms on
@@ -461,7 +470,7 @@ class StaffingSearch:
     def unit(self, staffing: Staffing) -> Unit:
         key = f"{self.name}:{staffing.key()}" + (f"#{self.block}" if self.block else "")
         fte = round(staffing.fte(self.scenario), 6)
-        labels = {"setup": self.name, "staffing": staffing.key(), "fte": fte, "block": self.block}
+        labels = {"setup": self.name, "staffing": staffing.key(), "fte": fte}
         return Unit(key, staffing.apply(self.scenario), labels)
 
     def first_stage(self) -> int:
