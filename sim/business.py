@@ -345,6 +345,7 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
         search = c.searches[0]
         assert c.recommended is not None
         best = search.evaluate([c.recommended.staffing], "confirm", 0)[0]
+        search.complete(c.config)  # the tables show the config's staffing with every replication
         setups.append(SetupStaffing(c.name, c.scenario, c.config, best, search, c.searches[1:]))
     case = business_case(cases, baseline, confidence)
     return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)

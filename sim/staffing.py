@@ -473,6 +473,12 @@ class StaffingSearch:
         labels = {"setup": self.name, "staffing": staffing.key(), "fte": fte}
         return Unit(key, staffing.apply(self.scenario), labels)
 
+    def complete(self, ev: Evaluation) -> None:
+        """Run the replications that early rejection left out for ``ev``'s staffing (for tables that show it:
+        the config's staffing is often rejected early). Its verdict stays that of the first stage."""
+        if ev.replications < self.replications:
+            self.runner.ensure([self.unit(ev.staffing)], self.replications, self.block_seed)
+
     def first_stage(self) -> int:
         """Replications run first on every candidate: a third of them (at least 3), or all if that is not
         fewer; the rest only if the candidate is not already clearly infeasible."""
@@ -888,6 +894,7 @@ def _staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: 
         search = StaffingSearch(u.scenario, norms[u.key], runner, replications, seed, name=u.key,
                                 alpha=1 - confidence)
         best = search.run()
+        search.complete(search.evaluations[0])
         done.append(SetupStaffing(u.key, u.scenario, search.evaluations[0], best, search))
     return StaffResult(done, norms, replications, seed, confidence, runner.store)
 

@@ -4,13 +4,16 @@ expected way, shrinkage in the roster, the cost model, and a stable answer over 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import CONFIGS
 from test_staffing import small_data
 
 from sim.business import CostModel, business_case, payback_years, search_blocks, staff_case
+from sim.cli import main
 from sim.config import ConfigError, load_raw, load_scenario, parse_scenario
 from sim.experiment import session
 from sim.model import run_replication
@@ -166,3 +169,19 @@ def test_baseline_config_measures_against_todays_staffing() -> None:
     assert least["setups"]["small"]["saving_share"] is None  # the baseline itself
     with pytest.raises(ConfigError):
         business_case(cases, "today")
+
+
+def test_config_rejected_early_still_gets_every_replication_in_the_tables(tmp_path: Path) -> None:
+    """Regression: the config's staffing, rejected on the first stage, is shown in kpis.csv and the tables
+    with every replication (the experiment result refused a unit with replications missing)."""
+    a = tmp_path / "small.yaml"
+    a.write_text(yaml.safe_dump(small_data()))
+    out = tmp_path / "staff"
+    with pytest.raises(SystemExit) as exc:  # today's staffing is busy about 18% of the time: clearly too busy
+        main(["staff", str(a), "-r", "6", "--blocks", "1", "-w", "1", "--days", "2", "--target",
+              "calls_abandoned=off", "--target", "utilisation<=0.1", "--out", str(out), "--json"])
+    assert exc.value.code == 0
+    trail = (out / "trail.csv").read_text().splitlines()
+    first = trail[1].split(",")
+    assert first[2] == "config" and first[6] == "False" and first[8] == "3"  # rejected on 3 of 6
+    assert (out / "kpis.csv").exists()
