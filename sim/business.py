@@ -348,6 +348,10 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
         search.complete(c.config)  # the tables show the config's staffing with every replication
         setups.append(SetupStaffing(c.name, c.scenario, c.config, best, search, c.searches[1:]))
     case = business_case(cases, baseline, confidence)
+    for c in cases:
+        goal = precision if precision is not None else day_fte(c.scenario)
+        case["setups"][c.name]["precision"] = {"fte": goal, "half_width": c.half_width(1 - confidence),
+                                               "reached": c.half_width(1 - confidence) <= goal + 1e-9}
     return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)
 
 

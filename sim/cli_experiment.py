@@ -468,6 +468,11 @@ def _print_case(case: dict[str, Any]) -> None:
     click.echo("    (recommended: the smallest block answer that meets the norms on every block; ? = none did, "
                "the largest shown)")
     for name, row in case["setups"].items():
+        p = row.get("precision")
+        if p and not p["reached"]:
+            click.echo(f"    {name}: precision NOT reached: least FTE known to +-{p['half_width']:.2f} after "
+                       f"{len(row['fte_blocks'])} blocks, asked +-{p['fte']:.2f} (more blocks: --blocks MIN:MAX)")
+    for name, row in case["setups"].items():
         binding = ", ".join(f"{k} ({n}x)" for k, n in list(row["binding_norms"].items())[:4]) or "none found"
         click.echo(f"\n{name}: binding norms (broken by one day less): {binding}")
         margins = {k: m for k, m in row["margins"].items() if m is not None and ":" not in k}
