@@ -112,10 +112,17 @@ def test_shrinkage_takes_its_share_of_working_time_and_leaves_other_streams_alon
     hours = {r["secretary"]: r["present_hours"] for r in plain.tables["per_secretary"]}
     for r in shrunk.tables["per_secretary"]:
         assert r["present_hours"] == pytest.approx(0.9 * hours[r["secretary"]], rel=1e-9)
-    # with shrinkage 0 nothing is drawn: a config that does not set it keeps its results
-    s = load_scenario(CONFIGS / "central.yaml", ["run.days=2", "run.warmup_days=0"])
-    s0 = load_scenario(CONFIGS / "central.yaml", ["run.days=2", "run.warmup_days=0", "absence.shrinkage.share=0"])
-    assert run_replication(s, 1).kpi == run_replication(s0, 1).kpi
+    # shrinkage draws from its own stream: the demand (calls offered by hour) is the same with and without it
+    short = ["run.days=2", "run.warmup_days=0"]
+    with_it = run_replication(load_scenario(CONFIGS / "central.yaml", short), 1)
+    without = run_replication(load_scenario(CONFIGS / "central.yaml", [*short, "absence.shrinkage.share=0"]), 1)
+    assert with_it.kpi["utilisation"] > without.kpi["utilisation"]
+    assert [(r["hour"], r["offered"]) for r in with_it.tables["per_hour"]] == \
+        [(r["hour"], r["offered"]) for r in without.tables["per_hour"]]
+    # with share 0 nothing is drawn, whatever the block length: configs that do not set it keep their results
+    other = load_scenario(CONFIGS / "central.yaml", [*short, "absence.shrinkage.share=0",
+                                                     "absence.shrinkage.block_minutes=7"])
+    assert run_replication(other, 1).kpi == without.kpi
 
 
 def test_cost_model_and_payback() -> None:
