@@ -316,7 +316,7 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     ax.legend(handles=[Patch(color=low_c, label="low end of range"), Patch(color=high_c, label="high end"),
                        Line2D([], [], color="black", label=f"config's values ({base:.1f}%)"),
                        Line2D([], [], color="#D55E00", linestyle="--", label=f"article's {goal:.0f}%")],
-              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.9 / (1.6 + 0.5 * len(rows)) - 0.12),
+              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.8 / (0.5 * len(rows) + 0.3)),
               ncol=2, frameon=False)
     ax.set_title("What moves the saving (one parameter at a time)", fontsize=11)
     fig.tight_layout()
