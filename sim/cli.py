@@ -39,8 +39,8 @@ from sim.request_log import RequestLog, write_parquet
 #: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
 COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
                               "sim.cli_experiment:compare", "sim.cli_experiment:sweep",
-                              "sim.cli_experiment:staff", "sim.calibrate:calibrate_cmd",
-                              "sim.init:init_cmd", "sim.export:export_cmd"]
+                              "sim.cli_experiment:staff", "sim.cli_experiment:sensitivity",
+                              "sim.calibrate:calibrate_cmd", "sim.init:init_cmd", "sim.export:export_cmd"]
 
 
 # ---------------------------------------------------------------------------------------------- shared

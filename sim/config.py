@@ -381,9 +381,31 @@ class Leave(Model):
     block_days: int = Field(default=5, ge=1, le=60, description="assumption")
 
 
+class Shrinkage(Model):
+    """Time a secretary is present and paid but not available for the work in the model: short breaks, team
+    meetings, training, admin (workforce management calls this *shrinkage*; sickness and leave are modelled
+    apart, above). It is simulated, not accounted afterwards: each working day she is away for ``share`` of her
+    working time (lunch excluded), in blocks of about ``block_minutes`` placed at random in her day (one block
+    in each equal slot of her working time), drawn from her own random stream ``shrinkage/<name>`` so that no
+    other stream changes. Away like this, she cannot take calls; her personal work waits for her (it is not
+    handed over). So a pool covers the blocks of one secretary with another, and separate departments cannot:
+    pooling matters, as it does for sickness."""
+
+    share: float = Field(
+        default=0.0, ge=0, lt=0.6,
+        description="share of working time present but not available; 0 = none (the default, so configs "
+        "written before it keep their results). ASSUMPTION when set: contact-centre planning commonly "
+        "assumes 10-35% including absence; configs/base/sector.yaml assumes 0.10 for breaks, team meetings, "
+        "training and admin only",
+    )
+    block_minutes: float = Field(
+        default=30, gt=0, le=240, description="length of one block of unavailable time (ASSUMPTION)")
+
+
 class Absence(Model):
     sickness: Sickness = Sickness()
     leave: Leave = Leave()
+    shrinkage: Shrinkage = Shrinkage()
 
 
 class Calls(Model):
@@ -496,6 +518,64 @@ class HNW(Model):
     flexible_share: float | None = Field(default=None, ge=0, le=1)
 
 
+class Norms(Model):
+    """The service norms the least staffing must meet (``sim staff``); ``--target`` overrides them. A field
+    set to null switches that norm off. They do not change the simulation, only how a staffing is judged."""
+
+    reachability_min: float | None = Field(
+        default=0.80, ge=0, le=1,
+        description="share of calls answered within demand.calls.norm_seconds, for the sector; the call-centre "
+        "convention '80% within 20 s' (Katwijk: 20 s; VNG charter: 25 s)",
+    )
+    abandoned_max: float | None = Field(
+        default=0.05, ge=0, le=1, description="share of calls abandoned, at most; Tilburg budget 2018: 5%")
+    service_level_min: float | None = Field(
+        default=0.85, ge=0, le=1,
+        description="share of each back-office request type done within its norm; Tilburg budget 2020: 85% of "
+        "e-mail within 2 working days (applied to every type: ASSUMPTION)",
+    )
+    occupancy_max: float | None = Field(
+        default=0.85, ge=0, le=1,
+        description="KPI utilisation (busy share of present, available time), at most. ASSUMPTION: the "
+        "workforce-management convention of planning for 80-85% occupancy, because people who are busier "
+        "than that for long burn out and leave; not a Dutch municipal source",
+    )
+    per_department: bool = Field(
+        default=True,
+        description="also hold every department to the reachability, abandoned and service-level norms "
+        "(requests within norm), judged on the department's pooled share (point estimate); a department "
+        "below its norm fails the staffing",
+    )
+
+
+class Costs(Model):
+    """The business case's money: every figure euro, every one a parameter. Defaults are ASSUMPTIONS (no public
+    source gives them for this sector) except where a source is named."""
+
+    cost_per_fte_per_year: float | None = Field(
+        default=None, ge=0, le=1e7,
+        description="employer's cost of a secretary FTE per year; default: organisation.cost_per_fte_per_year",
+    )
+    manager_fte: float = Field(
+        default=0.0, ge=0, le=100,
+        description="FTE of the one manager with authority (the article's condition for the central setup); "
+        "set it in central configs (ASSUMPTION)",
+    )
+    manager_cost_per_fte_per_year: float = Field(
+        default=90000, ge=0, le=1e7, description="employer's cost of a manager FTE per year (ASSUMPTION)")
+    coordination_share: float = Field(
+        default=0.0, ge=0, le=1,
+        description="coordination overhead (planning, dispatch, handovers) as a share of the secretaries' "
+        "cost per year (ASSUMPTION)",
+    )
+    reorganisation_once: float = Field(
+        default=0.0, ge=0, le=1e9, description="one-off cost of the reorganisation (ASSUMPTION)")
+    training_per_fte_once: float = Field(
+        default=0.0, ge=0, le=1e7, description="one-off training cost per secretary FTE kept (ASSUMPTION)")
+    tools_once: float = Field(
+        default=0.0, ge=0, le=1e9, description="one-off cost of tools, e.g. for Het Nieuwe Werken (ASSUMPTION)")
+
+
 class Scenario(Model):
     """A whole scenario: one config file."""
 
@@ -512,6 +592,8 @@ class Scenario(Model):
         "section merges what is given over it",
     )
     hnw: HNW | None = None
+    norms: Norms = Norms()
+    costs: Costs = Costs()
 
     @model_validator(mode="before")
     @classmethod

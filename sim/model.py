@@ -99,7 +99,8 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
         minutes_type=minutes_type, log=event_log,
     )
     for i, sec in enumerate(org.secretaries):
-        env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher))
+        env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher,
+                           streams[f"shrinkage/{sec.name}"]))
     volume = [d.staff * d.demand_factor for d in scenario.organisation.departments]
     days = cal.working_days()
     DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams, cal, dispatcher).start()

@@ -244,14 +244,31 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     return event
 
 
+def shrinkage_blocks(work_minutes: float, share: float, block_minutes: float,
+                     stream: Stream) -> list[tuple[float, float]]:
+    """A day's blocks of unavailable time (shrinkage), as (begin, end) in minutes of working time (lunch
+    excluded) from the start of her day: ``share`` of ``work_minutes`` in n blocks of about ``block_minutes``,
+    one placed uniformly at random in each of n equal slots (so they never overlap). n draws a day."""
+    total = share * work_minutes
+    if total <= 0:
+        return []
+    n = max(1, round(total / block_minutes))
+    slot, length = work_minutes / n, total / n
+    return [(k * slot + u * (slot - length), k * slot + u * (slot - length) + length)
+            for k, u in ((k, stream.random()) for k in range(n))]
+
+
 def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, cal: WorkCalendar,
-           stream: Stream, presence: Presence) -> Generator[simpy.Event, Any, None]:
+           stream: Stream, presence: Presence,
+           shrink_stream: Stream | None = None) -> Generator[simpy.Event, Any, None]:
     """One secretary's working days: sick, on leave, a day off, or at work with a lunch break.
 
     Sickness: a healthy secretary falls ill at the start of a working day with probability p; an episode lasts
     a geometric number of working days with mean D = share x 260 / episodes_per_year, and p follows from the
     share: share = D / (D + 1/p). Leave: blocks of ``block_days`` with the yearly number of days. The run
     starts in the stationary state (ill with probability share, with a memoryless rest of the episode).
+    Shrinkage (``absence.shrinkage``): on a day at work she is also away in blocks (:func:`shrinkage_blocks`,
+    drawn from ``shrink_stream``), reason "shrinkage", keeping her personal work.
     """
     conf = scenario.organisation.secretaries[i]
     sick = scenario.absence.sickness
@@ -282,6 +299,10 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     work_days = cal.working_days()
     # round the clock on consecutive days (validation cases): she stays on duty across midnight
     continuous = start == 0 and end == MINUTES_PER_DAY and conf.lunch_minutes == 0
+    shrink = scenario.absence.shrinkage
+    shrinking = shrink.share > 0 and shrink_stream is not None
+    if shrinking:
+        continuous = False
     on_duty = False
     for n, day in enumerate(work_days):
         base = day * MINUTES_PER_DAY
@@ -313,7 +334,16 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
         if continuous and n + 1 < len(work_days) and work_days[n + 1] == day + 1 and (day + 1) % 7 in days \
                 and p_sick == 0 and p_leave == 0:
             continue
-        if conf.lunch_minutes > 0:
+        if shrinking:
+            assert shrink_stream is not None
+            for begin, finish, reason in _day_breaks(start, end, lunch, conf.lunch_minutes, shrink.share,
+                                                     shrink.block_minutes, shrink_stream):
+                if begin > env.now - base:
+                    yield roster_timeout(env, base + begin - env.now)
+                presence.go_off(sec, reason, False)
+                yield roster_timeout(env, base + finish - env.now)
+                presence.come_on(sec)
+        elif conf.lunch_minutes > 0:
             yield roster_timeout(env, base + lunch - env.now)
             presence.go_off(sec, "lunch", False)
             yield roster_timeout(env, base + lunch_end - env.now)
@@ -321,3 +351,29 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
         yield roster_timeout(env, base + end - env.now)
         presence.go_off(sec, "off duty", False)
         on_duty = False
+
+
+def _day_breaks(start: float, end: float, lunch: float, lunch_minutes: float, share: float, block_minutes: float,
+                stream: Stream) -> list[tuple[float, float, str]]:
+    """Her lunch and shrinkage blocks of one day as sorted, disjoint (begin, end, reason) in minutes of the
+    day; a block that meets lunch or another block is merged into it (then reason of the first)."""
+    work = end - start - lunch_minutes
+    out: list[tuple[float, float, str]] = []
+    if lunch_minutes > 0:
+        out.append((lunch, lunch + lunch_minutes, "lunch"))
+    before = lunch - start if lunch_minutes > 0 else work
+    for b, e in shrinkage_blocks(work, share, block_minutes, stream):
+        # working time -> clock time: after the morning's working time, add the lunch
+        cb = start + b if b < before else start + b + lunch_minutes
+        ce = start + e if e <= before else start + e + lunch_minutes
+        out.append((cb, ce, "shrinkage"))
+    out.sort()
+    merged: list[tuple[float, float, str]] = []
+    for b, e, r in out:
+        if merged and b <= merged[-1][1]:
+            pb, pe, pr = merged[-1]
+            merged[-1] = (pb, max(pe, e), pr)
+        else:
+            merged.append((b, e, r))
+    return [(b, min(e, end), r) for b, e, r in merged if b < end]
+

@@ -1,12 +1,21 @@
 """The least staffing that meets the service norms, and the business case built on it.
 
-**Norms** are targets on KPIs (:class:`Target`). The defaults, from the sources in the domain notes:
+**Norms** are targets on KPIs (:class:`Target`), read from the config's ``norms`` section
+(:class:`sim.config.Norms`; ``--target`` overrides). The schema's defaults, from the sources in the domain notes:
 
 - ``reachability >= 0.80``: calls answered within the norm (the call-centre "80% within 20 s"; the VNG
   charter and Katwijk ask 20-25 s);
 - ``calls_abandoned <= 0.05``: at most 5% abandoned calls (Tilburg, 2018);
 - ``service_level.<type> >= 0.85`` for every back-office type of the config (call-backs, e-mail, post, ...,
-  minutes): 85% within its norm, as Tilburg (2020) asks of e-mail within 2 working days.
+  minutes): 85% within its norm, as Tilburg (2020) asks of e-mail within 2 working days;
+- ``utilisation <= 0.85``: the occupancy ceiling (ASSUMPTION: workforce-management convention);
+- per department (``norms.per_department``): each department's reachability, abandoned calls and requests
+  within norm from the per-department table, against the sector's targets, judged on the department's pooled
+  share (a point estimate; see :func:`department_targets`).
+
+Each candidate first runs a third of the replications; one whose interval already lies wholly on the wrong side
+of a sector norm is rejected on those (:meth:`StaffingSearch.clearly_infeasible`), the others run the rest.
+Independent blocks of replications, the business case and its intervals are in :mod:`sim.business`.
 
 A norm *holds with confidence* when the whole two-sided t-interval (95% by default) lies on the right side of
 the target: the lower bound at or above a ``>=`` target, the upper bound at or below a ``<=`` target. Norms on
@@ -75,7 +84,7 @@ from sim.store import ReplicationRecord, ResultStore
 #: The article's expected saving of the business case (Amersfoort, sector SOB): at least 15%.
 ARTICLE_SAVING = 0.15
 #: Days of staffing the path may add before the search gives up (relative to the config's days).
-MAX_ADD_FACTOR = 2.0
+MAX_ADD_FACTOR = 4.0
 #: Exchanges of a day between groups the search may make before it stops.
 MAX_EXCHANGES = 10
 
@@ -83,11 +92,18 @@ MAX_EXCHANGES = 10
 # ------------------------------------------------------------------------------------------------ norms
 @dataclass(frozen=True)
 class Target:
-    """A service norm: ``kpi op value`` with op ``>=`` or ``<=``."""
+    """A service norm: ``kpi op value`` with op ``>=`` or ``<=``; with ``department``, the norm for that one
+    department, on its column ``kpi`` of the per-department table (judged on the pooled point estimate)."""
 
     kpi: str
     op: str
     value: float
+    department: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Unique among a search's norms: ``reachability`` or ``Groen:reachability``."""
+        return self.kpi if self.department is None else f"{self.department}:{self.kpi}"
 
     def margin(self, s: Summary) -> float | None:
         """How far the interval lies on the right side of the target (negative: the norm does not hold);
@@ -99,11 +115,17 @@ class Target:
             return -math.inf
         return s.ci_low - self.value if self.op == ">=" else self.value - s.ci_high
 
+    def estimate_margin(self, estimate: float | None) -> float | None:
+        """The margin of a point estimate (per-department norms)."""
+        if estimate is None:
+            return None
+        return estimate - self.value if self.op == ">=" else self.value - estimate
+
     def __str__(self) -> str:
-        return f"{self.kpi} {self.op} {self.value:g}"
+        return f"{self.key} {self.op} {self.value:g}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kpi": self.kpi, "op": self.op, "value": self.value}
+        return {"kpi": self.kpi, "op": self.op, "value": self.value, "department": self.department}
 
 
 #: Default targets: reachability (80% within the call norm), abandoned calls (Tilburg 2018: at most 5%),
@@ -115,16 +137,48 @@ DEFAULT_SERVICE_LEVEL = 0.85
 _TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(>=|<=|=)\s*(\S+)\s*$")
 
 
+#: Per-department norms: the norm's field in the config, the per-department table's column, and direction.
+DEPARTMENT_NORMS = (("reachability_min", "reachability", ">="), ("abandoned_max", "calls_abandoned", "<="),
+                    ("service_level_min", "within_norm", ">="))
+
+
 def default_targets(scenario: Scenario) -> list[Target]:
-    """The default norms for ``scenario``'s request types."""
+    """The norms of ``scenario`` (its ``norms`` section; the schema's defaults are the sourced ones above) for
+    its request types, without the per-department ones (see :func:`department_targets`)."""
     from sim.demand import apply_hnw
 
     demand = apply_hnw(scenario.demand, scenario.hnw)
-    targets = [Target("reachability", ">=", DEFAULT_REACHABILITY),
-               Target("calls_abandoned", "<=", DEFAULT_ABANDONED)]
-    targets += [Target(f"service_level.{t}", ">=", DEFAULT_SERVICE_LEVEL)
-                for t in demand.type_names() if t != "phone"]
+    norms = scenario.norms
+    targets = []
+    if norms.reachability_min is not None:
+        targets.append(Target("reachability", ">=", norms.reachability_min))
+    if norms.abandoned_max is not None:
+        targets.append(Target("calls_abandoned", "<=", norms.abandoned_max))
+    if norms.service_level_min is not None:
+        targets += [Target(f"service_level.{t}", ">=", norms.service_level_min)
+                    for t in demand.type_names() if t != "phone"]
+    if norms.occupancy_max is not None:
+        targets.append(Target("utilisation", "<=", norms.occupancy_max))
     return targets
+
+
+def department_targets(scenario: Scenario, sector: Sequence[Target]) -> list[Target]:
+    """Every department held to the sector's reachability and abandoned-call norms (after ``--target``) and to
+    the service-level norm on its requests within norm (the strictest service-level target), if
+    ``norms.per_department``."""
+    if not scenario.norms.per_department:
+        return []
+    by_kpi = {t.kpi: t for t in sector if t.department is None}
+    service = [t.value for t in sector if t.kpi.startswith("service_level.") and t.op == ">="]
+    out = []
+    for d in scenario.organisation.departments:
+        for _, column, op in DEPARTMENT_NORMS:
+            if column == "within_norm":
+                if service:
+                    out.append(Target(column, op, max(service), d.name))
+            elif column in by_kpi:
+                out.append(Target(column, by_kpi[column].op, by_kpi[column].value, d.name))
+    return out
 
 
 def parse_target(text: str) -> tuple[str, Target | None]:
@@ -153,7 +207,8 @@ def targets_for(scenario: Scenario, specs: Sequence[str] = ()) -> list[Target]:
             targets[kpi] = target
     if not targets:
         raise ConfigError("--target", "every norm is switched off; there is nothing to staff for")
-    return list(targets.values())
+    sector = list(targets.values())
+    return sector + department_targets(scenario, sector)
 
 
 # --------------------------------------------------------------------------------------------- staffing
@@ -175,6 +230,13 @@ def _hours_per_day(scenario: Scenario, sec: Secretary) -> float:
     cal = scenario.calendar
     minutes = clock_minutes(sec.end or cal.close) - clock_minutes(sec.start or cal.open) - sec.lunch_minutes
     return minutes / 60
+
+
+def day_fte(scenario: Scenario) -> float:
+    """One secretary-day in FTE: the median working day of the config's secretaries over the full-time
+    week (7.2 h of 36 h: 0.2 FTE in the shipped configs)."""
+    hours = sorted(_hours_per_day(scenario, s) for s in scenario.organisation.secretaries)
+    return hours[len(hours) // 2] / scenario.calendar.full_time_hours_per_week
 
 
 def _shift(sec: Secretary) -> tuple[Any, ...]:
@@ -293,6 +355,16 @@ def group_demand(scenario: Scenario) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------------------- evaluation
+def block_seed(seed: int, block: int) -> int:
+    """The base seed of independent block ``block`` of replications: ``seed`` itself for block 0, else a
+    child of ``SeedSequence(seed)`` on a spawn key that replication seeds never use."""
+    if block == 0:
+        return seed
+    from sim.experiment import replication_seed
+
+    return replication_seed(seed, block, stream=1_000_003)
+
+
 def event_counts(tables: dict[str, list[dict[str, Any]]], kpi: str) -> tuple[float, float] | None:
     """(events in the norm, events) behind a share KPI in one replication's tables; None for other KPIs."""
     if kpi in ("reachability", "service_level.phone", "calls_abandoned"):
@@ -320,6 +392,23 @@ def pooled_share(records: Sequence[ReplicationRecord], kpi: str, alpha: float = 
 
 
 
+def department_shares(records: Sequence[ReplicationRecord]) -> dict[str, dict[str, float | None]]:
+    """Each department's pooled shares over the replications: reachability and abandoned calls (of its calls
+    offered) and requests within norm (of its requests)."""
+    sums: dict[str, list[float]] = {}
+    for rec in records:
+        for row in (rec.tables or {}).get("per_department", []):
+            acc = sums.setdefault(row["department"], [0.0] * 5)
+            offered, requests = row.get("calls_offered") or 0, row.get("requests") or 0
+            acc[0] += offered
+            acc[1] += (row.get("reachability") or 0) * offered
+            acc[2] += (row.get("calls_abandoned") or 0) * offered
+            acc[3] += requests
+            acc[4] += (row.get("within_norm") or 0) * requests
+    return {d: {"reachability": a[1] / a[0] if a[0] else None, "calls_abandoned": a[2] / a[0] if a[0] else None,
+                "within_norm": a[4] / a[3] if a[3] else None} for d, a in sums.items()}
+
+
 @dataclass
 class Evaluation:
     """A candidate staffing, its KPIs over the replications, and whether every norm holds."""
@@ -331,6 +420,7 @@ class Evaluation:
     margins: dict[str, float | None]
     phase: str = ""
     step: int = 0
+    replications: int = 0
 
     @property
     def feasible(self) -> bool:
@@ -344,7 +434,8 @@ class Evaluation:
     def trail_row(self) -> dict[str, Any]:
         row: dict[str, Any] = {"phase": self.phase, "step": self.step, "unit": self.unit,
                                "fte": round(self.fte, 6), "feasible": self.feasible,
-                               "worst_margin": None if math.isinf(self.worst_margin) else self.worst_margin}
+                               "worst_margin": None if math.isinf(self.worst_margin) else self.worst_margin,
+                               "replications": self.replications}
         for kpi, m in self.margins.items():
             row[f"margin.{kpi}"] = m
         return row
@@ -361,6 +452,9 @@ class StaffingSearch:
     seed: int
     name: str = ""
     alpha: float = ALPHA
+    block: int = 0
+    early_reject: bool = True
+    max_exchanges: int = MAX_EXCHANGES
     evaluations: list[Evaluation] = field(default_factory=list)
     _cache: dict[str, Evaluation] = field(default_factory=dict)
     _round: int = 0
@@ -368,28 +462,76 @@ class StaffingSearch:
     def __post_init__(self) -> None:
         self.name = self.name or self.scenario.name
 
+    @property
+    def block_seed(self) -> int:
+        """The base seed of this search's block of replications (block 0: the experiment's seed)."""
+        return block_seed(self.seed, self.block)
+
     def unit(self, staffing: Staffing) -> Unit:
-        key = f"{self.name}:{staffing.key()}"
+        key = f"{self.name}:{staffing.key()}" + (f"#{self.block}" if self.block else "")
         fte = round(staffing.fte(self.scenario), 6)
         labels = {"setup": self.name, "staffing": staffing.key(), "fte": fte}
         return Unit(key, staffing.apply(self.scenario), labels)
 
+    def complete(self, ev: Evaluation) -> None:
+        """Run the replications that early rejection left out for ``ev``'s staffing (for tables that show it:
+        the config's staffing is often rejected early). Its verdict stays that of the first stage."""
+        if ev.replications < self.replications:
+            self.runner.ensure([self.unit(ev.staffing)], self.replications, self.block_seed)
+
+    def first_stage(self) -> int:
+        """Replications run first on every candidate: a third of them (at least 3), or all if that is not
+        fewer; the rest only if the candidate is not already clearly infeasible."""
+        r0 = max(3, math.ceil(self.replications / 3))
+        return r0 if self.early_reject and r0 < self.replications else self.replications
+
+    def clearly_infeasible(self, records: Sequence[ReplicationRecord]) -> bool:
+        """Early rejection (a two-stage sequential test): some sector norm's whole interval, at this
+        confidence, already lies on the wrong side of its target (the margin of the *opposite* bound is
+        negative), so more replications would only confirm the failure."""
+        for t in self.targets:
+            if t.department is not None:
+                continue
+            s = pooled_share(records, t.kpi, self.alpha) or \
+                summarize([r.kpis.get(t.kpi) for r in records], self.alpha)
+            if s.n < 2 or s.ci_low is None or s.ci_high is None:
+                continue
+            if (t.op == ">=" and s.ci_high < t.value) or (t.op == "<=" and s.ci_low > t.value):
+                return True
+        return False
+
     def evaluate(self, staffings: Sequence[Staffing], phase: str, step: int) -> list[Evaluation]:
-        """Run every candidate on the same replication seeds (in one parallel batch) and judge the norms."""
+        """Run every candidate on the same replication seeds (in one parallel batch) and judge the norms.
+        Candidates run a first stage of replications; those clearly infeasible on it stop there (judged on
+        those replications), the others run the rest."""
         new = {s.key(): s for s in staffings if s.key() not in self._cache}
         units = [self.unit(s) for s in new.values()]
-        self.runner.ensure(units, self.replications, self.seed)
+        r0 = self.first_stage()
+        self.runner.ensure(units, r0, self.block_seed)
+        runs = {}
+        for u in units:
+            first = self.runner.store.records([u.key], r0, tables=True)
+            runs[u.key] = r0 if r0 < self.replications and self.clearly_infeasible(first) else self.replications
+        rest = [u for u in units if runs[u.key] > r0]
+        self.runner.ensure(rest, self.replications, self.block_seed)
         for u, s in zip(units, new.values(), strict=True):
-            records = self.runner.store.records([u.key], self.replications, tables=True)
+            records = self.runner.store.records([u.key], runs[u.key], tables=True)
             kpis = {k for r in records for k in r.kpis}
             sums = {k: summarize([r.kpis.get(k) for r in records], self.alpha) for k in sorted(kpis)}
-            for t in self.targets:
+            sector = [t for t in self.targets if t.department is None]
+            for t in sector:
                 pooled = pooled_share(records, t.kpi, self.alpha)
                 if pooled is not None:
                     sums[t.kpi] = pooled
             empty = Summary(None, None, None, None, 0)
-            margins = {t.kpi: t.margin(sums.get(t.kpi, empty)) for t in self.targets}
-            ev = Evaluation(s, u.key, s.fte(self.scenario), sums, margins, phase, step)
+            margins = {t.key: t.margin(sums.get(t.kpi, empty)) for t in sector}
+            shares = department_shares(records)
+            for t in self.targets:
+                if t.department is not None:
+                    est = shares.get(t.department, {}).get(t.kpi)
+                    margins[t.key] = t.estimate_margin(est)
+                    sums[t.key] = Summary(est, None, None, None, 0 if est is None else len(records))
+            ev = Evaluation(s, u.key, s.fte(self.scenario), sums, margins, phase, step, len(records))
             self._cache[s.key()] = ev
             self.evaluations.append(ev)
         return [self._cache[s.key()] for s in staffings]
@@ -416,11 +558,25 @@ class StaffingSearch:
                 s = s.add_day(self.scenario, g)
         return s
 
-    def run(self) -> Evaluation:
-        start = Staffing.of(self.scenario)
-        base = self.evaluate([start], "config", 0)[0]
+    def run(self, start: Staffing | None = None) -> Evaluation:
+        """The least staffing from ``start`` (default: the config's): along the path, then improved."""
+        start = start or Staffing.of(self.scenario)
+        base = self.evaluate([start], "config" if not self.evaluations else "start", 0)[0]
         best = self._along_path(start, base)
         return self._improve(best)
+
+    def binding(self, best: Evaluation) -> dict[str, int]:
+        """The binding norms at ``best``: those that the candidates with one secretary-day less than it (the
+        removals the search tried from it) break, each with how many of them it breaks."""
+        day = day_fte(self.scenario)
+        out: dict[str, int] = {}
+        for ev in self.evaluations:
+            if ev.feasible or not best.fte - 1.5 * day < ev.fte < best.fte - 1e-9:
+                continue
+            for k, m in ev.margins.items():
+                if m is not None and m < 0:
+                    out[k] = out.get(k, 0) + 1
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def _along_path(self, start: Staffing, base: Evaluation) -> Evaluation:
         """The step of the path with the least staff that meets the norms (by doubling, then bisection)."""
@@ -465,7 +621,7 @@ class StaffingSearch:
 
     def _improve(self, best: Evaluation) -> Evaluation:
         """Greedy removal; when it is stuck, one exchange of a day between groups, then removal again."""
-        for _ in range(MAX_EXCHANGES):
+        for _ in range(self.max_exchanges):
             best = self._greedy(best)
             moved = self._exchange(best)
             if moved is None:
@@ -560,8 +716,9 @@ class StaffingSearch:
                 acc[2] += (row.get("calls_abandoned") or 0) * offered
                 acc[3] += requests
                 acc[4] += (row.get("within_norm") or 0) * requests
-        by_kpi = {t.kpi: t for t in self.targets}
-        service = [t.value for t in self.targets if t.kpi.startswith("service_level.") and t.op == ">="]
+        by_kpi = {t.kpi: t for t in self.targets if t.department is None}
+        service = [t.value for t in self.targets
+                   if t.department is None and t.kpi.startswith("service_level.") and t.op == ">="]
         out = {}
         for g, (offered, within, abandoned, requests, req_within) in sums.items():
             margins = []
@@ -613,27 +770,29 @@ class SetupStaffing:
     base: Evaluation
     best: Evaluation
     search: StaffingSearch
+    more: list[StaffingSearch] = field(default_factory=list)  # the searches on further blocks (sim.business)
 
     def to_dict(self) -> dict[str, Any]:
         def judged(ev: Evaluation) -> dict[str, Any]:
             return {
                 "fte": ev.fte, "meets_norms": ev.feasible, "unit": ev.unit,
                 "spread": ev.staffing.spread(self.scenario),
-                "norms": {t.kpi: _norm(t, ev) for t in self.search.targets},
+                "norms": {t.key: _norm(t, ev) for t in self.search.targets},
                 "kpis": {k: v.to_dict() for k, v in ev.summaries.items()},
             }
 
+        searches = [self.search, *self.more]
         return {"config": judged(self.base), "least": judged(self.best),
-                "evaluations": len(self.search.evaluations),
-                "replications_run": len(self.search.evaluations) * self.search.replications}
+                "evaluations": sum(len(s.evaluations) for s in searches),
+                "replications_run": sum(e.replications for s in searches for e in s.evaluations)}
 
 
 _EMPTY = Summary(None, None, None, None, 0)
 
 
 def _norm(t: Target, ev: Evaluation) -> dict[str, Any]:
-    s = ev.summaries.get(t.kpi, _EMPTY)
-    margin = ev.margins[t.kpi]
+    s = ev.summaries.get(t.key, _EMPTY)
+    margin = ev.margins[t.key]
     return {**t.to_dict(), "mean": s.mean, "ci_low": s.ci_low, "ci_high": s.ci_high, "margin": margin,
             "holds": None if margin is None else margin >= 0}
 
@@ -648,12 +807,14 @@ class StaffResult:
     seed: int
     confidence: float
     store: Any
+    case: dict[str, Any] | None = None  # the business case over blocks (sim.business), if it was made
+    cases: list[Any] = field(default_factory=list)  # its sim.business.SetupCase per setup
 
     def summary(self) -> dict[str, Any]:
         return {
             "kind": "staff",
             "setups": {s.name: s.to_dict() for s in self.setups},
-            "business_case": business_case(self.setups),
+            "business_case": self.case if self.case is not None else business_case(self.setups),
             "targets": {name: [t.to_dict() for t in ts] for name, ts in self.targets.items()},
             "confidence": self.confidence,
             "rule": "a norm holds when the two-sided t-interval of the KPI's mean lies on its side of the "
@@ -679,8 +840,9 @@ class StaffResult:
     def trail_rows(self) -> list[dict[str, Any]]:
         rows = []
         for st in self.setups:
-            for ev in st.search.evaluations:
-                rows.append({"setup": st.name, **ev.trail_row()})
+            for search in [st.search, *st.more]:
+                for ev in search.evaluations:
+                    rows.append({"setup": st.name, "block": search.block, **ev.trail_row()})
         return rows
 
     def trail_frame(self) -> Any:
@@ -732,6 +894,7 @@ def _staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: 
         search = StaffingSearch(u.scenario, norms[u.key], runner, replications, seed, name=u.key,
                                 alpha=1 - confidence)
         best = search.run()
+        search.complete(search.evaluations[0])
         done.append(SetupStaffing(u.key, u.scenario, search.evaluations[0], best, search))
     return StaffResult(done, norms, replications, seed, confidence, runner.store)
 

@@ -54,6 +54,7 @@ def test_default_norms_cover_every_request_type() -> None:
     s = load_scenario(CONFIGS / "central_hnw.yaml")
     kpis = {t.kpi: t for t in default_targets(s)}
     assert kpis["reachability"] == Target("reachability", ">=", 0.8)
+    assert kpis["utilisation"] == Target("utilisation", "<=", 0.85)  # the occupancy ceiling (norms section)
     assert kpis["calls_abandoned"] == Target("calls_abandoned", "<=", 0.05)
     for t in ("callback", "email", "post", "crm", "custom", "legacy", "coordination", "minutes"):
         assert kpis[f"service_level.{t}"].value == 0.85
@@ -68,8 +69,12 @@ def test_targets_parse_replace_and_switch_off() -> None:
         with pytest.raises(ConfigError):
             parse_target(bad)
     ts = targets_for(small(), ["reachability=0.9", "calls_abandoned=off", "utilisation<=0.7"])
-    assert {t.kpi: t.value for t in ts} == {"reachability": 0.9, "service_level.callback": 0.85,
-                                          "service_level.email": 0.85, "utilisation": 0.7}
+    assert {t.kpi: t.value for t in ts if t.department is None} == {
+        "reachability": 0.9, "service_level.callback": 0.85, "service_level.email": 0.85, "utilisation": 0.7}
+    # every department gets the sector's call norms as overridden, and the service-level norm on its requests
+    dept = {(t.department, t.kpi): t.value for t in ts if t.department is not None}
+    assert dept == {("A", "reachability"): 0.9, ("A", "within_norm"): 0.85,
+                    ("B", "reachability"): 0.9, ("B", "within_norm"): 0.85}
 
 
 def test_a_norm_holds_when_its_interval_is_on_the_right_side() -> None:

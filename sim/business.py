@@ -1,0 +1,373 @@
+"""The business case: what each setup costs at its least staffing, the saving against a stated baseline, how
+precise that is, and how long the transition takes to pay back.
+
+**Cost model** (the config's ``costs`` section, every figure a labelled parameter): a setup's yearly cost is
+its secretaries' FTE x cost per FTE, plus a coordination overhead (a share of that), plus the manager (the
+article's one manager with authority: ``manager_fte`` x manager cost). Moving to a setup costs once: the
+reorganisation, training per secretary FTE kept and tools (HNW). Payback = the one-off cost of the alternative
+(minus the baseline's) over its yearly saving.
+
+**A stable answer.** The least staffing that meets the norms (:mod:`sim.staffing`) depends on the seeds: the
+norms are judged on a finite sample, and a different sample can move the answer by a secretary-day or two. So
+the search runs on independent *blocks* of replications (block ``b`` has its own base seed, the same for every
+setup, so setups are compared on common random numbers within a block). Block 0 searches from the config;
+each later block starts from the previous block's answer, checks it on its fresh seeds (adding days if it
+fails there) and removes what it can. Each block gives each setup a least FTE; blocks are added (at least
+``min_blocks``) until every setup's mean least FTE has a 95% t-interval no wider than +-``precision`` (default
+one secretary-day), or ``max_blocks`` are run. The answer is that mean with its interval.
+
+The **saving** is computed per block, paired: ``1 - cost(alternative, block b) / cost(baseline, block b)``, and
+reported as the mean over blocks with its t-interval (the blocks are independent, so this is an ordinary
+interval over independent replications of the whole search). The **baseline** is explicit:
+
+- ``least``: the first setup at its own least staffing in the same block (equal service against equal
+  service: what the article's "15% cheaper at equal service" asks);
+- ``config``: the first config's staffing as it is today (a fixed cost: the saving of the move as budgeted).
+
+The **recommended staffing** of a setup is the smallest of its block answers that meets the norms on *every*
+block (confirmed on seeds it was not found on), or if none does, the largest with days added along the
+proportional path until it does; its FTE is at least the mean. The **binding norms** are those
+that the search's one-day-smaller candidates broke (counted over the blocks); every norm's margin is shown at
+the recommended staffing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.config import ConfigError, Scenario
+from sim.experiment import DEFAULT_REPLICATIONS, Runner, Unit, session
+from sim.staffing import (
+    ARTICLE_SAVING,
+    MAX_EXCHANGES,
+    Evaluation,
+    SetupStaffing,
+    StaffingSearch,
+    StaffResult,
+    Target,
+    day_fte,
+    department_shares,
+    staff_experiment_hash,
+    staffing_units,
+    targets_for,
+)
+from sim.stats import ALPHA, summarize
+from sim.store import ResultStore
+
+#: Blocks of replications: at least this many (an interval needs a few), at most this many.
+MIN_BLOCKS = 3
+MAX_BLOCKS = 8
+#: Days the confirmation may add to the largest block answer before it gives up (and says so).
+MAX_CONFIRM_DAYS = 10
+BASELINES = ("least", "config")
+
+
+# ------------------------------------------------------------------------------------------------- costs
+@dataclass(frozen=True)
+class CostModel:
+    """Yearly and one-off cost of a setup from its config's ``costs`` section."""
+
+    per_fte: float
+    manager_fte: float
+    manager_per_fte: float
+    coordination_share: float
+    reorganisation: float
+    training_per_fte: float
+    tools: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> CostModel:
+        c = scenario.costs
+        per_fte = c.cost_per_fte_per_year if c.cost_per_fte_per_year is not None else \
+            scenario.organisation.cost_per_fte_per_year
+        return cls(per_fte, c.manager_fte, c.manager_cost_per_fte_per_year, c.coordination_share,
+                   c.reorganisation_once, c.training_per_fte_once, c.tools_once)
+
+    def yearly(self, fte: float) -> dict[str, float]:
+        secretaries = fte * self.per_fte
+        coordination = self.coordination_share * secretaries
+        manager = self.manager_fte * self.manager_per_fte
+        return {"secretaries": secretaries, "coordination": coordination, "manager": manager,
+                "total": secretaries + coordination + manager}
+
+    def one_off(self, fte: float) -> dict[str, float]:
+        training = self.training_per_fte * fte
+        return {"reorganisation": self.reorganisation, "training": training, "tools": self.tools,
+                "total": self.reorganisation + training + self.tools}
+
+
+def payback_years(one_off: float, yearly_saving: float) -> float | None:
+    """Years until the one-off cost is earned back (0 without one); None if nothing is saved."""
+    if yearly_saving <= 0:
+        return None
+    return max(0.0, one_off) / yearly_saving
+
+
+# ------------------------------------------------------------------------------------------- the answer
+@dataclass
+class SetupCase:
+    """One setup over the blocks: each block's search and answer, and the confirmed (recommended) staffing."""
+
+    name: str
+    scenario: Scenario
+    targets: list[Target]
+    searches: list[StaffingSearch] = field(default_factory=list)
+    answers: list[Evaluation] = field(default_factory=list)
+    recommended: Evaluation | None = None
+    confirmed: bool = False
+
+    @property
+    def config(self) -> Evaluation:
+        return self.searches[0].evaluations[0]
+
+    def fte_summary(self, alpha: float = ALPHA) -> dict[str, Any]:
+        return summarize([a.fte for a in self.answers], alpha).to_dict()
+
+    def half_width(self, alpha: float = ALPHA) -> float:
+        s = summarize([a.fte for a in self.answers], alpha)
+        if s.mean is None or s.ci_high is None:
+            return math.inf
+        return s.ci_high - s.mean
+
+    def binding(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for search, ans in zip(self.searches, self.answers, strict=True):
+            for k, n in search.binding(ans).items():
+                out[k] = out.get(k, 0) + n
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def block_search(unit: Unit, targets: list[Target], runner: Runner, replications: int, seed: int, block: int,
+                 alpha: float, early_reject: bool = True) -> StaffingSearch:
+    # later blocks start from the previous block's answer, already improved by exchanges: removal suffices
+    return StaffingSearch(unit.scenario, targets, runner, replications, seed, name=unit.key, alpha=alpha,
+                          block=block, early_reject=early_reject, max_exchanges=MAX_EXCHANGES if block == 0 else 0)
+
+
+def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
+                  confidence: float, runner: Runner, *, precision: float | None = None,
+                  min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
+                  early_reject: bool = True) -> list[SetupCase]:
+    """Each setup's least staffing on independent blocks, until every setup's mean is precise enough, and
+    each setup's recommended staffing (confirmed on every block). ``precision`` is in FTE (default: one
+    secretary-day of each setup)."""
+    if not 1 <= min_blocks <= max_blocks:
+        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+    alpha = 1 - confidence
+    cases = [SetupCase(u.key, u.scenario, norms[u.key]) for u in units]
+    for block in range(max_blocks):
+        for u, case in zip(units, cases, strict=True):
+            search = block_search(u, case.targets, runner, replications, seed, block, alpha, early_reject)
+            start = case.answers[-1].staffing if case.answers else None
+            case.searches.append(search)
+            case.answers.append(search.run(start))
+        if block + 1 >= min_blocks and all(
+                c.half_width() <= (precision if precision is not None else day_fte(c.scenario)) + 1e-9
+                for c in cases):
+            break
+    for case in cases:
+        _confirm(case)
+    return cases
+
+
+def _confirm(case: SetupCase) -> None:
+    """The smallest block answer that meets the norms on every block."""
+    seen: dict[str, Evaluation] = {}
+    for a in sorted(case.answers, key=lambda e: e.fte):
+        seen.setdefault(a.staffing.key(), a)
+    for cand in seen.values():
+        evs = [s.evaluate([cand.staffing], "confirm", 0)[0] for s in case.searches]
+        if all(e.feasible for e in evs):
+            case.recommended, case.confirmed = evs[0], True
+            return
+    # none holds on every block: add days to the largest answer along the proportional path until one does
+    largest = max(case.answers, key=lambda e: e.fte)
+    for k in range(1, MAX_CONFIRM_DAYS + 1):
+        more = case.searches[0].path(largest.staffing, -k)
+        assert more is not None
+        evs = [s.evaluate([more], "confirm", k)[0] for s in case.searches]
+        if all(e.feasible for e in evs):
+            case.recommended, case.confirmed = evs[0], True
+            return
+    case.recommended, case.confirmed = largest, False
+
+
+# -------------------------------------------------------------------------------------- the business case
+def _interval(values: Sequence[float], alpha: float) -> dict[str, Any]:
+    return summarize(list(values), alpha).to_dict()
+
+
+def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidence: float = 1 - ALPHA,
+                  article_saving: float = ARTICLE_SAVING) -> dict[str, Any]:
+    """Cost per setup, the saving against ``baseline`` per block (paired) with its interval, payback, binding
+    norms, margins at the recommended staffing, and departments that gain or lose against the baseline."""
+    if baseline not in BASELINES:
+        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+    alpha = 1 - confidence
+    ref = cases[0]
+    ref_costs = CostModel.of(ref.scenario)
+    blocks = min(len(c.answers) for c in cases)
+    if baseline == "least":
+        ref_yearly = [ref_costs.yearly(a.fte)["total"] for a in ref.answers[:blocks]]
+        ref_one_off = ref_costs.one_off(ref.recommended.fte if ref.recommended else ref.answers[0].fte)["total"]
+    else:
+        ref_yearly = [ref_costs.yearly(ref.config.fte)["total"]] * blocks
+        ref_one_off = 0.0
+    ref_shares = _dept_shares(ref)
+    rows: dict[str, Any] = {}
+    for case in cases:
+        costs = CostModel.of(case.scenario)
+        yearly = [costs.yearly(a.fte)["total"] for a in case.answers[:blocks]]
+        savings = [1 - y / r for y, r in zip(yearly, ref_yearly, strict=True)]
+        euro = [r - y for y, r in zip(yearly, ref_yearly, strict=True)]
+        rec = case.recommended
+        assert rec is not None
+        one_off = costs.one_off(rec.fte)
+        is_ref_itself = case is ref and baseline == "least"
+        mean_euro = sum(euro) / len(euro)
+        saving = _interval(savings, alpha)
+        shares = _dept_shares(case)
+        verdict = None if is_ref_itself or saving["mean"] is None else (
+            "yes" if (saving["ci_low"] if saving["ci_low"] is not None else saving["mean"]) >= article_saving
+            else "no" if (saving["ci_high"] if saving["ci_high"] is not None else saving["mean"]) < article_saving
+            else "undecided")
+        yearly_rec = costs.yearly(rec.fte)
+        ref_fte = ref.config.fte if baseline == "config" else (ref.recommended or ref.answers[0]).fte
+        rows[case.name] = {
+            # the keys of the single-search business case (sim.staffing.business_case), same meaning
+            "fte_config": case.config.fte, "config_meets_norms": case.config.feasible,
+            "fte": rec.fte, "cost_per_year": yearly_rec["total"],
+            "saving_fte": None if is_ref_itself else ref_fte - rec.fte,
+            "saving_share": None if is_ref_itself else saving["mean"],
+            "saving_euro": None if is_ref_itself else mean_euro,
+            "meets_article_saving": {"yes": True, "no": False}.get(verdict or ""),
+            # over the blocks
+            "fte_least": case.fte_summary(alpha), "fte_blocks": [a.fte for a in case.answers],
+            "recommended_confirmed": case.confirmed,
+            "recommended_spread": rec.staffing.spread(case.scenario),
+            "cost_breakdown_per_year": yearly_rec,
+            "one_off": one_off,
+            "saving_share_ci": None if is_ref_itself else saving,
+            "saving_euro_ci": None if is_ref_itself else _interval(euro, alpha),
+            "payback_years": None if is_ref_itself else payback_years(one_off["total"] - ref_one_off, mean_euro),
+            "article_saving_verdict": verdict,
+            "binding_norms": case.binding(),
+            "margins": dict(rec.margins),
+            "worst_department": _worst_department(rec),
+            "departments": {d: {**sh, **{f"{k}_vs_baseline": _minus(v, ref_shares.get(d, {}).get(k))
+                                         for k, v in sh.items()}} for d, sh in shares.items()},
+        }
+    return {"reference": ref.name, "baseline": baseline, "blocks": blocks, "confidence": confidence,
+            "article_saving": article_saving, "setups": rows,
+            "baseline_meaning": "the first setup at its own least staffing, block by block" if baseline == "least"
+            else "the first config's staffing as it is today"}
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _dept_shares(case: SetupCase) -> dict[str, dict[str, float | None]]:
+    """Per-department shares at the recommended staffing, pooled over every block's replications."""
+    rec = case.recommended
+    assert rec is not None
+    records = []
+    for s in case.searches:
+        ev = s.evaluate([rec.staffing], "confirm", 0)[0]
+        records += s.runner.store.records([ev.unit], ev.replications, tables=True)
+    return department_shares(records)
+
+
+def _worst_department(ev: Evaluation) -> dict[str, Any] | None:
+    dept = {k: m for k, m in ev.margins.items() if ":" in k and m is not None}
+    if not dept:
+        return None
+    k = min(dept, key=lambda x: dept[x])
+    name, kpi = k.split(":", 1)
+    return {"department": name, "kpi": kpi, "margin": dept[k]}
+
+
+def headline(case: dict[str, Any]) -> list[str]:
+    """The answer as an analyst would present it: one line per alternative setup."""
+    out = []
+    ref = case["setups"][case["reference"]]
+    ref_fte = ref["fte_least"] if case["baseline"] == "least" else {"mean": ref["fte_config"], "ci_low": None}
+    for name, row in case["setups"].items():
+        if row["saving_share"] is None:
+            continue
+        f, s = row["fte_least"], row["saving_share_ci"]
+        binding = ", ".join(list(row["binding_norms"])[:2]) or "none found"
+        against = f"{_fmt_iv(ref_fte, 1)} FTE ({case['reference']}, "
+        against += "at its least staffing)" if case["baseline"] == "least" else "today's staffing)"
+        payback = row["payback_years"]
+        out.append(
+            f"{name} needs {_fmt_iv(f, 1)} FTE against {against}: a saving of {_fmt_iv(s, 1, pct=True)}, "
+            f"binding norm {binding}; "
+            f"{_VERDICT[row['article_saving_verdict']]} "
+            f"the article's {100 * case['article_saving']:.0f}%"
+            + ("" if payback is None or payback == 0 else f"; pays back in {payback:.1f} years"))
+    return out
+
+
+_VERDICT = {"yes": "meets", "no": "misses", "undecided": "cannot decide on", None: "-"}
+
+
+def _fmt_iv(s: dict[str, Any], digits: int, pct: bool = False) -> str:
+    k = 100.0 if pct else 1.0
+    unit = "%" if pct else ""
+    if s.get("mean") is None:
+        return "-"
+    text = f"{k * s['mean']:.{digits}f}{unit}"
+    if s.get("ci_low") is not None and s.get("ci_high") is not None:
+        text += f" [{k * s['ci_low']:.{digits}f}, {k * s['ci_high']:.{digits}f}]"
+    return text
+
+
+__all__ = ["CostModel", "payback_years", "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
+           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case"]
+
+
+def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
+                   confidence: float, runner: Runner, *, baseline: str = "least", precision: float | None = None,
+                   min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
+                   early_reject: bool = True) -> StaffResult:
+    """The staffing searches over blocks and the business case, as a :class:`StaffResult` whose setups are
+    block 0's searches with the recommended staffing as their answer."""
+    if baseline not in BASELINES:
+        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+    cases = search_blocks(units, norms, replications, seed, confidence, runner, precision=precision,
+                          min_blocks=min_blocks, max_blocks=max_blocks, early_reject=early_reject)
+    setups = []
+    for c in cases:
+        search = c.searches[0]
+        assert c.recommended is not None
+        best = search.evaluate([c.recommended.staffing], "confirm", 0)[0]
+        search.complete(c.config)  # the tables show the config's staffing with every replication
+        setups.append(SetupStaffing(c.name, c.scenario, c.config, best, search, c.searches[1:]))
+    case = business_case(cases, baseline, confidence)
+    for c in cases:
+        goal = precision if precision is not None else day_fte(c.scenario)
+        case["setups"][c.name]["precision"] = {"fte": goal, "half_width": c.half_width(1 - confidence),
+                                               "reached": c.half_width(1 - confidence) <= goal + 1e-9}
+    return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)
+
+
+def staff_case(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATIONS, seed: int | None = None,
+               *, targets: Sequence[str] = (), confidence: float = 1 - ALPHA, baseline: str = "least",
+               precision: float | None = None, min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
+               workers: int | None = None, progress: bool | None = False) -> StaffResult:
+    """From Python: the business case of ``scenarios`` (the first is the baseline), results store in memory."""
+    if not scenarios:
+        raise ValueError("staff_case needs at least one scenario")
+    if replications < 2:
+        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+    base = scenarios[0].run.seed if seed is None else seed
+    units = staffing_units(scenarios)
+    norms = {u.key: targets_for(u.scenario, targets) for u in units}
+    store = ResultStore.open(None, staff_experiment_hash(units, base, norms, confidence), "staff")
+    with session(store, workers=workers, progress=progress) as runner:
+        return business_staff(units, norms, replications, base, confidence, runner, baseline=baseline,
+                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks)

@@ -1,0 +1,334 @@
+"""What would flip the business case: one-at-a-time sensitivity of the saving to every assumed parameter.
+
+Each parameter (:data:`PARAMETERS`: caller patience, talk and work times, demand per staff member, sickness,
+shrinkage, the occupancy ceiling, the norms, the HNW multipliers, the custom-work penalty) is set to each value
+of its stated range, in *both* configs at once, everything else at the config's value. At every value both
+setups get their least staffing (:class:`sim.staffing.StaffingSearch`, warm-started from the answer at the
+config's values) and the saving ``1 - cost(alternative) / cost(reference at its least staffing)`` follows
+from the cost model (:class:`sim.business.CostModel`). Common random numbers throughout: every candidate of
+every value runs on the same replication seeds. Values that change only how a staffing is judged (the norms)
+reuse the simulations of the base values, since their simulated scenario is the same.
+
+Reported per parameter: the saving at the low and the high end (a tornado figure, widest swing on top), and the
+**break-even value**: where the saving, interpolated linearly between the values run, crosses the article's
+15% ("not within range" if it does not). The search's answer moves in whole secretary-days, so the saving is a
+step function of the parameter; the interpolation places the crossing between the last value on one side and
+the first on the other, and a finer grid (``--points``) narrows it.
+
+Results are stored like every experiment (``results.sqlite``, one row per replication): running the same
+command again with the same ``--out`` resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sim.business import CostModel
+from sim.config import ConfigError, Scenario, parse_scenario
+from sim.experiment import Runner
+from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
+
+
+# ------------------------------------------------------------------------------------------- parameters
+def _scale(path: Sequence[str]) -> Callable[[dict[str, Any], float], None]:
+    def apply(data: dict[str, Any], factor: float) -> None:
+        node = data
+        for p in path[:-1]:
+            node = node.get(p) or {}
+        if isinstance(node, dict) and node.get(path[-1]) is not None:
+            node[path[-1]] = node[path[-1]] * factor
+    return apply
+
+
+class _Set:
+    """Set the field at ``path`` to the value (and read the config's value there)."""
+
+    def __init__(self, path: Sequence[str]) -> None:
+        self.path = tuple(path)
+
+    def __call__(self, data: dict[str, Any], value: float) -> None:
+        node = data
+        for p in self.path[:-1]:
+            node = node.setdefault(p, {})
+        node[self.path[-1]] = value
+
+    def read(self, data: dict[str, Any]) -> Any:
+        node: Any = data
+        for p in self.path:
+            node = node.get(p) if isinstance(node, dict) else None
+        return node
+
+
+def _set(path: Sequence[str]) -> _Set:
+    return _Set(path)
+
+
+def _work_times(data: dict[str, Any], factor: float) -> None:
+    for task in data["demand"].get("tasks", {}).values():
+        task["work_minutes"]["mean"] *= factor
+    meetings = data["demand"].get("meetings")
+    if meetings:
+        meetings["writing_minutes_per_meeting_hour"] *= factor
+    calls = data["demand"]["calls"]
+    if calls.get("callback_minutes"):
+        calls["callback_minutes"]["mean"] *= factor
+
+
+def _demand(data: dict[str, Any], factor: float) -> None:
+    data["demand"]["calls"]["per_staff_per_day"] *= factor
+    for task in data["demand"].get("tasks", {}).values():
+        task["per_staff_per_day"] *= factor
+    meetings = data["demand"].get("meetings")
+    if meetings:
+        meetings["per_department_per_week"] *= factor
+
+
+def _hnw(data: dict[str, Any], factor: float) -> None:
+    """Each HNW multiplier's effect (its distance from 1) times ``factor``: 0 = no HNW effect, 1 = as assumed."""
+    hnw = data.get("hnw")
+    if hnw:
+        hnw["multipliers"] = {k: max(0.0, 1 + factor * (m - 1)) for k, m in hnw.get("multipliers", {}).items()}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An assumed parameter, its range and how a value is applied to a config's data. ``kind`` is ``factor``
+    (the value multiplies the config's) or ``value`` (it replaces it); ``simulated`` False when it only
+    changes how a staffing is judged (its runs are the base's)."""
+
+    name: str
+    label: str
+    kind: str
+    values: tuple[float, ...]
+    base: float
+    apply: Callable[[dict[str, Any], float], None]
+    simulated: bool = True
+
+
+#: The parameters and their stated ranges (low, high; the config's value in between). Ranges are ASSUMPTIONS
+#: chosen to cover what the domain notes call plausible: patience half to double, times and demand +-25%,
+#: sickness 4-8% (the range of most municipalities, A&O fonds 2022), shrinkage 0-20%, norms +-a step.
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("patience", "caller patience (x config)", "factor", (0.5, 2.0), 1.0,
+              _scale(["demand", "calls", "patience_seconds", "mean"])),
+    Parameter("talk", "talk time (x config)", "factor", (0.75, 1.25), 1.0,
+              _scale(["demand", "calls", "talk_minutes", "mean"])),
+    Parameter("work", "work times (x config)", "factor", (0.75, 1.25), 1.0, _work_times),
+    Parameter("demand", "demand per staff member (x config)", "factor", (0.8, 1.2), 1.0, _demand),
+    Parameter("sickness", "sick leave (share)", "value", (0.04, 0.08), 0.06,
+              _set(["absence", "sickness", "share"])),
+    Parameter("shrinkage", "shrinkage (share)", "value", (0.0, 0.2), 0.10, _set(["absence", "shrinkage", "share"])),
+    Parameter("occupancy", "occupancy ceiling", "value", (0.80, 0.90), 0.85, _set(["norms", "occupancy_max"]),
+              simulated=False),
+    Parameter("reachability", "reachability norm", "value", (0.70, 0.90), 0.80,
+              _set(["norms", "reachability_min"]), simulated=False),
+    Parameter("abandoned", "abandoned-call norm", "value", (0.03, 0.10), 0.05, _set(["norms", "abandoned_max"]),
+              simulated=False),
+    Parameter("hnw", "HNW effects (x assumed)", "factor", (0.5, 1.5), 1.0, _hnw),
+    Parameter("custom_penalty", "custom-work penalty (x)", "value", (1.2, 2.0), 1.5,
+              _set(["dispatch", "custom_penalty"])),
+)
+
+
+def parameters(names: Sequence[str] = ()) -> list[Parameter]:
+    """The named parameters (all by default); ``name=low,high`` sets another range."""
+    by_name = {p.name: p for p in PARAMETERS}
+    if not names:
+        return list(PARAMETERS)
+    out = []
+    for spec in names:
+        name, _, rng = spec.partition("=")
+        if name not in by_name:
+            raise ConfigError("--param", f"{name!r}: unknown; known: {', '.join(by_name)}")
+        p = by_name[name]
+        if rng:
+            try:
+                values = tuple(float(v) for v in rng.split(","))
+            except ValueError:
+                raise ConfigError("--param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
+            if len(values) < 2:
+                raise ConfigError("--param", f"{spec!r}: give at least a low and a high value")
+            p = Parameter(p.name, p.label, p.kind, values, p.base, p.apply, p.simulated)
+        out.append(p)
+    return out
+
+
+def grid(p: Parameter, points: int) -> list[float]:
+    """The values run: the range's ends (and any values given), the base, and ``points - 3`` more between."""
+    lo, hi = min(p.values), max(p.values)
+    vals = set(p.values) | {p.base}
+    extra = max(0, points - 3)
+    for k in range(1, extra + 1):
+        vals.add(round(lo + (hi - lo) * k / (extra + 1), 6))
+    return sorted(vals)
+
+
+def varied(scenario: Scenario, p: Parameter, value: float) -> Scenario:
+    data = scenario.model_dump(mode="json", exclude_none=False)
+    p.apply(data, value)
+    return parse_scenario(data, f"{scenario.name} ({p.name}={value:g})")
+
+
+def with_base(p: Parameter, scenario: Scenario) -> Parameter:
+    """``p`` with its base value read from ``scenario`` (the reference config) where it sets a value."""
+    if p.kind == "value" and isinstance(p.apply, _Set):
+        v = p.apply.read(scenario.model_dump(mode="json"))
+        if isinstance(v, int | float):
+            return Parameter(p.name, p.label, p.kind, p.values, float(v), p.apply, p.simulated)
+    return p
+
+
+def sim_key(scenario: Scenario) -> str:
+    """A hash of what is simulated (norms, costs and names left out): scenarios with the same key share runs."""
+    data = scenario.model_dump(mode="json")
+    for k in ("norms", "costs", "name", "description"):
+        data.pop(k, None)
+    data["run"].pop("seed", None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
+
+
+# ------------------------------------------------------------------------------------------- the sweep
+@dataclass
+class Point:
+    parameter: str
+    value: float
+    fte: dict[str, float]
+    cost: dict[str, float]
+    saving: float
+    binding: dict[str, list[str]]
+
+
+def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: Runner, replications: int, seed: int,
+          alpha: float, start: Staffing | None) -> tuple[Evaluation, StaffingSearch]:
+    """The least staffing of ``scenario``, warm-started from ``start``."""
+    search = StaffingSearch(scenario, targets_for(scenario, targets_spec), runner, replications, seed,
+                            name=f"{setup}@{sim_key(scenario)}", alpha=alpha,
+                            max_exchanges=MAX_EXCHANGES if start is None else 0)
+    return search.run(start), search
+
+
+def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
+                params: Sequence[Parameter] = PARAMETERS, points: int = 3, targets: Sequence[str] = (),
+                confidence: float = 0.95, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The saving of ``alt`` against ``ref`` (each at its least staffing) over each parameter's range."""
+    alpha = 1 - confidence
+    names = ("reference", "alternative")
+    base_start: dict[str, Staffing | None] = {n: None for n in names}
+    base_point: Point | None = None
+
+    def point(p: Parameter | None, value: float) -> Point:
+        fte, cost, binding = {}, {}, {}
+        for n, sc in zip(names, (ref, alt), strict=True):
+            s = sc if p is None else varied(sc, p, value)
+            ev, search = least(s, n, targets, runner, replications, seed, alpha, base_start[n])
+            if p is None:
+                base_start[n] = ev.staffing
+            fte[n] = ev.fte
+            cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
+            binding[n] = list(search.binding(ev))[:3]
+        saving = 1 - cost["alternative"] / cost["reference"]
+        return Point("base" if p is None else p.name, value, fte, cost, saving, binding)
+
+    base_point = point(None, 0.0)
+    if progress:
+        progress(f"base: saving {100 * base_point.saving:.1f}%")
+    rows = []
+    for p in (with_base(q, ref) for q in params):
+        pts = []
+        for v in grid(p, points):
+            pt = point(p, v) if v != p.base else \
+                Point(p.name, v, base_point.fte, base_point.cost, base_point.saving, base_point.binding)
+            pts.append(pt)
+        rows.append(_row(p, pts))
+        if progress:
+            progress(f"{p.name}: {', '.join(f'{x.value:g} -> {100 * x.saving:.1f}%' for x in pts)}")
+    rows.sort(key=lambda r: -r["swing"])
+    return {"kind": "sensitivity", "reference": ref.name, "alternative": alt.name,
+            "base": _point_dict(base_point), "article_saving": ARTICLE_SAVING, "parameters": rows,
+            "replications": replications, "seed": seed, "confidence": confidence, "points": points,
+            "common_random_numbers": True}
+
+
+def _point_dict(pt: Point) -> dict[str, Any]:
+    return {"value": pt.value, "fte": pt.fte, "cost_per_year": pt.cost, "saving": pt.saving, "binding": pt.binding}
+
+
+def _row(p: Parameter, pts: list[Point]) -> dict[str, Any]:
+    lo = min(pts, key=lambda x: x.value)
+    hi = max(pts, key=lambda x: x.value)
+    savings = [x.saving for x in pts]
+    return {"parameter": p.name, "label": p.label, "kind": p.kind, "base_value": p.base,
+            "low": lo.value, "high": hi.value, "saving_low": lo.saving, "saving_high": hi.saving,
+            "swing": max(savings) - min(savings), "break_even": break_even([x.value for x in pts], savings),
+            "points": [_point_dict(x) for x in pts]}
+
+
+def break_even(values: Sequence[float], savings: Sequence[float], goal: float = ARTICLE_SAVING) -> float | None:
+    """The first value (from the base outward is not assumed: from low to high) where the saving, linear
+    between the values run, crosses ``goal``; None if it stays on one side over the range."""
+    pairs = sorted(zip(values, savings, strict=True))
+    for (v0, s0), (v1, s1) in zip(pairs, pairs[1:], strict=False):
+        if (s0 - goal) * (s1 - goal) < 0:
+            return v0 + (goal - s0) * (v1 - v0) / (s1 - s0)
+        if s1 == goal and s0 != goal:
+            return v1
+    if pairs and pairs[0][1] == goal:
+        return pairs[0][0]
+    return None
+
+
+# ------------------------------------------------------------------------------------------- the figure
+def tornado(result: dict[str, Any], path: str | None = None) -> Any:
+    """The tornado figure of the saving: one bar per parameter from its saving at the low to the high end,
+    widest on top, the base saving and the article's 15% as lines. Sized for a page (6.5 in wide), text at
+    least 9 pt."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = result["parameters"]
+    base = 100 * result["base"]["saving"]
+    goal = 100 * result["article_saving"]
+    fig, ax = plt.subplots(figsize=(6.5, 1.6 + 0.5 * len(rows)), dpi=150)
+    low_c, high_c = "#0072B2", "#E69F00"
+    for i, r in enumerate(reversed(rows)):
+        ends = sorted((("low", low_c), ("high", high_c)), key=lambda e: -abs(100 * r[f"saving_{e[0]}"] - base))
+        for k, (end, colour) in enumerate(ends):  # the longer bar first, the shorter drawn over it, thinner
+            v = 100 * r[f"saving_{end}"]
+            ax.barh(i, v - base, left=base, color=colour, height=0.6 - 0.25 * k, edgecolor="white", linewidth=0.5)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{r['label']}, {r['low']:g} .. {r['high']:g}\nbreak-even: {fmt_break_even(r['break_even'])}"
+                        for r in reversed(rows)], fontsize=9)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.axvline(goal, color="#D55E00", linestyle="--", linewidth=1.2)
+    ax.set_xlabel(f"saving of {result['alternative']} against {result['reference']} (%, both at least staffing)",
+                  fontsize=10)
+    ax.tick_params(axis="x", labelsize=9)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=low_c, label="low end of range"), Patch(color=high_c, label="high end"),
+                       Line2D([], [], color="black", label=f"config's values ({base:.1f}%)"),
+                       Line2D([], [], color="#D55E00", linestyle="--", label=f"article's {goal:.0f}%")],
+              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.8 / (0.5 * len(rows) + 0.3)),
+              ncol=2, frameon=False)
+    ax.set_title("What moves the saving (one parameter at a time)", fontsize=11)
+    fig.tight_layout()
+    if path:
+        fig.savefig(path, bbox_inches="tight")
+        plt.close(fig)
+    return fig
+
+
+def fmt_break_even(value: float | None) -> str:
+    return "not within range" if value is None or math.isnan(value) else f"{value:.3g}"
+
+
+__all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "sensitivity", "break_even", "tornado",
+           "fmt_break_even", "sim_key"]

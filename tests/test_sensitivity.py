@@ -1,0 +1,57 @@
+"""``sim sensitivity``: break-even arithmetic, the parameters' effect on a config, and a small end-to-end run
+that is stored and resumes without running anything again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from test_business import small_pool_data
+from test_staffing import small_data
+
+from sim.cli import main
+from sim.config import ConfigError, parse_scenario
+from sim.sensitivity import PARAMETERS, break_even, grid, parameters, sim_key, varied
+
+
+def test_break_even_interpolates_the_crossing_of_15_percent() -> None:
+    assert break_even([0.5, 1.0, 2.0], [0.05, 0.25, 0.30]) == pytest.approx(0.5 + 0.5 * 0.10 / 0.20)
+    assert break_even([0.5, 1.0, 2.0], [0.30, 0.20, 0.10]) == pytest.approx(1.5)
+    assert break_even([0.5, 1.0, 2.0], [0.30, 0.25, 0.20]) is None  # stays above: not within range
+
+
+def test_parameters_change_both_the_config_and_only_what_they_name() -> None:
+    s = parse_scenario(small_data())
+    by = {p.name: p for p in PARAMETERS}
+    talk = varied(s, by["talk"], 1.25)
+    assert talk.demand.calls.talk_minutes.mean == pytest.approx(1.25 * s.demand.calls.talk_minutes.mean)
+    assert sim_key(talk) != sim_key(s)
+    strict = varied(s, by["occupancy"], 0.8)
+    assert strict.norms.occupancy_max == 0.8 and sim_key(strict) == sim_key(s)  # a norm: same simulation
+    assert grid(by["shrinkage"], 5) == [0.0, 0.066667, 0.1, 0.133333, 0.2]  # ends, base, 2 evenly between
+    assert [p.values for p in parameters(["patience=0.25,4"])] == [(0.25, 4.0)]
+    with pytest.raises(ConfigError):
+        parameters(["patients"])
+
+
+def test_sensitivity_command_writes_tornado_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "small.yaml", tmp_path / "pool.yaml"
+    a.write_text(yaml.safe_dump(small_data()))
+    b.write_text(yaml.safe_dump(small_pool_data()))
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(a), str(b), "-r", "2", "--days", "2", "-w", "1", "--param", "occupancy",
+            "--param", "talk", "--target", "calls_abandoned=off", "--out", str(out), "--json"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0
+    first = json.loads(capsys.readouterr().out)
+    assert {r["parameter"] for r in first["parameters"]} == {"occupancy", "talk"}
+    for r in first["parameters"]:
+        assert len(r["points"]) == 3 and r["swing"] >= 0
+    assert (out / "tornado.png").stat().st_size > 10_000 and (out / "sensitivity.csv").exists()
+    with pytest.raises(SystemExit):
+        main(args)  # resumes: the same answer from the store
+    again = json.loads(capsys.readouterr().out)
+    assert again["parameters"] == first["parameters"]
