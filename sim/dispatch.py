@@ -64,6 +64,9 @@ EventLog = Callable[[float, float, str, str, str], None]
 
 #: Days ahead the dispatcher looks for a secretary's next working day (two weeks cover any weekly pattern).
 _LOOKAHEAD_DAYS = 14
+#: Absences within her working day (lunch, shrinkage blocks): she is back within the hour, so work held for
+#: her stays held and nothing of hers is handed back.
+_BRIEF = ("lunch", "shrinkage")
 
 
 def _take(heap: list[Task], i: int) -> Task:
@@ -280,7 +283,7 @@ class Dispatcher:
         them is back today, and let buddies take over the phone (and the work) of a department left alone."""
         for d in sec.primary:
             g = self.org.group_of_dept[d]
-            if g.n_held and sec.off_reason != "lunch":
+            if g.n_held and sec.off_reason not in _BRIEF:
                 self._release_held(g, d, now)
             if self.own_present[d] == 0 and self.org.buddies[d]:
                 for b in self.org.buddies[d]:
@@ -320,7 +323,7 @@ class Dispatcher:
             if s.state != OFF:
                 return True
             reason = s.off_reason
-            if reason == "lunch":
+            if reason in _BRIEF:
                 return True
             if reason == "off duty" or reason == "start":
                 day = day_of(now)
@@ -338,7 +341,7 @@ class Dispatcher:
             if s.state != OFF:
                 return True
             reason = s.off_reason
-            if reason == "lunch":
+            if reason in _BRIEF:
                 return True
             if reason == "off duty" or reason == "start" or reason == "day off":
                 day = day_of(now)

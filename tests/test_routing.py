@@ -97,6 +97,24 @@ def test_custom_task_waits_for_its_own_secretary_and_is_taken_over_just_in_time(
     assert result.kpi["continuity"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(("reason", "bob_starts"), [("shrinkage", 660.0), ("lunch", 660.0), ("sick", 570.0)])
+def test_a_brief_absence_keeps_custom_work_held_a_long_one_releases_it(
+        monkeypatch: pytest.MonkeyPatch, reason: str, bob_starts: float) -> None:
+    """As above, but Anna leaves at 09:30: for a shrinkage block or lunch (back within the hour) A's custom task
+    stays held for her until its release at 11:00; when she falls ill, Bob takes it at once."""
+    def script(env: Any, b: DemandBuilder) -> Generator[Any, Any, None]:
+        yield at(env, 510)
+        b.sink.task_arrives(task(b, 0, 510, 300, custom=True, norm_hours=40))
+        yield at(env, 540)
+        b.sink.task_arrives(task(b, 0, 540, 30, custom=True))
+        yield at(env, 570)
+        anna = b.sink.org.secretaries[0]
+        b.sink.go_off(anna, reason, reason == "sick")
+
+    _, rows = run(scenario({}), script, monkeypatch)
+    assert [a for a, _, w, s, d in rows if w == "Bob" and s == "task"][:1] == [bob_starts]
+
+
 def test_without_holding_someone_else_takes_custom_work_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     def script(env: Any, b: DemandBuilder) -> Generator[Any, Any, None]:
         yield at(env, 510)
