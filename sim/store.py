@@ -111,13 +111,12 @@ class ResultStore:
         Only a store that is provably ours (:func:`check_ours`) is opened as it is. Anything else at ``path``
         (an empty file, another program's database, a damaged store), and a store that holds another
         experiment, is refused (a ConfigError: exit code 2) unless ``overwrite``, which replaces it by a new,
-        empty store. Nothing is written to a file that is refused.
+        empty store. Nothing is written to a file that is refused. With ``overwrite`` even a store of the same
+        experiment is replaced: the experiment's key holds its configs, not the code that ran them, so results of
+        an earlier version of the model must not be resumed silently.
         """
         if path is not None and overwrite:
-            try:
-                check_ours(path)
-            except ConfigError:
-                remove(path)
+            remove(path)
         elif path is not None:
             check_ours(path)
         try:

@@ -126,3 +126,22 @@ def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys
         main(["compare", str(CONFIGS / "central.yaml"), "--days", "2", "-r", "2", "--out", str(out)])
     assert exc.value.code == 2
     assert "another experiment" in capsys.readouterr().err
+
+
+def test_overwrite_reruns_even_the_same_experiment(tmp_path: Path) -> None:
+    """--overwrite starts afresh also when the folder holds this very experiment: the experiment's key holds its
+    configs, not the code that ran them, so a rerun after a model change must not resume old results."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "cmp"
+    args = [sys.executable, "-m", "sim", "compare", "configs/central.yaml", "--days", "2", "-r", "2", "-w", "1",
+            "--out", str(out)]
+    root = Path(__file__).resolve().parent.parent
+    first = subprocess.run(args, capture_output=True, text=True, cwd=root, timeout=300)
+    again = subprocess.run(args, capture_output=True, text=True, cwd=root, timeout=300)
+    fresh = subprocess.run([*args, "--overwrite"], capture_output=True, text=True, cwd=root, timeout=300)
+    assert first.returncode == again.returncode == fresh.returncode == 0, (first.stderr, fresh.stderr)
+    assert "(2 run now)" in first.stdout
+    assert "(0 run now)" in again.stdout  # without --overwrite the same experiment resumes
+    assert "(2 run now)" in fresh.stdout
