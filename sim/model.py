@@ -10,7 +10,7 @@ provides.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,10 @@ from sim.dispatch import Dispatcher, EventLog
 from sim.metrics import Collector, RequestSink
 from sim.organisation import Organisation, roster
 from sim.streams import Streams
+
+#: A script of requests: given the environment, the dispatcher (``call_arrives``, ``task_arrives``,
+#: ``meeting_starts``) and the calendar, a SimPy process that delivers requests at chosen moments.
+Script = Callable[[simpy.Environment, Dispatcher, WorkCalendar], Generator[simpy.Event, Any, None]]
 
 
 @dataclass
@@ -73,11 +77,12 @@ def flatten_kpis(kpi: dict[str, Any], prefix: str = "") -> dict[str, float | Non
 
 
 def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: EventLog | None = None,
-                    request_log: RequestSink | None = None) -> Result:
+                    request_log: RequestSink | None = None, script: Script | None = None) -> Result:
     """Simulate ``scenario`` once with ``seed`` (default: the config's) and return its result.
 
     ``event_log`` receives every interval of every secretary's day; ``request_log`` every request (see
-    :class:`sim.request_log.RequestLog`). Neither changes the results."""
+    :class:`sim.request_log.RequestLog`). Neither changes the results. ``script`` replaces the demand processes
+    by a given sequence of requests (a replayed trace, or a test's scenario with a known outcome)."""
     started = time.perf_counter()
     seed = scenario.run.seed if seed is None else seed
     cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
@@ -103,7 +108,10 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
                            streams[f"shrinkage/{sec.name}"]))
     volume = [d.staff * d.demand_factor for d in scenario.organisation.departments]
     days = cal.working_days()
-    DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams, cal, dispatcher).start()
+    if script is None:
+        DemandBuilder(env, demand, org.dept_names, volume, days, len(cal.weekdays), streams, cal, dispatcher).start()
+    else:  # a given sequence of requests instead of the demand processes (tests, replayed traces)
+        env.process(script(env, dispatcher, cal))
     env.process(_day_ends(env, cal, metrics, days.from_(cal.warmup_days)))
     env.run(until=t_end)
 

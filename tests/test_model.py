@@ -12,7 +12,7 @@ import pytest
 from conftest import CONFIGS, SHIPPED
 
 from sim import flatten_kpis, load_scenario, run_replication
-from sim.config import Scenario, parse_scenario
+from sim.config import WEEKDAYS, Scenario, clock_minutes, parse_scenario
 
 Interval = tuple[float, float, str, str, str]
 
@@ -55,15 +55,29 @@ def test_no_secretary_does_two_things_at_once(shipped_run: tuple[Scenario, Any, 
 
 
 def test_work_only_while_present(shipped_run: tuple[Scenario, Any, list[Interval]]) -> None:
-    _, _, rows = shipped_run
+    """Work happens on her working days within her hours: back-office work ends by the end of her shift (it is
+    paused when she leaves), a call or meeting starts within it (she finishes one that runs over)."""
+    scenario, _, rows = shipped_run
     activities = {r[3] for r in rows}
     assert activities <= {"idle", "call", "task", "meeting", "absent"}
-    # absent intervals carry a reason, work intervals a request type
-    for a, _b, who, what, detail in rows:
-        if what == "absent":
-            assert detail in {"start", "lunch", "off duty", "sick", "leave", "day off"}, detail
-        elif what in ("call", "task"):
+    cal = scenario.calendar
+    hours = {s.name: (clock_minutes(s.start or cal.open), clock_minutes(s.end or cal.close),
+                      {WEEKDAYS.index(d) for d in (s.days if s.days is not None else cal.working_days)})
+             for s in scenario.organisation.secretaries}
+    for a, b, who, what, detail in rows:
+        if what == "absent":  # absent intervals carry a reason, work intervals a request type
+            assert detail in {"start", "lunch", "shrinkage", "off duty", "sick", "leave", "day off"}, detail
+            continue
+        if what in ("call", "task", "meeting"):
             assert detail, (who, a, what)
+            start, end, days = hours[who]
+            day = int(a // 1440)
+            assert day % 7 in days, (who, a, what)
+            assert start - 1e-6 <= a - 1440 * day, (who, a, what)
+            if what == "task":
+                assert b - 1440 * day <= end + 1e-6, (who, a, b, what)
+            else:
+                assert a - 1440 * day < end, (who, a, what)
 
 
 def test_shares_are_fractions(shipped_run: tuple[Scenario, Any, list[Interval]]) -> None:
