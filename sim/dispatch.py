@@ -137,10 +137,10 @@ class Dispatcher:
                 self._callback(call, now)
             return
         m.call_offered(call)
-        sec = self._idle_for_call(g, d)
+        sec = self._caller_in(g.idle, d)
         if self.preempt and call.custom and (sec is None or d not in sec.primary):
             # custom work is for the client's own secretary: her back-office work waits for her department's call
-            own = self._own_on_task(g, d)
+            own = self._caller_in(g.on_task, d, own_only=True)
             if own is not None:
                 sec = own
         if sec is None and self.idle_help and g.helpers:
@@ -149,7 +149,7 @@ class Dispatcher:
         if sec is None and covered:
             sec = self._buddy_for_call(d, IDLE)
         if sec is None and self.preempt:
-            sec = self._on_task_for_call(g, d)
+            sec = self._caller_in(g.on_task, d)
             if sec is None and self.idle_help and g.helpers:
                 sec = self._helper_for_call(g.helpers, TASK)
             if sec is None and covered:
@@ -415,36 +415,19 @@ class Dispatcher:
             self._place_open(task, now)
 
     # ------------------------------------------------------------------------------------------ choosing
-    def _idle_for_call(self, g: Group, d: int) -> Secretary | None:
-        """An idle secretary of ``g`` who may answer ``d``'s calls: one of its own first."""
-        first = None
-        for sec in g.idle:
-            if sec.restricted and (not sec.phone or d not in sec.may):
-                continue
-            if d in sec.primary:
-                return sec
-            if first is None:
-                first = sec
-        return first
-
-    def _on_task_for_call(self, g: Group, d: int) -> Secretary | None:
-        """A secretary of ``g`` doing back-office work whom ``d``'s call may interrupt: one of its own first."""
-        first = None
-        for sec in g.on_task:
-            if sec.restricted and (not sec.phone or d not in sec.may):
-                continue
-            if d in sec.primary:
-                return sec
-            if first is None:
-                first = sec
-        return first
-
     @staticmethod
-    def _own_on_task(g: Group, d: int) -> Secretary | None:
-        for sec in g.on_task:
-            if d in sec.primary and sec.phone:
+    def _caller_in(secs: dict[Secretary, None], d: int, own_only: bool = False) -> Secretary | None:
+        """A secretary of ``secs`` (a group's idle or on-task set) who may answer ``d``'s calls: one of the
+        department's own first; with ``own_only``, only one of its own."""
+        first = None
+        for sec in secs:
+            if sec.restricted and (not sec.phone or d not in sec.may):
+                continue
+            if d in sec.primary:
                 return sec
-        return None
+            if first is None:
+                first = sec
+        return None if own_only else first
 
     @staticmethod
     def _helper_for_call(groups: list[Group], state: int) -> Secretary | None:
