@@ -7,9 +7,10 @@ passes an exchange threshold, and a held custom task reaches its release time.
 **Ownership first.** Every department has its own secretaries (her ``departments`` in the config). A call
 rings first at the department's own idle secretaries, then at the rest of the group (a cluster, or the
 departments that share a secretary when decentralised), then as the exchange policy allows. Custom work
-(maatwerk) waits for the client's own secretary: it is *held* for her while she is present or back later
-today, for at most ``custom_hold_share`` of its norm (working time); then, or as soon as none of its own
-secretaries is back today, anyone who may take it does, at ``custom_penalty`` times the work. Standard work
+(maatwerk) waits for the client's own secretary: it is *held* for her while she is present (lunch and
+shrinkage blocks are brief absences) or expected back by her weekly pattern before ``custom_hold_share`` of its
+norm (working time) has passed; then, or as soon as none of its own secretaries is expected in time (ill, on
+leave: no known end), anyone who may take it does, at ``custom_penalty`` times the work. Standard work
 goes to whoever is free, own departments first.
 
 **A free secretary** chooses, in this order:
