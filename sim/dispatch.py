@@ -316,44 +316,29 @@ class Dispatcher:
                 return d * MINUTES_PER_DAY + sec.shift_start
         return math.inf
 
-    def _owner_back_today(self, dept: int, now: float, type_: int = -1) -> bool:
-        """Whether one of ``dept``'s own secretaries (able to do ``type_``) is present or back later today."""
-        for s in self.org.owners[dept]:
-            if type_ >= 0 and not s.can[type_]:
-                continue
-            if s.state != OFF:
-                return True
-            reason = s.off_reason
-            if reason in _BRIEF:
-                return True
-            if reason == "off duty" or reason == "start":
-                day = day_of(now)
-                if now - day * MINUTES_PER_DAY < s.shift_start and day % 7 in s.weekdays \
-                        and self.cal.is_working_day(day):
-                    return True
-        return False
+    def _back_at(self, s: Secretary, now: float) -> float:
+        """When she is at work again: -inf if present or briefly away (lunch, shrinkage), her shift start later
+        today, the start of her next working day by her weekly pattern, or inf when ill or on leave (no known
+        end)."""
+        if s.state != OFF or s.off_reason in _BRIEF:
+            return -math.inf
+        reason = s.off_reason
+        if reason == "off duty" or reason == "start":
+            day = day_of(now)
+            if now - day * MINUTES_PER_DAY < s.shift_start and day % 7 in s.weekdays and self.cal.is_working_day(day):
+                return day * MINUTES_PER_DAY + s.shift_start
+            return self._next_return(s, now)
+        if reason == "day off":
+            return self._next_return(s, now)
+        return math.inf
 
     def _owner_expected(self, dept: int, now: float, type_: int, until: float) -> bool:
-        """Whether one of ``dept``'s own secretaries able to do ``type_`` is present, or expected back by her
-        weekly pattern before ``until``. Sickness and leave have no known end: not expected."""
-        for s in self.org.owners[dept]:
-            if not s.can[type_]:
-                continue
-            if s.state != OFF:
-                return True
-            reason = s.off_reason
-            if reason in _BRIEF:
-                return True
-            if reason == "off duty" or reason == "start" or reason == "day off":
-                day = day_of(now)
-                if now - day * MINUTES_PER_DAY < s.shift_start and day % 7 in s.weekdays \
-                        and self.cal.is_working_day(day) and reason != "day off":
-                    back = day * MINUTES_PER_DAY + s.shift_start
-                else:
-                    back = self._next_return(s, now)
-                if back < until:
-                    return True
-        return False
+        """Whether one of ``dept``'s own secretaries (able to do ``type_``, if it is >= 0) is at work, or back
+        before ``until``."""
+        return any((type_ < 0 or s.can[type_]) and self._back_at(s, now) < until for s in self.org.owners[dept])
+
+    def _owner_back_today(self, dept: int, now: float, type_: int = -1) -> bool:
+        return self._owner_expected(dept, now, type_, (day_of(now) + 1) * MINUTES_PER_DAY)
 
     # ------------------------------------------------------------------------------------ custom work held
     def _idle_owner(self, task: Task) -> Secretary | None:

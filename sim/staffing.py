@@ -64,7 +64,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -392,19 +392,26 @@ def pooled_share(records: Sequence[ReplicationRecord], kpi: str, alpha: float = 
 
 
 
-def department_shares(records: Sequence[ReplicationRecord]) -> dict[str, dict[str, float | None]]:
-    """Each department's pooled shares over the replications: reachability and abandoned calls (of its calls
-    offered) and requests within norm (of its requests)."""
+def _department_sums(records: Iterable[ReplicationRecord], key: Callable[[str], str]) -> dict[str, list[float]]:
+    """The per-department tables summed over the replications, by ``key(department)``: calls offered, within
+    the norm and abandoned, requests, and requests within their norms."""
     sums: dict[str, list[float]] = {}
     for rec in records:
         for row in (rec.tables or {}).get("per_department", []):
-            acc = sums.setdefault(row["department"], [0.0] * 5)
+            acc = sums.setdefault(key(row["department"]), [0.0] * 5)
             offered, requests = row.get("calls_offered") or 0, row.get("requests") or 0
             acc[0] += offered
             acc[1] += (row.get("reachability") or 0) * offered
             acc[2] += (row.get("calls_abandoned") or 0) * offered
             acc[3] += requests
             acc[4] += (row.get("within_norm") or 0) * requests
+    return sums
+
+
+def department_shares(records: Sequence[ReplicationRecord]) -> dict[str, dict[str, float | None]]:
+    """Each department's pooled shares over the replications: reachability and abandoned calls (of its calls
+    offered) and requests within norm (of its requests)."""
+    sums = _department_sums(records, lambda name: name)
     return {d: {"reachability": a[1] / a[0] if a[0] else None, "calls_abandoned": a[2] / a[0] if a[0] else None,
                 "within_norm": a[4] / a[3] if a[3] else None} for d, a in sums.items()}
 
@@ -706,16 +713,8 @@ class StaffingSearch:
         org = self.scenario.organisation
         dept_group = {d.name: d.name if org.setup == "decentralised" else str(d.cluster)
                       for d in org.departments}
-        sums: dict[str, list[float]] = {}
-        for rec in self.runner.store.iter_records([ev.unit], self.replications, tables=True):
-            for row in (rec.tables or {}).get("per_department", []):
-                acc = sums.setdefault(dept_group.get(row["department"], ""), [0.0] * 5)
-                offered, requests = row.get("calls_offered") or 0, row.get("requests") or 0
-                acc[0] += offered
-                acc[1] += (row.get("reachability") or 0) * offered
-                acc[2] += (row.get("calls_abandoned") or 0) * offered
-                acc[3] += requests
-                acc[4] += (row.get("within_norm") or 0) * requests
+        sums = _department_sums(self.runner.store.iter_records([ev.unit], self.replications, tables=True),
+                                lambda name: dept_group.get(name, ""))
         by_kpi = {t.kpi: t for t in self.targets if t.department is None}
         service = [t.value for t in self.targets
                    if t.department is None and t.kpi.startswith("service_level.") and t.op == ">="]
