@@ -24,9 +24,9 @@ interval over independent replications of the whole search). The **baseline** is
   service: what the article's "15% cheaper at equal service" asks);
 - ``config``: the first config's staffing as it is today (a fixed cost: the saving of the move as budgeted).
 
-The **recommended staffing** of a setup is the smallest of its block answers that meets the norms on *every*
-block (confirmed on seeds it was not found on), or if none does, the largest with days added along the
-proportional path until it does; its FTE is at least the mean. The **binding norms** are those
+The **recommended staffing** of a setup is the smallest of its block answers that meets the norms on the
+replications of *all* blocks together (confirmed on seeds it was mostly not found on), or if none does, the
+largest with days added along the proportional path until it does. The **binding norms** are those
 that the search's one-day-smaller candidates broke (counted over the blocks); every norm's margin is shown at
 the recommended staffing.
 """
@@ -45,11 +45,13 @@ from sim.staffing import (
     MAX_EXCHANGES,
     Evaluation,
     SetupStaffing,
+    Staffing,
     StaffingSearch,
     StaffResult,
     Target,
     day_fte,
     department_shares,
+    judge,
     staff_experiment_hash,
     staffing_units,
     targets_for,
@@ -142,9 +144,11 @@ class SetupCase:
 
 def block_search(unit: Unit, targets: list[Target], runner: Runner, replications: int, seed: int, block: int,
                  alpha: float, early_reject: bool = True) -> StaffingSearch:
-    # later blocks start from the previous block's answer, already improved by exchanges: removal suffices
+    # later blocks start from the previous block's answer, already improved by exchanges: removal suffices;
+    # group by group, one round of removals checks that no group can lose a day on the new seeds
     return StaffingSearch(unit.scenario, targets, runner, replications, seed, name=unit.key, alpha=alpha,
-                          block=block, early_reject=early_reject, max_exchanges=MAX_EXCHANGES if block == 0 else 0)
+                          block=block, early_reject=early_reject, max_exchanges=MAX_EXCHANGES if block == 0 else 0,
+                          trim_rounds=None if block == 0 else 1)
 
 
 def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
@@ -161,7 +165,8 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
     for block in range(max_blocks):
         for u, case in zip(units, cases, strict=True):
             search = block_search(u, case.targets, runner, replications, seed, block, alpha, early_reject)
-            start = case.answers[-1].staffing if case.answers else None
+            last = case.searches[-1] if case.searches else None
+            start = None if last is None else (last.floor or case.answers[-1]).staffing
             case.searches.append(search)
             case.answers.append(search.run(start))
         if block + 1 >= min_blocks and all(
@@ -173,26 +178,41 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
     return cases
 
 
+def pooled(case: SetupCase, staffing: Staffing, step: int = 0) -> Evaluation:
+    """``staffing`` judged on the replications of every block together (each block's, all of them run)."""
+    records = []
+    for s in case.searches:
+        unit = s.unit(staffing)
+        s.runner.ensure([unit], s.replications, s.block_seed)
+        records += s.runner.store.records([unit.key], s.replications, tables=True)
+    first = case.searches[0]
+    sums, margins = judge(records, first.targets, first.alpha, first.rule)
+    return Evaluation(staffing, first.unit(staffing).key, staffing.fte(case.scenario), sums, margins, "confirm",
+                      step, len(records))
+
+
 def _confirm(case: SetupCase) -> None:
-    """The smallest block answer that meets the norms on every block."""
-    seen: dict[str, Evaluation] = {}
-    for a in sorted(case.answers, key=lambda e: e.fte):
-        seen.setdefault(a.staffing.key(), a)
-    for cand in seen.values():
-        evs = [s.evaluate([cand.staffing], "confirm", 0)[0] for s in case.searches]
-        if all(e.feasible for e in evs):
-            case.recommended, case.confirmed = evs[0], True
-            return
-    # none holds on every block: add days to the largest answer along the proportional path until one does
-    largest = max(case.answers, key=lambda e: e.fte)
+    """The recommended staffing: the block answer nearest the blocks' mean FTE (the larger of two), judged on
+    the replications of all blocks together (most of them seeds it was not found on). Where it breaks a norm
+    there, each group that breaks one of its departments' norms gets a day (a sector norm: a day along the
+    proportional path), and it is judged again, up to ``MAX_CONFIRM_DAYS`` rounds."""
+    mean = sum(a.fte for a in case.answers) / len(case.answers)
+    near = min(case.answers, key=lambda e: (abs(e.fte - mean), -e.fte))
+    first = case.searches[0]
+    ev = pooled(case, near.staffing)
     for k in range(1, MAX_CONFIRM_DAYS + 1):
-        more = case.searches[0].path(largest.staffing, -k)
-        assert more is not None
-        evs = [s.evaluate([more], "confirm", k)[0] for s in case.searches]
-        if all(e.feasible for e in evs):
-            case.recommended, case.confirmed = evs[0], True
-            return
-    case.recommended, case.confirmed = largest, False
+        if ev.feasible:
+            break
+        _, broken = first.group_margins(ev)
+        st = ev.staffing
+        for g in broken:
+            st = st.add_day(case.scenario, g)
+        if not broken:
+            more = first.path(st, -1)
+            assert more is not None  # adding never runs out
+            st = more
+        ev = pooled(case, st, k)
+    case.recommended, case.confirmed = ev, ev.feasible
 
 
 # -------------------------------------------------------------------------------------- the business case

@@ -546,6 +546,14 @@ class Norms(Model):
         "(requests within norm), judged on the department's pooled share (point estimate); a department "
         "below its norm fails the staffing",
     )
+    rule: Literal["mean", "confident"] = Field(
+        default="mean",
+        description="when a sector norm holds: 'mean', its estimate over the replications (the pooled share, or "
+        "the mean) meets the target, so the least staffing converges as replications grow and its precision "
+        "comes from independent blocks; 'confident', the whole two-sided interval (sim staff --confidence) "
+        "lies on the target's side, a safety margin that shrinks as replications grow (so the answer moves "
+        "with run length)",
+    )
 
 
 class Costs(Model):
