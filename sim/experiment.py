@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from sim.config import ConfigError, Scenario, _SafeLoader, config_hash, load_scenario, plain_data
+from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
     atomic_open,
@@ -497,7 +496,7 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
 def _label(text: str) -> Any:
     """A swept value as the user wrote it: read as the config reads it (``17:00`` stays the text "17:00",
     not YAML 1.1's 1020 minutes)."""
-    return plain_data(yaml.load(text, Loader=_SafeLoader), "--vary")  # noqa: S506 (a safe loader)
+    return plain_data(parse_yaml(text), "--vary")
 
 
 def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mapping[str, Sequence[Any]],

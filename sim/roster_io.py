@@ -102,7 +102,7 @@ def _validate(table: Table, model: type[BaseModel], row: int, values: dict[str, 
     try:
         model.model_validate(values)
     except ValidationError as err:
-        field, msg = format_validation_error(err)
+        field, msg = format_validation_error(err, model)
         first = str(err.errors()[0]["loc"][0]) if err.errors()[0]["loc"] else field
         column = table.header[header_of[first]] if first in header_of else first
         raise table.error(msg, row, column) from None
