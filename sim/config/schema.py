@@ -6,6 +6,11 @@ request types with their arrival patterns, work times and norms, and optionally 
 transformation of demand. It is plain, immutable data (pydantic models, validated once at the edge, when a
 config is loaded: :mod:`sim.config.loading`); the model never reads files.
 
+A config model that describes something the running model also has as an object is named ``...Spec``:
+``SecretarySpec`` is what a config says about a secretary, :class:`sim.organisation.Secretary` the one at work
+in a run; likewise ``OrganisationSpec``, ``CallsSpec`` (calls as demand; a call at runtime is a ``Call``) and
+``MeetingsSpec``.
+
 Units are in the field names: ``*_minutes``, ``*_seconds``, ``*_hours``, ``per_day``, ``per_week``. Norms for
 back-office work count *working* hours (opening hours on working days), as municipal norms do ("within 2
 working days"). Clock times are "HH:MM" strings.
@@ -130,10 +135,10 @@ OFFICE_PROFILE = Profile(
 #: Even intensity over the default opening hours.
 FLAT_PROFILE = Profile(start="08:30", slot_minutes=30, weights=[1.0] * 17)
 
-ProfileSpec = Literal["office", "flat"] | Profile
+ProfileChoice = Literal["office", "flat"] | Profile
 
 
-def resolve_profile(spec: ProfileSpec) -> Profile:
+def resolve_profile(spec: ProfileChoice) -> Profile:
     if isinstance(spec, Profile):
         return spec
     return OFFICE_PROFILE if spec == "office" else FLAT_PROFILE
@@ -198,7 +203,7 @@ class Department(Model):
     demand_factor: float = Field(default=1.0, ge=0, le=100, description="scales all of its demand")
 
 
-class Secretary(Model):
+class SecretarySpec(Model):
     """A secretary: who she primarily serves, and when she works."""
 
     name: str = Field(min_length=1)
@@ -234,12 +239,12 @@ class Cover(Model):
     by: str = Field(min_length=1, description="the department whose secretaries cover it (its buddy)")
 
 
-class Organisation(Model):
+class OrganisationSpec(Model):
     """The sector: its departments, its secretaries, and whether they work decentralised or as a pool."""
 
     setup: Literal["decentralised", "central"]
     departments: list[Department] = Field(min_length=1)
-    secretaries: list[Secretary] = Field(min_length=1)
+    secretaries: list[SecretarySpec] = Field(min_length=1)
     cost_per_fte_per_year: float = Field(
         default=62_000, ge=0,
         description="yearly employer's cost of one FTE, euro (assumption: scale 7-8 of the municipal CAO)",
@@ -251,7 +256,7 @@ class Organisation(Model):
     )
 
     @model_validator(mode="after")
-    def _references(self) -> Organisation:
+    def _references(self) -> OrganisationSpec:
         dept_names = [d.name for d in self.departments]
         _unique(dept_names, "departments", "department")
         _unique([s.name for s in self.secretaries], "secretaries", "secretary")
@@ -403,12 +408,12 @@ class Absence(Model):
     shrinkage: Shrinkage = Shrinkage()
 
 
-class Calls(Model):
+class CallsSpec(Model):
     """Phone calls from internal and external callers; reachability (bereikbaarheid) is measured on them."""
 
     per_staff_per_day: float = Field(ge=0, le=MAX_RATE_PER_STAFF_PER_DAY, description="calls per staff member")
     external_share: float = Field(default=0.4, ge=0, le=1, description="share of callers from outside (assumption)")
-    profile: ProfileSpec = "office"
+    profile: ProfileChoice = "office"
     talk_minutes: Dist
     patience_seconds: Dist | None = Field(
         default=None, description="how long a caller waits before hanging up; none = waits for ever"
@@ -434,7 +439,7 @@ class TaskType(Model):
     arrivals: Literal["spread", "batches"] = Field(
         default="spread", description="spread: through the day by `profile`; batches: at `batch_times`"
     )
-    profile: ProfileSpec = "flat"
+    profile: ProfileChoice = "flat"
     batch_times: list[Clock] = Field(default_factory=list, description="delivery times, for batches")
     work_minutes: Dist
     norm_working_hours: float = Field(gt=0, le=10_000, description="done within this much working time")
@@ -451,7 +456,7 @@ class TaskType(Model):
         return self
 
 
-class Meetings(Model):
+class MeetingsSpec(Model):
     """Department meetings where a secretary takes the minutes (notuleren); writing them is a task."""
 
     per_department_per_week: float = Field(ge=0, le=100)
@@ -462,16 +467,16 @@ class Meetings(Model):
     norm_working_hours: float = Field(default=25.5, gt=0, le=10_000, description="3 working days (assumption)")
 
     @model_validator(mode="after")
-    def _window(self) -> Meetings:
+    def _window(self) -> MeetingsSpec:
         if clock_minutes(self.latest_start) < clock_minutes(self.earliest_start):
             raise ValueError("latest_start: before earliest_start")
         return self
 
 
 class Demand(Model):
-    calls: Calls
+    calls: CallsSpec
     tasks: dict[str, TaskType] = Field(default_factory=dict)
-    meetings: Meetings | None = None
+    meetings: MeetingsSpec | None = None
     flexible_share: float = Field(
         default=0.1, ge=0, le=1, description="share of staff working independent of place and time (assumption)"
     )
@@ -578,7 +583,7 @@ class Scenario(Model):
     description: str = ""
     run: Run = Run()
     calendar: Calendar = Calendar()
-    organisation: Organisation
+    organisation: OrganisationSpec
     dispatch: Dispatch = Dispatch()
     absence: Absence = Absence()
     demand: Demand = Field(
@@ -885,12 +890,12 @@ def json_schema() -> dict[str, Any]:
         defs["Demand"]["properties"]["base"] = {
             "enum": ["sector"], "description": "merge this section over the built-in sector demand"}
         defs["Demand"].pop("required", None)
-    if "Organisation" in defs:
+    if "OrganisationSpec" in defs:
         for key in ROSTER_FILE_KEYS:
             what = key.split("_")[0]
-            defs["Organisation"]["properties"][key] = {
+            defs["OrganisationSpec"]["properties"][key] = {
                 "type": "string", "description": f"CSV or XLSX file with the {what}, relative to this config"}
-            defs["Organisation"]["properties"][key.replace("_file", "_sheet")] = {
+            defs["OrganisationSpec"]["properties"][key.replace("_file", "_sheet")] = {
                 "type": "string", "description": f"sheet of the {what} file (XLSX; default: the first)"}
-        defs["Organisation"]["required"] = ["setup"]
+        defs["OrganisationSpec"]["required"] = ["setup"]
     return schema
