@@ -36,8 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
@@ -50,6 +48,7 @@ from sim.output import (
     write_text,
     write_yaml,
 )
+from sim.seeds import replication_seed
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 
@@ -57,19 +56,6 @@ from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 DEFAULT_REPLICATIONS = 10
 #: The most replications --precision may run when --replications does not say.
 DEFAULT_PRECISION_BUDGET = 100
-
-
-# ------------------------------------------------------------------------------------------------ seeds
-def replication_seed(base_seed: int, replication: int, stream: int | None = None) -> int:
-    """The seed of replication ``replication``: child ``replication`` of ``SeedSequence(base_seed)``.
-
-    With common random numbers (``stream`` None) it depends on the replication index only, so every unit gets
-    the same seed for the same index. ``stream=j`` gives unit ``j`` its own independent seeds instead (child
-    ``replication`` of child ``j``), for comparisons *without* common random numbers.
-    """
-    key = (replication,) if stream is None else (stream, replication)
-    seq = np.random.SeedSequence(entropy=base_seed, spawn_key=key)
-    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))  # < 2**63, as the config's run.seed
 
 
 # ------------------------------------------------------------------------------------------------ units

@@ -54,6 +54,7 @@ from sim.config import OFFICE_PROFILE, Profile, Scenario, clock_minutes, load_sc
 from sim.demand import thinning
 from sim.model import Result, run_replication
 from sim.output import to_json
+from sim.seeds import replication_seeds
 from sim.streams import Stream
 
 TIME_UNIT = "minute"
@@ -221,12 +222,6 @@ QUICK = Settings(replications=10, days=2, erlang_c=((5, 0.8),), erlang_a=((5, 1.
 FULL = Settings(replications=30, days=10, erlang_c=((1, 0.7), (5, 0.8), (20, 0.9)),
                 erlang_a=((5, 1.0, 1.0), (10, 1.2, 0.5)), thinning_days=10_000, profile_days=250,
                 little_replications=3)
-
-
-def replication_seeds(seed: int, n: int) -> list[int]:
-    """``n`` independent seeds spawned from ``seed`` (numpy SeedSequence), each below 2**63."""
-    children = np.random.SeedSequence(seed).spawn(n)
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
 # -------------------------------------------------------------------------------------- the reduction
