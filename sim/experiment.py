@@ -24,7 +24,6 @@ From Python (pandas is needed for the frames only, imported when asked for)::
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import os
@@ -39,11 +38,11 @@ from typing import Any
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
-    atomic_open,
     check_writable,
     choose_out_dir,
     clear_outputs,
     to_json,
+    write_csv,
     write_json,
     write_text,
     write_yaml,
@@ -525,19 +524,8 @@ def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, sto
     return data
 
 
-def write_rows_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
-    """Stream rows to ``folder/name`` as CSV (columns: the union in order of appearance), atomically.
-
-    Rows are written as they come; a row with a column not seen before is an error, so callers give tables
-    whose rows share their columns (the model's tables do)."""
-    with atomic_open(folder, name) as fh:
-        writer: csv.DictWriter[str] | None = None
-        for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
-                writer.writeheader()
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return folder / name
+#: The former name of :func:`sim.output.write_csv`, for callers that still use it.
+write_rows_csv = write_csv
 
 
 def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],
@@ -545,10 +533,10 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
     """manifest.json, summary.json, kpis.csv (+ kpis.parquet with pyarrow), summary.csv, differences.csv and
     tables/<table>.csv, beside results.sqlite. The manifest is written last, with its finishing time."""
     write_json(folder, "summary.json", dict(summary if summary is not None else result.summary()))
-    write_rows_csv(folder, "kpis.csv", result.kpi_rows())
-    write_rows_csv(folder, "summary.csv", result.summary_rows())
+    write_csv(folder, "kpis.csv", result.kpi_rows())
+    write_csv(folder, "summary.csv", result.summary_rows())
     if differences and len(result.units) > 1:
-        write_rows_csv(folder, "differences.csv", result.difference_rows())
+        write_csv(folder, "differences.csv", result.difference_rows())
     else:
         (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
     _write_parquet(folder, result)
@@ -562,7 +550,7 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
             write_yaml(folder, f"configs/{name}.yaml", unit.scenario.model_dump(mode="json"))
     names = result.table_names()
     for name in names:
-        write_rows_csv(folder, f"tables/{name}.csv", result.table_rows(name))
+        write_csv(folder, f"tables/{name}.csv", result.table_rows(name))
     for old in (folder / "tables").glob("*.csv"):
         if old.stem not in names:
             old.unlink()
