@@ -229,6 +229,15 @@ class SecretarySpec(Model):
         "Replaceability depends on how many colleagues can do a piece of work (cross-training)",
     )
 
+    def shift_minutes(self, cal: Calendar) -> tuple[float, float]:
+        """Start and end of her working day, in minutes after midnight; the opening hours where she gives none."""
+        return clock_minutes(self.start or cal.open), clock_minutes(self.end or cal.close)
+
+    def working_minutes_per_day(self, cal: Calendar) -> float:
+        """The minutes she works on a day at work: her hours less her lunch (divide by 60 for hours)."""
+        start, end = self.shift_minutes(cal)
+        return end - start - self.lunch_minutes
+
 
 class Cover(Model):
     """Buddy cover in a decentralised setup: when none of ``department``'s own secretaries is present, its
@@ -299,14 +308,27 @@ class OrganisationSpec(Model):
                         f"secretaries[{i}].cluster: her departments lie in clusters {sorted(home)}; "
                         "name her home cluster"
                     )
-            staffed = set()
-            for sec in self.secretaries:
-                staffed.add(sec.cluster or cluster_of[sec.departments[0]])
-            staffed = {d.name for d in self.departments if d.cluster in staffed}
+            homes = {self.home_cluster(sec) for sec in self.secretaries}
+            staffed = {d.name for d in self.departments if d.cluster in homes}
         unserved = [d for d in dept_names if d not in staffed]
         if unserved:
             raise ValueError(f"departments: no secretary serves {', '.join(unserved)}")
         return self
+
+    def home_cluster(self, sec: SecretarySpec) -> str | None:
+        """A secretary's home cluster: her own ``cluster``, else that of her first department (None when it has
+        none, as in a decentralised setup)."""
+        if sec.cluster:
+            return sec.cluster
+        first = sec.departments[0]
+        return next((d.cluster for d in self.departments if d.name == first), None)
+
+    def group_of(self, sec: SecretarySpec) -> str:
+        """The group whose work a secretary primarily does: her home cluster (central), her first department
+        (decentralised). The staffing search adds and removes secretaries per group."""
+        if self.setup == "decentralised":
+            return sec.departments[0]
+        return self.home_cluster(sec) or sec.departments[0]  # central: every department has a cluster
 
     def clusters(self) -> list[str]:
         """Cluster names in order of first appearance (central setup); department names (decentralised)."""
@@ -697,7 +719,7 @@ class Scenario(Model):
         cal = self.calendar
         sec = self.organisation.secretaries[i]
         days = [d for d in (sec.days if sec.days is not None else cal.working_days) if d in cal.working_days]
-        per_day = clock_minutes(sec.end or cal.close) - clock_minutes(sec.start or cal.open) - sec.lunch_minutes
+        per_day = sec.working_minutes_per_day(cal)
         return len(days) * per_day / 60.0
 
     def fte(self) -> float:
@@ -719,7 +741,7 @@ def may_serve(scenario: Scenario) -> dict[str, set[str]]:
                 out[name].add(sec.name)
     else:
         cluster_of = {d.name: str(d.cluster) for d in org.departments}
-        home = {sec.name: sec.cluster or cluster_of[sec.departments[0]] for sec in org.secretaries}
+        home = {sec.name: org.home_cluster(sec) for sec in org.secretaries}
         clusters = org.clusters()
         for dept in org.departments:
             c = cluster_of[dept.name]
@@ -811,7 +833,7 @@ def stagger_lunches(data: Any) -> Any:
         central = org.get("setup") == "central"
         cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
 
-        def group(sec: dict[str, Any]) -> Any:
+        def group(sec: dict[str, Any]) -> Any:  # OrganisationSpec.group_of, on the config before validation
             first = sec["departments"][0]
             return (sec.get("cluster") or cluster_of.get(first)) if central else first
 
