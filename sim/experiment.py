@@ -210,11 +210,8 @@ class ExperimentResult:
 
     # -- per KPI -----------------------------------------------------------------------------------------
     def kpi_names(self) -> list[str]:
-        names: dict[str, None] = {}
-        for r in self.records:
-            for k in r.kpis:
-                names[k] = None
-        return list(names)
+        """Every KPI of any replication, in the order they first appear."""
+        return list(dict.fromkeys(k for r in self.records for k in r.kpis))
 
     def values(self, unit: str, kpi: str) -> list[float | None]:
         """The KPI's value in each replication of ``unit``, in replication order (None where unmeasured)."""
@@ -262,11 +259,8 @@ class ExperimentResult:
 
     # -- tidy rows ---------------------------------------------------------------------------------------
     def label_columns(self) -> list[str]:
-        cols: dict[str, None] = {}
-        for u in self.units:
-            for k in u.labels:
-                cols[k] = None
-        return list(cols)
+        """Every label of any unit, in the order they first appear."""
+        return list(dict.fromkeys(k for u in self.units for k in u.labels))
 
     def _labels(self, unit: Unit) -> dict[str, Any]:
         return {c: unit.labels.get(c) for c in self.label_columns()}
