@@ -20,7 +20,7 @@ def _present(scenario: Scenario, i: int, weekday: str, t0: float, t1: float) -> 
     sec = scenario.organisation.secretaries[i]
     if weekday not in (sec.days if sec.days is not None else cal.working_days):
         return False
-    start, end = clock_minutes(sec.start or cal.open), clock_minutes(sec.end or cal.close)
+    start, end = sec.shift_minutes(cal)
     lunch = clock_minutes(sec.lunch_start)
     at_lunch = sec.lunch_minutes > 0 and lunch < t1 and t0 < lunch + sec.lunch_minutes
     return start <= t0 and t1 <= end and not at_lunch
@@ -32,8 +32,8 @@ def _pieces(scenario: Scenario) -> list[float]:
     lo, hi = clock_minutes(cal.open), clock_minutes(cal.close)
     cuts = {lo, hi}
     for sec in scenario.organisation.secretaries:
-        for t in (clock_minutes(sec.start or cal.open), clock_minutes(sec.end or cal.close),
-                  clock_minutes(sec.lunch_start), clock_minutes(sec.lunch_start) + sec.lunch_minutes):
+        for t in (*sec.shift_minutes(cal), clock_minutes(sec.lunch_start),
+                  clock_minutes(sec.lunch_start) + sec.lunch_minutes):
             if lo < t < hi:
                 cuts.add(t)
     return sorted(cuts)

@@ -29,9 +29,9 @@ import simpy
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import (
     HNW,
-    Calls,
+    CallsSpec,
     Demand,
-    Meetings,
+    MeetingsSpec,
     Profile,
     TaskType,
     clock_minutes,
@@ -215,7 +215,7 @@ class CallArrivals:
 
     __slots__ = ("dept", "stream", "talk", "patience", "callback_work", "external", "custom", "callback", "sink")
 
-    def __init__(self, dept: int, stream: Stream, calls: Calls, sink: Sink) -> None:
+    def __init__(self, dept: int, stream: Stream, calls: CallsSpec, sink: Sink) -> None:
         self.dept = dept
         self.stream = stream
         self.talk = Sampler(calls.talk_minutes, stream)
@@ -287,7 +287,7 @@ class DemandBuilder:
             if self.demand.meetings is not None and self.demand.meetings.per_department_per_week > 0:
                 self.env.process(self._meetings(d, name, self.demand.meetings))
 
-    def _start_calls(self, d: int, name: str, calls: Calls) -> None:
+    def _start_calls(self, d: int, name: str, calls: CallsSpec) -> None:
         volume = calls.per_staff_per_day * self.dept_volume[d]
         if volume <= 0:
             return
@@ -309,7 +309,7 @@ class DemandBuilder:
             proc = thinning(self.env, stream, volume, resolve_profile(task.profile), self.days, emit)
         self.env.process(proc)
 
-    def _meetings(self, d: int, name: str, meetings: Meetings) -> Generator[simpy.Event, Any, None]:
+    def _meetings(self, d: int, name: str, meetings: MeetingsSpec) -> Generator[simpy.Event, Any, None]:
         """Each week, the department's meetings are put in its calendar ahead: a Poisson number, on random
         working days, starting on the half hour between the earliest and latest start."""
         stream = self.streams[f"meetings/{name}"]

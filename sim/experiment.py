@@ -24,7 +24,6 @@ From Python (pandas is needed for the frames only, imported when asked for)::
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import os
@@ -36,21 +35,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
-from sim.config import ConfigError, Scenario, _SafeLoader, config_hash, load_scenario, plain_data
+from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
-    atomic_open,
     check_writable,
     choose_out_dir,
     clear_outputs,
     to_json,
+    write_csv,
     write_json,
     write_text,
     write_yaml,
 )
+from sim.seeds import replication_seed
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 
@@ -58,19 +55,6 @@ from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
 DEFAULT_REPLICATIONS = 10
 #: The most replications --precision may run when --replications does not say.
 DEFAULT_PRECISION_BUDGET = 100
-
-
-# ------------------------------------------------------------------------------------------------ seeds
-def replication_seed(base_seed: int, replication: int, stream: int | None = None) -> int:
-    """The seed of replication ``replication``: child ``replication`` of ``SeedSequence(base_seed)``.
-
-    With common random numbers (``stream`` None) it depends on the replication index only, so every unit gets
-    the same seed for the same index. ``stream=j`` gives unit ``j`` its own independent seeds instead (child
-    ``replication`` of child ``j``), for comparisons *without* common random numbers.
-    """
-    key = (replication,) if stream is None else (stream, replication)
-    seq = np.random.SeedSequence(entropy=base_seed, spawn_key=key)
-    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))  # < 2**63, as the config's run.seed
 
 
 # ------------------------------------------------------------------------------------------------ units
@@ -226,11 +210,8 @@ class ExperimentResult:
 
     # -- per KPI -----------------------------------------------------------------------------------------
     def kpi_names(self) -> list[str]:
-        names: dict[str, None] = {}
-        for r in self.records:
-            for k in r.kpis:
-                names[k] = None
-        return list(names)
+        """Every KPI of any replication, in the order they first appear."""
+        return list(dict.fromkeys(k for r in self.records for k in r.kpis))
 
     def values(self, unit: str, kpi: str) -> list[float | None]:
         """The KPI's value in each replication of ``unit``, in replication order (None where unmeasured)."""
@@ -278,11 +259,8 @@ class ExperimentResult:
 
     # -- tidy rows ---------------------------------------------------------------------------------------
     def label_columns(self) -> list[str]:
-        cols: dict[str, None] = {}
-        for u in self.units:
-            for k in u.labels:
-                cols[k] = None
-        return list(cols)
+        """Every label of any unit, in the order they first appear."""
+        return list(dict.fromkeys(k for u in self.units for k in u.labels))
 
     def _labels(self, unit: Unit) -> dict[str, Any]:
         return {c: unit.labels.get(c) for c in self.label_columns()}
@@ -497,7 +475,7 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
 def _label(text: str) -> Any:
     """A swept value as the user wrote it: read as the config reads it (``17:00`` stays the text "17:00",
     not YAML 1.1's 1020 minutes)."""
-    return plain_data(yaml.load(text, Loader=_SafeLoader), "--vary")  # noqa: S506 (a safe loader)
+    return plain_data(parse_yaml(text), "--vary")
 
 
 def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mapping[str, Sequence[Any]],
@@ -540,19 +518,8 @@ def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, sto
     return data
 
 
-def write_rows_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
-    """Stream rows to ``folder/name`` as CSV (columns: the union in order of appearance), atomically.
-
-    Rows are written as they come; a row with a column not seen before is an error, so callers give tables
-    whose rows share their columns (the model's tables do)."""
-    with atomic_open(folder, name) as fh:
-        writer: csv.DictWriter[str] | None = None
-        for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
-                writer.writeheader()
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return folder / name
+#: The former name of :func:`sim.output.write_csv`, for callers that still use it.
+write_rows_csv = write_csv
 
 
 def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],
@@ -560,10 +527,10 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
     """manifest.json, summary.json, kpis.csv (+ kpis.parquet with pyarrow), summary.csv, differences.csv and
     tables/<table>.csv, beside results.sqlite. The manifest is written last, with its finishing time."""
     write_json(folder, "summary.json", dict(summary if summary is not None else result.summary()))
-    write_rows_csv(folder, "kpis.csv", result.kpi_rows())
-    write_rows_csv(folder, "summary.csv", result.summary_rows())
+    write_csv(folder, "kpis.csv", result.kpi_rows())
+    write_csv(folder, "summary.csv", result.summary_rows())
     if differences and len(result.units) > 1:
-        write_rows_csv(folder, "differences.csv", result.difference_rows())
+        write_csv(folder, "differences.csv", result.difference_rows())
     else:
         (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
     _write_parquet(folder, result)
@@ -577,7 +544,7 @@ def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping
             write_yaml(folder, f"configs/{name}.yaml", unit.scenario.model_dump(mode="json"))
     names = result.table_names()
     for name in names:
-        write_rows_csv(folder, f"tables/{name}.csv", result.table_rows(name))
+        write_csv(folder, f"tables/{name}.csv", result.table_rows(name))
     for old in (folder / "tables").glob("*.csv"):
         if old.stem not in names:
             old.unlink()

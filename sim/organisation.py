@@ -143,9 +143,8 @@ class Organisation:
         policy = scenario.dispatch.exchange.policy
         self.dept_names = [d.name for d in org.departments]
         dept_index = {n: i for i, n in enumerate(self.dept_names)}
-        cluster_of = {d.name: d.cluster or d.name for d in org.departments}
         self.secretaries = [
-            Secretary(i, s.name, s.cluster or cluster_of[s.departments[0]],
+            Secretary(i, s.name, org.home_cluster(s) or s.departments[0],
                       frozenset(dept_index[d] for d in s.departments))
             for i, s in enumerate(org.secretaries)
         ]

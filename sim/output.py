@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -225,25 +226,57 @@ def write_json(folder: Path, name: str, data: Any) -> Path:
     return write_text(folder, name, to_json(data))
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
-    rows = list(rows)
-    buf = io.StringIO()
-    if not rows:
-        return ""
+#: A CSV is built in memory up to this size, then in a temporary file (:func:`write_rows`).
+CSV_SPOOL_BYTES = 8 * 2**20
+
+
+def write_rows(out: TextIO, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write ``rows`` to ``out`` as CSV. The columns are the union of the rows' keys, in the order they first
+    appear; a missing or None value is an empty cell; no rows, no text. The rows stream through a spool (in
+    memory up to CSV_SPOOL_BYTES, then a temporary file), so a table of any length needs little memory, and a
+    column that only a later row has still gets its place in the header (the rows before it get an empty
+    cell)."""
     fields: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in fields:
-                fields.append(key)
-    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    index: dict[str, int] = {}
+    first_width = -1
+    with tempfile.SpooledTemporaryFile(CSV_SPOOL_BYTES, "w+", encoding="utf-8", newline="") as spool:
+        body = csv.writer(spool, lineterminator="\n")
+        for row in rows:
+            for key in row:
+                if key not in index:
+                    index[key] = len(fields)
+                    fields.append(key)
+            values: list[Any] = [""] * len(fields)
+            for key, value in row.items():
+                if value is not None:
+                    values[index[key]] = value
+            body.writerow(values)
+            if first_width < 0:
+                first_width = len(fields)
+        if first_width < 0:
+            return
+        spool.seek(0)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        if len(fields) == first_width:  # every row has the first row's columns: the spool is the body
+            shutil.copyfileobj(spool, out)
+            return
+        for cells in csv.reader(spool):  # widen the rows written before a column first appeared
+            writer.writerow(cells + [""] * (len(fields) - len(cells)))
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """``rows`` as CSV text (:func:`write_rows`)."""
+    buf = io.StringIO(newline="")
+    write_rows(buf, rows)
     return buf.getvalue()
 
 
 def write_csv(folder: Path, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
-    return write_text(folder, name, csv_text(rows))
+    """Write ``rows`` to ``folder/name`` as CSV (:func:`write_rows`), atomically."""
+    with atomic_open(folder, name) as fh:
+        write_rows(fh, rows)
+    return _inside(folder, name)
 
 
 def write_yaml(folder: Path, name: str, data: Any) -> Path:

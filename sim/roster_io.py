@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.config import WEEKDAYS, ConfigError, Department, Secretary, format_validation_error
+from sim.config import WEEKDAYS, ConfigError, Department, SecretarySpec, format_validation_error
 from sim.tabular import Table, read_table
 
 #: Keys of ``organisation`` that name a spreadsheet, and the list each one fills.
@@ -102,7 +102,7 @@ def _validate(table: Table, model: type[BaseModel], row: int, values: dict[str, 
     try:
         model.model_validate(values)
     except ValidationError as err:
-        field, msg = format_validation_error(err)
+        field, msg = format_validation_error(err, model)
         first = str(err.errors()[0]["loc"][0]) if err.errors()[0]["loc"] else field
         column = table.header[header_of[first]] if first in header_of else first
         raise table.error(msg, row, column) from None
@@ -138,7 +138,7 @@ def _number(cell: Any, text: str) -> Any:
 
 
 def read_secretaries(table: Table, departments: list[str]) -> list[dict[str, Any]]:
-    cols = _columns(table, Secretary, ("name", "departments"), "a secretaries sheet")
+    cols = _columns(table, SecretarySpec, ("name", "departments"), "a secretaries sheet")
     known = set(departments)
     out = []
     for r, row in enumerate(table.rows):
@@ -173,7 +173,7 @@ def read_secretaries(table: Table, departments: list[str]) -> list[dict[str, Any
                 values[key] = [c for c in _SPLIT.split(text) if c]
             else:
                 values[key] = text
-        out.append(_validate(table, Secretary, r, values, cols))
+        out.append(_validate(table, SecretarySpec, r, values, cols))
     return out
 
 

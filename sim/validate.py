@@ -54,6 +54,8 @@ from sim.config import OFFICE_PROFILE, Profile, Scenario, clock_minutes, load_sc
 from sim.demand import thinning
 from sim.model import Result, run_replication
 from sim.output import to_json
+from sim.seeds import replication_seeds
+from sim.stats import t_summary
 from sim.streams import Stream
 
 TIME_UNIT = "minute"
@@ -187,13 +189,14 @@ def _identity_holds(value: float, theory_value: float, one_sided: bool) -> bool:
 
 
 def t_interval(samples: Sequence[float], alpha: float) -> tuple[float, float, float]:
-    """Mean and two-sided (1 - alpha) Student-t interval of independent replication values."""
-    x = np.asarray(samples, dtype=float)
-    mean = float(x.mean())
-    if x.size < 2:
-        return mean, -math.inf, math.inf
-    half = float(stats.t.ppf(1 - alpha / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return mean, mean - half, mean + half
+    """Mean and two-sided (1 - alpha) Student-t interval of independent replication values
+    (:func:`sim.stats.t_summary`); with fewer than two values the interval is unbounded."""
+    s = t_summary([float(v) for v in samples], alpha)
+    if s.mean is None:
+        return math.nan, -math.inf, math.inf
+    if s.ci_low is None or s.ci_high is None:
+        return s.mean, -math.inf, math.inf
+    return s.mean, s.ci_low, s.ci_high
 
 
 def finish(checks: Sequence[Check]) -> list[Row]:
@@ -221,12 +224,6 @@ QUICK = Settings(replications=10, days=2, erlang_c=((5, 0.8),), erlang_a=((5, 1.
 FULL = Settings(replications=30, days=10, erlang_c=((1, 0.7), (5, 0.8), (20, 0.9)),
                 erlang_a=((5, 1.0, 1.0), (10, 1.2, 0.5)), thinning_days=10_000, profile_days=250,
                 little_replications=3)
-
-
-def replication_seeds(seed: int, n: int) -> list[int]:
-    """``n`` independent seeds spawned from ``seed`` (numpy SeedSequence), each below 2**63."""
-    children = np.random.SeedSequence(seed).spawn(n)
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
 # -------------------------------------------------------------------------------------- the reduction

@@ -107,3 +107,36 @@ def test_empty_and_non_mapping_configs() -> None:
         parse_scenario(None, "e.yaml")
     with pytest.raises(ConfigError, match="mapping"):
         parse_scenario([1, 2], "l.yaml")
+
+
+def _org(setup: str, secretaries: list[dict[str, object]]) -> dict[str, object]:
+    return {"organisation": {
+        "setup": setup,
+        "departments": [{"name": "A", "staff": 10, "cluster": "North"}, {"name": "B", "staff": 10, "cluster": "South"},
+                        {"name": "C", "staff": 10, "cluster": "South"}],
+        "secretaries": secretaries}}
+
+
+def test_home_cluster_and_group_of_a_secretary() -> None:
+    """Her own cluster when she names one, else her first department's; her group is that cluster (central) or
+    her first department (decentralised)."""
+    people = [{"name": "Ann", "departments": ["A"]}, {"name": "Bo", "departments": ["B", "C"]},
+              {"name": "Cy", "departments": ["A", "B"], "cluster": "South"}]
+    central = parse_scenario(_org("central", people)).organisation
+    assert [central.home_cluster(s) for s in central.secretaries] == ["North", "South", "South"]
+    assert [central.group_of(s) for s in central.secretaries] == ["North", "South", "South"]
+    decentral = parse_scenario(_org("decentralised", people)).organisation
+    assert [decentral.group_of(s) for s in decentral.secretaries] == ["A", "B", "A"]
+    assert [decentral.home_cluster(s) for s in decentral.secretaries] == ["North", "South", "South"]
+
+
+def test_working_day_of_a_secretary() -> None:
+    scenario = parse_scenario({**_org("decentralised", [
+        {"name": "Ann", "departments": ["A"]},
+        {"name": "Bo", "departments": ["B", "C"], "start": "09:15", "end": "13:00", "lunch_minutes": 0,
+         "days": ["mon", "wed"]}]), "calendar": {"open": "08:30", "close": "17:00"}})
+    ann, bo = scenario.organisation.secretaries
+    assert ann.shift_minutes(scenario.calendar) == (510, 1020)
+    assert ann.working_minutes_per_day(scenario.calendar) == 510 - 30  # 8.5 h less the default lunch
+    assert bo.working_minutes_per_day(scenario.calendar) == 225
+    assert scenario.secretary_hours_per_week(0) == 5 * 8.0 and scenario.secretary_hours_per_week(1) == 2 * 3.75

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from conftest import CONFIGS
 
+import sim.output
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
 from sim.executors import SerialExecutor
 from sim.experiment import compare, parse_vary, replication_seed, setup_names, sweep
@@ -35,6 +38,26 @@ def round_the_clock(calls_per_day: float = 60.0, days: int = 1, servers: int = 1
 
 
 # ---------------------------------------------------------------------------------------------- seeds
+def test_csv_columns_are_the_union_of_the_rows_in_first_seen_order(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one CSV writer of experiments and runs: a column that only later rows have gets its place in the
+    header, earlier rows an empty cell; also once the spool has moved to disk, and with quotes and newlines."""
+    monkeypatch.setattr(sim.output, "CSV_SPOOL_BYTES", 64)  # the spool rolls over to a file after a row or two
+    rows: list[dict[str, Any]] = [{"setup": f"s{i}", "kpi": "reachability", "value": i / 7} for i in range(20)]
+    rows.append({"setup": 'a "quoted",\nname', "value": None, "note": "late"})
+    rows.append({"extra": 1.5, "kpi": "x"})
+    sim.output.write_csv(tmp_path, "t.csv", iter(rows))
+    with open(tmp_path / "t.csv", newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["setup", "kpi", "value", "note", "extra"]
+        back = list(reader)
+    assert len(back) == len(rows)
+    for want, got in zip(rows, back, strict=True):
+        assert got == {k: "" if want.get(k) is None else str(want[k]) for k in reader.fieldnames}
+    assert sim.output.csv_text(rows) == (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert sim.output.csv_text([]) == ""
+
+
 def test_replication_seeds_come_from_a_seed_sequence() -> None:
     children = np.random.SeedSequence(42).spawn(5)
     for i, child in enumerate(children):

@@ -171,8 +171,8 @@ def test_a_huge_file_is_refused_by_its_size(tmp_path: Path) -> None:
 
 def test_a_long_list_without_aliases_is_not_blamed_on_aliases(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim import config
     from sim.config import ConfigError, read_yaml
+    from sim.config import reading as config
 
     monkeypatch.setattr(config, "MAX_YAML_VALUES", 1000)
     path = tmp_path / "long.yaml"

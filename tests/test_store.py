@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -107,16 +108,27 @@ def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 130
-    monkeypatch.setattr(sim.executors, "run_task", real)
+    resumed: list[tuple[str, int]] = []
+
+    def counts(task: Task) -> ReplicationRecord:
+        resumed.append((task.unit, task.replication))
+        return real(task)
+
+    monkeypatch.setattr(sim.executors, "run_task", counts)
+    capsys.readouterr()
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--json"])
     assert exc.value.code == 0
-    assert "(1 run now)" not in capsys.readouterr().err
+    assert len(resumed) == 1  # the same command resumes: only the replication the interrupted run had not done
+    shown = json.loads(capsys.readouterr().out)  # --json: stdout is one JSON object, without the human note
+    assert set(shown["setups"]) == {"decentral", "central"}
     db = sqlite3.connect(out / "results.sqlite")
     assert db.execute("SELECT COUNT(*) FROM replications").fetchone()[0] == 4
     whole = tmp_path / "whole"
     with pytest.raises(SystemExit):
         main([*argv[:-1], str(whole)])
+    # without --json the note on how many ran is part of the command's report, on stdout
+    assert "(4 run now)" in capsys.readouterr().out
     assert (out / "summary.json").read_text() == (whole / "summary.json").read_text()
     assert (out / "kpis.csv").read_text() == (whole / "kpis.csv").read_text()
     assert (out / "tables" / "per_department.csv").read_text() == \

@@ -21,27 +21,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import WEEKDAYS, Scenario, Secretary, clock_minutes, parse_scenario
+from sim.config import WEEKDAYS, Scenario, SecretarySpec, parse_scenario
 
 
-def group_of(scenario: Scenario, sec: Secretary) -> str:
+def group_of(scenario: Scenario, sec: SecretarySpec) -> str:
     """The group a secretary staffs: her department (decentralised) or her cluster (central)."""
-    org = scenario.organisation
-    if org.setup == "decentralised":
-        return sec.departments[0]
-    cluster_of = {d.name: d.cluster for d in org.departments}
-    return sec.cluster or str(cluster_of[sec.departments[0]])
+    return scenario.organisation.group_of(sec)
 
 
-def _days(scenario: Scenario, sec: Secretary) -> list[str]:
+def _days(scenario: Scenario, sec: SecretarySpec) -> list[str]:
     cal = scenario.calendar.working_days
     return [d for d in WEEKDAYS if d in cal and (sec.days is None or d in sec.days)]
 
 
-def _hours_per_day(scenario: Scenario, sec: Secretary) -> float:
-    cal = scenario.calendar
-    minutes = clock_minutes(sec.end or cal.close) - clock_minutes(sec.start or cal.open) - sec.lunch_minutes
-    return minutes / 60
+def _hours_per_day(scenario: Scenario, sec: SecretarySpec) -> float:
+    return sec.working_minutes_per_day(scenario.calendar) / 60
 
 
 def day_fte(scenario: Scenario) -> float:
@@ -51,7 +45,7 @@ def day_fte(scenario: Scenario) -> float:
     return hours[len(hours) // 2] / scenario.calendar.full_time_hours_per_week
 
 
-def _shift(sec: Secretary) -> tuple[Any, ...]:
+def _shift(sec: SecretarySpec) -> tuple[Any, ...]:
     return (sec.start, sec.end, sec.lunch_start, sec.lunch_minutes)
 
 
@@ -59,7 +53,7 @@ def _shift(sec: Secretary) -> tuple[Any, ...]:
 class Staffing:
     """Who works which weekdays: the secretaries of a candidate organisation (same sector and demand)."""
 
-    secretaries: tuple[Secretary, ...]
+    secretaries: tuple[SecretarySpec, ...]
 
     @classmethod
     def of(cls, scenario: Scenario) -> Staffing:
@@ -133,13 +127,13 @@ class Staffing:
         secs.append(self._newcomer(scenario, group, mine, day))
         return Staffing(tuple(secs))
 
-    def _newcomer(self, scenario: Scenario, group: str, mine: list[tuple[int, Secretary]],
-                  day: str) -> Secretary:
+    def _newcomer(self, scenario: Scenario, group: str, mine: list[tuple[int, SecretarySpec]],
+                  day: str) -> SecretarySpec:
         names = {s.name for s in self.secretaries}
         n = 1
         while f"{group}+{n}" in names:
             n += 1
-        shifts: dict[tuple[Any, ...], Secretary] = {}
+        shifts: dict[tuple[Any, ...], SecretarySpec] = {}
         for s in scenario.organisation.secretaries:
             shifts.setdefault(_shift(s), s)
         held = {k: sum(len(s.days or []) for _, s in mine if _shift(s) == k) for k in shifts}

@@ -34,6 +34,7 @@ from typing import Any
 
 from sim.config import ConfigError, Scenario
 from sim.experiment import Runner, Unit
+from sim.seeds import replication_seed
 from sim.staffing.moves import Staffing, day_fte, group_demand, group_of, groups
 from sim.staffing.norms import Target, department_sums, judge, pooled_share
 from sim.stats import ALPHA, Summary, summarize
@@ -52,8 +53,6 @@ def block_seed(seed: int, block: int) -> int:
     child of ``SeedSequence(seed)`` on a spawn key that replication seeds never use."""
     if block == 0:
         return seed
-    from sim.experiment import replication_seed
-
     return replication_seed(seed, block, stream=1_000_003)
 
 

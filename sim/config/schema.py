@@ -1,10 +1,15 @@
-"""Scenario configuration: the schema of a config file, loading it, and overriding fields.
+"""The schema of a config file: what a scenario is, as immutable pydantic models.
 
 A *scenario* describes one secretariat setup and the demand it faces: the calendar, the departments and
 secretaries (decentralised, or a central pool in clusters), how work is dispatched and exchanged, absence, the
 request types with their arrival patterns, work times and norms, and optionally a Het Nieuwe Werken (HNW)
-transformation of demand. It is plain, immutable data (pydantic models, validated once here at the edge);
-the model never reads files.
+transformation of demand. It is plain, immutable data (pydantic models, validated once at the edge, when a
+config is loaded: :mod:`sim.config.loading`); the model never reads files.
+
+A config model that describes something the running model also has as an object is named ``...Spec``:
+``SecretarySpec`` is what a config says about a secretary, :class:`sim.organisation.Secretary` the one at work
+in a run; likewise ``OrganisationSpec``, ``CallsSpec`` (calls as demand; a call at runtime is a ``Call``) and
+``MeetingsSpec``.
 
 Units are in the field names: ``*_minutes``, ``*_seconds``, ``*_hours``, ``per_day``, ``per_week``. Norms for
 back-office work count *working* hours (opening hours on working days), as municipal norms do ("within 2
@@ -15,31 +20,26 @@ Every default that comes from a public source cites it; every other number is an
 
 from __future__ import annotations
 
-import datetime
-import difflib
 import hashlib
 import json
 import math
-import os
 import re
-import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-import yaml
-import yaml.cyaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
+
+from sim.config.errors import _hint
+from sim.config.reading import parse_yaml
+from sim.defaults import SECTOR_DEMAND_YAML
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -135,10 +135,10 @@ OFFICE_PROFILE = Profile(
 #: Even intensity over the default opening hours.
 FLAT_PROFILE = Profile(start="08:30", slot_minutes=30, weights=[1.0] * 17)
 
-ProfileSpec = Literal["office", "flat"] | Profile
+ProfileChoice = Literal["office", "flat"] | Profile
 
 
-def resolve_profile(spec: ProfileSpec) -> Profile:
+def resolve_profile(spec: ProfileChoice) -> Profile:
     if isinstance(spec, Profile):
         return spec
     return OFFICE_PROFILE if spec == "office" else FLAT_PROFILE
@@ -203,7 +203,7 @@ class Department(Model):
     demand_factor: float = Field(default=1.0, ge=0, le=100, description="scales all of its demand")
 
 
-class Secretary(Model):
+class SecretarySpec(Model):
     """A secretary: who she primarily serves, and when she works."""
 
     name: str = Field(min_length=1)
@@ -229,6 +229,15 @@ class Secretary(Model):
         "Replaceability depends on how many colleagues can do a piece of work (cross-training)",
     )
 
+    def shift_minutes(self, cal: Calendar) -> tuple[float, float]:
+        """Start and end of her working day, in minutes after midnight; the opening hours where she gives none."""
+        return clock_minutes(self.start or cal.open), clock_minutes(self.end or cal.close)
+
+    def working_minutes_per_day(self, cal: Calendar) -> float:
+        """The minutes she works on a day at work: her hours less her lunch (divide by 60 for hours)."""
+        start, end = self.shift_minutes(cal)
+        return end - start - self.lunch_minutes
+
 
 class Cover(Model):
     """Buddy cover in a decentralised setup: when none of ``department``'s own secretaries is present, its
@@ -239,12 +248,12 @@ class Cover(Model):
     by: str = Field(min_length=1, description="the department whose secretaries cover it (its buddy)")
 
 
-class Organisation(Model):
+class OrganisationSpec(Model):
     """The sector: its departments, its secretaries, and whether they work decentralised or as a pool."""
 
     setup: Literal["decentralised", "central"]
     departments: list[Department] = Field(min_length=1)
-    secretaries: list[Secretary] = Field(min_length=1)
+    secretaries: list[SecretarySpec] = Field(min_length=1)
     cost_per_fte_per_year: float = Field(
         default=62_000, ge=0,
         description="yearly employer's cost of one FTE, euro (assumption: scale 7-8 of the municipal CAO)",
@@ -256,7 +265,7 @@ class Organisation(Model):
     )
 
     @model_validator(mode="after")
-    def _references(self) -> Organisation:
+    def _references(self) -> OrganisationSpec:
         dept_names = [d.name for d in self.departments]
         _unique(dept_names, "departments", "department")
         _unique([s.name for s in self.secretaries], "secretaries", "secretary")
@@ -299,14 +308,27 @@ class Organisation(Model):
                         f"secretaries[{i}].cluster: her departments lie in clusters {sorted(home)}; "
                         "name her home cluster"
                     )
-            staffed = set()
-            for sec in self.secretaries:
-                staffed.add(sec.cluster or cluster_of[sec.departments[0]])
-            staffed = {d.name for d in self.departments if d.cluster in staffed}
+            homes = {self.home_cluster(sec) for sec in self.secretaries}
+            staffed = {d.name for d in self.departments if d.cluster in homes}
         unserved = [d for d in dept_names if d not in staffed]
         if unserved:
             raise ValueError(f"departments: no secretary serves {', '.join(unserved)}")
         return self
+
+    def home_cluster(self, sec: SecretarySpec) -> str | None:
+        """A secretary's home cluster: her own ``cluster``, else that of her first department (None when it has
+        none, as in a decentralised setup)."""
+        if sec.cluster:
+            return sec.cluster
+        first = sec.departments[0]
+        return next((d.cluster for d in self.departments if d.name == first), None)
+
+    def group_of(self, sec: SecretarySpec) -> str:
+        """The group whose work a secretary primarily does: her home cluster (central), her first department
+        (decentralised). The staffing search adds and removes secretaries per group."""
+        if self.setup == "decentralised":
+            return sec.departments[0]
+        return self.home_cluster(sec) or sec.departments[0]  # central: every department has a cluster
 
     def clusters(self) -> list[str]:
         """Cluster names in order of first appearance (central setup); department names (decentralised)."""
@@ -408,12 +430,12 @@ class Absence(Model):
     shrinkage: Shrinkage = Shrinkage()
 
 
-class Calls(Model):
+class CallsSpec(Model):
     """Phone calls from internal and external callers; reachability (bereikbaarheid) is measured on them."""
 
     per_staff_per_day: float = Field(ge=0, le=MAX_RATE_PER_STAFF_PER_DAY, description="calls per staff member")
     external_share: float = Field(default=0.4, ge=0, le=1, description="share of callers from outside (assumption)")
-    profile: ProfileSpec = "office"
+    profile: ProfileChoice = "office"
     talk_minutes: Dist
     patience_seconds: Dist | None = Field(
         default=None, description="how long a caller waits before hanging up; none = waits for ever"
@@ -439,7 +461,7 @@ class TaskType(Model):
     arrivals: Literal["spread", "batches"] = Field(
         default="spread", description="spread: through the day by `profile`; batches: at `batch_times`"
     )
-    profile: ProfileSpec = "flat"
+    profile: ProfileChoice = "flat"
     batch_times: list[Clock] = Field(default_factory=list, description="delivery times, for batches")
     work_minutes: Dist
     norm_working_hours: float = Field(gt=0, le=10_000, description="done within this much working time")
@@ -456,7 +478,7 @@ class TaskType(Model):
         return self
 
 
-class Meetings(Model):
+class MeetingsSpec(Model):
     """Department meetings where a secretary takes the minutes (notuleren); writing them is a task."""
 
     per_department_per_week: float = Field(ge=0, le=100)
@@ -467,16 +489,16 @@ class Meetings(Model):
     norm_working_hours: float = Field(default=25.5, gt=0, le=10_000, description="3 working days (assumption)")
 
     @model_validator(mode="after")
-    def _window(self) -> Meetings:
+    def _window(self) -> MeetingsSpec:
         if clock_minutes(self.latest_start) < clock_minutes(self.earliest_start):
             raise ValueError("latest_start: before earliest_start")
         return self
 
 
 class Demand(Model):
-    calls: Calls
+    calls: CallsSpec
     tasks: dict[str, TaskType] = Field(default_factory=dict)
-    meetings: Meetings | None = None
+    meetings: MeetingsSpec | None = None
     flexible_share: float = Field(
         default=0.1, ge=0, le=1, description="share of staff working independent of place and time (assumption)"
     )
@@ -591,7 +613,7 @@ class Scenario(Model):
     description: str = ""
     run: Run = Run()
     calendar: Calendar = Calendar()
-    organisation: Organisation
+    organisation: OrganisationSpec
     dispatch: Dispatch = Dispatch()
     absence: Absence = Absence()
     demand: Demand = Field(
@@ -705,7 +727,7 @@ class Scenario(Model):
         cal = self.calendar
         sec = self.organisation.secretaries[i]
         days = [d for d in (sec.days if sec.days is not None else cal.working_days) if d in cal.working_days]
-        per_day = clock_minutes(sec.end or cal.close) - clock_minutes(sec.start or cal.open) - sec.lunch_minutes
+        per_day = sec.working_minutes_per_day(cal)
         return len(days) * per_day / 60.0
 
     def fte(self) -> float:
@@ -727,7 +749,7 @@ def may_serve(scenario: Scenario) -> dict[str, set[str]]:
                 out[name].add(sec.name)
     else:
         cluster_of = {d.name: str(d.cluster) for d in org.departments}
-        home = {sec.name: sec.cluster or cluster_of[sec.departments[0]] for sec in org.secretaries}
+        home = {sec.name: org.home_cluster(sec) for sec in org.secretaries}
         clusters = org.clusters()
         for dept in org.departments:
             c = cluster_of[dept.name]
@@ -819,7 +841,7 @@ def stagger_lunches(data: Any) -> Any:
         central = org.get("setup") == "central"
         cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
 
-        def group(sec: dict[str, Any]) -> Any:
+        def group(sec: dict[str, Any]) -> Any:  # OrganisationSpec.group_of, on the config before validation
             first = sec["departments"][0]
             return (sec.get("cluster") or cluster_of.get(first)) if central else first
 
@@ -864,579 +886,15 @@ def _unique(names: Sequence[str], field: str, what: str) -> None:
         seen.add(name)
 
 
-def _hint(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, [c for c in candidates if c], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-# ------------------------------------------------------------------------------------------ loading and errors
-class ConfigError(Exception):
-    """A bad config, override or path: one line for the user, naming the file and the field."""
-
-    def __init__(self, source: str, message: str, field: str | None = None) -> None:
-        self.source = one_line(source)
-        self.field = None if field is None else one_line(field)
-        self.message = one_line(message)
-        where = f"{self.source}: {self.field}: " if field else f"{self.source}: "
-        super().__init__(where + self.message)
-
-
-def one_line(text: object) -> str:
-    """``text`` with line breaks and other control characters escaped (``\\n``, ``\\x00``), so that a message
-    naming a user's value or path stays on one line."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
-
-
-def _loc(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _unwrap(ann: Any) -> Any:
-    """``X`` of ``Annotated[X, ...]`` and of ``X | None``."""
-    while True:
-        if get_origin(ann) is Annotated:
-            ann = get_args(ann)[0]
-        elif get_origin(ann) in (Union, UnionType) and type(None) in get_args(ann):
-            rest = tuple(a for a in get_args(ann) if a is not type(None))
-            ann = rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007
-        else:
-            return ann
-
-
-def _union_member(ann: Any, tag: str) -> Any:
-    """The member of a union that pydantic names by ``tag`` ("literal['office','flat']", "function-after[...,
-    Profile]")."""
-    for member in get_args(ann):
-        if get_origin(member) is Literal and tag.startswith("literal["):
-            return member
-        if isinstance(member, type) and re.search(rf"\b{member.__name__}\b", tag):
-            return member
-    return None
-
-
-def _walk(loc: Sequence[int | str]) -> tuple[list[int | str], list[str], Any, int]:
-    """Follow a pydantic error location through the schema.
-
-    Returns the path as the user wrote it (union member tags dropped, dict keys such as task names kept), the
-    fields of the model in which its last part was looked up (for hints), the type expected at the end, and
-    the index in ``loc`` of the first union member tag (-1 if there is none)."""
-    path: list[int | str] = []
-    allowed: list[str] = []
-    union_at = -1
-    ann: Any = Scenario
-    for i, part in enumerate(loc):
-        ann = _unwrap(ann)
-        if get_origin(ann) in (Union, UnionType):
-            union_at = i if union_at < 0 else union_at
-            ann = _union_member(ann, str(part))
-            continue
-        path.append(part)
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            fields: dict[str, Any] = getattr(ann, "model_fields")  # noqa: B009 (typed without pydantic too)
-            allowed = list(fields)
-            field = fields.get(part) if isinstance(part, str) else None
-            ann = field.annotation if field is not None else None
-        elif get_origin(ann) in (list, dict):
-            ann = get_args(ann)[-1]
-        else:
-            ann = None
-    return path, allowed, _unwrap(ann), union_at
-
-
-def _fields_of(ann: Any) -> str:
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return ", ".join(getattr(ann, "model_fields"))  # noqa: B009 (typed without pydantic too)
-    return ""
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _pick(errors: list[Any]) -> Any:
-    """The error to report. Where a value may be a name or a mapping (``profile: office`` or
-    ``profile: {...}``), pydantic reports one error per alternative: report the one the user meant."""
-    first = errors[0]
-    at = _walk(first["loc"])[3]
-    if at < 0:
-        return _spelling(first, errors)
-    branches = [e for e in errors if tuple(e["loc"][:at]) == tuple(first["loc"][:at]) and len(e["loc"]) > at]
-    literal = next((e for e in branches if str(e["loc"][at]).startswith("literal[")), None)
-    others = [e for e in branches if e is not literal]
-    if literal is None or not others:
-        return first
-    value = literal.get("input")
-    if isinstance(value, str):
-        return literal
-    if isinstance(value, dict):
-        return _spelling(others[0], errors)
-    fields = _fields_of(_walk(others[0]["loc"][: at + 1])[2])
-    expected = (literal.get("ctx") or {}).get("expected", "a name")
-    return {"type": "union_mismatch", "loc": first["loc"][:at], "input": value,
-            "msg": f"must be {expected}, or a mapping with fields {fields} (got {_show(value)})"}
-
-
-def _spelling(chosen: Any, errors: list[Any]) -> Any:
-    """A misspelt field is both missing and unknown: report the unknown one, with its 'did you mean'."""
-    if chosen["type"] != "missing":
-        return chosen
-    parent = tuple(chosen["loc"][:-1])
-    unknown = (e for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) == parent)
-    return next(unknown, chosen)
-
-
-def format_validation_error(err: ValidationError) -> tuple[str, str]:
-    """The first problem of a pydantic ValidationError as (field path, message), in the user's words."""
-    first = _pick(err.errors())
-    path, allowed, expected, _ = _walk(first["loc"])
-    field = _loc(path)
-    kind = first["type"]
-    msg = first["msg"]
-    value = first.get("input")
-    if kind == "extra_forbidden":
-        name = str(path[-1]) if path else ""
-        msg = f"unknown field{_hint(name, allowed)}"
-        if allowed:
-            msg += f"; allowed: {', '.join(allowed)}"
-    elif kind == "missing":
-        msg = "required field is missing"
-    elif kind == "union_mismatch":
-        pass
-    elif kind == "model_type":  # e.g. ``talk_minutes: 3`` where {dist: ..., mean: ...} belongs
-        msg = f"must be a mapping with fields {_fields_of(expected)} (got {_show(value)})"
-    elif kind == "dict_type":
-        msg = f"must be a mapping of name: value (got {_show(value)})"
-    elif kind == "too_short":
-        ctx = first.get("ctx") or {}
-        msg = f"needs at least {ctx.get('min_length', 1)} item(s), not {ctx.get('actual_length', 0)}"
-    elif kind == "list_type":
-        msg = f"must be a list, e.g. [a, b] (got {_show(value)})"
-    elif msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-        # model validators report nested paths themselves: "secretaries[3].departments: ..."
-        m = re.match(r"^([A-Za-z_][^\s:]*): (.*)$", msg)
-        if m:
-            field = f"{field}.{m.group(1)}" if field else m.group(1)
-            msg = m.group(2)
-    else:
-        msg = msg.replace("Input should be", "must be", 1)
-        if not isinstance(value, dict | list):
-            msg = f"{msg} (got {_show(value)})"
-    return field or "(top level)", msg
-
-
 def sector_demand() -> dict[str, Any]:
     """The built-in demand section as plain data (that of ``configs/base/sector.yaml``; :mod:`sim.defaults`)."""
-    from sim.defaults import SECTOR_DEMAND_YAML
-
-    data: dict[str, Any] = yaml.load(SECTOR_DEMAND_YAML, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
+    data: dict[str, Any] = parse_yaml(SECTOR_DEMAND_YAML)
     return data
-
-
-def with_demand_defaults(data: dict[str, Any], source: str = "<config>") -> dict[str, Any]:
-    """A config needs to give only what differs from the built-in demand: without a ``demand`` section it gets
-    the built-in one, and ``demand: {base: sector, ...}`` merges what it gives over it (mappings key by key,
-    as ``extends`` does). A ``demand`` section without ``base`` is taken as it is, whole."""
-    if "demand" not in data:
-        return {**data, "demand": sector_demand()}
-    demand = data["demand"]
-    if isinstance(demand, dict) and "base" in demand:
-        if demand["base"] != "sector":
-            raise ConfigError(source, f"unknown base {demand['base']!r}; the built-in demand is 'sector'",
-                              "demand.base")
-        rest = {k: v for k, v in demand.items() if k != "base"}
-        return {**data, "demand": _merge(sector_demand(), rest)}
-    return data
-
-
-def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
-    """Validate a plain mapping into a Scenario, raising ConfigError with the first problem."""
-    if data is None:
-        raise ConfigError(source, "the file is empty")
-    if not isinstance(data, dict):
-        raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
-    data = with_demand_defaults(_expand_roster(data, source), source)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        field, msg = format_validation_error(err)
-        raise ConfigError(source, msg, field) from None
-
-
-#: Guard against aliases that expand a small YAML file into a huge document ("billion laughs"): the most
-#: values a config may hold once its aliases are expanded.
-MAX_YAML_VALUES = 1_000_000
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (plain data only: no Python tags, nothing executed) that also refuses a key given
-    twice in one mapping, which YAML would otherwise resolve silently by keeping the last."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark)
-                seen.add(key)
-            except TypeError:  # an unhashable key: the base class reports it
-                pass
-        return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep=deep)
-
-
-# YAML 1.1 reads an unquoted 17:00 as the base-60 number 1020; a config is full of clock times, so this loader
-# reads them as text (every other int and float form is kept).
-# An unquoted date (``description: 2024-05-01``) stays text too: dates are not JSON, and no field is a date.
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _TIMESTAMP)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_SafeLoader.add_implicit_resolver(
-    _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"))
-_SafeLoader.add_implicit_resolver(
-    _FLOAT, re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
-                       r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"  # 1e6 (YAML 1.2; types are strict, so not text)
-                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."))
-
-
-if getattr(yaml, "__with_libyaml__", False):
-    class _FileLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
-        """The same loader with libyaml's parser (written in C): a config near the size limit is read in
-        seconds, not minutes. Tags, resolvers and the refusal of duplicate keys are those of _SafeLoader."""
-
-        def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-        construct_mapping = _SafeLoader.construct_mapping
-        yaml_implicit_resolvers = _SafeLoader.yaml_implicit_resolvers
-else:  # pragma: no cover (PyYAML built without libyaml)
-    _FileLoader = _SafeLoader  # type: ignore[misc,assignment]
-
-
-def _check_expanded_size(root: yaml.Node, source: str) -> None:
-    """Refuse a document whose aliases refer to themselves or expand it beyond MAX_YAML_VALUES values
-    (counted without expanding anything)."""
-    def children(node: yaml.Node) -> list[yaml.Node]:
-        if isinstance(node, yaml.MappingNode):
-            return [part for pair in node.value for part in pair]
-        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-    size: dict[int, int] = {}
-    aliased = False  # a node met twice: the document uses aliases
-    in_progress: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            in_progress.discard(key)
-            size[key] = 1 + sum(size[id(c)] for c in children(node))
-            if size[key] > MAX_YAML_VALUES:
-                line = node.start_mark.line + 1
-                if not aliased:
-                    raise ConfigError(source, f"line {line}: holds more than {MAX_YAML_VALUES:,} values; "
-                                              "too big to be a config")
-                raise ConfigError(source, f"line {line}: aliases expand this config to more than "
-                                          f"{MAX_YAML_VALUES:,} values; write it out")
-        elif key in size:
-            aliased = True
-        else:
-            if key in in_progress:
-                raise ConfigError(source, f"line {node.start_mark.line + 1}: an alias refers to itself "
-                                          "(a recursive structure is not a config)")
-            in_progress.add(key)
-            stack.append((node, True))
-            for c in children(node):
-                if id(c) in size:
-                    aliased = True
-                else:
-                    stack.append((c, False))
-
-
-#: Guard against reading something that is not a config: the largest config file accepted, in bytes. The
-#: shipped configs are a few KB; a file this big is a mistake (a log, a data dump), and even with libyaml
-#: reading one near the limit takes seconds (at 5 MB, about half a minute).
-MAX_CONFIG_BYTES = 1024 * 1024
-
-
-def _read_text(path: Path) -> str:
-    """The text of a regular file of at most MAX_CONFIG_BYTES. A FIFO, a device (``/dev/zero``) or a socket
-    is refused before a byte is read, so reading never blocks or runs for ever."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(str(path), "is a folder, not a config file") from None
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ConfigError(str(path), "is a folder, not a config file")
-        if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(str(path), "is not a regular file (a pipe, device or socket); a config is a file")
-        if info.st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(str(path), f"is {info.st_size / 2**20:.1f} MB; a config file is at most "
-                                         f"{MAX_CONFIG_BYTES // 2**20} MB")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_CONFIG_BYTES:  # grew while being read
-        raise ConfigError(str(path), f"a config file is at most {MAX_CONFIG_BYTES // 2**20} MB")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ConfigError(str(path), f"cannot be read: not UTF-8 text ('utf-8' codec: byte "
-                                     f"{raw[err.start]:#04x} at position {err.start})") from None
-    bad = _CONTROL.search(text)
-    if bad is not None:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise ConfigError(str(path), f"line {line}: the control character '{one_line(bad.group())}' is not "
-                                     "allowed in a config (is this a text file?)")
-    return text.removeprefix("\ufeff")
-
-
-#: Characters a config file may not hold: C0/C1 control characters other than tab and line breaks, and
-#: Unicode line separators that YAML would read as line breaks (and that would split a one-line message).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def plain_data(value: Any, source: str, path: str = "") -> Any:
-    """Check that a loaded config is plain data that hashes and serialises the same in every process: maps
-    with text keys, lists, text, numbers, booleans and null. Dates (``description: 2024-05-01`` with a
-    ``!!timestamp`` tag) become their ISO text; sets, binary values and anything else are refused, as are
-    control characters in text (tabs and line breaks are allowed in ``description`` only)."""
-    def where(p: str) -> str | None:
-        return p or None
-
-    if isinstance(value, dict):
-        out: dict[Any, Any] = {}
-        for key, item in value.items():
-            if isinstance(key, datetime.date):
-                key = key.isoformat()
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                raise ConfigError(source, f"the key {_show(key)} is not a name; quote it", where(path))
-            sub = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str):
-                _check_text(key, source, sub, free=False)
-            out[key] = plain_data(item, source, sub)
-        return out
-    if isinstance(value, list):
-        return [plain_data(item, source, f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, str):
-        _check_text(value, source, path, free=path == "description")
-        return value
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, datetime.date):  # and datetime: an unquoted or tagged date where text belongs
-        return value.isoformat()
-    kinds: dict[type, str] = {set: "a set (!!set)", frozenset: "a set", bytes: "a binary value (!!binary)",
-                              tuple: "an ordered map (!!omap or !!pairs)"}
-    kind = kinds.get(type(value), f"a {type(value).__name__} value")
-    raise ConfigError(source, f"{kind} is not allowed; a config is plain data (maps, lists, text, numbers)",
-                      where(path))
-
-
-def _check_text(text: str, source: str, path: str, free: bool) -> None:
-    bad = _CONTROL.search(text) or (None if free else re.search("[\t\n\r]", text))
-    if bad is not None:
-        raise ConfigError(source, f"the control character '{one_line(bad.group())}' is not allowed in text"
-                          + ("" if free else " here (line breaks and tabs only in description)"), path or None)
-
-
-def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file safely: a regular file of at most MAX_CONFIG_BYTES, plain data only (no Python tags,
-    nothing executed, no sets or binary values, no control characters), no key twice in a mapping, no alias
-    bombs; a syntax error names its line."""
-    path = Path(path)
-    text = _read_text(path)
-    loader = _FileLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_expanded_size(node, str(path))
-        return plain_data(loader.construct_document(node), str(path))
-    except yaml.constructor.ConstructorError as err:
-        problem = str(err.problem)
-        tag = re.search(r"for the tag '([^']*)'", problem)
-        if tag:  # !!python/object and friends: refused, never constructed
-            name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
-            problem = f"the tag {name} is not allowed; a config is plain data (maps, lists, text, numbers)"
-        raise ConfigError(str(path), f"{_at(err.problem_mark)}{problem}") from None
-    except yaml.MarkedYAMLError as err:
-        context = f" ({err.context} from line {err.context_mark.line + 1})" if err.context_mark else ""
-        problem = f"{_at(err.problem_mark)}{err.problem}{context}"
-        raise ConfigError(str(path), f"YAML syntax error at {problem}") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(str(path), f"YAML error: {err}") from None
-    except (ValueError, OverflowError) as err:  # e.g. !!timestamp 2024-13-45, !!binary that is not base64
-        raise ConfigError(str(path), f"a value cannot be read: {err}") from None
-    except RecursionError:
-        raise ConfigError(str(path), "nested too deeply to be a config") from None
-    finally:
-        loader.dispose()
-
-
-def _at(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-
-
-def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str) -> dict[str, Any]:
-    """Apply ``dotted.path=value`` overrides to a raw config mapping (a copy is returned).
-
-    Values are parsed as YAML (``3``, ``0.5``, ``[mon, tue]``, ``null``). List items are addressed by index
-    or, for lists of named items (departments, secretaries), by name: ``organisation.secretaries.Anna.start``.
-    """
-    data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as text)
-    for item in overrides:
-        if "=" not in item:
-            raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
-        path, _, raw = item.partition("=")
-        parts = [p for p in path.strip().split(".")]
-        if not path.strip() or any(not p for p in parts):
-            raise ConfigError(source, f"--set {item!r}: empty field name in the path")
-        try:
-            value = yaml.load(raw, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError:
-            raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
-        except (ValueError, OverflowError, RecursionError):
-            raise ConfigError(source, f"--set {item!r}: the value cannot be read", path) from None
-        value = plain_data(value, source, path.strip())
-        node: Any = data
-        for depth, part in enumerate(parts[:-1]):
-            node = _step(node, part, parts[: depth + 1], source, create=True)
-        last = parts[-1]
-        if isinstance(node, list):
-            idx = _list_index(node, last, parts, source)
-            node[idx] = value
-        elif isinstance(node, dict):
-            node[last] = value
-        else:
-            raise ConfigError(source, f"--set: {'.'.join(parts[:-1])} is a value, not a section", path)
-    return data
-
-
-def _step(node: Any, part: str, so_far: list[str], source: str, create: bool) -> Any:
-    path = ".".join(so_far)
-    if isinstance(node, dict):
-        if part not in node:
-            if not create:
-                raise ConfigError(source, "unknown --set path", path)
-            node[part] = {}
-        return node[part]
-    if isinstance(node, list):
-        return node[_list_index(node, part, so_far, source)]
-    raise ConfigError(source, f"--set: {'.'.join(so_far[:-1])} is a value, not a section", path)
-
-
-def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> int:
-    path = ".".join(so_far)
-    if part.lstrip("-").isdigit():
-        idx = int(part)
-        if not -len(node) <= idx < len(node):
-            raise ConfigError(source, f"--set: index {idx} out of range (the list has {len(node)} items)", path)
-        return idx
-    for i, item in enumerate(node):
-        if isinstance(item, dict) and item.get("name") == part:
-            return i
-    names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
-    raise ConfigError(source, f"--set: no item named {part!r}{_hint(part, names)}", path)
-
-
-def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
-    """Read a config file and, if it says ``extends: other.yaml`` (relative to itself), merge it over that
-    base: mappings merge key by key, anything else (lists included) is replaced."""
-    path = Path(path)
-    data = read_yaml(path)
-    _resolve_roster_paths(data, path.parent)
-    if not isinstance(data, dict) or "extends" not in data:
-        return data
-    base_name = data.pop("extends")
-    if not isinstance(base_name, str) or not base_name.strip():
-        raise ConfigError(str(path), "must name a config file, e.g. extends: base/sector.yaml", "extends")
-    base_path = (path.parent / base_name).resolve()
-    if base_path in _seen or base_path == path.resolve():
-        chain = " -> ".join(p.name for p in (*_seen, path.resolve(), base_path))
-        raise ConfigError(str(path), f"{base_name} is already being extended: a cycle ({chain})", "extends")
-    if not base_path.exists():
-        raise ConfigError(str(path), f"no such file: {base_name} (relative to {path.parent or '.'})", "extends")
-    base = load_raw(base_path, (*_seen, path.resolve()))
-    if not isinstance(base, dict):
-        raise ConfigError(str(base_path), "the top level must be a mapping of sections")
-    return _merge(base, data)
 
 
 #: Keys of ``organisation`` that name a spreadsheet with the departments or the secretaries (CSV or XLSX, relative
 #: to the config file; read by :mod:`sim.roster_io` when the config is loaded, with ``*_sheet`` for XLSX).
 ROSTER_FILE_KEYS = ("departments_file", "secretaries_file")
-
-
-def _resolve_roster_paths(data: Any, folder: Path) -> None:
-    org = data.get("organisation") if isinstance(data, dict) else None
-    if isinstance(org, dict):
-        for key in ROSTER_FILE_KEYS:
-            if isinstance(org.get(key), str) and org[key].strip():
-                org[key] = str((folder / org[key]).resolve())
-
-
-def _expand_roster(data: Any, source: str) -> Any:
-    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`)."""
-    org = data.get("organisation") if isinstance(data, dict) else None
-    if not isinstance(org, dict) or not any(k in org for k in ROSTER_FILE_KEYS):
-        return data
-    from sim.roster_io import expand_organisation  # reads files, and builds on this module's models
-
-    return expand_organisation(data, source)
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
-    source = str(path)
-    data = load_raw(path)
-    data = _expand_roster(data, source)  # before --set, which may then address the people by name
-    if isinstance(data, dict) and "demand" not in data:
-        data["demand"] = {"base": "sector"}  # the built-in demand, which --set demand.... may change
-    if overrides:
-        if not isinstance(data, dict):
-            parse_scenario(data, source)  # raises the right message
-        data = apply_overrides(data, overrides, source)
-    return parse_scenario(data, source)
 
 
 def config_hash(scenario: Scenario) -> str:
@@ -1462,12 +920,12 @@ def json_schema() -> dict[str, Any]:
         defs["Demand"]["properties"]["base"] = {
             "enum": ["sector"], "description": "merge this section over the built-in sector demand"}
         defs["Demand"].pop("required", None)
-    if "Organisation" in defs:
+    if "OrganisationSpec" in defs:
         for key in ROSTER_FILE_KEYS:
             what = key.split("_")[0]
-            defs["Organisation"]["properties"][key] = {
+            defs["OrganisationSpec"]["properties"][key] = {
                 "type": "string", "description": f"CSV or XLSX file with the {what}, relative to this config"}
-            defs["Organisation"]["properties"][key.replace("_file", "_sheet")] = {
+            defs["OrganisationSpec"]["properties"][key.replace("_file", "_sheet")] = {
                 "type": "string", "description": f"sheet of the {what} file (XLSX; default: the first)"}
-        defs["Organisation"]["required"] = ["setup"]
+        defs["OrganisationSpec"]["required"] = ["setup"]
     return schema

@@ -1,0 +1,77 @@
+"""Scenario configuration: the schema of a config file, loading it, and overriding fields.
+
+A config file (YAML) describes one scenario; loading it gives an immutable, validated
+:class:`~sim.config.schema.Scenario`, the only input of the model. The package has one module per job, each
+importing only those above it in this list:
+
+- :mod:`sim.config.errors`: :class:`ConfigError`, and the rewriting of pydantic's errors into one line that
+  names the file and the field;
+- :mod:`sim.config.reading`: reading a YAML file safely (plain data only, size and alias guards);
+- :mod:`sim.config.schema`: the pydantic models, their cross-checks, and derived figures;
+- :mod:`sim.config.overrides`: ``--set PATH=VALUE`` on the raw config;
+- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation.
+
+Everything a caller needs is importable from ``sim.config`` itself (``from sim.config import load_scenario,
+Scenario, ConfigError``).
+"""
+
+from sim.config.errors import ConfigError, format_validation_error, one_line
+from sim.config.loading import load_raw, load_scenario, parse_scenario, with_demand_defaults
+from sim.config.overrides import apply_overrides
+from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
+from sim.config.schema import (
+    FLAT_PROFILE,
+    HNW,
+    LUNCH_STEP_MINUTES,
+    MAX_DAYS,
+    MAX_EXPECTED_REQUESTS,
+    MAX_PROFILE_SLOTS,
+    MAX_RATE_PER_STAFF_PER_DAY,
+    OFFICE_PROFILE,
+    RESERVED_TYPES,
+    ROSTER_FILE_KEYS,
+    WEEKDAYS,
+    Absence,
+    Calendar,
+    CallsSpec,
+    Clock,
+    Costs,
+    Cover,
+    Demand,
+    Department,
+    Dispatch,
+    Dist,
+    Exchange,
+    Leave,
+    MeetingsSpec,
+    Model,
+    Norms,
+    OrganisationSpec,
+    Profile,
+    ProfileChoice,
+    Run,
+    Scenario,
+    SecretarySpec,
+    Shrinkage,
+    Sickness,
+    TaskType,
+    Weekday,
+    clock_minutes,
+    config_hash,
+    json_schema,
+    may_serve,
+    resolve_profile,
+    sector_demand,
+    stagger_lunches,
+)
+
+__all__ = [
+    "FLAT_PROFILE", "HNW", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
+    "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
+    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
+    "Demand", "Department", "Dispatch", "Dist", "Exchange", "Leave", "MeetingsSpec", "Model", "Norms",
+    "OrganisationSpec", "Profile", "ProfileChoice", "Run", "Scenario", "SecretarySpec", "Shrinkage", "Sickness",
+    "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash", "format_validation_error",
+    "json_schema", "load_raw", "load_scenario", "may_serve", "one_line", "parse_scenario", "parse_yaml",
+    "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches", "with_demand_defaults",
+]

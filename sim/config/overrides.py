@@ -1,0 +1,78 @@
+"""Overrides of single fields on the command line: ``--set organisation.secretaries.Anna.start=09:00``.
+
+They apply to the raw config (after ``extends`` and the roster spreadsheets are resolved, before validation),
+so the schema checks an overridden value as it checks one written in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from sim.config.errors import ConfigError, _hint
+from sim.config.reading import parse_yaml, plain_data
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str) -> dict[str, Any]:
+    """Apply ``dotted.path=value`` overrides to a raw config mapping (a copy is returned).
+
+    Values are parsed as YAML (``3``, ``0.5``, ``[mon, tue]``, ``null``). List items are addressed by index
+    or, for lists of named items (departments, secretaries), by name: ``organisation.secretaries.Anna.start``.
+    """
+    data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as text)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
+        path, _, raw = item.partition("=")
+        parts = [p for p in path.strip().split(".")]
+        if not path.strip() or any(not p for p in parts):
+            raise ConfigError(source, f"--set {item!r}: empty field name in the path")
+        try:
+            value = parse_yaml(raw)
+        except yaml.YAMLError:
+            raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
+        except (ValueError, OverflowError, RecursionError):
+            raise ConfigError(source, f"--set {item!r}: the value cannot be read", path) from None
+        value = plain_data(value, source, path.strip())
+        node: Any = data
+        for depth, part in enumerate(parts[:-1]):
+            node = _step(node, part, parts[: depth + 1], source, create=True)
+        last = parts[-1]
+        if isinstance(node, list):
+            idx = _list_index(node, last, parts, source)
+            node[idx] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(source, f"--set: {'.'.join(parts[:-1])} is a value, not a section", path)
+    return data
+
+
+def _step(node: Any, part: str, so_far: list[str], source: str, create: bool) -> Any:
+    path = ".".join(so_far)
+    if isinstance(node, dict):
+        if part not in node:
+            if not create:
+                raise ConfigError(source, "unknown --set path", path)
+            node[part] = {}
+        return node[part]
+    if isinstance(node, list):
+        return node[_list_index(node, part, so_far, source)]
+    raise ConfigError(source, f"--set: {'.'.join(so_far[:-1])} is a value, not a section", path)
+
+
+def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> int:
+    path = ".".join(so_far)
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        if not -len(node) <= idx < len(node):
+            raise ConfigError(source, f"--set: index {idx} out of range (the list has {len(node)} items)", path)
+        return idx
+    for i, item in enumerate(node):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
+    raise ConfigError(source, f"--set: no item named {part!r}{_hint(part, names)}", path)
