@@ -57,9 +57,26 @@ from simpy.events import Timeout
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar, day_of
 from sim.config import Dispatch
-from sim.demand import ABANDONED, AFTER_HOURS, ANSWERED, CALLBACK, PHONE, WAITING, Call, Task
+from sim.entities import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    CALL,
+    CALLBACK,
+    IDLE,
+    MEETING,
+    OFF,
+    PHONE,
+    STATE_NAMES,
+    TASK,
+    WAITING,
+    Call,
+    Group,
+    Secretary,
+    Task,
+)
 from sim.metrics import Collector
-from sim.organisation import CALL, IDLE, MEETING, OFF, STATE_NAMES, TASK, Group, Organisation, Secretary
+from sim.organisation import Organisation
 
 EventLog = Callable[[float, float, str, str, str], None]
 

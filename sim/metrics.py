@@ -35,13 +35,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
-from sim.demand import PHONE, Call, Task
-
-if TYPE_CHECKING:
-    from sim.organisation import Organisation, Secretary
+from sim.entities import PHONE, Call, Secretary, Task
+from sim.organisation import Organisation
 
 HOURS: Final = 24
 
