@@ -20,6 +20,7 @@ from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import Scenario, config_hash
 from sim.demand import DemandBuilder, apply_hnw
 from sim.dispatch import Dispatcher, EventLog
+from sim.kpi_tables import build_accounting, build_kpis, build_tables
 from sim.metrics import Collector, RequestSink
 from sim.organisation import Organisation, roster
 from sim.streams import Streams
@@ -120,12 +121,12 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
     clusters: dict[str, list[int]] = {}
     for sec in org.secretaries:
         clusters.setdefault(sec.cluster, []).append(sec.index)
-    kpi = metrics.kpis(scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
+    kpi = build_kpis(metrics, scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
     waiting = sum(1 for r in dispatcher.open_requests() if not hasattr(r, "type") and r.measured)
     events = next(env._eid) if hasattr(env, "_eid") else 0  # SimPy's count of scheduled events
     return Result(
         scenario=scenario.name, seed=seed, config_hash=config_hash(scenario), days=scenario.run.days,
-        kpi=kpi, tables=metrics.tables(), accounting=metrics.accounting(waiting), events=events,
+        kpi=kpi, tables=build_tables(metrics), accounting=build_accounting(metrics, waiting), events=events,
         wall_seconds=time.perf_counter() - started,
     )
 
