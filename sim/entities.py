@@ -151,6 +151,15 @@ class Secretary:
         return f"Secretary({self.name!r}, {STATE_NAMES[self.state]})"
 
 
+def is_own(sec: Secretary, dept: int, preferred: int = -1) -> bool:
+    """Whether ``sec`` is the client's own secretary for a request of ``dept``: the one it prefers (``preferred``
+    >= 0: minutes go to the secretary who took them), else one of the department's own secretaries.
+
+    The one rule behind both the custom-work penalty (:mod:`sim.dispatch`) and continuity (:mod:`sim.metrics`).
+    """
+    return sec.index == preferred if preferred >= 0 else dept in sec.primary
+
+
 class Group:
     """Secretaries sharing one queue of calls and one set of task queues (one per department)."""
 
@@ -177,5 +186,5 @@ class Group:
 
 __all__ = [
     "ABANDONED", "AFTER_HOURS", "ANSWERED", "BUSY_STATES", "CALL", "CALLBACK", "IDLE", "MEETING", "OFF", "PHONE",
-    "STATE_NAMES", "TASK", "WAITING", "Call", "Group", "Secretary", "Task",
+    "STATE_NAMES", "TASK", "WAITING", "Call", "Group", "Secretary", "Task", "is_own",
 ]

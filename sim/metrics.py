@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from typing import Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
-from sim.entities import CALL, STATE_NAMES, TASK, Call, Secretary, Task
+from sim.entities import CALL, STATE_NAMES, TASK, Call, Secretary, Task, is_own
 from sim.organisation import Organisation
 
 HOURS: Final = 24
@@ -326,7 +326,7 @@ class Collector:
         slot.within += within
         dept = self.depts[call.dept]
         dept.requests += 1
-        own = call.dept in sec.primary
+        own = is_own(sec, call.dept)
         dept.done += 1
         dept.done_own += own
         if call.custom:
@@ -400,7 +400,7 @@ class Collector:
         tc.work_hist.add(work)
         dept = self.depts[task.dept]
         dept.requests += 1
-        own = sec.index == task.preferred if task.preferred >= 0 else task.dept in sec.primary
+        own = is_own(sec, task.dept, task.preferred)
         dept.done += 1
         dept.done_own += own
         if task.custom:
