@@ -123,12 +123,24 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
         clusters.setdefault(sec.cluster, []).append(sec.index)
     kpi = build_kpis(metrics, scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
     waiting = sum(1 for r in dispatcher.open_requests() if not hasattr(r, "type") and r.measured)
-    events = next(env._eid) if hasattr(env, "_eid") else 0  # SimPy's count of scheduled events
+    events = events_scheduled(env)
     return Result(
         scenario=scenario.name, seed=seed, config_hash=config_hash(scenario), days=scenario.run.days,
         kpi=kpi, tables=build_tables(metrics), accounting=build_accounting(metrics, waiting), events=events,
         wall_seconds=time.perf_counter() - started,
     )
+
+
+def events_scheduled(env: simpy.Environment) -> int:
+    """How many events SimPy has scheduled in ``env`` (``Result.events``; the benchmarks' events per second).
+
+    The one place the model reads a private SimPy attribute: SimPy keeps no public count, only the id counter
+    that ``schedule`` draws from (``_eid``, an ``itertools.count``; reading it takes one id, harmless after the
+    run). Counting in an ``Environment`` subclass's ``schedule`` would be public, but would add a Python call to
+    every event of every run for a figure only the benchmarks use. Without the counter (another SimPy) it is 0.
+    """
+    counter = getattr(env, "_eid", None)
+    return next(counter) if counter is not None else 0
 
 
 def _day_ends(env: simpy.Environment, cal: WorkCalendar, metrics: Collector, days: Iterable[int]) -> Any:
@@ -138,4 +150,4 @@ def _day_ends(env: simpy.Environment, cal: WorkCalendar, metrics: Collector, day
         metrics.day_end()
 
 
-__all__ = ["Result", "flatten_kpis", "run_replication"]
+__all__ = ["Result", "events_scheduled", "flatten_kpis", "run_replication"]

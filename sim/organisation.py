@@ -156,9 +156,15 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     It is an already triggered event scheduled at URGENT instead of NORMAL priority (what ``Timeout`` does at
     NORMAL); a function rather than a ``Timeout`` subclass, so the compiled build lays out no class of its own
     over SimPy's.
+
+    The one place the model sets SimPy's private ``_ok`` and ``_value``: SimPy's public API has no way to
+    trigger an event at a priority and a delay of one's choosing (``Event.succeed()`` schedules it now, at
+    NORMAL; ``env.schedule`` is public but takes only an already triggered event, and triggering is private).
+    ``env.timeout(delay)`` in its place changes the results of every shipped config (the order of same-moment
+    events above), so this stays; it is what ``Timeout.__init__`` itself does.
     """
     event = simpy.Event(env)
-    event._ok = True
+    event._ok = True  # triggered, successfully, with no value: as Timeout.__init__ does
     event._value = None
     env.schedule(event, URGENT, delay)
     return event
