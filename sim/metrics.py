@@ -40,8 +40,7 @@ from collections.abc import Iterator
 from typing import Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
-from sim.entities import CALL, STATE_NAMES, TASK, Call, Secretary, Task, is_own
-from sim.organisation import Organisation
+from sim.entities import CALL, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
 
 HOURS: Final = 24
 
@@ -243,10 +242,20 @@ class RequestSink(Protocol):
     def meeting(self, dept: int, start: float, join: float, end: float, sec: int, outcome: str) -> None: ...
 
 
+class OrganisationView(Protocol):
+    """What the statistics read of the organisation (a :class:`sim.organisation.Organisation`): who and what
+    there is to count. Only its shape, so that the statistics depend on the entities, not on the module that
+    builds the organisation."""
+
+    dept_names: list[str]
+    groups: list[Group]
+    secretaries: list[Secretary]
+
+
 class Collector:
     """All statistics of one replication."""
 
-    def __init__(self, org: Organisation, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
+    def __init__(self, org: OrganisationView, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
                  start: float, end: float, requests: RequestSink | None = None) -> None:
         self.org = org
         self.requests = requests  # the request log, if one is asked for (None: no cost beyond this test)
