@@ -38,7 +38,7 @@ from sim.config import (
     clock_minutes,
     resolve_profile,
 )
-from sim.entities import Call, Task
+from sim.entities import FIRST_TASK_TYPE, Call, Task
 from sim.streams import Sampler, Stream
 
 
@@ -208,7 +208,7 @@ class DemandBuilder:
         self.cal = cal  # norms count working time
         self.sink = sink
         self.task_types = list(demand.tasks)
-        self.minutes_type = 2 + len(self.task_types)
+        self.minutes_type = FIRST_TASK_TYPE + len(self.task_types)
 
     def start(self) -> None:
         for d, name in enumerate(self.dept_names):
@@ -216,7 +216,7 @@ class DemandBuilder:
                 continue
             self._start_calls(d, name, self.demand.calls)
             for k, (tname, task) in enumerate(self.demand.tasks.items()):
-                self._start_tasks(d, name, 2 + k, tname, task)
+                self._start_tasks(d, name, FIRST_TASK_TYPE + k, tname, task)
             if self.demand.meetings is not None and self.demand.meetings.per_department_per_week > 0:
                 self.env.process(self._meetings(d, name, self.demand.meetings))
 

@@ -33,6 +33,7 @@ AFTER_HOURS: Final = 3
 #: minutes (when there are meetings).
 PHONE: Final = 0
 CALLBACK: Final = 1
+FIRST_TASK_TYPE: Final = 2  # the config's first task type
 
 #: Secretary states; a secretary's statistics are kept per state, in this order.
 IDLE: Final = 0
@@ -185,6 +186,6 @@ class Group:
 
 
 __all__ = [
-    "ABANDONED", "AFTER_HOURS", "ANSWERED", "BUSY_STATES", "CALL", "CALLBACK", "IDLE", "MEETING", "OFF", "PHONE",
-    "STATE_NAMES", "TASK", "WAITING", "Call", "Group", "Secretary", "Task", "is_own",
+    "ABANDONED", "AFTER_HOURS", "ANSWERED", "BUSY_STATES", "CALL", "CALLBACK", "FIRST_TASK_TYPE", "IDLE", "MEETING",
+    "OFF", "PHONE", "STATE_NAMES", "TASK", "WAITING", "Call", "Group", "Secretary", "Task", "is_own",
 ]
