@@ -24,7 +24,7 @@ from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
 #: Keep in step with sim.compiled.HOT_MODULES (a test checks it).
-HOT_MODULES = ("calendar", "streams", "demand", "organisation", "dispatch", "metrics", "model")
+HOT_MODULES = ("calendar", "streams", "entities", "demand", "organisation", "dispatch", "metrics", "model")
 SOURCES = [f"sim/{name}.py" for name in HOT_MODULES]
 
 

@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 
 #: The modules ``setup.py`` compiles (keep in step with it).
-HOT_MODULES = ("calendar", "streams", "demand", "organisation", "dispatch", "metrics", "model")
+HOT_MODULES = ("calendar", "streams", "entities", "demand", "organisation", "dispatch", "metrics", "model")
 #: Written by a successful build: the SHA-256 of each compiled source.
 STAMP = "_compiled.json"
 

@@ -14,7 +14,8 @@ Every attribute of a request (caller type, talk time, patience, custom or not, w
 arrival from the stream of the process that generated it, in a fixed order, so two setups compared on the same
 seed see exactly the same requests (common random numbers).
 
-Het Nieuwe Werken (HNW) is a pure transformation of the demand section: :func:`apply_hnw`.
+Het Nieuwe Werken (HNW) is a pure transformation of the demand section: :func:`apply_hnw`. The requests
+themselves (:class:`~sim.entities.Call`, :class:`~sim.entities.Task`) are entities, in :mod:`sim.entities`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Generator, Iterable
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Protocol
 
 import simpy
 
@@ -37,76 +38,8 @@ from sim.config import (
     clock_minutes,
     resolve_profile,
 )
+from sim.entities import FIRST_TASK_TYPE, Call, Task
 from sim.streams import Sampler, Stream
-
-if TYPE_CHECKING:
-    from sim.organisation import Group
-
-#: Call states.
-WAITING: Final = 0
-ANSWERED: Final = 1
-ABANDONED: Final = 2
-AFTER_HOURS: Final = 3
-
-# type indices; task types follow, then minutes
-PHONE: Final = 0
-CALLBACK: Final = 1
-
-
-class Call:
-    """One phone call."""
-
-    __slots__ = (
-        "dept", "group", "external", "arrival", "talk", "patience", "custom", "callback", "callback_work",
-        "measured", "own_absent", "state", "overflowed", "end",
-    )
-    group: Group  # set by the dispatcher as the call arrives
-
-    def __init__(self, dept: int, external: bool, arrival: float, talk: float, patience: float,
-                 custom: bool, callback: bool, callback_work: float) -> None:
-        self.dept = dept
-        self.external = external
-        self.arrival = arrival
-        self.talk = talk
-        self.patience = patience
-        self.custom = custom
-        self.callback = callback
-        self.callback_work = callback_work
-        self.measured = False
-        self.own_absent = False
-        self.state = WAITING
-        self.overflowed = False
-        self.end = math.inf  # when the conversation ends, set as it is answered (for the request log)
-
-
-class Task:
-    """One back-office request. ``work`` is the remaining work in minutes at the client's own secretary's pace."""
-
-    __slots__ = ("type", "dept", "group", "arrival", "work", "custom", "preferred", "due", "measured",
-                 "own_absent", "seq", "held", "start", "busy", "by")
-    group: Group  # set by the dispatcher as the task arrives
-
-    def __init__(self, type_: int, dept: int, arrival: float, work: float, custom: bool, due: float,
-                 preferred: int = -1) -> None:
-        self.type = type_
-        self.dept = dept
-        self.arrival = arrival
-        self.work = work
-        self.custom = custom
-        self.preferred = preferred  # a secretary's index for minutes she took; -1: the department's own
-        self.due = due
-        self.measured = False
-        self.own_absent = False
-        self.seq = 0  # arrival order, set by the dispatcher
-        self.held = False  # waiting for the client's own secretary (custom work; see the dispatcher)
-        # for the request log: first start, minutes worked on it, and the index of the secretary who finished it
-        self.start = math.inf
-        self.busy = 0.0
-        self.by = -1
-
-    def __lt__(self, other: Task) -> bool:
-        """The order of the task queues (heaps): earliest due first, then first come."""
-        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class Sink(Protocol):
@@ -275,7 +208,7 @@ class DemandBuilder:
         self.cal = cal  # norms count working time
         self.sink = sink
         self.task_types = list(demand.tasks)
-        self.minutes_type = 2 + len(self.task_types)
+        self.minutes_type = FIRST_TASK_TYPE + len(self.task_types)
 
     def start(self) -> None:
         for d, name in enumerate(self.dept_names):
@@ -283,7 +216,7 @@ class DemandBuilder:
                 continue
             self._start_calls(d, name, self.demand.calls)
             for k, (tname, task) in enumerate(self.demand.tasks.items()):
-                self._start_tasks(d, name, 2 + k, tname, task)
+                self._start_tasks(d, name, FIRST_TASK_TYPE + k, tname, task)
             if self.demand.meetings is not None and self.demand.meetings.per_department_per_week > 0:
                 self.env.process(self._meetings(d, name, self.demand.meetings))
 

@@ -57,9 +57,27 @@ from simpy.events import Timeout
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar, day_of
 from sim.config import Dispatch
-from sim.demand import ABANDONED, AFTER_HOURS, ANSWERED, CALLBACK, PHONE, WAITING, Call, Task
+from sim.entities import (
+    ABANDONED,
+    AFTER_HOURS,
+    ANSWERED,
+    CALL,
+    CALLBACK,
+    IDLE,
+    MEETING,
+    OFF,
+    PHONE,
+    STATE_NAMES,
+    TASK,
+    WAITING,
+    Call,
+    Group,
+    Secretary,
+    Task,
+    is_own,
+)
 from sim.metrics import Collector
-from sim.organisation import CALL, IDLE, MEETING, OFF, STATE_NAMES, TASK, Group, Organisation, Secretary
+from sim.organisation import Organisation
 
 EventLog = Callable[[float, float, str, str, str], None]
 
@@ -632,7 +650,7 @@ class Dispatcher:
         call.state = ANSWERED
         if sec.state == TASK and self._pause(sec, now):  # most calls find her idle: skip the call to _pause
             self.metrics.interruption(sec)
-        factor = sec.pace[PHONE] * (self.penalty if call.custom and call.dept not in sec.primary else 1.0)
+        factor = self._work_factor(sec, PHONE, call.custom, call.dept, -1)
         call.end = now + call.talk * factor  # request log
         # at least 0: a call's arrival time and the clock it arrives at may differ in the last bit
         self.metrics.call_answered(call, max(0.0, now - call.arrival), sec)
@@ -643,6 +661,15 @@ class Dispatcher:
         ev = Timeout(self.env, call.talk * factor)
         ev.callbacks.append(self._on_call_done[sec.index])
         sec.job_event = ev
+
+    def _work_factor(self, sec: Secretary, type_: int, custom: bool, dept: int, preferred: int) -> float:
+        """Her work time per minute of a request's work: her pace for its type, times ``custom_penalty`` for
+        custom work (maatwerk) of a client who is not her own (:func:`sim.entities.is_own`). The one rule for
+        calls and tasks."""
+        factor = sec.pace[type_]
+        if custom and not is_own(sec, dept, preferred):
+            factor *= self.penalty
+        return factor
 
     def _call_done(self, sec: Secretary, ev: simpy.Event) -> None:
         sec.job = None
@@ -681,9 +708,7 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------------- tasks
     def _start_task(self, sec: Secretary, task: Task, now: float) -> None:
-        factor = sec.pace[task.type]
-        if task.custom and (sec.index != task.preferred if task.preferred >= 0 else task.dept not in sec.primary):
-            factor *= self.penalty
+        factor = self._work_factor(sec, task.type, task.custom, task.dept, task.preferred)
         self._set_state(sec, TASK, now)
         task.start = min(task.start, now)  # request log: the first start
         sec.job = task

@@ -1,7 +1,9 @@
 """Metrics, computed while the model runs: counters, time integrals and histograms, each updated in O(1).
 
 Nothing here keeps a record per request, so memory does not grow with the horizon. Only requests that arrive
-in the measured window (after the warm-up) count; time integrals are clipped to that window.
+in the measured window (after the warm-up) count; time integrals are clipped to that window. This module only
+counts, event by event (it is compiled); the KPIs and tables are built from the counts once, at the end of a
+run, by :mod:`sim.kpi_tables`.
 
 KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was there to count):
 
@@ -35,13 +37,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
-from sim.demand import PHONE, Call, Task
-
-if TYPE_CHECKING:
-    from sim.organisation import Organisation, Secretary
+from sim.entities import CALL, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
 
 HOURS: Final = 24
 
@@ -55,8 +54,10 @@ _LOG_RATIO: Final = math.log(_RATIO)
 class Histogram:
     """A fixed log-binned histogram of positive values (minutes) for quantiles and ECDFs.
 
-    Bins grow by 2% from 0.01 minutes to about 10 years, so a quantile is exact to within 2%; zero goes into
-    bin 0.
+    Bins grow by 2% from 0.01 minutes, so a quantile is exact to within 2%: bin i >= 1 holds
+    (0.01 x 1.02^(i-1), 0.01 x 1.02^i] minutes, and zero (anything up to 0.01) goes into bin 0. Ten years is
+    passed at bin 1015; the top bin (1299) ends at 0.01 x 1.02^1299 = 1.5e9 minutes, about 2,800 years, and
+    holds anything longer too.
     """
 
     __slots__ = ("counts", "n")
@@ -92,10 +93,6 @@ class Histogram:
 
     def nonzero(self) -> list[tuple[float, int]]:
         return [(0.0 if i == 0 else self.upper(i), c) for i, c in enumerate(self.counts) if c]
-
-
-def _share(num: float, den: float) -> float | None:
-    return num / den if den > 0 else None
 
 
 # The counters below are small classes with one field per count rather than parallel lists: compiled, a field
@@ -225,7 +222,7 @@ class SecCounts:
     __slots__ = ("busy", "busy_by_hour", "present", "present_by_hour", "interruptions")
 
     def __init__(self) -> None:
-        self.busy = [0.0] * 5  # minutes by state (call, task, meeting count as busy)
+        self.busy = [0.0] * len(STATE_NAMES)  # minutes by state (sim.entities); only the BUSY_STATES are filled
         self.busy_by_hour = [0.0] * HOURS
         self.present = 0.0
         self.present_by_hour = [0.0] * HOURS
@@ -245,10 +242,20 @@ class RequestSink(Protocol):
     def meeting(self, dept: int, start: float, join: float, end: float, sec: int, outcome: str) -> None: ...
 
 
+class OrganisationView(Protocol):
+    """What the statistics read of the organisation (a :class:`sim.organisation.Organisation`): who and what
+    there is to count. Only its shape, so that the statistics depend on the entities, not on the module that
+    builds the organisation."""
+
+    dept_names: list[str]
+    groups: list[Group]
+    secretaries: list[Secretary]
+
+
 class Collector:
     """All statistics of one replication."""
 
-    def __init__(self, org: Organisation, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
+    def __init__(self, org: OrganisationView, cal: WorkCalendar, type_names: list[str], phone_norm_minutes: float,
                  start: float, end: float, requests: RequestSink | None = None) -> None:
         self.org = org
         self.requests = requests  # the request log, if one is asked for (None: no cost beyond this test)
@@ -258,7 +265,8 @@ class Collector:
         self.t0 = start
         self.t_end = end
         self.hours = [CallCounts() for _ in range(HOURS)]  # calls by hour of arrival
-        self.callers = [CallCounts(), CallCounts()]  # calls by caller: internal, external
+        self.internal = CallCounts()  # calls by caller: from inside the municipality
+        self.external = CallCounts()  # and from outside
         self.depts = [DeptCounts() for _ in org.dept_names]
         self.types = [TypeCounts(start) for _ in type_names]
         self.queues = [QueueCounts(start) for _ in org.groups]  # call queues by group
@@ -297,7 +305,8 @@ class Collector:
             self.hours[hour_of_day(call.arrival)].offered += 1
             self.slots[slot_of_day(call.arrival)].offered += 1
             dept.calls.offered += 1
-            self.callers[call.external].offered += 1
+            caller = self.external if call.external else self.internal
+            caller.offered += 1
             self.queues[call.group.index].arrivals += 1
 
     def calls_waiting(self, g: int, delta: int, now: float) -> None:
@@ -326,7 +335,7 @@ class Collector:
         slot.within += within
         dept = self.depts[call.dept]
         dept.requests += 1
-        own = call.dept in sec.primary
+        own = is_own(sec, call.dept)
         dept.done += 1
         dept.done_own += own
         if call.custom:
@@ -335,7 +344,8 @@ class Collector:
         if within:
             hour.within += 1
             dept.calls.within += 1
-            self.callers[call.external].within += 1
+            caller = self.external if call.external else self.internal
+            caller.within += 1
             dept.requests_within += 1
         if call.own_absent:
             dept.rep_n += 1
@@ -353,7 +363,8 @@ class Collector:
         self.slots[slot_of_day(call.arrival)].abandoned += 1
         dept = self.depts[call.dept]
         dept.calls.abandoned += 1
-        self.callers[call.external].abandoned += 1
+        caller = self.external if call.external else self.internal
+        caller.abandoned += 1
         self.queues[call.group.index].wait += wait
         dept.requests += 1
         if call.own_absent:
@@ -398,7 +409,7 @@ class Collector:
         tc.work_hist.add(work)
         dept = self.depts[task.dept]
         dept.requests += 1
-        own = sec.index == task.preferred if task.preferred >= 0 else task.dept in sec.primary
+        own = is_own(sec, task.dept, task.preferred)
         dept.done += 1
         dept.done_own += own
         if task.custom:
@@ -428,11 +439,11 @@ class Collector:
             start = self.t0
         s = self.secs[sec.index]
         s.busy[state] += end - start
-        if state == 1 or state == 2:  # calls and tasks (not meetings) make the realised split by work time
+        if state in (CALL, TASK):  # calls and tasks (not meetings) make the realised split by work time
             self.work_all += end - start
             if custom:
                 self.work_custom += end - start
-        if state == 1:  # on a call: by half hour, for the per-interval table
+        if state == CALL:  # on a call: by half hour, for the per-interval table
             slots = self.slots
             for k, minutes in split_by_slot(start, end):
                 slots[k].call_busy += minutes
@@ -543,191 +554,6 @@ class Collector:
                     dept.requests += 1
                     if req.own_absent:
                         dept.rep_n += 1
-
-    # --------------------------------------------------------------------------------------------- KPIs
-    def kpis(self, fte: float, cost_per_fte: float, clusters: dict[str, list[int]]) -> dict[str, Any]:
-        offered = sum(h.offered for h in self.hours)
-        answered = sum(h.answered for h in self.hours)
-        within = sum(h.within for h in self.hours)
-        abandoned = sum(h.abandoned for h in self.hours)
-        busy = [sum(s.busy[1:4], 0.0) for s in self.secs]
-        present_total = sum((s.present for s in self.secs), 0.0)
-        service: dict[str, float | None] = {"phone": _share(within, offered)}
-        lead_mean: dict[str, float | None] = {}
-        lead_p90: dict[str, float | None] = {}
-        work_mean: dict[str, float | None] = {}
-        work_p90: dict[str, float | None] = {}
-        backlog: dict[str, float | None] = {}
-        for k, name in enumerate(self.type_names):
-            if k == PHONE:
-                continue
-            tc = self.types[k]
-            service[name] = _share(tc.within, tc.done + tc.overdue_open)
-            mean = _share(tc.lead, tc.done)
-            lead_mean[name] = None if mean is None else mean / 60
-            p90 = tc.hist.quantile(0.9)
-            lead_p90[name] = None if p90 is None else p90 / 60
-            wmean = _share(tc.lead_work, tc.done)
-            work_mean[name] = None if wmean is None else wmean / 60
-            wp90 = tc.work_hist.quantile(0.9)
-            work_p90[name] = None if wp90 is None else wp90 / 60
-            backlog[name] = _share(tc.backlog_sum, self.backlog_days)
-        coverage_dept = [d.covered / self.open_time if self.open_time > 0 else None for d in self.depts]
-        known = [c for c in coverage_dept if c is not None]
-        held = sum(d.meetings_held for d in self.depts)
-        uncovered = sum(d.meetings_uncovered + d.meetings_missed for d in self.depts)
-        custom_done = sum(d.custom_done for d in self.depts)
-        return {
-            "reachability": _share(within, offered),
-            "calls_answered": _share(answered, offered),
-            "calls_abandoned": _share(abandoned, offered),
-            "asa_seconds": None if answered == 0 else 60 * sum((h.wait for h in self.hours), 0.0) / answered,
-            "wait_all_seconds": None if answered + abandoned == 0 else 60 * sum(
-                (h.wait + h.abandoned_wait for h in self.hours), 0.0) / (answered + abandoned),
-            "calls_offered_per_day": offered / max(1, self.cal.days),
-            "calls_after_hours_share": _share(self.after_hours, offered + self.after_hours),
-            "reachability_all_callers": _share(within, offered + self.after_hours),
-            "replaceability": _share(sum(d.rep_within for d in self.depts), sum(d.rep_n for d in self.depts)),
-            "coverage": _share(self.all_covered, self.open_time),
-            "coverage_min_department": min(known) if known else None,
-            "service_level": service,
-            "lead_time_mean_hours": lead_mean,
-            "lead_time_p90_hours": lead_p90,
-            "lead_time_mean_working_hours": work_mean,
-            "lead_time_p90_working_hours": work_p90,
-            "backlog_end_of_day": backlog,
-            "utilisation": _share(sum(busy, 0.0), present_total),
-            "utilisation_by_cluster": {
-                c: _share(sum((busy[i] for i in idx), 0.0), sum((self.secs[i].present for i in idx), 0.0))
-                for c, idx in clusters.items()
-            },
-            "interruptions_per_hour": _share(sum(s.interruptions for s in self.secs), present_total / 60),
-            "meetings_uncovered": _share(uncovered, held + uncovered),
-            "continuity": _share(sum(d.custom_own for d in self.depts), custom_done),
-            "continuity_all": _share(sum(d.done_own for d in self.depts), sum(d.done for d in self.depts)),
-            "custom_share_requests": _share(self.requests_custom, self.requests_all),
-            "custom_share_work": _share(self.work_custom, self.work_all),
-            "fte": fte,
-            "cost_per_year": fte * cost_per_fte,
-        }
-
-    def tables(self) -> dict[str, list[dict[str, Any]]]:
-        org = self.org
-        per_hour = [
-            {"hour": h, "offered": c.offered, "answered": c.answered, "answered_within_norm": c.within,
-             "abandoned": c.abandoned, "reachability": _share(c.within, c.offered),
-             "asa_seconds": None if not c.answered else 60 * c.wait / c.answered,
-             "abandoned_wait_seconds": None if not c.abandoned else 60 * c.abandoned_wait / c.abandoned,
-             "wait_all_seconds": None if not c.answered + c.abandoned else
-             60 * (c.wait + c.abandoned_wait) / (c.answered + c.abandoned), "after_hours": c.after_hours}
-            for h, c in enumerate(self.hours) if c.offered or c.after_hours
-        ]
-        days = max(1, self.cal.days)
-        per_half_hour = [
-            {"slot": k, "start_minute": k * SLOT_MINUTES, "offered": c.offered, "answered": c.answered,
-             "answered_within_norm": c.within, "abandoned": c.abandoned,
-             "reachability": _share(c.within, c.offered),
-             "present_mean": c.present / SLOT_MINUTES / days, "call_busy_mean": c.call_busy / SLOT_MINUTES / days}
-            for k, c in enumerate(self.slots) if c.offered or c.present
-        ]
-        open_time = self.open_time
-        per_department = [
-            {"department": name, "calls_offered": d.calls.offered,
-             "reachability": _share(d.calls.within, d.calls.offered),
-             "calls_abandoned": _share(d.calls.abandoned, d.calls.offered),
-             "requests": d.requests, "within_norm": _share(d.requests_within, d.requests),
-             "replaceability_requests": d.rep_n,
-             "replaceability": _share(d.rep_within, d.rep_n),
-             "coverage": _share(d.covered, open_time),
-             "meetings": d.meetings, "meetings_held": d.meetings_held, "meetings_missed": d.meetings_missed,
-             "meetings_uncovered": d.meetings_uncovered,
-             "continuity": _share(d.custom_own, d.custom_done), "continuity_all": _share(d.done_own, d.done)}
-            for d, name in zip(self.depts, org.dept_names, strict=True)
-        ]
-        per_caller = [
-            {"caller": kind, "offered": c.offered, "reachability": _share(c.within, c.offered),
-             "abandoned": _share(c.abandoned, c.offered)}
-            for c, kind in zip(self.callers, ("internal", "external"), strict=True)
-        ]
-        per_secretary = []
-        for sec in org.secretaries:
-            s = self.secs[sec.index]
-            b = s.busy
-            per_secretary.append({
-                "secretary": sec.name, "cluster": sec.cluster, "group": sec.group.name,
-                "present_hours": s.present / 60, "call_hours": b[1] / 60, "task_hours": b[2] / 60,
-                "meeting_hours": b[3] / 60, "utilisation": _share(sum(b[1:4], 0.0), s.present),
-                "interruptions": s.interruptions,
-            })
-        utilisation_by_hour = []
-        for sec in org.secretaries:
-            s = self.secs[sec.index]
-            utilisation_by_hour += [
-                {"secretary": sec.name, "cluster": sec.cluster, "hour": h, "present_minutes": present,
-                 "busy_minutes": s.busy_by_hour[h], "utilisation": _share(s.busy_by_hour[h], present)}
-                for h, present in enumerate(s.present_by_hour) if present > 0
-            ]
-        per_type = []
-        for k, name in enumerate(self.type_names):
-            if k == PHONE:
-                continue
-            tc = self.types[k]
-            per_type.append({
-                "type": name, "arrived": tc.arrived, "done": tc.done,
-                "done_within_norm": tc.within, "open_at_end": tc.open_end,
-                "open_overdue_at_end": tc.overdue_open,
-                "service_level": _share(tc.within, tc.done + tc.overdue_open),
-                "lead_time_mean_hours": None if not tc.done else tc.lead / tc.done / 60,
-                "backlog_mean": _share(tc.backlog_sum, self.backlog_days),
-                "backlog_max": tc.backlog_max,
-            })
-        span = self.t_end - self.t0
-        little = []
-        for g in org.groups:
-            q = self.queues[g.index]
-            lam = q.arrivals / span if span > 0 else 0.0
-            w = _share(q.wait, q.arrivals) or 0.0
-            little.append({"queue": f"calls/{g.name}", "L": q.area / span, "lambda_per_minute": lam,
-                           "W_minutes": w, "lambda_W": lam * w, "arrivals": q.arrivals,
-                           "delayed": q.delayed})
-        for k, name in enumerate(self.type_names):
-            tc = self.types[k]
-            if k == PHONE or not tc.arrived:
-                continue
-            lam = tc.arrived / span
-            w = (tc.lead + tc.open_age) / tc.arrived
-            little.append({"queue": f"tasks/{name}", "L": tc.open_area / span, "lambda_per_minute": lam,
-                           "W_minutes": w, "lambda_W": lam * w, "arrivals": tc.arrived})
-        lead_hist = [
-            {"type": name, "upper_minutes": x, "count": c}
-            for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.types[k].hist.nonzero()
-        ] + [{"type": "phone_wait", "upper_minutes": x, "count": c} for x, c in self.wait_hist.nonzero()] + [
-            {"type": "phone_abandoned_wait", "upper_minutes": x, "count": c} for x, c in self.abandon_hist.nonzero()
-        ] + [
-            {"type": f"{name}:working", "upper_minutes": x, "count": c}
-            for k, name in enumerate(self.type_names) if k != PHONE for x, c in self.types[k].work_hist.nonzero()
-        ]
-        return {
-            "per_hour": per_hour, "per_department": per_department, "per_caller": per_caller,
-            "per_secretary": per_secretary, "utilisation_by_hour": utilisation_by_hour, "per_type": per_type,
-            "little": little, "time_histograms": lead_hist, "per_half_hour": per_half_hour,
-        }
-
-    def accounting(self, waiting_end: int) -> dict[str, Any]:
-        """Counts that must add up: every measured request is answered, abandoned, done or open, once."""
-        return {
-            "calls_offered": sum(h.offered for h in self.hours),
-            "calls_answered": sum(h.answered for h in self.hours),
-            "calls_abandoned": sum(h.abandoned for h in self.hours),
-            "calls_waiting_at_end": waiting_end,
-            "calls_after_hours": self.after_hours,
-            "meetings": {"started": sum(d.meetings for d in self.depts),
-                         "with_minutes": sum(d.meetings_held for d in self.depts),
-                         "missed": sum(d.meetings_missed for d in self.depts),
-                         "uncovered": sum(d.meetings_uncovered for d in self.depts)},
-            "tasks": {name: {"arrived": tc.arrived, "done": tc.done, "open": tc.open_end}
-                      for k, (name, tc) in enumerate(zip(self.type_names, self.types, strict=True)) if k != PHONE},
-        }
 
 
 __all__ = ["Collector", "Histogram", "RequestSink"]

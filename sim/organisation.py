@@ -9,108 +9,28 @@ Presence follows each secretary's working pattern (days, hours, lunch) and **abs
 episodes of whole working days (default 6% of working time, A&O fonds Gemeenten), planned leave in blocks,
 and part-timers' days off. A secretary who falls ill or goes on leave hands her personal work back to her
 group: that is what replaceability (vervangbaarheid) measures.
+
+The runtime records of a secretary and a group, with the secretary's states, are entities
+(:class:`~sim.entities.Secretary`, :class:`~sim.entities.Group`, in :mod:`sim.entities`); this module builds
+them from the config and runs each secretary's roster.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 import simpy
 from simpy.events import URGENT
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import WEEKDAYS, Scenario, clock_minutes
+from sim.entities import Group, Secretary
 from sim.streams import Stream
-
-if TYPE_CHECKING:
-    from sim.demand import Call, Task
-
-#: Secretary states.
-IDLE: Final = 0
-CALL: Final = 1
-TASK: Final = 2
-MEETING: Final = 3
-OFF: Final = 4
-STATE_NAMES: Final = ("idle", "call", "task", "meeting", "absent")
 
 #: Working days in a year, for turning yearly rates into daily ones (52 weeks of 5 days).
 WORKING_DAYS_PER_YEAR: Final = 260.0
-
-
-class Secretary:
-    """A secretary at run time: her state, her current job and the personal work she holds."""
-
-    __slots__ = (
-        "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
-        "job_factor", "job_custom", "personal", "leaving", "meeting_end", "meeting_dept", "meeting_start", "detail",
-        "present_since", "off_reason", "pace", "may", "restricted", "can", "phone", "covers", "weekdays",
-        "shift_start",
-    )
-
-    def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:
-        self.index = index
-        self.name = name
-        self.cluster = cluster
-        self.group: Group = None  # type: ignore[assignment]
-        self.primary = primary  # her own departments
-        self.serves: frozenset[int] = frozenset()  # departments she may serve (for coverage)
-        self.state = OFF
-        self.since = 0.0  # start of the current state
-        self.job: Call | Task | None = None
-        self.job_event: simpy.Event | None = None
-        self.job_factor = 1.0
-        self.job_custom = False  # whether the current call or task is custom work (for the realised split)
-        self.personal: list[Task] = []  # heap, earliest due first: paused work, minutes she took
-        self.leaving = ""  # reason to go off duty as soon as the current call or meeting ends
-        self.meeting_end = -1.0  # a meeting she must join after her current call
-        self.meeting_dept = -1
-        self.meeting_start = 0.0
-        self.detail = ""  # what the current job is (for the event log)
-        self.present_since = 0.0
-        self.off_reason = "start"
-        self.pace: list[float] = []  # work-time factor per request type index (her skills)
-        # departments of her group whose work she may take: all of them in a cluster, her own ones in a
-        # decentralised group that several departments share through a secretary who serves more than one
-        self.may: frozenset[int] = frozenset()
-        self.restricted = False  # True when ``may`` is not her whole group or ``can`` is not every type
-        self.can: list[bool] = []  # per request type index: her competences
-        self.phone = True  # she may answer calls
-        self.covers: list[int] = []  # departments she covers as a buddy (decentralised)
-        self.weekdays: frozenset[int] = frozenset()  # weekdays she works (0 = Monday)
-        self.shift_start = 0.0  # clock minute her working day starts
-
-    def may_do(self, task: Task) -> bool:
-        return not self.restricted or (task.dept in self.may and self.can[task.type])
-
-    def __repr__(self) -> str:
-        return f"Secretary({self.name!r}, {STATE_NAMES[self.state]})"
-
-
-class Group:
-    """Secretaries sharing one queue of calls and one set of task queues (one per department)."""
-
-    __slots__ = ("index", "name", "departments", "secretaries", "calls", "n_calls", "tasks", "n_tasks", "held",
-                 "n_held", "idle", "on_task", "helpers", "helps")
-
-    def __init__(self, index: int, name: str, departments: list[int]) -> None:
-        self.index = index
-        self.name = name
-        self.departments = departments
-        self.secretaries: list[Secretary] = []
-        self.calls: deque[Call] = deque()  # FIFO; answered or abandoned calls are skipped lazily
-        self.n_calls = 0  # calls really waiting
-        self.tasks: dict[int, list[Task]] = {d: [] for d in departments}  # heaps, earliest due first
-        self.n_tasks = 0
-        # custom tasks held for the department's own secretaries (heaps; released ones are skipped lazily)
-        self.held: dict[int, list[Task]] = {d: [] for d in departments}
-        self.n_held = 0
-        self.idle: dict[Secretary, None] = {}  # ordered set: longest idle first
-        self.on_task: dict[Secretary, None] = {}  # doing back-office work, so a call may interrupt her
-        self.helpers: list[Group] = []  # groups whose secretaries may take this group's work
-        self.helps: list[Group] = []  # groups this group's secretaries may help
 
 
 def _components(n_depts: int, secretaries: list[Secretary]) -> list[list[int]]:
@@ -235,9 +155,15 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     It is an already triggered event scheduled at URGENT instead of NORMAL priority (what ``Timeout`` does at
     NORMAL); a function rather than a ``Timeout`` subclass, so the compiled build lays out no class of its own
     over SimPy's.
+
+    The one place the model sets SimPy's private ``_ok`` and ``_value``: SimPy's public API has no way to
+    trigger an event at a priority and a delay of one's choosing (``Event.succeed()`` schedules it now, at
+    NORMAL; ``env.schedule`` is public but takes only an already triggered event, and triggering is private).
+    ``env.timeout(delay)`` in its place changes the results of every shipped config (the order of same-moment
+    events above), so this stays; it is what ``Timeout.__init__`` itself does.
     """
     event = simpy.Event(env)
-    event._ok = True
+    event._ok = True  # triggered, successfully, with no value: as Timeout.__init__ does
     event._value = None
     env.schedule(event, URGENT, delay)
     return event

@@ -38,7 +38,7 @@ from typing import TextIO
 
 from sim.calendar import WorkCalendar
 from sim.config import Scenario
-from sim.demand import Call, Task
+from sim.entities import Call, Task
 
 COLUMNS: tuple[str, ...] = (
     "id", "kind", "type", "department", "cluster", "caller", "custom", "arrival", "start", "end", "wait_seconds",

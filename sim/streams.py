@@ -1,12 +1,21 @@
 """Named random streams: one numpy generator per named process, spawned from the replication's seed.
 
 Every random quantity of a replication comes from a stream named after the process that draws it
-("calls/Finance", "sickness/Anna", ...). A stream's seed depends only on the replication seed and its name,
+("calls/Finance", "absence/Anna", ...). A stream's seed depends only on the replication seed and its name,
 never on the organisation, so two setups compared on the same seed see the same calls, mail and meetings
 (common random numbers), and adding a department does not shift anyone else's draws.
 
 Draws are buffered in blocks: numpy is fast per array and slow per scalar, and the event loop asks for
-scalars. Buffering does not change the sequence a stream yields.
+scalars. Uniform, exponential and normal draws each come from a buffer of 512 that is refilled from the
+stream's one generator when it runs out. What buffering keeps: a stream's draws depend only on the seed, its
+name and the order of the calls made on it, so the same calls give the same numbers (reproducible, and common
+random numbers across setups); and a stream that draws one kind only yields exactly what one scalar draw at a
+time from the generator would (numpy's block and scalar draws agree). What it changes: on a stream that mixes
+kinds, a refill takes a whole block from the generator at once, so a draw of another kind, a ``poisson()``
+or a gamma (both drawn from the generator directly) comes after the whole block, not after the draws used so
+far; such a stream's numbers differ from unbuffered scalar draws, and drawing one more uniform can shift a
+later Poisson or gamma draw when it makes a refill come earlier. The block size is therefore part of the
+results: changing ``_BLOCK`` changes them.
 """
 
 from __future__ import annotations

@@ -56,6 +56,25 @@ def test_buffering_does_not_change_the_sequence() -> None:
     assert draws == fresh.tolist()
 
 
+def test_buffering_changes_a_stream_that_mixes_kinds() -> None:
+    """As sim.streams says: a poisson() drawn between buffered uniforms comes from the generator after the
+    whole block of uniforms, so the stream's numbers are not those of unbuffered scalar draws."""
+    s = Stream(3, "mixed")
+    mixed = []
+    for _ in range(20):
+        s.random()
+        mixed.append(s.poisson(4.0))
+    after_block = Stream(3, "mixed").rng
+    after_block.random(512)
+    assert mixed == [int(after_block.poisson(4.0)) for _ in range(20)]
+    scalar = Stream(3, "mixed").rng
+    unbuffered = []
+    for _ in range(20):
+        scalar.random()
+        unbuffered.append(int(scalar.poisson(4.0)))
+    assert mixed != unbuffered
+
+
 @pytest.mark.parametrize("dist", ["exponential", "lognormal", "gamma", "uniform", "deterministic"])
 def test_samplers_have_the_configured_mean(dist: str) -> None:
     d = Dist(dist=dist, mean=5.0, cv=0.5 if dist != "exponential" else 1.0)

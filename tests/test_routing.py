@@ -18,7 +18,7 @@ from conftest import CONFIGS
 
 from sim import load_scenario, run_replication
 from sim.config import Scenario, parse_scenario
-from sim.demand import Call, Task
+from sim.entities import Call, Task
 
 Interval = tuple[float, float, str, str, str]
 Script = Callable[[Any, Any], Generator[Any, Any, None]]
