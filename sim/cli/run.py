@@ -1,73 +1,25 @@
-"""The command line: ``sim run``, ``sim schema`` and the experiment commands.
+"""``sim run``: simulate a config once and print its KPIs, with their norms and which way is better.
 
-Every command takes a config file and prints a readable table, or one JSON object with ``--json``. A bad
-config, a missing file or a wrong ``--set`` gives one line naming the file and the field, and exit code 2.
+Writes ``summary.json``, one CSV per table and the resolved config to the output folder (``--event-log``: also
+what each secretary did, and one row per request); ``--json`` prints the result instead.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
-import sqlite3
-import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sim import compiled
-from sim.config import ConfigError, Scenario, config_hash, json_schema, load_scenario, one_line
-from sim.coverage import roster_warnings
+from sim.cli.common import load, scenario_options
+from sim.config import Scenario
 from sim.kpis import kpi_info
 from sim.model import Result, run_replication
-from sim.output import (
-    atomic_open,
-    choose_out_dir,
-    csv_text,
-    to_json,
-    write_csv,
-    write_json,
-    write_text,
-    write_yaml,
-)
-from sim.preflight import environment_error
+from sim.output import atomic_open, choose_out_dir, to_json, write_csv, write_json, write_text, write_yaml
 from sim.request_log import RequestLog, write_parquet
-
-#: Commands defined in other modules, as "module:attribute"; loaded when the CLI starts.
-COMMAND_MODULES: list[str] = ["sim.cli_report:report", "sim.cli_report:plot", "sim.validate:validate_cmd",
-                              "sim.cli_experiment:compare", "sim.cli_experiment:sweep",
-                              "sim.cli_experiment:staff", "sim.cli_experiment:sensitivity",
-                              "sim.calibrate:calibrate_cmd", "sim.init:init_cmd", "sim.export:export_cmd"]
-
-
-# ---------------------------------------------------------------------------------------------- shared
-def scenario_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every simulating command shares: --set, --seed, --days, --out, --overwrite, --json."""
-    for option in reversed([
-        click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                     help="Override a config field, e.g. --set run.days=60 (repeatable)."),
-        click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Seed (default: the config's)."),
-        click.option("--days", type=click.IntRange(1, None), default=None, help="Working days to measure."),
-        click.option("--out", type=click.Path(path_type=Path), default=None,
-                     help="Output folder (default: a new folder under results/)."),
-        click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder."),
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
-    ]):
-        func = option(func)
-    return func
-
-
-def load(config: str, overrides: Sequence[str], days: int | None = None, seed: int | None = None) -> Scenario:
-    """Load a config with the command-line overrides applied (as --set run.days=..., run.seed=...)."""
-    extra = list(overrides)
-    if days is not None:
-        extra.append(f"run.days={days}")
-    if seed is not None:
-        extra.append(f"run.seed={seed}")
-    return load_scenario(config, extra)
 
 
 def fmt(value: Any, kind: str = "share") -> str:
@@ -144,15 +96,7 @@ def write_run(out: Path, scenario: Scenario, result: Result) -> None:
     write_yaml(out, "config.resolved.yaml", scenario.model_dump(mode="json"))
 
 
-# -------------------------------------------------------------------------------------------- commands
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="secretariat-sim", prog_name="sim",
-                      message=f"%(prog)s, version %(version)s; model {compiled.REASON}")
-def cli() -> None:
-    """Simulate secretariat workload: decentralised vs central setups, Het Nieuwe Werken, service norms."""
-
-
-@cli.command()
+@click.command()
 @click.argument("config", type=str)
 @scenario_options
 @click.option("--event-log", is_flag=True, help="Also write events.csv (what each secretary did, when) and "
@@ -188,7 +132,7 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
                 if (folder / stale).exists():
                     (folder / stale).unlink()
         if (folder / "report.html").exists():  # a report of the run this one replaces: bring it up to date
-            from sim.cli_report import refresh_report
+            from sim.cli.report import refresh_report  # matplotlib: only when there is a report
 
             refresh_report(folder, quiet=as_json)
     if as_json:
@@ -203,67 +147,4 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
     click.echo(f"\n{result.events:,} events in {result.wall_seconds:.2f} s; results in {folder}/")
 
 
-@cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the config format (for editors)."""
-    click.echo(json.dumps(json_schema(), indent=2))
-
-
-@cli.command()
-@click.argument("config", type=str)
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a config field.")
-def check(config: str, overrides: tuple[str, ...]) -> None:
-    """Validate CONFIG and summarise it, without simulating."""
-    scenario = load(config, overrides)
-    org = scenario.organisation
-    click.echo(f"{config}: valid. {scenario.name}: {org.setup}, {len(org.departments)} departments, "
-               f"{len(org.secretaries)} secretaries, {scenario.fte():.2f} FTE, "
-               f"{scenario.fte() * org.cost_per_fte_per_year:,.0f} euro/year, config {config_hash(scenario)}")
-    for warning in roster_warnings(scenario):
-        click.echo(f"warning: {warning}")
-
-
-def _register_extra_commands() -> None:
-    for spec in COMMAND_MODULES:
-        module, _, attr = spec.partition(":")
-        cli.add_command(getattr(importlib.import_module(module), attr))
-
-
-_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: runs the CLI, turning bad input into one line on stderr and exit code 2."""
-    _register_extra_commands()
-    try:
-        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="sim", standalone_mode=False)
-    except ConfigError as err:
-        click.echo(f"sim: error: {err}", err=True)
-        sys.exit(2)
-    except _NO_ARGS_IS_HELP as err:  # plain `sim`: the help text
-        err.show()
-        sys.exit(err.exit_code)
-    except click.UsageError as err:  # a bad option or argument: one line too, like a bad config
-        command = err.ctx.command_path if err.ctx is not None else "sim"
-        click.echo(f"sim: error: {one_line(err.format_message())} (see {command} --help)", err=True)
-        sys.exit(2)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except OSError as err:  # the environment, not the input: a full disk, a read-only file system
-        click.echo(f"sim: error: {environment_error(err)}", err=True)
-        sys.exit(1)
-    except sqlite3.Error as err:
-        click.echo(f"sim: error: the results store: {one_line(err)} (finished replications are kept; run the "
-                   "same command again to resume)", err=True)
-        sys.exit(1)
-    except click.exceptions.Abort:
-        click.echo("sim: aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("sim: interrupted", err=True)
-        sys.exit(130)
-    sys.exit(rv if isinstance(rv, int) else 0)
-
-
-__all__ = ["cli", "main", "scenario_options", "load", "kpi_table", "write_run", "csv_text"]
+__all__ = ["kpi_table", "run", "write_run"]
