@@ -10,7 +10,6 @@ the same command again with the same ``--out`` resumes: finished replications ar
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import click
 from sim.config import ConfigError
 from sim.executors import default_workers, make_executor
 from sim.experiment import DEFAULT_PRECISION_BUDGET, DEFAULT_REPLICATIONS
+from sim.kpis import TABLE_KPIS, fmt_interval, fmt_plus_minus
 from sim.output import to_json
 
 
@@ -100,76 +100,28 @@ class CountingExecutor:
 
 
 # ------------------------------------------------------------------------------------------ the tables
-#: KPIs shown in the printed tables (all of them are in summary.csv); share or number.
-SHOWN: list[tuple[str, str]] = [
-    ("reachability", "share"), ("reachability_all_callers", "share"), ("calls_after_hours_share", "share"),
-    ("calls_abandoned", "share"), ("asa_seconds", "num"),
-    ("replaceability", "share"), ("coverage", "share"), ("continuity", "share"), ("continuity_all", "share"),
-    ("utilisation", "share"), ("custom_share_requests", "share"), ("custom_share_work", "share"),
-    ("interruptions_per_hour", "num"), ("meetings_uncovered", "share"), ("fte", "num"),
-    ("cost_per_year", "num"),
-]
-
-
-def _num(value: float | None, kind: str) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
-
-
-def _interval(s: dict[str, Any], kind: str) -> str:
-    mean = _num(s.get("mean"), kind)
-    if s.get("ci_low") is None:
-        return mean
-    return f"{mean} [{_num(s['ci_low'], kind)}, {_num(s['ci_high'], kind)}]"
-
-
-def _kind(kpi: str) -> str:
-    for name, kind in SHOWN:
-        if name == kpi:
-            return kind
-    return "share" if kpi.startswith(("service_level.", "utilisation", "coverage")) else "num"
-
-
 #: KPIs a sweep prints by default (one column each).
 SWEEP_SHOWN = ["reachability", "calls_abandoned", "replaceability", "utilisation", "service_level.email"]
 
 
-def _plus_minus(s: dict[str, Any], kind: str) -> str:
-    mean = _num(s.get("mean"), kind)
-    if s.get("ci_low") is None:
-        return mean
-    half = (s["ci_high"] - s["ci_low"]) / 2
-    return f"{mean} ±{_num(half, kind).rstrip('%')}"
+def interval_text(kpi: str, s: dict[str, Any]) -> str:
+    """``mean [low, high]`` of a summary or a difference (:func:`sim.kpis.fmt_interval`)."""
+    return fmt_interval(kpi, s)
 
 
-def _shown(kpis: Sequence[str], chosen: Sequence[str]) -> list[str]:
+def plus_minus_text(kpi: str, s: dict[str, Any]) -> str:
+    """``mean ±half-width``."""
+    return fmt_plus_minus(kpi, s)
+
+
+def shown_kpis(kpis: Sequence[str], chosen: Sequence[str]) -> list[str]:
+    """The KPIs a table prints: those chosen (``--kpi``, each checked), else the main ones."""
     if chosen:
         unknown = [k for k in chosen if k not in kpis]
         if unknown:
             raise ConfigError("--kpi", f"unknown KPI {unknown[0]!r}; see summary.csv for the names")
         return list(chosen)
-    return [k for k, _ in SHOWN if k in kpis] + [k for k in kpis if k.startswith("service_level.")]
+    return [k for k in TABLE_KPIS if k in kpis] + [k for k in kpis if k.startswith("service_level.")]
 
-
-def interval_text(kpi: str, s: dict[str, Any]) -> str:
-    """``mean [low, high]`` of a summary or a difference."""
-    return _interval(s, _kind(kpi))
-
-
-def plus_minus_text(kpi: str, s: dict[str, Any]) -> str:
-    """``mean ±half-width``."""
-    return _plus_minus(s, _kind(kpi))
-
-
-def shown_kpis(kpis: Sequence[str], chosen: Sequence[str]) -> list[str]:
-    """The KPIs a table prints: those chosen (``--kpi``, each checked), else the main ones."""
-    return _shown(kpis, chosen)
-
-
-__all__ = ["SHOWN", "SWEEP_SHOWN", "CountingExecutor", "emit_json", "executor_note", "experiment_options",
+__all__ = ["SWEEP_SHOWN", "CountingExecutor", "emit_json", "executor_note", "experiment_options",
            "interval_text", "plus_minus_text", "refresh_report", "replication_count", "shown_kpis"]

@@ -16,74 +16,42 @@ import click
 
 from sim.cli.common import load, scenario_options
 from sim.config import Scenario
-from sim.kpis import kpi_info
+from sim.kpis import TABLE_KPIS, fmt, kpi_info, norms_note
 from sim.model import Result, run_replication
 from sim.output import atomic_open, choose_out_dir, to_json, write_csv, write_json, write_text, write_yaml
 from sim.request_log import RequestLog, write_parquet
 
 
-def fmt(value: Any, kind: str = "share") -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if kind == "share":
-            return f"{100 * value:6.1f}%"
-        return f"{value:,.2f}"
-    return str(value)
-
-
-KPI_ROWS: list[tuple[str, str, str]] = [
-    ("reachability", "reachability: calls answered within the norm", "share"),
-    ("reachability_all_callers", "reachability counting after-hours callers as not reached", "share"),
-    ("calls_after_hours_share", "calls while the line is closed", "share"),
-    ("calls_answered", "calls answered", "share"),
-    ("calls_abandoned", "calls abandoned", "share"),
-    ("asa_seconds", "average speed of answer (s), answered calls", "num"),
-    ("wait_all_seconds", "mean wait (s), all callers incl. abandoned", "num"),
-    ("replaceability", "replaceability: own secretary absent, within norm", "share"),
-    ("coverage", "coverage: every department has someone present", "share"),
-    ("coverage_min_department", "coverage of the worst-covered department", "share"),
-    ("continuity", "continuity: custom work done by the own secretary", "share"),
-    ("continuity_all", "continuity: all work done by the own secretary", "share"),
-    ("custom_share_requests", "realised custom share, by count", "share"),
-    ("custom_share_work", "realised custom share, by work time", "share"),
-    ("utilisation", "utilisation (busy / present)", "share"),
-    ("interruptions_per_hour", "back-office interruptions per present hour", "num"),
-    ("meetings_uncovered", "meetings without a minute-taker", "share"),
-    ("fte", "FTE", "num"),
-    ("cost_per_year", "cost per year (euro)", "num"),
-]
-
-_BETTER = {"higher": "higher", "lower": "lower", "": ""}
-
-
 def kpi_table(kpi: dict[str, Any]) -> str:
-    """The single-run table: each KPI with its norm and which way is better (from :mod:`sim.kpis`)."""
+    """The single-run table: each KPI with its norm and which way is better (labels, norms and numbers from
+    :mod:`sim.kpis`)."""
     lines = [f"{'KPI':<52}{'value':>10}  {'norm':<8}{'better':<7}", "-" * 77]
-    for key, label, kind in KPI_ROWS:
+    for key in TABLE_KPIS:
         if key not in kpi:
             continue
         info = kpi_info(key)
-        lines.append(f"{label:<52}{fmt(kpi.get(key), kind):>10}  {info.norm_text:<8}{_BETTER[info.better]:<7}")
-    working = kpi.get("lead_time_mean_working_hours") or {}
+        lines.append(f"{info.label:<52}{fmt(key, kpi.get(key)):>10}  {info.norm_text:<8}{info.better:<7}")
     lines.append("")
     lines.append("request type    within norm  norm   mean lead h  p90 lead h  mean lead  p90 lead  backlog/day")
     lines.append("                (higher)            wall-clock   wall-clock  working h  working h (lower)")
     lines.append("-" * 95)
     for name, share in kpi["service_level"].items():
-        lead = kpi["lead_time_mean_hours"].get(name)
-        p90 = kpi["lead_time_p90_hours"].get(name)
-        wmean = working.get(name)
-        wp90 = (kpi.get("lead_time_p90_working_hours") or {}).get(name)
-        backlog = kpi["backlog_end_of_day"].get(name)
+        values = [(kpi.get(family) or {}).get(name) for family in LEAD_COLUMNS]
+        lead, p90, wmean, wp90, backlog = (fmt(f"{family}.{name}", v) for family, v in
+                                           zip(LEAD_COLUMNS, values, strict=True))
         norm = kpi_info(f"service_level.{name}").norm_text
-        lines.append(f"{name:<16}{fmt(share):>11}  {norm:<6}{fmt(lead, 'num'):>11}{fmt(p90, 'num'):>12}"
-                     f"{fmt(wmean, 'num'):>11}{fmt(wp90, 'num'):>10}{fmt(backlog, 'num'):>13}")
+        lines.append(f"{name:<16}{fmt(f'service_level.{name}', share):>11}  {norm:<6}{lead:>11}{p90:>12}"
+                     f"{wmean:>11}{wp90:>10}{backlog:>13}")
     lines.append("")
-    lines.append("Norms: the defaults of `sim staff` (80% of calls within the phone norm, at most 5% abandoned, 85% of")
-    lines.append("each type within its norm time). Task norms count working hours; a mean lead time can exceed its")
-    lines.append("p90 when a few requests wait overnight or over a weekend.")
+    lines.append(norms_note(110))
+    lines.append("Task norms count working hours; a mean lead time can exceed its p90 when a few requests wait "
+                 "overnight or\nover a weekend.")
     return "\n".join(lines)
+
+
+#: The columns of the request-type table after the service level: KPI families, one member per type.
+LEAD_COLUMNS = ("lead_time_mean_hours", "lead_time_p90_hours", "lead_time_mean_working_hours",
+                "lead_time_p90_working_hours", "backlog_end_of_day")
 
 
 def write_run(out: Path, scenario: Scenario, result: Result) -> None:
