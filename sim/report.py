@@ -750,7 +750,10 @@ def _assumption_section(res: Results) -> str:
             return ", ".join(str(v) for v in dict.fromkeys(r.get(column) for r in res.kpis))
 
         varied = "; ".join(f"<code>{_e(c)}</code> = {_e(values(c))}" for c in res.settings)
-        parts.append(f"<p>Varied in this sweep (the table shows the config before): {varied}.</p>")
+        # the folder keeps each setup's resolved config as its first setting ran it (configs/<name>.yaml);
+        # an older folder without it: the config file as it is, before the sweep's values
+        shown = "its first setting" if (res.folder / "configs").is_dir() else "the config before the sweep"
+        parts.append(f"<p>Varied in this sweep (the table shows {shown}): {varied}.</p>")
     if not res.configs:
         return "\n".join(parts)
     names = list(res.configs)
