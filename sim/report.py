@@ -28,10 +28,12 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
+from sim import __version__
 from sim import figures as F
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
 from sim.model import flatten_kpis
+from sim.validate import sipp_rows
 
 KINDS = ("run", "compare", "sweep", "staff")
 #: Columns of the tidy KPI table that are not labels of a unit.
@@ -465,8 +467,6 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "Bottom: the share of callers who gave up.",
             F.hourly_profile(tables["per_hour"])))
     if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
-        from sim.validate import sipp_rows
-
         first_setup = F.setups_of(tables["per_half_hour"])[0]
         mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
         sc = res.first_scenario()
@@ -784,7 +784,6 @@ def _method_section(res: Results) -> str:
     found: set[Any] = {r["seed"] for r in res.kpis if r.get("seed") is not None}
     seeds = sorted(found)
     n_rep = len({r.get("replication") for r in res.kpis})
-    from sim import __version__
     rows = [
         ["kind of result", _e(res.kind)],
         ["simulator version", _e(m.get("version") or __version__)],
