@@ -16,11 +16,11 @@ from sim.cli.experiments import (
     emit_json,
     executor_note,
     experiment_options,
-    interval_text,
     refresh_report,
     replication_count,
     shown_kpis,
 )
+from sim.kpis import fmt_interval
 from sim.output import choose_out_dir
 from sim.preflight import check_experiment, parse_precision
 
@@ -75,11 +75,11 @@ def _print_compare(result: experiment.ExperimentResult, summary: dict[str, Any])
     click.echo(head)
     click.echo("-" * len(head))
     for k in kpis:
-        line = f"{k[:29]:<30}" + "".join(f"{interval_text(k, setups[n][k]):>{width}}" for n in names)
+        line = f"{k[:29]:<30}" + "".join(f"{fmt_interval(k, setups[n][k]):>{width}}" for n in names)
         for n in names[1:]:
             d = diffs[n][k]
             mark = " *" if d.get("significant") else "  "
-            line += f"{interval_text(k, d) + mark:>{width + 4}}"
+            line += f"{fmt_interval(k, d) + mark:>{width + 4}}"
         click.echo(line)
     click.echo("\nmean [95% interval]; * = the paired difference is significant (its interval excludes 0)")
     prec = summary.get("precision")

@@ -19,7 +19,7 @@ import click
 from sim.config import ConfigError
 from sim.executors import default_workers, make_executor
 from sim.experiment import DEFAULT_PRECISION_BUDGET, DEFAULT_REPLICATIONS
-from sim.kpis import TABLE_KPIS, fmt_interval, fmt_plus_minus
+from sim.kpis import TABLE_KPIS
 from sim.output import to_json
 
 
@@ -104,16 +104,6 @@ class CountingExecutor:
 SWEEP_SHOWN = ["reachability", "calls_abandoned", "replaceability", "utilisation", "service_level.email"]
 
 
-def interval_text(kpi: str, s: dict[str, Any]) -> str:
-    """``mean [low, high]`` of a summary or a difference (:func:`sim.kpis.fmt_interval`)."""
-    return fmt_interval(kpi, s)
-
-
-def plus_minus_text(kpi: str, s: dict[str, Any]) -> str:
-    """``mean ±half-width``."""
-    return fmt_plus_minus(kpi, s)
-
-
 def shown_kpis(kpis: Sequence[str], chosen: Sequence[str]) -> list[str]:
     """The KPIs a table prints: those chosen (``--kpi``, each checked), else the main ones."""
     if chosen:
@@ -123,5 +113,5 @@ def shown_kpis(kpis: Sequence[str], chosen: Sequence[str]) -> list[str]:
         return list(chosen)
     return [k for k in TABLE_KPIS if k in kpis] + [k for k in kpis if k.startswith("service_level.")]
 
-__all__ = ["SWEEP_SHOWN", "CountingExecutor", "emit_json", "executor_note", "experiment_options",
-           "interval_text", "plus_minus_text", "refresh_report", "replication_count", "shown_kpis"]
+__all__ = ["SWEEP_SHOWN", "CountingExecutor", "emit_json", "executor_note", "experiment_options", "refresh_report",
+           "replication_count", "shown_kpis"]

@@ -16,11 +16,11 @@ from sim.cli.experiments import (
     emit_json,
     executor_note,
     experiment_options,
-    plus_minus_text,
     refresh_report,
     replication_count,
     shown_kpis,
 )
+from sim.kpis import fmt_plus_minus
 from sim.output import choose_out_dir, write_json
 from sim.preflight import check_experiment, parse_precision
 
@@ -73,7 +73,7 @@ def sweep(config: str, overrides: tuple[str, ...], seed: int | None, days: int |
     click.echo("-" * len(head))
     for s in summary["settings"]:
         line = "".join(f"{str(s['setting'][p])[:18]:>19}" for p in paths)
-        line += "".join(f"{plus_minus_text(k, s['kpis'][k]):>22}" for k in shown)
+        line += "".join(f"{fmt_plus_minus(k, s['kpis'][k]):>22}" for k in shown)
         click.echo(line)
     click.echo("\nmean ±half-width of the 95% interval; every KPI per setting in summary.csv")
     click.echo(f"\n{len(units)} settings x {result.replications} replications, seed {base}, "
