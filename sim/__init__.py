@@ -10,9 +10,25 @@ Data flows one way: scenario config (:mod:`sim.config`) -> model (:mod:`sim.mode
     >>> result.kpi["reachability"]
 """
 
+from typing import TYPE_CHECKING, Any
+
 from sim import compiled  # first: decides whether the hot modules load compiled or as pure Python
 from sim.config import ConfigError, Scenario, load_scenario
-from sim.model import Result, flatten_kpis, run_replication
+
+if TYPE_CHECKING:
+    from sim.model import Result, flatten_kpis, run_replication
+
+#: Imported when first used (``sim.run_replication``), so that a command that does not simulate (``sim check``,
+#: ``sim --help``) does not import the model.
+_FROM_MODEL = ("Result", "flatten_kpis", "run_replication")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_MODEL:
+        from sim import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim import __version__, compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
@@ -499,8 +500,6 @@ def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, sto
              configs: Sequence[tuple[str, Scenario]], command: Sequence[str] | None = None,
              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What was run, for the figures and reports that read the folder (manifest.json)."""
-    from sim import __version__, compiled
-
     days = sorted({u.scenario.run.days for u in units})
     data: dict[str, Any] = {
         "kind": kind, "version": __version__, "build": compiled.build(),

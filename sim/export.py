@@ -25,8 +25,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import click
-
 from sim.config import ConfigError
 from sim.model import flatten_kpis
 
@@ -158,20 +156,4 @@ def export(folder: Path, out: Path) -> list[str]:
     return [ws.title for ws in book.worksheets]
 
 
-@click.command("export")
-@click.argument("results", type=click.Path(path_type=Path))
-@click.argument("out", type=click.Path(path_type=Path), required=False)
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def export_cmd(results: Path, out: Path | None, overwrite: bool) -> None:
-    """Write the results folder RESULTS as one Excel workbook OUT (default: RESULTS/results.xlsx): KPIs with
-    their intervals, differences, and every table, with the mean per setup."""
-    out = out or results / "results.xlsx"
-    if out.suffix.lower() != ".xlsx":
-        raise ConfigError(str(out), "the workbook's name must end in .xlsx")
-    if out.exists() and not overwrite:
-        raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
-    sheets = export(results, out)
-    click.echo(f"wrote {out}: {len(sheets)} sheets ({', '.join(sheets)})")
-
-
-__all__ = ["export", "export_cmd"]
+__all__ = ["export"]

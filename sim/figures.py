@@ -60,10 +60,10 @@ ACTIVITY_COLOURS = {
 }
 MAIL_TYPES = ("email", "post")
 
-#: Service targets (share of requests within their norm time) drawn as norm lines. Sources: "80% within 20 s"
-#: is the call-centre convention (Tilburg's budget asks 70% within 30 s); e-mail 85% within 2 working days is
-#: Tilburg's norm (2020). Other types have no public target.
-TARGETS: dict[str, float] = {"reachability": 0.80, "service_level.phone": 0.80, "service_level.email": 0.85}
+#: Service targets (share of requests within their norm time) drawn as norm lines: the default norms of
+#: :mod:`sim.kpis`, with their sources there.
+TARGETS: dict[str, float] = {k: n for k in ("reachability", "service_level.phone", "service_level.email")
+                             if (n := kpi_info(k).norm) is not None}
 
 #: Typed ``Any`` because matplotlib types ``rc_context`` with a literal list of every rcParam name.
 STYLE: Any = {
@@ -88,7 +88,7 @@ STYLE: Any = {
 }
 
 #: Readable names of swept parameters.
-PARAM_LABELS: dict[str, str] = {"fte": "staff (FTE)", "secretaries": "secretaries (headcount)"}
+PARAM_LABELS: dict[str, str] = {"fte": kpi_info("fte").label, "secretaries": "secretaries (headcount)"}
 
 F = TypeVar("F", bound=Callable[..., Figure])
 
@@ -345,8 +345,6 @@ def sweep_effects(kpi_rows: Any, settings: Sequence[str], kpis: Sequence[str] | 
     ``kpi_rows`` tidy as ``kpis.csv`` with the ``settings`` columns; ``kpis`` default: the first
     ``max_kpis`` of :data:`SWEEP_KPIS` that are present.
     """
-    from sim.kpis import kpi_info
-
     rows = _with_setup(records(kpi_rows))
     if not rows:
         raise ValueError("sweep_effects: no rows")

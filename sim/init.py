@@ -11,11 +11,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import click
-
-from sim.config import WEEKDAYS, ConfigError, parse_scenario, read_yaml
+from sim.config import WEEKDAYS, ConfigError
 from sim.defaults import SECTOR_DEMAND_YAML
 
 #: Secretary FTE per staff member when neither --secretaries nor --fte is given: 12 FTE for 450 staff, as in
@@ -189,36 +186,4 @@ def scenario_text(p: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-@click.command("init")
-@click.argument("out", type=click.Path(path_type=Path))
-@click.option("--departments", required=True, metavar="NAME:STAFF,...",
-              help="Departments and their staff, e.g. \"Stedenbouw:60,Verkeer:40,Groen:35\".")
-@click.option("--secretaries", type=click.IntRange(1, 10_000), default=None, help="Number of full-time secretaries.")
-@click.option("--fte", type=click.FloatRange(0.2, 10_000), default=None,
-              help="Secretary FTE (the remainder becomes a part-timer). Default: 12 FTE per 450 staff.")
-@click.option("--clusters", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Clusters of the central setup (departments spread by staff).")
-@click.option("--setup", type=click.Choice(["central", "decentralised"]), default="central", show_default=True)
-@click.option("--name", default=None, help="Scenario name (default: the file's name).")
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def init_cmd(out: Path, departments: str, secretaries: int | None, fte: float | None, clusters: int, setup: str,
-             name: str | None, overwrite: bool) -> None:
-    """Write a commented scenario OUT.yaml for your sector; it runs as written (sim run OUT.yaml)."""
-    if out.exists() and not overwrite:
-        raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
-    p = plan(name or out.stem, parse_departments(departments), setup, clusters, secretaries, fte)
-    text = scenario_text(p)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        scenario = parse_scenario(read_yaml(tmp), str(out))  # what is written must run
-    except ConfigError:
-        tmp.unlink()
-        raise
-    tmp.replace(out)
-    click.echo(f"wrote {out}: {setup}, {len(p.departments)} departments, {len(p.secretaries)} secretaries, "
-               f"{scenario.fte():.2f} FTE. Run it: sim run {out}")
-
-
-__all__ = ["init_cmd", "parse_departments", "plan", "scenario_text"]
+__all__ = ["parse_departments", "plan", "scenario_text"]

@@ -24,8 +24,8 @@ from pathlib import Path
 from sim.config import ConfigError, Scenario, config_hash
 from sim.output import environment_error
 
-__all__ = ["known_kpis", "check_kpis", "check_precision", "check_targets", "check_scheduler", "check_experiment",
-           "check_results_folder", "environment_error"]
+__all__ = ["known_kpis", "check_kpis", "parse_precision", "check_precision", "check_targets", "check_scheduler",
+           "check_experiment", "check_results_folder", "environment_error"]
 
 
 def known_kpis(scenario: Scenario) -> list[str]:
@@ -75,13 +75,26 @@ def check_kpis(scenarios: Iterable[Scenario], names: Iterable[str], option: str)
             raise ConfigError(option, _unknown(name, list(known)))
 
 
+def parse_precision(spec: str | None) -> tuple[str, float] | None:
+    """``--precision KPI=REL`` -> (KPI, REL); None without one."""
+    if spec is None:
+        return None
+    kpi, sep, raw = spec.partition("=")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not sep or not kpi or not value > 0:
+        raise ConfigError("--precision",
+                          f"{spec!r}: expected KPI=RELATIVE_HALF_WIDTH, e.g. reachability=0.02")
+    return kpi.strip(), value
+
+
 def check_precision(scenarios: Iterable[Scenario], spec: str | None) -> None:
     """``--precision KPI=REL``: well formed, REL a positive finite number, KPI a known name."""
     if spec is None:
         return
-    from sim.cli_experiment import _precision
-
-    parsed = _precision(spec)
+    parsed = parse_precision(spec)
     assert parsed is not None
     kpi, rel = parsed
     if not rel < float("inf"):

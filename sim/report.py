@@ -28,10 +28,12 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
+from sim import __version__
 from sim import figures as F
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
-from sim.kpis import kpi_info
+from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
 from sim.model import flatten_kpis
+from sim.validate import sipp_rows
 
 KINDS = ("run", "compare", "sweep", "staff")
 #: Columns of the tidy KPI table that are not labels of a unit.
@@ -298,11 +300,6 @@ def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------------------- KPIs
-#: KPIs in the report's tables, in order.
-TABLE_KPIS = ("reachability", "reachability_all_callers", "calls_after_hours_share", "calls_abandoned",
-              "asa_seconds", "wait_all_seconds", "replaceability", "coverage", "coverage_min_department",
-              "continuity", "continuity_all", "custom_share_requests", "custom_share_work", "utilisation",
-              "interruptions_per_hour", "meetings_uncovered", "fte", "cost_per_year")
 
 
 #: With more units than this, the KPI table turns: one row per unit, the headline KPIs as columns.
@@ -317,32 +314,6 @@ def table_kpis(present: Sequence[str]) -> list[str]:
     types = [k for k in present if k.startswith("service_level.") and k != "service_level.phone"]
     leads = [k for k in present if k.startswith(("lead_time_mean_working_hours.", "lead_time_mean_hours."))]
     return head[:-2] + types + leads + head[-2:] if len(head) >= 2 else head + types + leads
-
-
-def fmt_value(kpi: str, value: float) -> str:
-    if not math.isfinite(value):
-        return "–"
-    if F.is_share_kpi(kpi):
-        return f"{100 * value:.1f}%"
-    if kpi == "cost_per_year":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-def fmt_interval(kpi: str, s: Mapping[str, Any], diff: bool = False) -> str:
-    """``mean [low, high]`` in the KPI's unit (percentage points for differences of shares)."""
-    mean, low, high = (F.num(s.get(k)) for k in ("mean", "ci_low", "ci_high"))
-    if diff and F.is_share_kpi(kpi):
-        text = f"{100 * mean:+.1f} pp" if math.isfinite(mean) else "–"
-        if math.isfinite(low) and high - low > 1e-9 * max(1.0, abs(mean)):
-            text += f" [{100 * low:+.1f}, {100 * high:+.1f}]"
-        return text
-    text = fmt_value(kpi, mean)
-    if diff and math.isfinite(mean) and mean >= 0:
-        text = "+" + text
-    if math.isfinite(low) and high - low > 1e-9 * max(1.0, abs(mean)):
-        text += f" [{fmt_value(kpi, low)}, {fmt_value(kpi, high)}]"
-    return text
 
 
 def significant(s: Mapping[str, Any]) -> bool:
@@ -496,8 +467,6 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "Bottom: the share of callers who gave up.",
             F.hourly_profile(tables["per_hour"])))
     if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
-        from sim.validate import sipp_rows
-
         first_setup = F.setups_of(tables["per_half_hour"])[0]
         mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
         sc = res.first_scenario()
@@ -664,7 +633,7 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
         parts.append('<p class="note">One replication: no confidence interval can be given. Use <code>sim '
                      "compare</code> with several replications for intervals.</p>")
     def show(kpi: str, cell: Mapping[str, Any]) -> str:
-        return _nb(fmt_interval(kpi, cell)) if cell else "–"
+        return _nb(fmt_interval(kpi, cell, missing="–")) if cell else "–"
 
     if len(labels) <= MAX_COLUMNS:
         body = [[_e(F.kpi_label(r["kpi"])) + _arrow(r["kpi"])] + [show(r["kpi"], c) for c in r["cells"]]
@@ -685,7 +654,7 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
                      "numbers); the mean difference and its 95% interval. Shares in percentage points (pp); "
                      "<b>bold</b>: the interval excludes 0, a real difference.</p>")
         def cell(kpi: str, c: Mapping[str, Any]) -> str:
-            text = _nb(fmt_interval(kpi, c, diff=True)) if c else "–"
+            text = _nb(fmt_interval(kpi, c, diff=True, missing="–")) if c else "–"
             return f"<b>{text}</b>" if c and significant(c) else text
 
         body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
@@ -715,13 +684,11 @@ def _definitions(kpis: Sequence[str]) -> str:
                      _e(info.better_text) or "neither"])
     table = _table(["KPI", "definition", "norm", "better"], rows, text_cols=(1, 2, 3))
     return ("<h3>What the KPIs mean</h3>" + table.replace("<table>", '<table class="defs">', 1) +
-            '<p class="note">Shares count only requests arriving after the warm-up. Norms are the defaults of '
-            "<code>sim staff</code>: 80% of calls answered within the phone norm (the call-centre \"80% in 20 "
-            "s\"; VNG charter 25 s), at most 5% abandoned (Tilburg 2018), 85% of each back-office type "
-            "within its norm time in working hours (Tilburg 2020: e-mail within 2 working days). Lead times "
-            "are given in wall-clock and in working hours; a mean lead time can lie above its 90th percentile "
-            "when a few requests wait overnight, over a weekend or for a secretary back from leave: a long "
-            "tail pulls the mean up while 90% are done sooner.</p>")
+            '<p class="note">Shares count only requests arriving after the warm-up. '
+            + _e(norms_note()).replace("`sim staff`", "<code>sim staff</code>")
+            + " Lead times are given in wall-clock and in working hours; a mean lead time can lie above its 90th "
+            "percentile when a few requests wait overnight, over a weekend or for a secretary back from leave: a "
+            "long tail pulls the mean up while 90% are done sooner.</p>")
 
 
 def _staff_section(res: Results) -> str:
@@ -763,8 +730,9 @@ def _staff_section(res: Results) -> str:
         norm_rows = []
         for kpi, n in least["norms"].items():
             summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
-            target = f"{_e(n.get('op'))} {fmt_value(kpi, F.num(n.get('value')))}"
-            norm_rows.append([_e(F.kpi_label(kpi)), target, _nb(fmt_interval(kpi, summ)), yes(n.get("holds"))])
+            target = f"{_e(n.get('op'))} {fmt(kpi, n.get('value'), missing='–')}"
+            norm_rows.append([_e(F.kpi_label(kpi)), target, _nb(fmt_interval(kpi, summ, missing="–")),
+                              yes(n.get("holds"))])
         parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows, numbers=True))
     return "\n".join(parts)
 
@@ -782,7 +750,10 @@ def _assumption_section(res: Results) -> str:
             return ", ".join(str(v) for v in dict.fromkeys(r.get(column) for r in res.kpis))
 
         varied = "; ".join(f"<code>{_e(c)}</code> = {_e(values(c))}" for c in res.settings)
-        parts.append(f"<p>Varied in this sweep (the table shows the config before): {varied}.</p>")
+        # the folder keeps each setup's resolved config as its first setting ran it (configs/<name>.yaml);
+        # an older folder without it: the config file as it is, before the sweep's values
+        shown = "its first setting" if (res.folder / "configs").is_dir() else "the config before the sweep"
+        parts.append(f"<p>Varied in this sweep (the table shows {shown}): {varied}.</p>")
     if not res.configs:
         return "\n".join(parts)
     names = list(res.configs)
@@ -813,7 +784,6 @@ def _method_section(res: Results) -> str:
     found: set[Any] = {r["seed"] for r in res.kpis if r.get("seed") is not None}
     seeds = sorted(found)
     n_rep = len({r.get("replication") for r in res.kpis})
-    from sim import __version__
     rows = [
         ["kind of result", _e(res.kind)],
         ["simulator version", _e(m.get("version") or __version__)],

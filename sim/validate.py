@@ -43,17 +43,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import click
 import numpy as np
 import simpy
 from scipy import stats
 
 from sim import theory
 from sim.calendar import MINUTES_PER_DAY
-from sim.config import OFFICE_PROFILE, Profile, Scenario, clock_minutes, load_scenario, parse_scenario
+from sim.config import OFFICE_PROFILE, ConfigError, Profile, Scenario, clock_minutes, load_scenario, parse_scenario
 from sim.demand import thinning
 from sim.model import Result, run_replication
-from sim.output import to_json
 from sim.seeds import replication_seeds
 from sim.stats import t_summary
 from sim.streams import Stream
@@ -660,7 +658,7 @@ def little_case(s: Settings, seeds: Sequence[int], transform: Transform | None,
     folder = configs_dir or default_configs_dir()
     paths = sorted(folder.glob("*.yaml"))
     if not paths:
-        raise click.ClickException(f"no configs (*.yaml) in {folder}")
+        raise ConfigError(str(folder), "holds no configs (*.yaml)")
     checks: list[Check] = []
     runs = seeds[: s.little_replications]
     for path in paths:
@@ -806,32 +804,5 @@ def summary(rows: Sequence[Row]) -> str:
             "region; Little's law rows are identities (interval: min and max over runs).")
 
 
-@click.command("validate")
-@click.option("--quick/--full", "quick", default=True, help="Quick (CI, under a minute) or full (minutes).")
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON list.")
-@click.option("--replications", type=click.IntRange(2, 100_000), default=None,
-              help="Replications per case (default: 10 quick, 30 full).")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, help="Root seed of the replications.")
-@click.option("--case", "cases", multiple=True, type=click.Choice(list(CASES)), help="Only these cases.")
-@click.option("--configs", "configs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of configs for Little's law (default: the shipped configs/).")
-@click.pass_context
-def validate_cmd(ctx: click.Context, quick: bool, as_json: bool, replications: int | None, seed: int,
-                 cases: tuple[str, ...], configs_dir: Path | None) -> None:
-    """Check the model against queueing theory (Erlang C and A, pooling, blending, arrivals, Little's law).
-
-    Exit code 1 if any check fails.
-    """
-    rows = validate("quick" if quick else "full", replications=replications, seed=seed, cases=cases or None,
-                    configs_dir=configs_dir, progress=lambda msg: click.echo(msg, err=True))
-    if as_json:
-        click.echo(to_json([r.to_dict() for r in rows]), nl=False)
-    else:
-        click.echo(table(rows))
-        click.echo("\n" + summary(rows))
-    if not all(r.passed for r in rows):
-        ctx.exit(1)
-
-
 __all__ = ["CASES", "FULL", "QUICK", "Row", "Settings", "example_configs", "round_the_clock", "sipp_rows",
-           "round_the_clock_data", "table", "validate", "validate_cmd"]
+           "round_the_clock_data", "table", "validate"]

@@ -28,7 +28,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from sim.cli import _register_extra_commands, main
+from sim.cli import import_commands, main
 
 #: A small valid scenario: two departments in two clusters, two secretaries, e-mail, post and meetings.
 BASE: dict[str, Any] = {
@@ -702,7 +702,7 @@ def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     costs milliseconds, not the second of a fresh interpreter): the real entry point, with the real file
     descriptors 1 and 2 and the real exit code. An exception that escapes the entry point is printed as a
     traceback, as the interpreter would."""
-    _register_extra_commands()  # import the commands' modules once, here, not in every child
+    import_commands()  # import the commands' modules once, here, not in every child
     fd_out, out_name = tempfile.mkstemp(prefix="sim-out-")
     fd_err, err_name = tempfile.mkstemp(prefix="sim-err-")
     pid = os.fork()

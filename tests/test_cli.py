@@ -104,3 +104,41 @@ def test_schema_and_check() -> None:
     assert "organisation" in schema["properties"]
     proc = sim("check", "configs/central.yaml")
     assert proc.returncode == 0 and "12.00 FTE" in proc.stdout
+
+
+def _imported_by(*args: str) -> set[str]:
+    """The modules a fresh `sim ARGS` has imported when it is done."""
+    code = ("import sys\nfrom sim.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert "Usage" in proc.stdout or "valid" in proc.stdout, proc.stdout + proc.stderr
+    return set(proc.stderr.split())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", str(CONFIGS / "central.yaml")]])
+def test_help_and_check_do_not_import_the_simulation_or_plotting(args: list[str]) -> None:
+    """Commands are imported when run: listing them, or checking a config, imports no model, matplotlib, scipy
+    or pandas (they took about 3 s to start before)."""
+    modules = _imported_by(*args)
+    heavy = {"matplotlib", "scipy", "pandas", "sim.model", "sim.dispatch", "sim.metrics", "sim.experiment",
+             "sim.figures", "sim.report", "sim.stats"}
+    assert not heavy & modules
+    assert not any(m.startswith("sim.cli.") and m != "sim.cli.check" and m != "sim.cli.common" for m in modules)
+
+
+def test_the_listed_summaries_are_the_commands_own() -> None:
+    """`sim --help` lists summaries from sim.cli.COMMANDS without importing the commands; they must be what
+    the commands' own help says, at any width."""
+    import click
+
+    from sim.cli import COMMANDS, cli, import_commands
+
+    commands = {c.name: c for c in import_commands()}
+    assert set(commands) == set(COMMANDS)
+    for name, (_, summary) in COMMANDS.items():
+        listed = click.Command(name, help=summary)
+        for width in (40, 63, 80, 200):
+            assert listed.get_short_help_str(width) == commands[name].get_short_help_str(width), name
+    ctx = click.Context(cli)
+    assert sorted(cli.list_commands(ctx)) == sorted(COMMANDS)

@@ -3,21 +3,22 @@ real browser (headless Chromium) to check that what was drawn is there."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 
 import sim
 from sim import figures as F
-from sim.config import ConfigError, config_hash
-from sim.model import flatten_kpis
-from sim.output import write_csv, write_json
+from sim.config import ConfigError
+from sim.kpis import fmt_interval
 from sim.report import (
     assumption_rows,
     difference_summary,
@@ -53,60 +54,30 @@ def plain(page: str) -> str:
     return re.sub(r"</?span[^>]*>", "", page)
 
 
-def write_experiment(folder: Path, kind: str, units: list[tuple[dict, sim.Scenario]], replications: int,
-                     configs: list[dict], vary: dict | None = None) -> None:
-    """An experiment folder as ``sim compare``/``sim sweep`` write it: manifest.json, summary.json, kpis.csv
-    and tables/<table>.csv, every unit run on the same replication seeds."""
-    kpis, tables, summary = [], {}, {}
-    for labels, scenario in units:
-        for rep in range(replications):
-            result = sim.run_replication(scenario, seed=1000 + rep)
-            for k, v in flatten_kpis(result.kpi).items():
-                kpis.append({**labels, "replication": rep, "seed": 1000 + rep, "kpi": k, "value": v})
-            for name, rows in result.tables.items():
-                tables.setdefault(name, []).extend({**labels, "replication": rep, **r} for r in rows)
-    for labels, _ in units:
-        mine = [r for r in kpis if all(r[k] == v for k, v in labels.items())]
-        summary[labels["setup"]] = {s["kpi"]: {k: s[k] for k in ("mean", "ci_low", "ci_high", "sd", "n")}
-                                    for s in F.summarise(mine, ["kpi"], "value")}
-    write_json(folder, "manifest.json", {
-        "kind": kind, "version": sim.__version__, "command": f"sim {kind} (test)",
-        "configs": configs, "vary": vary, "seed": 1000, "replications": replications,
-        "days": units[0][1].run.days,
-        "warmup_days": units[0][1].run.warmup_days,
-        "units": [{"key": str(i), **labels, "config_hash": config_hash(s)}
-                  for i, (labels, s) in enumerate(units)],
-    })
-    write_json(folder, "summary.json", {"kind": kind, "setups": summary, "replications": replications,
-                                        "seed": 1000, "common_random_numbers": True})
-    write_csv(folder, "kpis.csv", kpis)
-    for name, rows in tables.items():
-        write_csv(folder / "tables", f"{name}.csv", rows)
+def sim_here(*args: str) -> None:
+    """``sim ARGS`` in this process (it must succeed), with ``sys.argv`` as the shell would give it, so that
+    the manifest records the real command."""
+    from sim.cli import main
+    with mock.patch.object(sys, "argv", ["sim", *args]), pytest.raises(SystemExit) as stop:
+        main(list(args))
+    assert stop.value.code in (0, None), f"sim {' '.join(args)} failed"
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Folders the real commands wrote, once for the module: a run with its event log, a compare and a sweep."""
     base = tmp_path_factory.mktemp("results")
     run = base / "run"
     proc = cli("run", str(CONFIGS / "central.yaml"), "--set", SHORT[0], "--set", SHORT[1], "--out", str(run),
                "--event-log")
     assert proc.returncode == 0, proc.stderr
-    # as `sim compare configs/decentral.yaml configs/central.yaml --days 3 --set run.warmup_days=1 -r 3`
-    scenarios = [sim.load_scenario(CONFIGS / f"{n}.yaml", SHORT) for n in ("decentral", "central")]
+    short = ["--set", SHORT[0], "--set", SHORT[1], "-w", "1"]
     compare = base / "compare"
-    configs = [{"path": str(CONFIGS / f"{s.name}.yaml"), "name": s.name, "config_hash": config_hash(s)}
-               for s in scenarios]
-    write_experiment(compare, "compare", [({"setup": s.name}, s) for s in scenarios], 3, configs)
-    # as `sim sweep configs/central.yaml --vary demand.calls.per_staff_per_day=0.2,0.4
-    #     --vary dispatch.exchange.policy=idle,pool ...`: the manifest has the first setting's config hash
+    sim_here("compare", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"), *short, "-r", "3",
+             "--out", str(compare))
     sweep = base / "sweep"
-    calls, policy = "demand.calls.per_staff_per_day", "dispatch.exchange.policy"
-    units = [({"setup": "central", calls: v, policy: p},
-              sim.load_scenario(CONFIGS / "central.yaml", [*SHORT, f"{calls}={v}", f"{policy}={p}"]))
-             for v in (0.2, 0.4) for p in ("idle", "pool")]
-    configs = [{"path": str(CONFIGS / "central.yaml"), "name": "central",
-                "config_hash": config_hash(units[0][1])}]
-    write_experiment(sweep, "sweep", units, 2, configs, {calls: ["0.2", "0.4"], policy: ["idle", "pool"]})
+    sim_here("sweep", str(CONFIGS / "central.yaml"), "--vary", "demand.calls.per_staff_per_day=0.2,0.4",
+             "--vary", "dispatch.exchange.policy=idle,pool", *short, "-r", "2", "--out", str(sweep))
     return {"run": run, "compare": compare, "sweep": sweep}
 
 
@@ -143,12 +114,16 @@ def test_load_results_reads_experiment_folders(folders):
     assert sweep.units() == [("central", 0.2, "idle"), ("central", 0.2, "pool"), ("central", 0.4, "idle"),
                              ("central", 0.4, "pool")]
     assert list(sweep.configs) == ["central"] and not sweep.config_notes
-    assert sweep.configs["central"].demand.calls.per_staff_per_day == 0.25  # the config before the sweep
+    # the resolved config the sweep wrote: its first setting (the test-side writer this replaced had no
+    # configs/ folder, so the report claimed to show "the config before" while real folders showed this one)
+    assert sweep.configs["central"].demand.calls.per_staff_per_day == 0.2
+    assert "the table shows its first setting" in render_html(sweep, [])
 
 
 def test_load_results_says_when_a_config_is_missing_or_changed(folders, tmp_path):
     copy = tmp_path / "compare"
     shutil.copytree(folders["compare"], copy)
+    shutil.rmtree(copy / "configs")  # as in a folder written before the resolved configs were kept
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["configs"][0]["path"] = "nowhere/decentral.yaml"
     manifest["configs"][1]["config_hash"] = "0123456789abcdef"
@@ -191,9 +166,10 @@ def test_report_says_how_the_numbers_were_obtained(compare_page, folders):
     manifest = json.loads((folders["compare"] / "manifest.json").read_text())
     for entry in manifest["configs"]:
         assert entry["config_hash"] in page
-    assert "1000, 1001, 1002" in page  # replication seeds
+    seeds = sorted({int(r["seed"]) for r in load_results(folders["compare"]).kpis})
+    assert len(seeds) == 3 and ", ".join(map(str, seeds)) in page  # the replication seeds
     assert f"<td class=\"text\">{sim.__version__}</td>" in page
-    assert "sim compare (test)" in page
+    assert manifest["command"].startswith("sim compare ") and html.escape(manifest["command"]) in page
 
 
 def test_report_is_self_contained(compare_page):
@@ -268,10 +244,13 @@ def test_a_sweep_of_many_settings_gets_one_row_per_setting(folders, monkeypatch)
     res = load_results(folders["sweep"])
     page = plain(render_html(res, []))
     assert "<th>setting</th><th>reachability (calls within norm) ↑</th>" in page
-    reach = F.mean_ci(r["value"] for r in res.kpis if r["kpi"] == "reachability" and
-                      r["demand.calls.per_staff_per_day"] == 0.4 and r["dispatch.exchange.policy"] == "pool")
+    # the sweep's own interval (summary.json: logit scale for a share), not one the report recomputes
+    settings = json.loads((folders["sweep"] / "summary.json").read_text())["settings"]
+    reach = next(s["kpis"]["reachability"] for s in settings
+                 if s["setting"]["demand.calls.per_staff_per_day"] == 0.4
+                 and s["setting"]["dispatch.exchange.policy"] == "pool")
     row = re.search(r"<tr><td>per_staff_per_day=0.4, policy=pool</td><td>([^<]*)</td>", page)
-    assert row and row.group(1) == sim.report.fmt_interval("reachability", reach)
+    assert row and row.group(1) == fmt_interval("reachability", reach, missing="–")
     assert row.group(1).startswith(f"{100 * reach['mean']:.1f}%")
 
 
@@ -356,12 +335,8 @@ def test_report_renders_in_headless_chromium(compare_page, tmp_path):
 
 
 # ------------------------------------------------------------------------- folders the experiments write
-def test_report_of_sim_compare_gives_the_experiment_s_own_intervals(tmp_path, capsys):
-    out = tmp_path / "cmp"
-    code, _, err = cli_here(capsys, "compare", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"),
-                            "--days", "3", "--set", "run.warmup_days=1", "-r", "3", "-w", "1",
-                            "--out", str(out))
-    assert code == 0, err
+def test_report_of_sim_compare_gives_the_experiment_s_own_intervals(folders):
+    out = folders["compare"]
     res = load_results(out)
     assert res.kind == "compare" and res.setups == ["decentral", "central"]
     assert list(res.configs) == ["decentral", "central"] and not res.config_notes
@@ -414,3 +389,37 @@ def test_report_of_sim_staff_shows_the_business_case(tmp_path, capsys):
     assert "Business case" in page and f"<b>{case['fte']:.1f}</b>" in page
     assert f"central: the norms at {case['fte']:.1f} FTE" in page
     assert f"{case['cost_per_year']:,.0f}" in page
+
+
+# ------------------------------------------------------------------------------------ the KPI vocabulary
+def test_the_registry_s_norms_are_the_config_s_defaults():
+    """Every default norm in sim.kpis is the schema's default of the config field it names, and its side is
+    the one sim staff holds (at least for higher-is-better, at most otherwise)."""
+    from sim.config import Norms
+    from sim.kpis import NORM_SOURCES, kpi_info
+
+    defaults = Norms()
+    for name, (field, source) in NORM_SOURCES.items():
+        info = kpi_info(name if name != "service_level" else "service_level.email")
+        assert info.norm_field == field and info.norm_source == source and source
+        assert info.norm == getattr(defaults, field.removeprefix("norms."))
+    assert kpi_info("utilisation").norm_op == "<=" and kpi_info("reachability").norm_op == ">="
+    assert kpi_info("service_level.phone").norm_field == "norms.reachability_min"
+
+
+def test_one_formatter_for_every_kpi():
+    from sim.kpis import fmt, fmt_plus_minus, kpi_info
+
+    assert fmt("reachability", 0.8) == "80.0%" and fmt("service_level.email", 1.0) == "100.0%"
+    assert fmt("cost_per_year", 744000.0) == "744,000" and fmt("fte", 12.0) == "12.00"
+    assert fmt("asa_seconds", 1234.5) == "1,234" and fmt("asa_seconds", 12.345) == "12.35"
+    assert fmt("calls_abandoned", 0.012, diff=True) == "+1.2 pp" and fmt("fte", -0.5, diff=True) == "-0.50"
+    assert fmt("reachability", None) == "-" and fmt("reachability", float("nan"), missing="–") == "–"
+    flat = {"mean": 12.0, "ci_low": 12.0, "ci_high": 12.0}
+    assert fmt_interval("fte", flat) == "12.00"  # no interval of zero width
+    share = {"mean": 0.8, "ci_low": 0.75, "ci_high": 0.85}
+    assert fmt_interval("reachability", share) == "80.0% [75.0%, 85.0%]"
+    assert fmt_interval("reachability", share, diff=True) == "+80.0 pp [+75.0, +85.0]"
+    assert fmt_plus_minus("reachability", share) == "80.0% ±5.0"
+    assert [kpi_info(k).kind for k in ("coverage", "asa_seconds", "lead_time_p90_hours.email", "fte")] == \
+        ["share", "duration", "duration", "count"]

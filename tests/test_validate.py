@@ -18,6 +18,7 @@ from conftest import CONFIGS, ROOT
 from scipy import stats
 
 import sim.validate as validate_module
+from sim.cli.validate import validate as validate_cmd
 from sim.config import OFFICE_PROFILE, Scenario, apply_overrides, parse_scenario
 from sim.validate import (
     CASES,
@@ -32,7 +33,6 @@ from sim.validate import (
     t_interval,
     thinning_counts,
     validate,
-    validate_cmd,
     warmup_days,
 )
 

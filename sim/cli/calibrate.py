@@ -1,0 +1,88 @@
+"""``sim calibrate``: a config's demand estimated from a telephony export and a task log (:mod:`sim.calibrate`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.calibrate import calibrate as estimate
+from sim.calibrate import (
+    calibrated_config,
+    calibration_json,
+    demand_yaml,
+    fmt_estimate,
+    parse_mapping,
+    read_calls,
+    read_meetings,
+    read_table,
+    read_tasks,
+    report_markdown,
+    write_figures,
+)
+from sim.config import ConfigError, load_scenario
+from sim.output import choose_out_dir, write_json, write_text
+
+
+@click.command("calibrate")
+@click.argument("config", type=str)
+@click.option("--calls", "calls_file", type=click.Path(path_type=Path), default=None,
+              help="Telephony export (CSV, XLSX or Parquet): one row per call. A request log holds both.")
+@click.option("--tasks", "tasks_file", type=click.Path(path_type=Path), default=None,
+              help="Task log: one row per ticket or letter (default: the task rows of --calls, if it has any).")
+@click.option("--sheet", default=None, help="Sheet of an XLSX file (default: the first).")
+@click.option("--map", "mapping", multiple=True, metavar="SECTION.KEY=COLUMN",
+              help="Column names and values, e.g. --map calls.talk=Gespreksduur --map calls.talk_unit=seconds "
+                   "--map calls.answered='Beantwoord|Ja' (repeatable).")
+@click.option("--slot-minutes", type=click.FloatRange(1, 240), default=30.0, show_default=True,
+              help="Width of a profile slot.")
+@click.option("--days", type=click.IntRange(1, None), default=None,
+              help="Working days the logs cover (default: counted from the first to the last date).")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a config field.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: results/...).")
+@click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder.")
+def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, sheet: str | None,
+                  mapping: tuple[str, ...], slot_minutes: float, days: int | None, overrides: tuple[str, ...],
+                  out: Path | None, overwrite: bool) -> None:
+    """Estimate CONFIG's demand from a telephony export and a task log.
+
+    Writes demand.yaml (the demand section), calibrated.yaml (CONFIG with that demand: sim run it as it is),
+    report.md with the estimates, standard errors, fits and what could not be estimated, calibration.json,
+    and PNG figures (profiles observed against fitted, a QQ plot per duration, patience)."""
+    scenario = load_scenario(config, list(overrides))
+    call_map, task_map = parse_mapping(mapping)
+    if calls_file is None and tasks_file is None:
+        raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
+    calls = tasks = None
+    wanted = [v for m in (call_map, task_map) for k, v in m.items() if isinstance(v, str) and not k.endswith("unit")]
+    wanted += ["kind", "arrival", "duration_minutes"]  # the meetings of a request log
+    if calls_file is not None:
+        table = read_table(calls_file, sheet, wanted)
+        calls = read_calls(table, call_map)
+        if tasks_file is None and table.column(task_map["kind"]) is not None:
+            tasks = read_tasks(table, task_map)
+            tasks = tasks if len(tasks.day) else None
+    meetings = read_meetings(table) if calls_file is not None else None
+    if tasks_file is not None:
+        tasks = read_tasks(read_table(tasks_file, sheet, wanted), task_map)
+    cal = estimate(scenario, calls, tasks, slot_minutes, days, meetings)
+    folder = choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = " and ".join(str(f) for f in (calls_file, tasks_file) if f is not None)
+    figures = write_figures(cal, folder)
+    write_text(folder, "demand.yaml", demand_yaml(cal, source))
+    write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder))
+    write_text(folder, "report.md", report_markdown(cal, source, figures))
+    write_json(folder, "calibration.json", calibration_json(cal))
+    n_calls = 0 if calls is None else len(calls.day)
+    n_tasks = 0 if tasks is None else len(tasks.day)
+    click.echo(f"{n_calls:,} calls and {n_tasks:,} tasks over {cal.days} working days ({cal.first} to {cal.last})")
+    for e in cal.estimates:
+        if e.path.startswith("demand."):
+            se = "" if e.se is None else f" (se {e.se:.3g})"
+            click.echo(f"  {e.path:<44} {fmt_estimate(e.value)}{se}   was {fmt_estimate(e.old)}")
+    click.echo(f"not estimated, kept: {len(cal.not_estimated)} items (report.md)")
+    click.echo(f"written: {folder}/calibrated.yaml, demand.yaml, report.md, {len(figures)} figures")
+
+
+__all__ = ["calibrate"]

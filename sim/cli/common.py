@@ -1,0 +1,43 @@
+"""What every simulating command shares: its options, and loading a config with the command-line overrides.
+
+(The experiment commands' own shared parts are in :mod:`sim.cli.experiments`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.config import Scenario, load_scenario
+
+
+def scenario_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every simulating command shares: --set, --seed, --days, --out, --overwrite, --json."""
+    for option in reversed([
+        click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                     help="Override a config field, e.g. --set run.days=60 (repeatable)."),
+        click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Seed (default: the config's)."),
+        click.option("--days", type=click.IntRange(1, None), default=None, help="Working days to measure."),
+        click.option("--out", type=click.Path(path_type=Path), default=None,
+                     help="Output folder (default: a new folder under results/)."),
+        click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
+    ]):
+        func = option(func)
+    return func
+
+
+def load(config: str, overrides: Sequence[str], days: int | None = None, seed: int | None = None) -> Scenario:
+    """Load a config with the command-line overrides applied (as --set run.days=..., run.seed=...)."""
+    extra = list(overrides)
+    if days is not None:
+        extra.append(f"run.days={days}")
+    if seed is not None:
+        extra.append(f"run.seed={seed}")
+    return load_scenario(config, extra)
+
+
+__all__ = ["load", "scenario_options"]

@@ -1,0 +1,29 @@
+"""``sim export``: a results folder as one Excel workbook (:func:`sim.export.export`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.config import ConfigError
+from sim.export import export as write_workbook
+
+
+@click.command("export")
+@click.argument("results", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path), required=False)
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def export(results: Path, out: Path | None, overwrite: bool) -> None:
+    """Write the results folder RESULTS as one Excel workbook OUT (default: RESULTS/results.xlsx): KPIs with
+    their intervals, differences, and every table, with the mean per setup."""
+    out = out or results / "results.xlsx"
+    if out.suffix.lower() != ".xlsx":
+        raise ConfigError(str(out), "the workbook's name must end in .xlsx")
+    if out.exists() and not overwrite:
+        raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
+    sheets = write_workbook(results, out)
+    click.echo(f"wrote {out}: {len(sheets)} sheets ({', '.join(sheets)})")
+
+
+__all__ = ["export"]

@@ -1,0 +1,97 @@
+"""``sim sensitivity``: what would flip the business case, parameter by parameter (:mod:`sim.sensitivity`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from sim.cli.common import load, scenario_options
+from sim.cli.experiments import emit_json as _emit_json
+from sim.cli.experiments import executor_note as _executor_note
+from sim.cli.experiments import experiment_options
+from sim.config import ConfigError
+from sim.experiment import (
+    DEFAULT_REPLICATIONS,
+    Unit,
+    experiment_hash,
+    manifest,
+    open_store,
+    session,
+    write_manifest,
+    write_rows_csv,
+)
+from sim.output import write_json
+
+
+# ----------------------------------------------------------------------------------------- sensitivity
+@click.command()
+@click.argument("config_ref", type=str)
+@click.argument("config_alt", type=str)
+@scenario_options
+@experiment_options
+@click.option("--param", "params", multiple=True, metavar="NAME[=LOW,HIGH]",
+              help="A parameter to vary (repeatable; default all): patience, talk, work, demand, sickness, "
+                   "shrinkage, occupancy, reachability, abandoned, hnw, custom_penalty; =LOW,HIGH another range.")
+@click.option("--points", type=click.IntRange(3, 21), default=3, show_default=True,
+              help="Values per parameter: the range's ends, the config's value, and more between.")
+@click.option("--target", "targets", multiple=True, metavar="KPI=VALUE", help="As for sim staff.")
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
+def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], seed: int | None, days: int | None,
+                out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
+                scheduler: str | None, batch_size: int | None, params: tuple[str, ...], points: int,
+                targets: tuple[str, ...], confidence: float) -> None:
+    """What would flip the business case: the saving of CONFIG_ALT against CONFIG_REF (both at their least
+    staffing) as each assumed parameter runs over its range; a tornado figure (tornado.png) and each
+    parameter's break-even value, where the saving crosses the article's 15%."""
+    from sim.sensitivity import fmt_break_even, parameters, sim_key, tornado
+    from sim.sensitivity import sensitivity as run_sensitivity
+
+    ref, alt = (load(c, overrides, days, seed) for c in (config_ref, config_alt))
+    base = ref.run.seed if seed is None else seed
+    n = replications or DEFAULT_REPLICATIONS
+    if n < 2:
+        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+    chosen = parameters(params)
+    units = [Unit(ref.name, ref), Unit(alt.name, alt)]
+    extra = {"params": [[p.name, list(p.values)] for p in chosen], "points": points, "targets": list(targets),
+             "confidence": confidence, "sim": [sim_key(ref), sim_key(alt)]}
+    exp = experiment_hash("sensitivity", units, base, extra)
+    folder, store = open_store(out, exp, "sensitivity", f"sensitivity-{ref.name}-{alt.name}", overwrite)
+    assert folder is not None
+    data = manifest("sensitivity", units, base, n, store, [(config_ref, ref), (config_alt, alt)], extra=extra)
+    write_manifest(folder, data)
+    say = None if as_json else (lambda text: click.echo("  " + text, err=True))
+    with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
+        result = run_sensitivity(ref, alt, runner, n, base, params=chosen, points=points, targets=targets,
+                                 confidence=confidence, progress=say)
+    write_json(folder, "summary.json", result)
+    rows = [{"parameter": r["parameter"], "value": pt["value"], "saving": pt["saving"],
+             "fte_reference": pt["fte"]["reference"], "fte_alternative": pt["fte"]["alternative"],
+             "binding_reference": " ".join(pt["binding"]["reference"]),
+             "binding_alternative": " ".join(pt["binding"]["alternative"])}
+            for r in result["parameters"] for pt in r["points"]]
+    write_rows_csv(folder, "sensitivity.csv", rows)
+    tornado(result, str(folder / "tornado.png"))
+    data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_manifest(folder, data)
+    if as_json:
+        _emit_json(result, folder)
+        return
+    b = result["base"]
+    click.echo(f"saving of {alt.name} against {ref.name} (each at its least staffing) at the config's values: "
+               f"{100 * b['saving']:.1f}% ({b['fte']['alternative']:.1f} vs {b['fte']['reference']:.1f} FTE); "
+               f"the article expects {100 * result['article_saving']:.0f}%")
+    click.echo(f"\n    {'parameter':<38}{'range':>16}{'saving low':>12}{'saving high':>13}{'break-even':>18}")
+    for r in result["parameters"]:
+        rng = f"{r['low']:g} .. {r['high']:g}"
+        click.echo(f"    {r['label']:<38}{rng:>16}"
+                   f"{100 * r['saving_low']:>11.1f}%{100 * r['saving_high']:>12.1f}%"
+                   f"{fmt_break_even(r['break_even']):>18}")
+    click.echo(f"\n{n} replications per candidate, seed {base}, common random numbers, "
+               f"{_executor_note(workers, scheduler)} ({runner.ran} run now); tornado.png, sensitivity.csv and "
+               f"summary.json in {folder}/")
+
+
+__all__ = ["sensitivity"]

@@ -1,0 +1,187 @@
+"""``sim staff``: the least FTE at which every service norm holds with confidence, and with several configs the
+business case (:mod:`sim.staffing`, :mod:`sim.business`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.cli.common import load, scenario_options
+from sim.cli.experiments import emit_json as _emit_json
+from sim.cli.experiments import executor_note as _executor_note
+from sim.cli.experiments import experiment_options, refresh_report
+from sim.config import ConfigError
+from sim.experiment import (
+    DEFAULT_REPLICATIONS,
+    manifest,
+    open_store,
+    session,
+    write_manifest,
+    write_outputs,
+    write_rows_csv,
+)
+from sim.preflight import check_experiment
+
+
+# ----------------------------------------------------------------------------------------------- staff
+@click.command()
+@click.argument("configs", nargs=-1, required=True, type=str)
+@scenario_options
+@experiment_options(precision=False)
+@click.option("--target", "targets", multiple=True, metavar="KPI=VALUE",
+              help="A service norm: KPI=V or KPI>=V (at least), KPI<=V (at most), KPI=off (none). Defaults: "
+                   "reachability>=0.8, calls_abandoned<=0.05, service_level.<type>>=0.85 for every type.")
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
+              help="A norm holds when this two-sided t-interval of the KPI lies on its side of the target.")
+@click.option("--baseline", type=click.Choice(["least", "config"]), default="least", show_default=True,
+              help="What the saving is measured against: the first setup at its own least staffing (least), or "
+                   "the first config's staffing as it is today (config).")
+@click.option("--fte-precision", "fte_precision", type=click.FloatRange(0.0, None, min_open=True), default=None,
+              help="Add blocks of replications until each setup's least FTE is known to +- this (95%); default "
+                   "one secretary-day (0.2 FTE in a 36-hour week).")
+@click.option("--blocks", type=str, default=None, metavar="MIN[:MAX]",
+              help="Independent blocks of replications the search runs on (default 3:8); 1 = one search.")
+def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None, days: int | None,
+          out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
+          scheduler: str | None, batch_size: int | None, targets: tuple[str, ...], confidence: float,
+          baseline: str, fte_precision: float | None, blocks: str | None) -> None:
+    """The least FTE at which every service norm holds with confidence, and its spread over clusters or
+    departments; with several CONFIGS, the business case: each setup's cost and saving against the first
+    (--baseline), with intervals from independent blocks of replications."""
+    from sim.business import MAX_BLOCKS, MIN_BLOCKS, business_staff
+    from sim.staffing import staff_experiment_hash, staffing_units, targets_for
+
+    scenarios = [load(c, overrides, days, seed) for c in configs]
+    check_experiment(scenarios, targets=targets, scheduler=scheduler)
+    base = scenarios[0].run.seed if seed is None else seed
+    n = replications or DEFAULT_REPLICATIONS
+    if n < 2:
+        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+    units = staffing_units(scenarios)
+    norms = {u.key: targets_for(u.scenario, targets) for u in units}
+    exp = staff_experiment_hash(units, base, norms, confidence)
+    folder, store = open_store(out, exp, "staff", "staff-" + "-".join(u.key for u in units), overwrite)
+    assert folder is not None
+    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
+    data = manifest("staff", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
+    write_manifest(folder, data)
+    lo, hi = parse_blocks(blocks, MIN_BLOCKS, MAX_BLOCKS)
+    with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
+        result = business_staff(units, norms, n, base, confidence, runner, baseline=baseline,
+                                precision=fte_precision, min_blocks=lo, max_blocks=hi)
+    exp_result = result.experiment()
+    summary = result.summary()
+    data["units"] = [{"key": u.key, **dict(u.labels)} for u in exp_result.units]
+    write_outputs(folder, exp_result, data, summary=summary, differences=False)
+    refresh_report(folder, quiet=as_json)
+    write_rows_csv(folder, "trail.csv", result.trail_rows())
+    if as_json:
+        _emit_json(summary, folder)
+        return
+    _print_staff(summary)
+    click.echo(f"\n{n} replications per candidate and block ({summary['business_case'].get('blocks', 1)} "
+               f"blocks), seed {base}, {_executor_note(workers, scheduler)} ({runner.ran} run now); every "
+               f"candidate in trail.csv; results in {folder}/")
+
+
+def parse_blocks(text: str | None, lo: int, hi: int) -> tuple[int, int]:
+    """``--blocks MIN[:MAX]``."""
+    if text is None:
+        return lo, hi
+    try:
+        parts = [int(p) for p in text.split(":")]
+    except ValueError:
+        raise ConfigError("--blocks", f"{text!r}: expected MIN or MIN:MAX, whole numbers") from None
+    a, b = (parts[0], parts[0]) if len(parts) == 1 else (parts[0], parts[1]) if len(parts) == 2 else (0, 0)
+    if not 1 <= a <= b <= 50:
+        raise ConfigError("--blocks", f"{text!r}: need 1 <= MIN <= MAX <= 50")
+    return a, b
+
+
+def _print_staff(summary: dict[str, Any]) -> None:
+    conf = summary["confidence"]
+    for name, st in summary["setups"].items():
+        cfg, least = st["config"], st["least"]
+        meets = "meets" if cfg["meets_norms"] else "misses"
+        click.echo(f"{name}: config {cfg['fte']:.1f} FTE ({meets} the norms) -> least {least['fte']:.1f} FTE "
+                   f"that meets them ({st['evaluations']} staffings simulated)")
+        for g, spread in least["spread"].items():
+            people = ", ".join(f"{p} ({len(d)}d)" for p, d in spread["secretaries"].items())
+            click.echo(f"    {g:<22}{spread['fte']:5.1f} FTE  {people}")
+        click.echo(f"    {'norm':<34}{'target':>10}{f'{100 * conf:g}% interval at least':>30}{'holds':>7}")
+        for kpi, nrm in least["norms"].items():
+            if nrm.get("department"):
+                continue  # per-department norms: the worst department is shown with the business case
+            iv = "-" if nrm["ci_low"] is None else \
+                f"[{100 * nrm['ci_low']:.1f}%, {100 * nrm['ci_high']:.1f}%]"
+            holds = "-" if nrm["holds"] is None else ("yes" if nrm["holds"] else "NO")
+            click.echo(f"    {kpi:<34}{nrm['op'] + ' ' + format(100 * nrm['value'], '.0f') + '%':>10}{iv:>30}"
+                       f"{holds:>7}")
+    case = summary["business_case"]
+    if "baseline" in case:
+        _print_case(case)
+        return
+    if len(case["setups"]) < 2:
+        return
+    click.echo(f"\nbusiness case against {case['reference']} at its least staffing "
+               f"(the article expects at least {100 * case['article_saving']:.0f}% saving):")
+    click.echo(f"    {'setup':<16}{'config FTE':>11}{'least FTE':>11}{'euro/year':>13}{'saving FTE':>12}"
+               f"{'saving':>9}{'euro/year saved':>17}")
+    for name, row in case["setups"].items():
+        share = "-" if row["saving_share"] is None else f"{100 * row['saving_share']:.1f}%"
+        click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{row['fte']:>11.1f}"
+                   f"{row['cost_per_year']:>13,.0f}{row['saving_fte']:>12.1f}{share:>9}"
+                   f"{row['saving_euro']:>17,.0f}")
+
+
+
+def _print_case(case: dict[str, Any]) -> None:
+    """The business case over blocks (sim.business): headline, costs, binding norms, departments."""
+    from sim.business import headline
+
+    click.echo(f"\nbusiness case against {case['reference']}: {case['baseline_meaning']}; {case['blocks']} "
+               f"independent blocks (least FTE: mean [95% interval] over blocks; saving paired by block):")
+    for line in headline(case):
+        click.echo("  " + line)
+    click.echo(f"\n    {'setup':<16}{'config FTE':>11}{'least FTE [95%]':>22}{'recommended':>12}"
+               f"{'euro/year':>13}{'saving [95%]':>24}{'payback':>9}")
+    for name, row in case["setups"].items():
+        f = row["fte_least"]
+        fte = f"{f['mean']:.1f}" + ("" if f["ci_low"] is None else f" [{f['ci_low']:.1f}, {f['ci_high']:.1f}]")
+        sv = row["saving_share_ci"]
+        saving = "-" if sv is None or sv["mean"] is None else f"{100 * sv['mean']:.1f}%" + (
+            "" if sv["ci_low"] is None else f" [{100 * sv['ci_low']:.1f}, {100 * sv['ci_high']:.1f}]")
+        pb = row["payback_years"]
+        payback = "-" if pb is None else f"{pb:.1f} y"
+        rec = f"{row['fte']:.1f}" + ("" if row["recommended_confirmed"] else "?")
+        click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{fte:>22}{rec:>12}{row['cost_per_year']:>13,.0f}"
+                   f"{saving:>24}{payback:>9}")
+    click.echo("    (recommended: the smallest block answer that meets the norms on every block; ? = none did, "
+               "the largest shown)")
+    for name, row in case["setups"].items():
+        p = row.get("precision")
+        if p and not p["reached"]:
+            click.echo(f"    {name}: precision NOT reached: least FTE known to +-{p['half_width']:.2f} after "
+                       f"{len(row['fte_blocks'])} blocks, asked +-{p['fte']:.2f} (more blocks: --blocks MIN:MAX)")
+    for name, row in case["setups"].items():
+        binding = ", ".join(f"{k} ({n}x)" for k, n in list(row["binding_norms"].items())[:4]) or "none found"
+        click.echo(f"\n{name}: binding norms (broken by one day less): {binding}")
+        margins = {k: m for k, m in row["margins"].items() if m is not None and ":" not in k}
+        click.echo("    margins at the recommended staffing: " + ", ".join(
+            f"{k} {m:+.3f}" for k, m in sorted(margins.items(), key=lambda kv: kv[1])))
+        worst = row["worst_department"]
+        if worst:
+            click.echo(f"    worst department: {worst['department']} ({worst['kpi']} margin {worst['margin']:+.3f})")
+        if row["saving_share"] is not None:
+            deltas = {d: v.get("reachability_vs_baseline") for d, v in row["departments"].items()}
+            known = {d: v for d, v in deltas.items() if v is not None}
+            if known:
+                gain = max(known, key=lambda d: known[d])
+                lose = min(known, key=lambda d: known[d])
+                click.echo(f"    reachability vs {case['reference']}: most gained {gain} {100 * known[gain]:+.1f} "
+                           f"points, most lost {lose} {100 * known[lose]:+.1f} points")
+
+
+__all__ = ["parse_blocks", "staff"]
