@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import compiled  # first: decides whether the hot modules load compiled or as pure Python
 from sim.config import ConfigError, Scenario, load_scenario
+from sim.version import __version__
 
 if TYPE_CHECKING:
     from sim.model import Result, flatten_kpis, run_replication
@@ -30,7 +31,6 @@ def __getattr__(name: str) -> Any:
         return getattr(model, name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
-__version__ = "0.1.0"
 
 __all__ = [
     "ConfigError", "Result", "Scenario", "compiled", "flatten_kpis", "load_scenario", "run_replication", "__version__",

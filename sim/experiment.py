@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import __version__, compiled
+from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Task, make_executor
 from sim.output import (
@@ -51,6 +51,7 @@ from sim.output import (
 from sim.seeds import replication_seed
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
 from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
+from sim.version import __version__
 
 #: Replications when none are asked for.
 DEFAULT_REPLICATIONS = 10

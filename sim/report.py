@@ -28,12 +28,12 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
-from sim import __version__
 from sim import figures as F
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
 from sim.model import flatten_kpis
 from sim.validate import sipp_rows
+from sim.version import __version__
 
 KINDS = ("run", "compare", "sweep", "staff")
 #: Columns of the tidy KPI table that are not labels of a unit.
@@ -701,39 +701,59 @@ def _staff_section(res: Results) -> str:
     ref = case.get("reference", "")
     goal = F.num(case.get("article_saving"))
     confidence = F.num(res.summary.get("confidence", 0.95))
-    parts = ["<h3>Business case</h3>",
-             '<p class="note">The least staffing of each setup that meets every norm (the whole '
-             f"{100 * confidence:.0f}% interval on the right side of the target), its cost, and the saving "
-             f"against {_e(ref)} at its least staffing."
-             + (f" The source article expects a saving of at least {100 * goal:.0f}%." if math.isfinite(goal)
-                else "") + "</p>"]
+    blocks = case.get("blocks")
+    against = case.get("baseline_meaning") or f"{ref} at its least staffing"
+    parts = ["<h3>Business case</h3>"]
+    if "baseline" in case:
+        from sim.business import headline
+
+        parts.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in headline(case)) + "</ul>")
+    parts.append(
+        '<p class="note">The least staffing of each setup that meets every norm ('
+        + _e(res.summary.get("rule") or "") + ")"
+        + (f", found on {blocks} independent blocks of replications (mean and {100 * confidence:.0f}% interval "
+           "over the blocks)" if blocks else "")
+        + f"; its cost; and the saving against {_e(against)}."
+        + (f" The source article expects a saving of at least {100 * goal:.0f}%." if math.isfinite(goal)
+           else "") + "</p>")
 
     def yes(v: Any) -> str:
         return "–" if v is None else ("yes" if v else "no")
 
+    def iv(s: Any, scale: float = 1.0, unit: str = "") -> str:
+        if not isinstance(s, dict) or s.get("mean") is None:
+            return "–"
+        text = f"{scale * s['mean']:.1f}{unit}"
+        if s.get("ci_low") is not None and s.get("ci_high") is not None:
+            text += f" [{scale * s['ci_low']:.1f}, {scale * s['ci_high']:.1f}]"
+        return _nb(text)
+
     body = []
     for name, r in rows_in.items():
         share = F.num(r.get("saving_share"))
+        saving = iv(r.get("saving_share_ci"), 100, "%") if r.get("saving_share_ci") else (
+            f"{100 * share:+.1f}%" if math.isfinite(share) else "–")
+        binding = ", ".join(list(r.get("binding_norms") or {})[:2]) or "–"
         body.append([_e(name), f"{F.num(r.get('fte_config')):.1f}", yes(r.get("config_meets_norms")),
-                     f"<b>{F.num(r.get('fte')):.1f}</b>", f"{F.num(r.get('cost_per_year')):,.0f}",
-                     f"{F.num(r.get('saving_fte')):+.1f}",
-                     f"{100 * share:+.1f}%" if math.isfinite(share) else "–",
-                     f"{F.num(r.get('saving_euro')):,.0f}", yes(r.get("meets_article_saving"))])
-    parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE", "euro/year",
-                         f"saving FTE vs {ref}", "saving", "euro/year saved", "reaches the article's saving"],
+                     iv(r.get("fte_least")) if r.get("fte_least") else f"{F.num(r.get('fte')):.1f}",
+                     f"<b>{F.num(r.get('fte')):.1f}</b>", f"{F.num(r.get('cost_per_year')):,.0f}", saving,
+                     yes(r.get("meets_article_saving")), _e(binding)])
+    parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE [95%]", "recommended FTE",
+                         "euro/year", f"saving vs {ref} [95%]", "reaches the article's saving", "binding norms"],
                         body, numbers=True))
     for name, st in (res.summary.get("setups") or {}).items():
         least = st.get("least") if isinstance(st, dict) else None
         if not isinstance(least, dict) or not least.get("norms"):
             continue
-        parts.append(f"<h4>{_e(name)}: the norms at {F.num(least.get('fte')):.1f} FTE</h4>")
+        parts.append(f"<h4>{_e(name)}: the norms at {F.num(least.get('fte')):.1f} FTE (block 0's "
+                     "replications)</h4>")
         norm_rows = []
         for kpi, n in least["norms"].items():
             summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
             target = f"{_e(n.get('op'))} {fmt(kpi, n.get('value'), missing='–')}"
             norm_rows.append([_e(F.kpi_label(kpi)), target, _nb(fmt_interval(kpi, summ, missing="–")),
                               yes(n.get("holds"))])
-        parts.append(_table(["norm", "target", "mean [95% interval]", "holds"], norm_rows, numbers=True))
+        parts.append(_table(["norm", "target", "estimate [95% interval]", "holds"], norm_rows, numbers=True))
     return "\n".join(parts)
 
 

@@ -30,7 +30,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.config import WEEKDAYS, ConfigError, Department, SecretarySpec, format_validation_error
+from sim.config.errors import ConfigError, format_validation_error
+from sim.config.schema import WEEKDAYS, Department, SecretarySpec
 from sim.tabular import Table, read_table
 
 #: Keys of ``organisation`` that name a spreadsheet, and the list each one fills.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim.config import ConfigError
+from sim.config.errors import ConfigError
 
 
 @dataclass
