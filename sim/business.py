@@ -347,7 +347,7 @@ def _fmt_iv(s: dict[str, Any], digits: int, pct: bool = False) -> str:
 
 
 __all__ = ["CostModel", "payback_years", "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
-           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case"]
+           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case", "Plan", "plan"]
 
 
 def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
@@ -380,14 +380,35 @@ def staff_case(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLIC
                precision: float | None = None, min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
                workers: int | None = None, progress: bool | None = False) -> StaffResult:
     """From Python: the business case of ``scenarios`` (the first is the baseline), results store in memory."""
+    p = plan(scenarios, replications, seed, targets=targets, confidence=confidence)
+    store = ResultStore.open(None, p.experiment, "staff")
+    with session(store, workers=workers, progress=progress) as runner:
+        return business_staff(p.units, p.norms, replications, p.seed, confidence, runner, baseline=baseline,
+                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a business case runs on: a unit per setup, each setup's norms, the base seed and the experiment's
+    hash (which names its results store)."""
+
+    units: list[Unit]
+    norms: dict[str, list[Target]]
+    seed: int
+    experiment: str
+
+
+def plan(scenarios: Sequence[Scenario], replications: int, seed: int | None = None, *,
+         targets: Sequence[str] = (), confidence: float = 1 - ALPHA) -> Plan:
+    """The units, norms (defaults with ``--target`` specs over them), seed and experiment hash of a business
+    case over ``scenarios`` (``staff_case`` and ``sim staff`` both start here)."""
     if not scenarios:
-        raise ValueError("staff_case needs at least one scenario")
+        raise ValueError("a business case needs at least one scenario")
     if replications < 2:
         raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+    if not 0 < confidence < 1:
+        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
     norms = {u.key: targets_for(u.scenario, targets) for u in units}
-    store = ResultStore.open(None, staff_experiment_hash(units, base, norms, confidence), "staff")
-    with session(store, workers=workers, progress=progress) as runner:
-        return business_staff(units, norms, replications, base, confidence, runner, baseline=baseline,
-                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks)
+    return Plan(units, norms, base, staff_experiment_hash(units, base, norms, confidence))

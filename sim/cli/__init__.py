@@ -48,9 +48,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                     "(tornado.png) and each parameter's break-even value, where the saving crosses the "
                     "article's 15%."),
     "staff": ("sim.cli.staff:staff",
-              "The least FTE at which every service norm holds with confidence, and its spread over clusters or "
-              "departments; with several CONFIGS, the business case: each setup's cost and saving against the "
-              "first (--baseline), with intervals from independent blocks of replications."),
+              "The least FTE at which every service norm holds (norms.rule: on its estimate, by default), and its "
+              "spread over clusters or departments; with several CONFIGS, the business case: each setup's cost and "
+              "saving against the first (--baseline), with intervals from independent blocks of replications."),
     "sweep": ("sim.cli.sweep:sweep",
               "Run CONFIG over the full grid of --vary values: a tidy table (kpis.csv, and kpis.parquet with "
               "pyarrow), one row per setting x replication x KPI, and the summary per setting."),

@@ -1,5 +1,5 @@
-"""``sim staff``: the least FTE at which every service norm holds with confidence, and with several configs the
-business case (:mod:`sim.staffing`, :mod:`sim.business`)."""
+"""``sim staff``: the least FTE at which every service norm holds, and with several configs the business case
+(:mod:`sim.staffing`, :mod:`sim.business`)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ from sim.preflight import check_experiment
               help="A service norm: KPI=V or KPI>=V (at least), KPI<=V (at most), KPI=off (none). Defaults: "
                    "reachability>=0.8, calls_abandoned<=0.05, service_level.<type>>=0.85 for every type.")
 @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
-              help="A norm holds when this two-sided t-interval of the KPI lies on its side of the target.")
+              help="Of the intervals of the least FTE and the saving; with norms.rule=confident, a norm holds "
+                   "when this two-sided t-interval of the KPI lies on its side of the target.")
 @click.option("--baseline", type=click.Choice(["least", "config"]), default="least", show_default=True,
               help="What the saving is measured against: the first setup at its own least staffing (least), or "
                    "the first config's staffing as it is today (config).")
@@ -47,22 +48,17 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
           out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
           scheduler: str | None, batch_size: int | None, targets: tuple[str, ...], confidence: float,
           baseline: str, fte_precision: float | None, blocks: str | None) -> None:
-    """The least FTE at which every service norm holds with confidence, and its spread over clusters or
-    departments; with several CONFIGS, the business case: each setup's cost and saving against the first
-    (--baseline), with intervals from independent blocks of replications."""
-    from sim.business import MAX_BLOCKS, MIN_BLOCKS, business_staff
-    from sim.staffing import staff_experiment_hash, staffing_units, targets_for
+    """The least FTE at which every service norm holds (norms.rule: on its estimate, by default), and its
+    spread over clusters or departments; with several CONFIGS, the business case: each setup's cost and saving
+    against the first (--baseline), with intervals from independent blocks of replications."""
+    from sim.business import MAX_BLOCKS, MIN_BLOCKS, business_staff, plan
 
     scenarios = [load(c, overrides, days, seed) for c in configs]
     check_experiment(scenarios, targets=targets, scheduler=scheduler)
-    base = scenarios[0].run.seed if seed is None else seed
     n = replications or DEFAULT_REPLICATIONS
-    if n < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
-    units = staffing_units(scenarios)
-    norms = {u.key: targets_for(u.scenario, targets) for u in units}
-    exp = staff_experiment_hash(units, base, norms, confidence)
-    folder, store = open_store(out, exp, "staff", "staff-" + "-".join(u.key for u in units), overwrite)
+    p = plan(scenarios, n, seed, targets=targets, confidence=confidence)
+    units, norms, base = p.units, p.norms, p.seed
+    folder, store = open_store(out, p.experiment, "staff", "staff-" + "-".join(u.key for u in units), overwrite)
     assert folder is not None
     extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
     data = manifest("staff", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
@@ -110,15 +106,17 @@ def _print_staff(summary: dict[str, Any]) -> None:
         for g, spread in least["spread"].items():
             people = ", ".join(f"{p} ({len(d)}d)" for p, d in spread["secretaries"].items())
             click.echo(f"    {g:<22}{spread['fte']:5.1f} FTE  {people}")
-        click.echo(f"    {'norm':<34}{'target':>10}{f'{100 * conf:g}% interval at least':>30}{'holds':>7}")
+        click.echo(f"    {'norm':<34}{'target':>10}{'estimate':>10}{f'{100 * conf:g}% interval':>20}{'holds':>7}")
         for kpi, nrm in least["norms"].items():
             if nrm.get("department"):
                 continue  # per-department norms: the worst department is shown with the business case
+            est = "-" if nrm["mean"] is None else f"{100 * nrm['mean']:.1f}%"
             iv = "-" if nrm["ci_low"] is None else \
                 f"[{100 * nrm['ci_low']:.1f}%, {100 * nrm['ci_high']:.1f}%]"
             holds = "-" if nrm["holds"] is None else ("yes" if nrm["holds"] else "NO")
-            click.echo(f"    {kpi:<34}{nrm['op'] + ' ' + format(100 * nrm['value'], '.0f') + '%':>10}{iv:>30}"
-                       f"{holds:>7}")
+            click.echo(f"    {kpi:<34}{nrm['op'] + ' ' + format(100 * nrm['value'], '.0f') + '%':>10}{est:>10}"
+                       f"{iv:>20}{holds:>7}")
+        click.echo(f"    ({summary['rule']})")
     case = summary["business_case"]
     if "baseline" in case:
         _print_case(case)
@@ -158,8 +156,8 @@ def _print_case(case: dict[str, Any]) -> None:
         rec = f"{row['fte']:.1f}" + ("" if row["recommended_confirmed"] else "?")
         click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{fte:>22}{rec:>12}{row['cost_per_year']:>13,.0f}"
                    f"{saving:>24}{payback:>9}")
-    click.echo("    (recommended: the smallest block answer that meets the norms on every block; ? = none did, "
-               "the largest shown)")
+    click.echo("    (recommended: the block answer nearest the mean, judged on the replications of all blocks "
+               "together, with a day added where a group broke a norm there; ? = still not met)")
     for name, row in case["setups"].items():
         p = row.get("precision")
         if p and not p["reached"]:
@@ -167,7 +165,7 @@ def _print_case(case: dict[str, Any]) -> None:
                        f"{len(row['fte_blocks'])} blocks, asked +-{p['fte']:.2f} (more blocks: --blocks MIN:MAX)")
     for name, row in case["setups"].items():
         binding = ", ".join(f"{k} ({n}x)" for k, n in list(row["binding_norms"].items())[:4]) or "none found"
-        click.echo(f"\n{name}: binding norms (broken by one day less): {binding}")
+        click.echo(f"\n{name}: binding norms (what stopped the search: broken by one day less): {binding}")
         margins = {k: m for k, m in row["margins"].items() if m is not None and ":" not in k}
         click.echo("    margins at the recommended staffing: " + ", ".join(
             f"{k} {m:+.3f}" for k, m in sorted(margins.items(), key=lambda kv: kv[1])))
