@@ -12,23 +12,25 @@ norms are judged on a finite sample, and a different sample can move the answer 
 the search runs on independent *blocks* of replications (block ``b`` has its own base seed, the same for every
 setup, so setups are compared on common random numbers within a block). Block 0 searches from the config;
 each later block starts from the previous block's answer, checks it on its fresh seeds (adding days if it
-fails there) and removes what it can. Each block gives each setup a least FTE; blocks are added (at least
-``min_blocks``) until every setup's mean least FTE has a 95% t-interval no wider than +-``precision`` (default
-one secretary-day), or ``max_blocks`` are run. The answer is that mean with its interval.
+fails there) and removes what it can. Each block gives each setup a least FTE; blocks are added to a setup (at
+least ``min_blocks``) until its mean least FTE has an interval (at ``confidence``, log scale) whose upper half
+is at most ``precision`` (default one secretary-day), or ``max_blocks`` are run. The answer is that mean with
+its interval.
 
-The **saving** is computed per block, paired: ``1 - cost(alternative, block b) / cost(baseline, block b)``, and
-reported as the mean over blocks with its t-interval (the blocks are independent, so this is an ordinary
-interval over independent replications of the whole search). The **baseline** is explicit:
+The **saving** is computed per block, paired over the blocks that every setup ran: ``1 - cost(alternative,
+block b) / cost(baseline, block b)``, and reported as the mean over blocks with its t-interval (the blocks are
+independent, so this is an ordinary interval over independent replications of the whole search). The
+**baseline** is explicit:
 
 - ``least``: the first setup at its own least staffing in the same block (equal service against equal
   service: what the article's "15% cheaper at equal service" asks);
 - ``config``: the first config's staffing as it is today (a fixed cost: the saving of the move as budgeted).
 
-The **recommended staffing** of a setup is the smallest of its block answers that meets the norms on the
-replications of *all* blocks together (confirmed on seeds it was mostly not found on), or if none does, the
-largest with days added along the proportional path until it does. The **binding norms** are those
-that the search's one-day-smaller candidates broke (counted over the blocks); every norm's margin is shown at
-the recommended staffing.
+The **recommended staffing** of a setup is its block answer nearest the mean, judged on the replications of
+*all* blocks together (mostly seeds it was not found on), with a day added to every group that breaks one of
+its departments' norms there (or along the proportional path, for a sector norm) until it meets them. The
+**binding norms** are those that stopped the searches (a group's next day-removal, the path's step short of
+the answer), counted over the blocks; every norm's margin is shown at the recommended staffing.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from sim.staffing import (
     staffing_units,
     targets_for,
 )
-from sim.stats import ALPHA, summarize
+from sim.stats import ALPHA, summarize, summarize_kpi
 from sim.store import ResultStore
 
 #: Blocks of replications: at least this many (an interval needs a few), at most this many.
@@ -126,10 +128,12 @@ class SetupCase:
         return self.searches[0].evaluations[0]
 
     def fte_summary(self, alpha: float = ALPHA) -> dict[str, Any]:
-        return summarize([a.fte for a in self.answers], alpha).to_dict()
+        """The least FTE over the blocks: mean and its interval (log scale: FTE cannot be negative)."""
+        return summarize_kpi("fte", [a.fte for a in self.answers], alpha).to_dict()
 
     def half_width(self, alpha: float = ALPHA) -> float:
-        s = summarize([a.fte for a in self.answers], alpha)
+        """The interval's longer half (the upper one, on the log scale): the precision reached."""
+        s = summarize_kpi("fte", [a.fte for a in self.answers], alpha)
         if s.mean is None or s.ci_high is None:
             return math.inf
         return s.ci_high - s.mean
@@ -162,17 +166,21 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
         raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
     cases = [SetupCase(u.key, u.scenario, norms[u.key]) for u in units]
+
+    def precise(c: SetupCase) -> bool:
+        goal = precision if precision is not None else day_fte(c.scenario)
+        return len(c.answers) >= min_blocks and c.half_width(alpha) <= goal + 1e-9
+
     for block in range(max_blocks):
-        for u, case in zip(units, cases, strict=True):
+        todo = [(u, c) for u, c in zip(units, cases, strict=True) if not precise(c)]
+        if not todo:
+            break
+        for u, case in todo:  # a setup whose answer is precise enough gets no more blocks
             search = block_search(u, case.targets, runner, replications, seed, block, alpha, early_reject)
             last = case.searches[-1] if case.searches else None
             start = None if last is None else (last.floor or case.answers[-1]).staffing
             case.searches.append(search)
             case.answers.append(search.run(start))
-        if block + 1 >= min_blocks and all(
-                c.half_width() <= (precision if precision is not None else day_fte(c.scenario)) + 1e-9
-                for c in cases):
-            break
     for case in cases:
         _confirm(case)
     return cases

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import ConfigError, Scenario
-from sim.stats import ALPHA, Summary, ratio_estimate, summarize
+from sim.stats import ALPHA, Summary, ratio_estimate, summarize_kpi
 from sim.store import ReplicationRecord
 
 _EMPTY = Summary(None, None, None, None, 0)
@@ -222,7 +222,7 @@ def judge(records: Sequence[ReplicationRecord], targets: Sequence[Target], alpha
     on shares of events on the pooled share, others on the mean; department norms on the department's pooled
     share (a point estimate, whatever the rule)."""
     kpis = {k for r in records for k in r.kpis}
-    sums = {k: summarize([r.kpis.get(k) for r in records], alpha) for k in sorted(kpis)}
+    sums = {k: summarize_kpi(k, [r.kpis.get(k) for r in records], alpha) for k in sorted(kpis)}
     sector = [t for t in targets if t.department is None]
     for t in sector:
         pooled = pooled_share(records, t.kpi, alpha)
