@@ -909,11 +909,7 @@ def write_figures(cal: Calibration, out: Path) -> list[str]:
         ax.set_ylabel(f"arrivals per {slot:g} min per day")
         ax.set_title(f"{kind}: arrivals over the day, observed and fitted")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        name = f"profile_{kind}.png"
-        fig.savefig(out / name, dpi=110)
-        plt.close(fig)
-        names.append(name)
+        names.append(_save(fig, out, f"profile_{kind}.png"))
     for key, fits in cal.fits.items():
         if key == "patience_seconds" or not fits or key not in cal.samples:
             continue
@@ -933,11 +929,7 @@ def write_figures(cal: Calibration, out: Path) -> list[str]:
         ax.set_ylabel("observed quantile (minutes)")
         ax.set_title(f"QQ plot: {key}")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        name = f"qq_{key.replace('.', '_')}.png"
-        fig.savefig(out / name, dpi=110)
-        plt.close(fig)
-        names.append(name)
+        names.append(_save(fig, out, f"qq_{key.replace('.', '_')}.png"))
     if cal.fits.get("patience_seconds"):
         ev, ce = cal.samples["patience_events"], cal.samples["patience_censored"]
         ce = ce[ce > 0]
@@ -954,11 +946,18 @@ def write_figures(cal: Calibration, out: Path) -> list[str]:
         ax.set_ylabel("share of callers still waiting")
         ax.set_title("caller patience")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out / "patience.png", dpi=110)
-        plt.close(fig)
-        names.append("patience.png")
+        names.append(_save(fig, out, "patience.png"))
     return names
+
+
+def _save(fig: Any, out: Path, name: str) -> str:
+    """Lay out, write (110 dpi) and close a calibration figure; its file name."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=110)
+    plt.close(fig)
+    return name
 
 
 def calibration_json(cal: Calibration) -> dict[str, Any]:

@@ -154,6 +154,20 @@ def setups_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
+def _setups_and_baseline(figure: str, rows_in: Any,
+                         baseline: str | None) -> tuple[list[dict[str, Any]], list[str], str]:
+    """The rows (with a setup column), the setups in order and the baseline (default: the first), for a
+    figure that compares setups; a clear error for no rows or an unknown baseline."""
+    rows = _with_setup(records(rows_in))
+    if not rows:
+        raise ValueError(f"{figure}: no rows")
+    setups = setups_of(rows)
+    baseline = baseline or setups[0]
+    if baseline not in setups:
+        raise ValueError(f"{figure}: no setup {baseline!r}; setups: {', '.join(setups)}")
+    return rows, setups, baseline
+
+
 def _with_setup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["setup"] = str(row.get("setup", "") or "")
@@ -829,13 +843,7 @@ def department_view(per_department_rows: Any, metrics: Sequence[str] = DEPARTMEN
     setup against the baseline, green bars gain and red bars lose; with several, each has its colour and
     hatched bars lose.
     """
-    rows = _with_setup(records(per_department_rows))
-    if not rows:
-        raise ValueError("department_view: no rows")
-    setups = setups_of(rows)
-    baseline = baseline or setups[0]
-    if baseline not in setups:
-        raise ValueError(f"department_view: no setup {baseline!r}; setups: {', '.join(setups)}")
+    rows, setups, baseline = _setups_and_baseline("department_view", per_department_rows, baseline)
     depts = list(dict.fromkeys(str(r["department"]) for r in rows))
     others = [s for s in setups if s != baseline]
     nrows = 2 if others else 1
@@ -909,13 +917,7 @@ def setup_comparison(kpi_rows: Any, kpis: Sequence[str] | None = None, baseline:
     by replication: with common random numbers both setups saw the same calls and mail, so the interval of
     the difference is narrower than the two intervals suggest. Only share KPIs (drawn in percent).
     """
-    rows = _with_setup(records(kpi_rows))
-    if not rows:
-        raise ValueError("setup_comparison: no rows")
-    setups = setups_of(rows)
-    baseline = baseline or setups[0]
-    if baseline not in setups:
-        raise ValueError(f"setup_comparison: no setup {baseline!r}; setups: {', '.join(setups)}")
+    rows, setups, baseline = _setups_and_baseline("setup_comparison", kpi_rows, baseline)
     present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
     if kpis is None:
         kpis = [k for k in DEFAULT_COMPARE_KPIS if k in present]
