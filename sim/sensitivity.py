@@ -226,8 +226,8 @@ def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int,
         for n, sc in zip(names, (ref, alt), strict=True):
             s = sc if p is None else varied(sc, p, value)
             ev, search = least(s, n, targets, runner, replications, seed, alpha, base_start[n])
-            if p is None:
-                base_start[n] = ev.staffing
+            if p is None:  # later points start where the base's group-by-group search ended
+                base_start[n] = (search.floor or ev).staffing
             fte[n] = ev.fte
             cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
             binding[n] = list(search.binding(ev))[:3]
