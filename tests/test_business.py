@@ -198,3 +198,21 @@ def test_config_rejected_early_still_gets_every_replication_in_the_tables(tmp_pa
     first = trail[1].split(",")
     assert first[2] == "config" and first[6] == "False" and first[8] == "3"  # rejected on 3 of 6
     assert (out / "kpis.csv").exists()
+
+
+def test_the_confident_rule_asks_at_least_as_much_staff_as_the_estimate_rule() -> None:
+    """On the same seeds, a norm that must hold with its whole interval holds at no fewer FTE than one that
+    must hold on its estimate (the interval's far bound is never better than the estimate); and under the
+    estimate rule the answer's norms hold on their estimates."""
+    answers = {}
+    for rule in ("mean", "confident"):
+        data = small_data()
+        data["norms"] = {"occupancy_max": 0.5, "per_department": False, "rule": rule}
+        s = parse_scenario(data)
+        store = ResultStore.open(None, f"rule-{rule}", "staff")
+        with session(store, workers=1) as runner:
+            best = StaffingSearch(s, targets_for(s, ["calls_abandoned=off"]), runner, 4, 1).run()
+        answers[rule] = best
+    assert answers["confident"].fte >= answers["mean"].fte
+    mean = answers["mean"]
+    assert mean.summaries["utilisation"].mean is not None and mean.summaries["utilisation"].mean <= 0.5
