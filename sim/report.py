@@ -750,8 +750,11 @@ def _staff_section(res: Results) -> str:
         norm_rows = []
         for kpi, n in least["norms"].items():
             summ = {"mean": n.get("mean"), "ci_low": n.get("ci_low"), "ci_high": n.get("ci_high")}
+            if n.get("department"):  # a department's share (its per-department column): drawn like the KPI
+                kpi = "service_level" if n.get("kpi") == "within_norm" else str(n.get("kpi"))
             target = f"{_e(n.get('op'))} {fmt(kpi, n.get('value'), missing='–')}"
-            norm_rows.append([_e(F.kpi_label(kpi)), target, _nb(fmt_interval(kpi, summ, missing="–")),
+            label = f"{n['department']}: {F.kpi_label(str(n.get('kpi')))}" if n.get("department") else F.kpi_label(kpi)
+            norm_rows.append([_e(label), target, _nb(fmt_interval(kpi, summ, missing="–")),
                               yes(n.get("holds"))])
         parts.append(_table(["norm", "target", "estimate [95% interval]", "holds"], norm_rows, numbers=True))
     return "\n".join(parts)

@@ -218,7 +218,10 @@ class StaffingSearch(Evaluator):
                              early=not self.department_groups())[0]
         if self.department_groups():
             best = self.floor = self._groupwise(base)
-            return best if best.feasible else self._along_path(best.staffing, best)
+            if best.feasible:
+                return best
+            self.stopped_by = {}  # the path adds days above every group's floor: only what stops it binds
+            return self._along_path(best.staffing, best)
         best = self._along_path(start, base)
         return self._improve(best)
 
