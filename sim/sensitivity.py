@@ -214,17 +214,29 @@ def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: R
 
 def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
                 params: Sequence[Parameter] = PARAMETERS, points: int = 3, targets: Sequence[str] = (),
-                confidence: float = 0.95, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """The saving of ``alt`` against ``ref`` (each at its least staffing) over each parameter's range."""
+                confidence: float = 0.95, progress: Callable[[str], None] | None = None,
+                baseline: str = "least") -> dict[str, Any]:
+    """The saving of ``alt`` (at its least staffing) against ``ref`` over each parameter's range: ``ref`` at
+    its own least staffing (``baseline="least"``, equal service) or as its config staffs it today
+    (``"config"``: only ``alt`` is searched)."""
+    if baseline not in ("least", "config"):
+        raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
     alpha = 1 - confidence
     names = ("reference", "alternative")
     base_start: dict[str, Staffing | None] = {n: None for n in names}
     base_point: Point | None = None
 
     def point(p: Parameter | None, value: float) -> Point:
-        fte, cost, binding = {}, {}, {}
+        fte: dict[str, float] = {}
+        cost: dict[str, float] = {}
+        binding: dict[str, list[str]] = {}
         for n, sc in zip(names, (ref, alt), strict=True):
             s = sc if p is None else varied(sc, p, value)
+            if n == "reference" and baseline == "config":  # today's staffing: nothing to search
+                fte[n] = Staffing.of(s).fte(s)
+                cost[n] = CostModel.of(s).yearly(fte[n])["total"]
+                binding[n] = []
+                continue
             ev, search = least(s, n, targets, runner, replications, seed, alpha, base_start[n])
             if p is None:  # later points start where the base's group-by-group search ended
                 base_start[n] = (search.floor or ev).staffing
@@ -248,7 +260,7 @@ def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int,
         if progress:
             progress(f"{p.name}: {', '.join(f'{x.value:g} -> {100 * x.saving:.1f}%' for x in pts)}")
     rows.sort(key=lambda r: -r["swing"])
-    return {"kind": "sensitivity", "reference": ref.name, "alternative": alt.name,
+    return {"kind": "sensitivity", "reference": ref.name, "alternative": alt.name, "baseline": baseline,
             "base": _point_dict(base_point), "article_saving": ARTICLE_SAVING, "parameters": rows,
             "replications": replications, "seed": seed, "confidence": confidence, "points": points,
             "common_random_numbers": True}
@@ -307,8 +319,8 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
                         for r in reversed(rows)], fontsize=9)
     ax.axvline(base, color="black", linewidth=1)
     ax.axvline(goal, color="#D55E00", linestyle="--", linewidth=1.2)
-    ax.set_xlabel(f"saving of {result['alternative']} against {result['reference']} (%, both at least staffing)",
-                  fontsize=10)
+    against = "today's staffing" if result.get("baseline") == "config" else "both at least staffing"
+    ax.set_xlabel(f"saving of {result['alternative']} against {result['reference']} (%, {against})", fontsize=10)
     ax.tick_params(axis="x", labelsize=9)
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

@@ -55,3 +55,30 @@ def test_sensitivity_command_writes_tornado_and_resumes(tmp_path: Path, capsys: 
         main(args)  # resumes: the same answer from the store
     again = json.loads(capsys.readouterr().out)
     assert again["parameters"] == first["parameters"]
+
+
+def test_baseline_config_prices_the_reference_as_staffed_today() -> None:
+    """With --baseline config the reference is not searched: at every point it costs what its config's staff
+    cost (a norm or a simulated parameter does not change it), and the saving follows the alternative's least
+    FTE alone."""
+    from sim.business import CostModel
+    from sim.experiment import session
+    from sim.sensitivity import sensitivity
+    from sim.staffing import Staffing
+    from sim.store import ResultStore
+
+    ref, alt = parse_scenario(small_data()), parse_scenario(small_pool_data())
+    today = Staffing.of(ref).fte(ref)
+    store = ResultStore.open(None, "sens-config", "sensitivity")
+    with session(store, workers=1) as runner:
+        res = sensitivity(ref, alt, runner, 2, 1, params=parameters(["occupancy", "talk"]),
+                          targets=("calls_abandoned=off",), baseline="config")
+    assert res["baseline"] == "config"
+    for r in res["parameters"]:
+        for pt in r["points"]:
+            assert pt["fte"]["reference"] == pytest.approx(today)
+            assert pt["binding"]["reference"] == []
+            cost = CostModel.of(alt).yearly(pt["fte"]["alternative"])["total"]
+            assert pt["saving"] == pytest.approx(1 - cost / CostModel.of(ref).yearly(today)["total"])
+    with pytest.raises(ConfigError):
+        sensitivity(ref, alt, None, 2, 1, baseline="today")  # type: ignore[arg-type]

@@ -44,7 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("sim.cli.schema:schema", "Print the JSON Schema of the config format (for editors)."),
     "sensitivity": ("sim.cli.sensitivity:sensitivity",
                     "What would flip the business case: the saving of CONFIG_ALT against CONFIG_REF (both at "
-                    "their least staffing) as each assumed parameter runs over its range; a tornado figure "
+                    "their least staffing, or CONFIG_REF as staffed today with --baseline config) as each assumed "
+                    "parameter runs over its range; a tornado figure "
                     "(tornado.png) and each parameter's break-even value, where the saving crosses the "
                     "article's 15%."),
     "staff": ("sim.cli.staff:staff",

@@ -38,13 +38,17 @@ from sim.output import write_json
               help="Values per parameter: the range's ends, the config's value, and more between.")
 @click.option("--target", "targets", multiple=True, metavar="KPI=VALUE", help="As for sim staff.")
 @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
+@click.option("--baseline", type=click.Choice(["least", "config"]), default="least", show_default=True,
+              help="CONFIG_REF at its own least staffing (least: equal service), or as its config staffs it "
+                   "today (config: only CONFIG_ALT is searched).")
 def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], seed: int | None, days: int | None,
                 out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
                 scheduler: str | None, batch_size: int | None, params: tuple[str, ...], points: int,
-                targets: tuple[str, ...], confidence: float) -> None:
+                targets: tuple[str, ...], confidence: float, baseline: str) -> None:
     """What would flip the business case: the saving of CONFIG_ALT against CONFIG_REF (both at their least
-    staffing) as each assumed parameter runs over its range; a tornado figure (tornado.png) and each
-    parameter's break-even value, where the saving crosses the article's 15%."""
+    staffing, or CONFIG_REF as staffed today with --baseline config) as each assumed parameter runs over its
+    range; a tornado figure (tornado.png) and each parameter's break-even value, where the saving crosses the
+    article's 15%."""
     from sim.sensitivity import fmt_break_even, parameters, sim_key, tornado
     from sim.sensitivity import sensitivity as run_sensitivity
 
@@ -56,7 +60,8 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     chosen = parameters(params)
     units = [Unit(ref.name, ref), Unit(alt.name, alt)]
     extra = {"params": [[p.name, list(p.values)] for p in chosen], "points": points, "targets": list(targets),
-             "confidence": confidence, "sim": [sim_key(ref), sim_key(alt)]}
+             "confidence": confidence, "sim": [sim_key(ref), sim_key(alt)],
+             **({"baseline": baseline} if baseline != "least" else {})}
     exp = experiment_hash("sensitivity", units, base, extra)
     folder, store = open_store(out, exp, "sensitivity", f"sensitivity-{ref.name}-{alt.name}", overwrite)
     assert folder is not None
@@ -65,7 +70,7 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     say = None if as_json else (lambda text: click.echo("  " + text, err=True))
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = run_sensitivity(ref, alt, runner, n, base, params=chosen, points=points, targets=targets,
-                                 confidence=confidence, progress=say)
+                                 confidence=confidence, progress=say, baseline=baseline)
     write_json(folder, "summary.json", result)
     rows = [{"parameter": r["parameter"], "value": pt["value"], "saving": pt["saving"],
              "fte_reference": pt["fte"]["reference"], "fte_alternative": pt["fte"]["alternative"],
@@ -80,7 +85,8 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
         _emit_json(result, folder)
         return
     b = result["base"]
-    click.echo(f"saving of {alt.name} against {ref.name} (each at its least staffing) at the config's values: "
+    against = "each at its least staffing" if baseline == "least" else f"{ref.name} as staffed today"
+    click.echo(f"saving of {alt.name} against {ref.name} ({against}) at the config's values: "
                f"{100 * b['saving']:.1f}% ({b['fte']['alternative']:.1f} vs {b['fte']['reference']:.1f} FTE); "
                f"the article expects {100 * result['article_saving']:.0f}%")
     click.echo(f"\n    {'parameter':<38}{'range':>16}{'saving low':>12}{'saving high':>13}{'break-even':>18}")
