@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError
-from sim.model import flatten_kpis
+from sim.kpi_tables import flatten_kpis
 
 #: Sheets first, in this order; other CSVs follow alphabetically.
 FIRST = ("summary.csv", "differences.csv")

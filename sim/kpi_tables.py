@@ -216,4 +216,18 @@ def build_accounting(m: Collector, waiting_end: int) -> dict[str, Any]:
     }
 
 
-__all__ = ["build_accounting", "build_kpis", "build_tables", "busy_minutes"]
+
+
+def flatten_kpis(kpi: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
+    """``{"service_level": {"email": 0.9}}`` -> ``{"service_level.email": 0.9}``."""
+    out: dict[str, float | None] = {}
+    for key, value in kpi.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_kpis(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+__all__ = ["build_accounting", "build_kpis", "build_tables", "busy_minutes", "flatten_kpis"]

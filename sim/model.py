@@ -20,7 +20,7 @@ from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import Scenario, config_hash
 from sim.demand import DemandBuilder, apply_hnw
 from sim.dispatch import Dispatcher, EventLog
-from sim.kpi_tables import build_accounting, build_kpis, build_tables
+from sim.kpi_tables import build_accounting, build_kpis, build_tables, flatten_kpis
 from sim.metrics import Collector, RequestSink
 from sim.organisation import Organisation, roster
 from sim.streams import Streams
@@ -63,18 +63,6 @@ class Result:
             "kpi": self.kpi, "accounting": self.accounting, "events": self.events,
             "wall_seconds": self.wall_seconds, "tables": self.tables,
         }
-
-
-def flatten_kpis(kpi: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
-    """``{"service_level": {"email": 0.9}}`` -> ``{"service_level.email": 0.9}``."""
-    out: dict[str, float | None] = {}
-    for key, value in kpi.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten_kpis(value, name + "."))
-        else:
-            out[name] = value
-    return out
 
 
 def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: EventLog | None = None,

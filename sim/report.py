@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 
 from sim import figures as F
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
+from sim.kpi_tables import flatten_kpis
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
-from sim.model import flatten_kpis
 from sim.validate import sipp_rows
 from sim.version import __version__
 
