@@ -59,7 +59,7 @@ from sim.staffing import (
     targets_for,
 )
 from sim.stats import ALPHA, summarize, summarize_kpi
-from sim.store import ResultStore
+from sim.store import ReplicationRecord, ResultStore
 
 #: Blocks of replications: at least this many (an interval needs a few), at most this many.
 MIN_BLOCKS = 3
@@ -186,13 +186,19 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
     return cases
 
 
-def pooled(case: SetupCase, staffing: Staffing, step: int = 0) -> Evaluation:
-    """``staffing`` judged on the replications of every block together (each block's, all of them run)."""
+def block_records(case: SetupCase, staffing: Staffing) -> list[ReplicationRecord]:
+    """Every replication of ``staffing`` on every block of ``case`` (run now where missing)."""
     records = []
     for s in case.searches:
         unit = s.unit(staffing)
         s.runner.ensure([unit], s.replications, s.block_seed)
         records += s.runner.store.records([unit.key], s.replications, tables=True)
+    return records
+
+
+def pooled(case: SetupCase, staffing: Staffing, step: int = 0) -> Evaluation:
+    """``staffing`` judged on the replications of every block together (each block's, all of them run)."""
+    records = block_records(case, staffing)
     first = case.searches[0]
     sums, margins = judge(records, first.targets, first.alpha, first.rule)
     return Evaluation(staffing, first.unit(staffing).key, staffing.fte(case.scenario), sums, margins, "confirm",
@@ -257,7 +263,7 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
         is_ref_itself = case is ref and baseline == "least"
         mean_euro = sum(euro) / len(euro)
         saving = _interval(savings, alpha)
-        shares = _dept_shares(case)
+        shares = ref_shares if case is ref else _dept_shares(case)
         verdict = None if is_ref_itself or saving["mean"] is None else (
             "yes" if (saving["ci_low"] if saving["ci_low"] is not None else saving["mean"]) >= article_saving
             else "no" if (saving["ci_high"] if saving["ci_high"] is not None else saving["mean"]) < article_saving
@@ -302,11 +308,7 @@ def _dept_shares(case: SetupCase) -> dict[str, dict[str, float | None]]:
     """Per-department shares at the recommended staffing, pooled over every block's replications."""
     rec = case.recommended
     assert rec is not None
-    records = []
-    for s in case.searches:
-        ev = s.evaluate([rec.staffing], "confirm", 0)[0]
-        records += s.runner.store.records([ev.unit], ev.replications, tables=True)
-    return department_shares(records)
+    return department_shares(block_records(case, rec.staffing))
 
 
 def _worst_department(ev: Evaluation) -> dict[str, Any] | None:
@@ -328,11 +330,11 @@ def headline(case: dict[str, Any]) -> list[str]:
             continue
         f, s = row["fte_least"], row["saving_share_ci"]
         binding = ", ".join(list(row["binding_norms"])[:2]) or "none found"
-        against = f"{_fmt_iv(ref_fte, 1)} FTE ({case['reference']}, "
+        against = f"{fmt_iv(ref_fte, 1)} FTE ({case['reference']}, "
         against += "at its least staffing)" if case["baseline"] == "least" else "today's staffing)"
         payback = row["payback_years"]
         out.append(
-            f"{name} needs {_fmt_iv(f, 1)} FTE against {against}: a saving of {_fmt_iv(s, 1, pct=True)}, "
+            f"{name} needs {fmt_iv(f, 1)} FTE against {against}: a saving of {fmt_iv(s, 1, pct=True)}, "
             f"binding norm {binding}; "
             f"{_VERDICT[row['article_saving_verdict']]} "
             f"the article's {100 * case['article_saving']:.0f}%"
@@ -343,7 +345,10 @@ def headline(case: dict[str, Any]) -> list[str]:
 _VERDICT = {"yes": "meets", "no": "misses", "undecided": "cannot decide on", None: "-"}
 
 
-def _fmt_iv(s: dict[str, Any], digits: int, pct: bool = False) -> str:
+def fmt_iv(s: dict[str, Any] | None, digits: int = 1, pct: bool = False) -> str:
+    """``mean [low, high]`` of an interval dict (``-`` without a mean), in percent with ``pct``."""
+    if s is None:
+        return "-"
     k = 100.0 if pct else 1.0
     unit = "%" if pct else ""
     if s.get("mean") is None:
@@ -355,7 +360,7 @@ def _fmt_iv(s: dict[str, Any], digits: int, pct: bool = False) -> str:
 
 
 __all__ = ["CostModel", "payback_years", "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
-           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case", "Plan", "plan"]
+           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case", "Plan", "plan", "fmt_iv", "block_records"]
 
 
 def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,

@@ -29,6 +29,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from sim import figures as F
+from sim.business import fmt_iv, headline
 from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
 from sim.kpi_tables import flatten_kpis
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
@@ -705,8 +706,6 @@ def _staff_section(res: Results) -> str:
     against = case.get("baseline_meaning") or f"{ref} at its least staffing"
     parts = ["<h3>Business case</h3>"]
     if "baseline" in case:
-        from sim.business import headline
-
         parts.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in headline(case)) + "</ul>")
     parts.append(
         '<p class="note">The least staffing of each setup that meets every norm ('
@@ -720,18 +719,13 @@ def _staff_section(res: Results) -> str:
     def yes(v: Any) -> str:
         return "–" if v is None else ("yes" if v else "no")
 
-    def iv(s: Any, scale: float = 1.0, unit: str = "") -> str:
-        if not isinstance(s, dict) or s.get("mean") is None:
-            return "–"
-        text = f"{scale * s['mean']:.1f}{unit}"
-        if s.get("ci_low") is not None and s.get("ci_high") is not None:
-            text += f" [{scale * s['ci_low']:.1f}, {scale * s['ci_high']:.1f}]"
-        return _nb(text)
+    def iv(s: Any, pct: bool = False) -> str:
+        return "–" if not isinstance(s, dict) or s.get("mean") is None else _nb(fmt_iv(s, 1, pct))
 
     body = []
     for name, r in rows_in.items():
         share = F.num(r.get("saving_share"))
-        saving = iv(r.get("saving_share_ci"), 100, "%") if r.get("saving_share_ci") else (
+        saving = iv(r.get("saving_share_ci"), pct=True) if r.get("saving_share_ci") else (
             f"{100 * share:+.1f}%" if math.isfinite(share) else "–")
         binding = ", ".join(list(r.get("binding_norms") or {})[:2]) or "–"
         body.append([_e(name), f"{F.num(r.get('fte_config')):.1f}", yes(r.get("config_meets_norms")),

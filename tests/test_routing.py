@@ -18,12 +18,12 @@ from conftest import CONFIGS
 
 from sim import load_scenario, run_replication
 from sim.config import Scenario, parse_scenario
-from sim.entities import Call, Task
+from sim.entities import FIRST_TASK_TYPE, Call, Task
 
 Interval = tuple[float, float, str, str, str]
 Script = Callable[[Any, Any], Generator[Any, Any, None]]
 
-MAIL = 2  # type index of the first task type (after phone and callback)
+MAIL = FIRST_TASK_TYPE  # the config's first task type (e-mail), after phone and callback
 DAY = 24 * 60
 
 

@@ -117,27 +117,12 @@ def _print_staff(summary: dict[str, Any]) -> None:
             click.echo(f"    {kpi:<34}{nrm['op'] + ' ' + format(100 * nrm['value'], '.0f') + '%':>10}{est:>10}"
                        f"{iv:>20}{holds:>7}")
         click.echo(f"    ({summary['rule']})")
-    case = summary["business_case"]
-    if "baseline" in case:
-        _print_case(case)
-        return
-    if len(case["setups"]) < 2:
-        return
-    click.echo(f"\nbusiness case against {case['reference']} at its least staffing "
-               f"(the article expects at least {100 * case['article_saving']:.0f}% saving):")
-    click.echo(f"    {'setup':<16}{'config FTE':>11}{'least FTE':>11}{'euro/year':>13}{'saving FTE':>12}"
-               f"{'saving':>9}{'euro/year saved':>17}")
-    for name, row in case["setups"].items():
-        share = "-" if row["saving_share"] is None else f"{100 * row['saving_share']:.1f}%"
-        click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{row['fte']:>11.1f}"
-                   f"{row['cost_per_year']:>13,.0f}{row['saving_fte']:>12.1f}{share:>9}"
-                   f"{row['saving_euro']:>17,.0f}")
-
+    _print_case(summary["business_case"])  # sim staff always makes the business case over blocks
 
 
 def _print_case(case: dict[str, Any]) -> None:
     """The business case over blocks (sim.business): headline, costs, binding norms, departments."""
-    from sim.business import headline
+    from sim.business import fmt_iv, headline
 
     click.echo(f"\nbusiness case against {case['reference']}: {case['baseline_meaning']}; {case['blocks']} "
                f"independent blocks (least FTE: mean [95% interval] over blocks; saving paired by block):")
@@ -146,11 +131,7 @@ def _print_case(case: dict[str, Any]) -> None:
     click.echo(f"\n    {'setup':<16}{'config FTE':>11}{'least FTE [95%]':>22}{'recommended':>12}"
                f"{'euro/year':>13}{'saving [95%]':>24}{'payback':>9}")
     for name, row in case["setups"].items():
-        f = row["fte_least"]
-        fte = f"{f['mean']:.1f}" + ("" if f["ci_low"] is None else f" [{f['ci_low']:.1f}, {f['ci_high']:.1f}]")
-        sv = row["saving_share_ci"]
-        saving = "-" if sv is None or sv["mean"] is None else f"{100 * sv['mean']:.1f}%" + (
-            "" if sv["ci_low"] is None else f" [{100 * sv['ci_low']:.1f}, {100 * sv['ci_high']:.1f}]")
+        fte, saving = fmt_iv(row["fte_least"]), fmt_iv(row["saving_share_ci"], pct=True)
         pb = row["payback_years"]
         payback = "-" if pb is None else f"{pb:.1f} y"
         rec = f"{row['fte']:.1f}" + ("" if row["recommended_confirmed"] else "?")

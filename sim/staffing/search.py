@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sim.config import ConfigError, Scenario
@@ -215,8 +216,8 @@ class StaffingSearch(Evaluator):
         the path, then improved by removals and exchanges (:meth:`_improve`)."""
         start = start or Staffing.of(self.scenario)
         base = self.evaluate([start], "config" if not self.evaluations else "start", 0,
-                             early=not self.department_groups())[0]
-        if self.department_groups():
+                             early=not self.department_groups)[0]
+        if self.department_groups:
             best = self.floor = self._groupwise(base)
             if best.feasible:
                 return best
@@ -226,8 +227,10 @@ class StaffingSearch(Evaluator):
         return self._improve(best)
 
     # -- group by group ------------------------------------------------------------------------------------
+    @cached_property
     def department_groups(self) -> dict[str, str]:
-        """Department -> the group that staffs it, for the departments with norms of their own."""
+        """Department -> the group that staffs it, for the departments with norms of their own (the scenario
+        and the norms never change during a search)."""
         org = self.scenario.organisation
         names = set(groups(self.scenario))
         held = {t.department for t in self.targets if t.department is not None}
@@ -240,7 +243,7 @@ class StaffingSearch(Evaluator):
 
     def group_margins(self, ev: Evaluation) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Each group's worst margin over its departments' norms, and the norms each group breaks."""
-        dept_group = self.department_groups()
+        dept_group = self.department_groups
         worst: dict[str, float] = {}
         broken: dict[str, list[str]] = {}
         for t in self.targets:
@@ -317,7 +320,7 @@ class StaffingSearch(Evaluator):
         """The binding norms at ``best``: those that stopped the search (a group's next removal, the path's
         next step short of the answer) or, for the path-and-removal search, those that the candidates with one
         secretary-day less than it break, each with how many times."""
-        if self.stopped_by and self.department_groups():
+        if self.stopped_by and self.department_groups:
             return dict(sorted(self.stopped_by.items(), key=lambda kv: -kv[1]))
         day = day_fte(self.scenario)
         out: dict[str, int] = {}
