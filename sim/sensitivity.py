@@ -169,9 +169,15 @@ def grid(p: Parameter, points: int) -> list[float]:
 
 
 def varied(scenario: Scenario, p: Parameter, value: float) -> Scenario:
+    return applied(scenario, [(p, value)])
+
+
+def applied(scenario: Scenario, settings: Sequence[tuple[Parameter, float]]) -> Scenario:
+    """``scenario`` with each parameter of ``settings`` set to its value (all at once)."""
     data = scenario.model_dump(mode="json", exclude_none=False)
-    p.apply(data, value)
-    return parse_scenario(data, f"{scenario.name} ({p.name}={value:g})")
+    for p, value in settings:
+        p.apply(data, value)
+    return parse_scenario(data, f"{scenario.name} ({', '.join(f'{p.name}={v:g}' for p, v in settings)})")
 
 
 def with_base(p: Parameter, scenario: Scenario) -> Parameter:
@@ -212,6 +218,52 @@ def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: R
     return search.run(start), search
 
 
+class Comparison:
+    """The saving of ``alt`` (at its least staffing) against ``ref`` at given parameter values: ``ref`` at its
+    own least staffing (``baseline="least"``, equal service) or as its config staffs it today (``"config"``:
+    only ``alt`` is searched). Every point runs on the same replication seeds (common random numbers); the
+    first, :meth:`base` (the config's values), does the full group-by-group search, and every later point is
+    warm-started from where it ended."""
+
+    names = ("reference", "alternative")
+
+    def __init__(self, ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
+                 targets: Sequence[str] = (), confidence: float = 0.95, baseline: str = "least") -> None:
+        if baseline not in ("least", "config"):
+            raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
+        self.scenarios = {"reference": ref, "alternative": alt}
+        self.runner, self.replications, self.seed = runner, replications, seed
+        self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline
+        self.start: dict[str, Staffing | None] = {n: None for n in self.names}
+
+    def base(self) -> Point:
+        """The point at the config's values; later points start where its search ended."""
+        return self.point(())
+
+    def point(self, settings: Sequence[tuple[Parameter, float]], parameter: str = "base",
+              value: float = 0.0) -> Point:
+        """Both setups at ``settings`` (no settings: the config's values), labelled ``parameter``, ``value``."""
+        fte: dict[str, float] = {}
+        cost: dict[str, float] = {}
+        binding: dict[str, list[str]] = {}
+        for n, sc in self.scenarios.items():
+            s = applied(sc, settings) if settings else sc
+            if n == "reference" and self.baseline == "config":  # today's staffing: nothing to search
+                fte[n] = Staffing.of(s).fte(s)
+                cost[n] = CostModel.of(s).yearly(fte[n])["total"]
+                binding[n] = []
+                continue
+            ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha,
+                               self.start[n])
+            if not settings:  # later points start where the base's group-by-group search ended
+                self.start[n] = (search.floor or ev).staffing
+            fte[n] = ev.fte
+            cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
+            binding[n] = list(search.binding(ev))[:3]
+        saving = 1 - cost["alternative"] / cost["reference"]
+        return Point(parameter, value, fte, cost, saving, binding)
+
+
 def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
                 params: Sequence[Parameter] = PARAMETERS, points: int = 3, targets: Sequence[str] = (),
                 confidence: float = 0.95, progress: Callable[[str], None] | None = None,
@@ -219,41 +271,16 @@ def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int,
     """The saving of ``alt`` (at its least staffing) against ``ref`` over each parameter's range: ``ref`` at
     its own least staffing (``baseline="least"``, equal service) or as its config staffs it today
     (``"config"``: only ``alt`` is searched)."""
-    if baseline not in ("least", "config"):
-        raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
-    alpha = 1 - confidence
-    names = ("reference", "alternative")
-    base_start: dict[str, Staffing | None] = {n: None for n in names}
-    base_point: Point | None = None
-
-    def point(p: Parameter | None, value: float) -> Point:
-        fte: dict[str, float] = {}
-        cost: dict[str, float] = {}
-        binding: dict[str, list[str]] = {}
-        for n, sc in zip(names, (ref, alt), strict=True):
-            s = sc if p is None else varied(sc, p, value)
-            if n == "reference" and baseline == "config":  # today's staffing: nothing to search
-                fte[n] = Staffing.of(s).fte(s)
-                cost[n] = CostModel.of(s).yearly(fte[n])["total"]
-                binding[n] = []
-                continue
-            ev, search = least(s, n, targets, runner, replications, seed, alpha, base_start[n])
-            if p is None:  # later points start where the base's group-by-group search ended
-                base_start[n] = (search.floor or ev).staffing
-            fte[n] = ev.fte
-            cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
-            binding[n] = list(search.binding(ev))[:3]
-        saving = 1 - cost["alternative"] / cost["reference"]
-        return Point("base" if p is None else p.name, value, fte, cost, saving, binding)
-
-    base_point = point(None, 0.0)
+    comparison = Comparison(ref, alt, runner, replications, seed, targets=targets, confidence=confidence,
+                            baseline=baseline)
+    base_point = comparison.base()
     if progress:
         progress(f"base: saving {100 * base_point.saving:.1f}%")
     rows = []
     for p in (with_base(q, ref) for q in params):
         pts = []
         for v in grid(p, points):
-            pt = point(p, v) if v != p.base else \
+            pt = comparison.point([(p, v)], p.name, v) if v != p.base else \
                 Point(p.name, v, base_point.fte, base_point.cost, base_point.saving, base_point.binding)
             pts.append(pt)
         rows.append(_row(p, pts))
@@ -342,5 +369,5 @@ def fmt_break_even(value: float | None) -> str:
     return "not within range" if value is None or math.isnan(value) else f"{value:.3g}"
 
 
-__all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "sensitivity", "break_even", "tornado",
-           "fmt_break_even", "sim_key"]
+__all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "varied", "applied", "Comparison", "least",
+           "sensitivity", "break_even", "tornado", "fmt_break_even", "sim_key"]

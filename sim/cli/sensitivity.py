@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -41,14 +42,26 @@ from sim.output import write_json
 @click.option("--baseline", type=click.Choice(["least", "config"]), default="least", show_default=True,
               help="CONFIG_REF at its own least staffing (least: equal service), or as its config staffs it "
                    "today (config: only CONFIG_ALT is searched).")
+@click.option("--morris", "trajectories", type=click.IntRange(0, 1000), default=0, metavar="R",
+              help="After the one-at-a-time analysis, a global Morris screening (all parameters moved together) "
+                   "with R trajectories (at least 2; 0: none): R x (k + 1) more design points for k parameters, "
+                   "each a least-staffing search of both setups (all 11 parameters, R=4: 48 points). Writes "
+                   "morris.csv, morris.png and a morris section in summary.json. Needs SALib "
+                   "(pip install 'secretariat-sim[screening]').")
+@click.option("--levels", type=click.IntRange(2, 20), default=4, show_default=True,
+              help="Grid levels per parameter range for --morris (even).")
 def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], seed: int | None, days: int | None,
                 out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
                 scheduler: str | None, batch_size: int | None, params: tuple[str, ...], points: int,
-                targets: tuple[str, ...], confidence: float, baseline: str) -> None:
+                targets: tuple[str, ...], confidence: float, baseline: str, trajectories: int, levels: int) -> None:
     """What would flip the business case: the saving of CONFIG_ALT against CONFIG_REF (both at their least
     staffing, or CONFIG_REF as staffed today with --baseline config) as each assumed parameter runs over its
     range; a tornado figure (tornado.png) and each parameter's break-even value, where the saving crosses the
-    article's 15%."""
+    article's 15%.
+
+    With --morris R, a global screening too (sim.screening): each parameter's mean absolute effect on the
+    saving (mu*) and the spread of its effects (sigma), in morris.csv and morris.png.
+    """
     from sim.sensitivity import fmt_break_even, parameters, sim_key, tornado
     from sim.sensitivity import sensitivity as run_sensitivity
 
@@ -58,10 +71,16 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     if n < 2:
         raise ConfigError("--replications", "at least 2 replications are needed for an interval")
     chosen = parameters(params)
+    if trajectories:
+        from sim.screening import check, require_salib
+
+        check(trajectories, levels, chosen)
+        require_salib()  # before anything runs
     units = [Unit(ref.name, ref), Unit(alt.name, alt)]
     extra = {"params": [[p.name, list(p.values)] for p in chosen], "points": points, "targets": list(targets),
              "confidence": confidence, "sim": [sim_key(ref), sim_key(alt)],
-             **({"baseline": baseline} if baseline != "least" else {})}
+             **({"baseline": baseline} if baseline != "least" else {}),
+             **({"morris": [trajectories, levels]} if trajectories else {})}
     exp = experiment_hash("sensitivity", units, base, extra)
     folder, store = open_store(out, exp, "sensitivity", f"sensitivity-{ref.name}-{alt.name}", overwrite)
     assert folder is not None
@@ -71,6 +90,12 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = run_sensitivity(ref, alt, runner, n, base, params=chosen, points=points, targets=targets,
                                  confidence=confidence, progress=say, baseline=baseline)
+        if trajectories:
+            from sim.screening import screening
+
+            result["morris"] = screening(ref, alt, runner, n, base, params=chosen, trajectories=trajectories,
+                                         levels=levels, targets=targets, confidence=confidence, baseline=baseline,
+                                         progress=say)
     write_json(folder, "summary.json", result)
     rows = [{"parameter": r["parameter"], "value": pt["value"], "saving": pt["saving"],
              "fte_reference": pt["fte"]["reference"], "fte_alternative": pt["fte"]["alternative"],
@@ -79,6 +104,8 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
             for r in result["parameters"] for pt in r["points"]]
     write_rows_csv(folder, "sensitivity.csv", rows)
     tornado(result, str(folder / "tornado.png"))
+    if trajectories:
+        _write_morris(folder, result["morris"])
     data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     write_manifest(folder, data)
     if as_json:
@@ -95,9 +122,33 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
         click.echo(f"    {r['label']:<38}{rng:>16}"
                    f"{100 * r['saving_low']:>11.1f}%{100 * r['saving_high']:>12.1f}%"
                    f"{fmt_break_even(r['break_even']):>18}")
+    if trajectories:
+        _echo_morris(result["morris"])
+    files = "tornado.png, sensitivity.csv, morris.csv, morris.png" if trajectories else "tornado.png, sensitivity.csv"
     click.echo(f"\n{n} replications per candidate, seed {base}, common random numbers, "
-               f"{_executor_note(workers, scheduler)} ({runner.ran} run now); tornado.png, sensitivity.csv and "
-               f"summary.json in {folder}/")
+               f"{_executor_note(workers, scheduler)} ({runner.ran} run now); {files} and summary.json in {folder}/")
+
+
+def _write_morris(folder: Path, morris: dict[str, Any]) -> None:
+    from sim.screening import figure
+    from sim.screening import rows as morris_rows
+
+    write_rows_csv(folder, "morris.csv", morris_rows(morris))
+    write_rows_csv(folder, "morris_design.csv",
+                   [{"point": i, **pt["values"], "saving": pt["saving"], "fte_reference": pt["fte"]["reference"],
+                     "fte_alternative": pt["fte"]["alternative"]} for i, pt in enumerate(morris["points"])])
+    figure(morris, str(folder / "morris.png"))
+
+
+def _echo_morris(morris: dict[str, Any]) -> None:
+    click.echo(f"\nMorris screening, all parameters together: {morris['trajectories']} trajectories x "
+               f"{morris['levels']} levels, {morris['design_points']} points; effects on the saving across each "
+               "range, percentage points")
+    click.echo(f"    {'parameter':<38}{'mu*':>8}{'+-':>7}{'mu':>8}{'sigma':>8}")
+    for r in morris["parameters"]:
+        conf = "" if r["mu_star_conf"] is None else f"{100 * r['mu_star_conf']:.1f}"
+        sigma = "" if r["sigma"] is None else f"{100 * r['sigma']:.1f}"
+        click.echo(f"    {r['label']:<38}{100 * r['mu_star']:>8.1f}{conf:>7}{100 * r['mu']:>8.1f}{sigma:>8}")
 
 
 __all__ = ["sensitivity"]
