@@ -11,8 +11,10 @@ reorganisation, training per secretary FTE kept and tools (HNW). Payback = the o
 norms are judged on a finite sample, and a different sample can move the answer by a secretary-day or two. So
 the search runs on independent *blocks* of replications (block ``b`` has its own base seed, the same for every
 setup, so setups are compared on common random numbers within a block). Block 0 searches from the config;
-each later block starts from the previous block's answer, checks it on its fresh seeds (adding days if it
-fails there) and removes what it can. Each block gives each setup a least FTE; blocks are added to a setup (at
+every later block searches in full on its fresh seeds, from where block 0's group-by-group search ended (the
+same start for all, so the later blocks' answers are independent and identically distributed: a block that
+started from the previous block's answer inherited its noise, and one round of removals could not undo a
+repair's overshoot, so answers crept). Each block gives each setup a least FTE; blocks are added to a setup (at
 least ``min_blocks``) until its mean least FTE has an interval (at ``confidence``, log scale) whose upper half
 is at most ``precision`` (default one secretary-day), or ``max_blocks`` are run. The answer is that mean with
 its interval.
@@ -148,11 +150,9 @@ class SetupCase:
 
 def block_search(unit: Unit, targets: list[Target], runner: Runner, replications: int, seed: int, block: int,
                  alpha: float, early_reject: bool = True) -> StaffingSearch:
-    # later blocks start from the previous block's answer, already improved by exchanges: removal suffices;
-    # group by group, one round of removals checks that no group can lose a day on the new seeds
+    # later blocks start from block 0's answer, already improved by exchanges (where the search makes them)
     return StaffingSearch(unit.scenario, targets, runner, replications, seed, name=unit.key, alpha=alpha,
-                          block=block, early_reject=early_reject, max_exchanges=MAX_EXCHANGES if block == 0 else 0,
-                          trim_rounds=None if block == 0 else 1)
+                          block=block, early_reject=early_reject, max_exchanges=MAX_EXCHANGES if block == 0 else 0)
 
 
 def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
@@ -177,8 +177,8 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
             break
         for u, case in todo:  # a setup whose answer is precise enough gets no more blocks
             search = block_search(u, case.targets, runner, replications, seed, block, alpha, early_reject)
-            last = case.searches[-1] if case.searches else None
-            start = None if last is None else (last.floor or case.answers[-1]).staffing
+            first = case.searches[0] if case.searches else None
+            start = None if first is None else (first.floor or case.answers[0]).staffing
             case.searches.append(search)
             case.answers.append(search.run(start))
     for case in cases:

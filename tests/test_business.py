@@ -216,3 +216,27 @@ def test_the_confident_rule_asks_at_least_as_much_staff_as_the_estimate_rule() -
     assert answers["confident"].fte >= answers["mean"].fte
     mean = answers["mean"]
     assert mean.summaries["utilisation"].mean is not None and mean.summaries["utilisation"].mean <= 0.5
+
+
+def test_every_later_block_searches_in_full_from_block_zeros_answer() -> None:
+    """Blocks are independent: each later block starts from where block 0's group-by-group search ended (not
+    from the block before it, whose noise it would inherit) and searches until no group can lose a day on its
+    own seeds (one round of removals could not undo a repair's overshoot, and answers crept upward)."""
+    scenarios = [parse_scenario(small_data()), parse_scenario(small_pool_data())]
+    units = staffing_units(scenarios)
+    norms = {u.key: targets_for(u.scenario, ["utilisation<=0.5"]) for u in units}
+    store = ResultStore.open(None, "blocks", "staff")
+    with session(store, workers=1) as runner:
+        cases = search_blocks(units, norms, 3, 1, 0.95, runner, min_blocks=3, max_blocks=3)
+    for case in cases:
+        first = case.searches[0]
+        start = (first.floor or case.answers[0]).staffing.key()
+        assert len(case.searches) == 3
+        for search, answer in zip(case.searches[1:], case.answers[1:], strict=True):
+            assert search.evaluations[0].phase == "start" and search.evaluations[0].staffing.key() == start
+            if answer is not search.floor or not search.department_groups:
+                continue
+            for g in search.group_margins(answer)[0]:  # every group at its least on this block's seeds
+                less = answer.staffing.remove_day(case.scenario, g)
+                if less is not None:
+                    assert not search.evaluate([less], "check", 0, early=False)[0].feasible, (case.name, g)

@@ -178,9 +178,6 @@ class StaffingSearch(Evaluator):
     """The search for one scenario. :meth:`run` returns the least-FTE staffing that meets the norms."""
 
     max_exchanges: int = MAX_EXCHANGES
-    #: Rounds in which the group-wise search removes days (None: until no group can lose one). A search that
-    #: starts from an earlier block's answer needs one, to check that no group can lose a day on its seeds.
-    trim_rounds: int | None = None
     #: The norms that stopped the search, each with how often: those a group broke when it lost its next
     #: day, and those the path's first staffing short of the answer broke.
     stopped_by: dict[str, int] = field(default_factory=dict)
@@ -214,8 +211,9 @@ class StaffingSearch(Evaluator):
         """The least staffing from ``start`` (default: the config's). With norms per department: group by
         group (:meth:`_groupwise`), then along the path until the sector's norms hold too; without them, along
         the path, then improved by removals and exchanges (:meth:`_improve`)."""
+        phase = "config" if start is None and not self.evaluations else "start"  # the trail's label
         start = start or Staffing.of(self.scenario)
-        base = self.evaluate([start], "config" if not self.evaluations else "start", 0,
+        base = self.evaluate([start], phase, 0,
                              early=not self.department_groups)[0]
         if self.department_groups:
             best = self.floor = self._groupwise(base)
@@ -275,7 +273,6 @@ class StaffingSearch(Evaluator):
         sc = self.scenario
         fail_at: dict[str, int] = {}  # the most days at which the group broke its norms
         step: dict[str, int] = {}  # the days the group's next repair adds
-        trimmed = 0
         for rnd in range(1, MAX_ROUNDS + 1):
             worst, broken = self.group_margins(ev)
             st = ev.staffing
@@ -292,9 +289,8 @@ class StaffingSearch(Evaluator):
             step.clear()
             trim = [g for g in worst if self._group_days(st, g) - 1 > fail_at.get(g, 0)
                     and st.remove_day(sc, g) is not None]
-            if not trim or (self.trim_rounds is not None and trimmed >= self.trim_rounds):
+            if not trim:
                 return ev
-            trimmed += 1
             new = self._removed(st, trim, rnd)
             _, broke = self.group_margins(new)
             bad = [g for g in trim if g in broke]
