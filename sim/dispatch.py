@@ -256,6 +256,9 @@ class Dispatcher:
 
     # ---------------------------------------------------------------------------------------- presence
     def come_on(self, sec: Secretary) -> None:
+        if not sec.rostered:
+            sec.rostered = True
+            self.metrics.rostered(sec, +1, self.env.now)
         if sec.state != OFF:
             # her break came and went while she finished a call or meeting: she never left
             sec.leaving = ""
@@ -269,6 +272,9 @@ class Dispatcher:
 
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None:
         now = self.env.now
+        if sec.rostered:
+            sec.rostered = False
+            self.metrics.rostered(sec, -1, now)
         if sec.state == OFF:
             if reason != sec.off_reason:
                 self._set_state(sec, OFF, now)  # a new kind of absence begins (for the event log)

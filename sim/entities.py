@@ -110,7 +110,7 @@ class Secretary:
         "index", "name", "cluster", "group", "primary", "serves", "state", "since", "job", "job_event",
         "job_factor", "job_custom", "personal", "leaving", "meeting_end", "meeting_dept", "meeting_start", "detail",
         "present_since", "off_reason", "pace", "may", "restricted", "can", "phone", "covers", "weekdays",
-        "shift_start",
+        "shift_start", "rostered",
     )
 
     def __init__(self, index: int, name: str, cluster: str, primary: frozenset[int]) -> None:
@@ -144,6 +144,8 @@ class Secretary:
         self.covers: list[int] = []  # departments she covers as a buddy (decentralised)
         self.weekdays: frozenset[int] = frozenset()  # weekdays she works (0 = Monday)
         self.shift_start = 0.0  # clock minute her working day starts
+        # at her desk by her roster (absence, lunch, shrinkage, hours), whether or not a call keeps her longer
+        self.rostered = False
 
     def may_do(self, task: Task) -> bool:
         return not self.restricted or (task.dept in self.may and self.can[task.type])

@@ -124,6 +124,7 @@ def build_tables(m: Collector) -> dict[str, list[dict[str, Any]]]:
          "replaceability_requests": d.rep_n,
          "replaceability": _share(d.rep_within, d.rep_n),
          "coverage": _share(d.covered, open_time),
+         "coverage_rostered": _share(d.rostered_covered, open_time),
          "meetings": d.meetings, "meetings_held": d.meetings_held, "meetings_missed": d.meetings_missed,
          "meetings_uncovered": d.meetings_uncovered,
          "continuity": _share(d.custom_own, d.custom_done), "continuity_all": _share(d.done_own, d.done)}

@@ -17,7 +17,10 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 - **replaceability** (vervangbaarheid): of the requests arriving in opening hours while none of their
   department's own secretaries is present (ill, on leave, a day off, lunch), the share handled within norm.
 - **coverage**: the share of opening time in which every department has at least one present secretary who
-  may serve it; ``coverage_min_department`` is the worst department's own share.
+  may serve it; ``coverage_min_department`` is the worst department's own share. The per-department table also
+  has ``coverage_rostered``: the same by the roster alone (absence, lunch, shrinkage, hours), leaving out a
+  secretary kept past the start of her break by a call, so that its expectation follows from the roster
+  without simulating (the control variate of :mod:`sim.staffing.control`).
 - **service_level.<type>**: requests done within their norm / (done + still open past their norm); for
   ``phone`` it is the reachability. Lead times are wall-clock hours from arrival to done, and (``*_working_hours``)
   working hours, the unit of the norms.
@@ -119,7 +122,8 @@ class DeptCounts:
     replaceability, coverage and meetings."""
 
     __slots__ = ("calls", "requests", "requests_within", "rep_n", "rep_within", "serve_count", "own_count",
-                 "covered", "meetings_uncovered", "meetings_held", "meetings_missed", "meetings",
+                 "covered", "rostered_count", "rostered_covered", "meetings_uncovered", "meetings_held",
+                 "meetings_missed", "meetings",
                  "custom_done", "custom_own", "done", "done_own")
 
     def __init__(self) -> None:
@@ -131,6 +135,8 @@ class DeptCounts:
         self.serve_count = 0  # present secretaries who may serve the department
         self.own_count = 0  # present secretaries of its own
         self.covered = 0.0  # opening minutes with someone present to serve it
+        self.rostered_count = 0  # secretaries who may serve it and are at work by their roster
+        self.rostered_covered = 0.0  # opening minutes with one of them (a call run over a break not counted)
         self.meetings = 0  # meetings that started
         self.meetings_uncovered = 0  # nobody could take the minutes
         self.meetings_held = 0  # with minutes
@@ -480,6 +486,14 @@ class Collector:
         for d in sec.primary:
             depts[d].own_count += delta
 
+    def rostered(self, sec: Secretary, delta: int, now: float) -> None:
+        """A secretary's roster brings her (+1) or takes her away (-1), whether or not she is still on a
+        call: update coverage first, then the counts (the control variate of sim.staffing.control)."""
+        self._coverage_until(now)
+        depts = self.depts
+        for d in sec.serves:
+            depts[d].rostered_count += delta
+
     def _coverage_until(self, now: float) -> None:
         start = max(self.cov_last, self.t0)
         self.cov_last = now
@@ -495,6 +509,8 @@ class Collector:
                 dept.covered += open_minutes
             else:
                 everyone = False
+            if dept.rostered_count > 0:
+                dept.rostered_covered += open_minutes
         if everyone:
             self.all_covered += open_minutes
 
