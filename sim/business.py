@@ -55,7 +55,6 @@ from sim.staffing import (
     Target,
     day_fte,
     department_shares,
-    judge,
     staff_experiment_hash,
     staffing_units,
     targets_for,
@@ -200,7 +199,7 @@ def pooled(case: SetupCase, staffing: Staffing, step: int = 0) -> Evaluation:
     """``staffing`` judged on the replications of every block together (each block's, all of them run)."""
     records = block_records(case, staffing)
     first = case.searches[0]
-    sums, margins = judge(records, first.targets, first.alpha, first.rule)
+    sums, margins = first.judge(records, staffing)
     return Evaluation(staffing, first.unit(staffing).key, staffing.fte(case.scenario), sums, margins, "confirm",
                       step, len(records))
 

@@ -568,6 +568,13 @@ class Norms(Model):
         "(requests within norm), judged on the department's pooled share (point estimate); a department "
         "below its norm fails the staffing",
     )
+    control_variate: bool = Field(
+        default=True,
+        description="judge each department's reachability and abandoned calls with its coverage (share of "
+        "opening time with someone present who may serve it) as a control variate, whose expectation follows "
+        "exactly from the roster and the absence model: the same expected answer, a fraction of the noise "
+        "(sim/staffing/control.py); false: the plain pooled share",
+    )
     rule: Literal["mean", "confident"] = Field(
         default="mean",
         description="when a sector norm holds: 'mean', its estimate over the replications (the pooled share, or "

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import ConfigError, Scenario
+from sim.staffing.control import CONTROLLED, controlled_share
 from sim.stats import ALPHA, Summary, ratio_estimate, summarize_kpi
 from sim.store import ReplicationRecord
 
@@ -216,11 +217,34 @@ def department_shares(records: Sequence[ReplicationRecord]) -> dict[str, dict[st
                 "within_norm": a[4] / a[3] if a[3] else None} for d, a in sums.items()}
 
 
+def controlled_shares(records: Sequence[ReplicationRecord], expected: dict[str, float]
+                      ) -> dict[str, dict[str, float | None]]:
+    """Each department's reachability and abandoned share over the replications, corrected by its coverage
+    as a control variate (:mod:`sim.staffing.control`; ``expected``: each department's expected coverage)."""
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
+    for rec in records:
+        for row in (rec.tables or {}).get("per_department", []):
+            offered, coverage = row.get("calls_offered") or 0, row.get("coverage_rostered")
+            if row["department"] in expected and coverage is not None:
+                rows.setdefault(row["department"], []).append(
+                    (offered, (row.get("reachability") or 0) * offered, (row.get("calls_abandoned") or 0) * offered,
+                     coverage))
+    out: dict[str, dict[str, float | None]] = {}
+    for d, rs in rows.items():
+        offered = [r[0] for r in rs]
+        cover = [r[3] for r in rs]
+        out[d] = {kpi: controlled_share([r[k] for r in rs], offered, cover, expected[d])
+                  for kpi, k in (("reachability", 1), ("calls_abandoned", 2))}
+    return out
+
+
 def judge(records: Sequence[ReplicationRecord], targets: Sequence[Target], alpha: float = ALPHA,
-          rule: str = "mean") -> tuple[dict[str, Summary], dict[str, float | None]]:
+          rule: str = "mean", expected: dict[str, float] | None = None
+          ) -> tuple[dict[str, Summary], dict[str, float | None]]:
     """Every KPI's summary over ``records`` and every norm's margin (see :meth:`Target.margin`): sector norms
     on shares of events on the pooled share, others on the mean; department norms on the department's pooled
-    share (a point estimate, whatever the rule)."""
+    share (a point estimate, whatever the rule), those on calls corrected by the department's coverage as a
+    control variate where ``expected`` gives its expected coverage (:func:`controlled_shares`)."""
     kpis = {k for r in records for k in r.kpis}
     sums = {k: summarize_kpi(k, [r.kpis.get(k) for r in records], alpha) for k in sorted(kpis)}
     sector = [t for t in targets if t.department is None]
@@ -230,9 +254,12 @@ def judge(records: Sequence[ReplicationRecord], targets: Sequence[Target], alpha
             sums[t.kpi] = pooled
     margins = {t.key: t.margin(sums.get(t.kpi, _EMPTY), rule) for t in sector}
     shares = department_shares(records)
+    controlled = controlled_shares(records, expected) if expected else {}
     for t in targets:
         if t.department is not None:
             est = shares.get(t.department, {}).get(t.kpi)
+            if t.kpi in CONTROLLED and t.department in controlled:
+                est = controlled[t.department][t.kpi]
             margins[t.key] = t.estimate_margin(est)
             sums[t.key] = Summary(est, None, None, None, 0 if est is None else len(records))
     return sums, margins

@@ -36,6 +36,7 @@ from typing import Any
 from sim.config import ConfigError, Scenario
 from sim.experiment import Runner, Unit
 from sim.seeds import replication_seed
+from sim.staffing.control import expected_coverage
 from sim.staffing.moves import Staffing, day_fte, group_demand, group_of, groups
 from sim.staffing.norms import Target, department_sums, judge, pooled_share
 from sim.stats import ALPHA, Summary, summarize
@@ -106,6 +107,7 @@ class Evaluator:
     rule: str = ""  # "mean" or "confident"; default: the config's norms.rule
     evaluations: list[Evaluation] = field(default_factory=list)
     _cache: dict[str, Evaluation] = field(default_factory=dict)
+    _expected: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.name = self.name or self.scenario.name
@@ -115,6 +117,21 @@ class Evaluator:
     def block_seed(self) -> int:
         """The base seed of this search's block of replications (block 0: the experiment's seed)."""
         return block_seed(self.seed, self.block)
+
+    def expected(self, staffing: Staffing) -> dict[str, float] | None:
+        """Each department's expected coverage at ``staffing`` (the control variate's mean), if the config
+        asks for the control variate and there are department norms; computed once per staffing."""
+        if not self.scenario.norms.control_variate or not any(t.department for t in self.targets):
+            return None
+        key = staffing.key()
+        if key not in self._expected:
+            self._expected[key] = expected_coverage(staffing.apply(self.scenario))
+        return self._expected[key]
+
+    def judge(self, records: Sequence[ReplicationRecord], staffing: Staffing
+              ) -> tuple[dict[str, Summary], dict[str, float | None]]:
+        """``staffing``'s KPIs and norms' margins over ``records`` (:func:`sim.staffing.norms.judge`)."""
+        return judge(records, self.targets, self.alpha, self.rule, self.expected(staffing))
 
     def unit(self, staffing: Staffing) -> Unit:
         key = f"{self.name}:{staffing.key()}" + (f"#{self.block}" if self.block else "")
@@ -166,7 +183,7 @@ class Evaluator:
         self.runner.ensure(rest, self.replications, self.block_seed)
         for u, s in zip(units, new.values(), strict=True):
             records = self.runner.store.records([u.key], runs[u.key], tables=True)
-            sums, margins = judge(records, self.targets, self.alpha, self.rule)
+            sums, margins = self.judge(records, s)
             ev = Evaluation(s, u.key, s.fte(self.scenario), sums, margins, phase, step, len(records))
             self._cache[s.key()] = ev
             self.evaluations.append(ev)
