@@ -715,6 +715,13 @@ def _staff_section(res: Results) -> str:
         + f"; its cost; and the saving against {_e(against)}."
         + (f" The source article expects a saving of at least {100 * goal:.0f}%." if math.isfinite(goal)
            else "") + "</p>")
+    controlled = [n for n, on in (res.summary.get("control_variate") or {}).items() if on]
+    if controlled:
+        parts.append(
+            '<p class="note">Each department\'s reachability and abandoned calls are judged with its coverage by '
+            "the roster as a control variate (<code>norms.control_variate</code>; " + _e(", ".join(controlled))
+            + "): the estimates of those norms below are corrected for how far the replications' absences fell "
+            "from their exactly known expectation; the per-department tables show the plain shares.</p>")
 
     def yes(v: Any) -> str:
         return "–" if v is None else ("yes" if v else "no")

@@ -5,10 +5,10 @@ secretaries happen to be ill or on leave together, or not: within one staffing, 
 which someone who may serve the department is present (its **coverage**, columns of the per-department
 table) explains most of the variance of its abandoned share: over 1,000 replications of the shipped configs
 at today's staffing the correlation is -0.94 to -0.98 per department for ``decentral`` and -0.64 to -0.94 for
-``decentral_cover`` (where a buddy also answers). The table's ``coverage_rostered`` counts a secretary at her desk by her roster alone (a call
-that keeps her past the start of her lunch is left out, as it depends on demand), so it depends on the roster
-and the absence processes only, and its expectation follows exactly from them (:func:`expected_coverage`, no
-simulation). So the estimate
+``decentral_cover`` (where a buddy also answers). The table's ``coverage_rostered`` counts a secretary at
+her desk by her roster alone (a call that keeps her past the start of her lunch is left out, as it depends on
+demand), so it depends on the roster and the absence processes only, and its expectation follows exactly from
+them (:func:`expected_coverage`, no simulation). So the estimate
 
     p_cv = p - b (mean coverage - expected coverage)
 

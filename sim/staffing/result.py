@@ -112,6 +112,8 @@ class StaffResult:
             "targets": {name: [t.to_dict() for t in ts] for name, ts in self.targets.items()},
             "confidence": self.confidence,
             "rule": _RULES[self.setups[0].search.rule] if self.setups else "",
+            # per setup: its department call norms judged with the roster's coverage as a control variate
+            "control_variate": {s.name: s.search.expected(s.best.staffing) is not None for s in self.setups},
             "replications": self.replications, "seed": self.seed, "common_random_numbers": True,
         }
 
