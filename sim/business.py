@@ -19,8 +19,9 @@ least ``min_blocks``) until its mean least FTE has an interval (at ``confidence`
 is at most ``precision`` (default one secretary-day), or ``max_blocks`` are run. The answer is that mean with
 its interval.
 
-The **saving** is computed per block, paired over the blocks that every setup ran: ``1 - cost(alternative,
-block b) / cost(baseline, block b)``, and reported as the mean over blocks with its t-interval (the blocks are
+The **saving** is computed per block: ``1 - cost(alternative, block b) / cost(baseline, block b)``, paired over
+the blocks that both the alternative and the baseline ran (against today's staffing, a fixed cost: over every
+block of the alternative), and reported as the mean over blocks with its t-interval (the blocks are
 independent, so this is an ordinary interval over independent replications of the whole search). The
 **baseline** is explicit:
 
@@ -244,16 +245,18 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
     ref_costs = CostModel.of(ref.scenario)
     blocks = min(len(c.answers) for c in cases)
     if baseline == "least":
-        ref_yearly = [ref_costs.yearly(a.fte)["total"] for a in ref.answers[:blocks]]
+        ref_blocks = [ref_costs.yearly(a.fte)["total"] for a in ref.answers]
         ref_one_off = ref_costs.one_off(ref.recommended.fte if ref.recommended else ref.answers[0].fte)["total"]
     else:
-        ref_yearly = [ref_costs.yearly(ref.config.fte)["total"]] * blocks
+        ref_blocks = [ref_costs.yearly(ref.config.fte)["total"]] * max(len(c.answers) for c in cases)
         ref_one_off = 0.0
     ref_shares = _dept_shares(ref)
     rows: dict[str, Any] = {}
     for case in cases:
         costs = CostModel.of(case.scenario)
-        yearly = [costs.yearly(a.fte)["total"] for a in case.answers[:blocks]]
+        paired = min(len(case.answers), len(ref_blocks))  # the blocks both ran (block b: the same seeds)
+        ref_yearly = ref_blocks[:paired]
+        yearly = [costs.yearly(a.fte)["total"] for a in case.answers[:paired]]
         savings = [1 - y / r for y, r in zip(yearly, ref_yearly, strict=True)]
         euro = [r - y for y, r in zip(yearly, ref_yearly, strict=True)]
         rec = case.recommended
@@ -284,6 +287,7 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
             "cost_breakdown_per_year": yearly_rec,
             "one_off": one_off,
             "saving_share_ci": None if is_ref_itself else saving,
+            "saving_blocks": None if is_ref_itself else paired,
             "saving_euro_ci": None if is_ref_itself else _interval(euro, alpha),
             "payback_years": None if is_ref_itself else payback_years(one_off["total"] - ref_one_off, mean_euro),
             "article_saving_verdict": verdict,

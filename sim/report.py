@@ -702,7 +702,9 @@ def _staff_section(res: Results) -> str:
     ref = case.get("reference", "")
     goal = F.num(case.get("article_saving"))
     confidence = F.num(res.summary.get("confidence", 0.95))
-    blocks = case.get("blocks")
+    per_setup = [len(r.get("fte_blocks") or []) for r in rows_in.values()]
+    blocks = (f"{min(per_setup)}" if min(per_setup) == max(per_setup) else f"{min(per_setup)} to {max(per_setup)}") \
+        if per_setup and min(per_setup) > 0 else case.get("blocks")
     against = case.get("baseline_meaning") or f"{ref} at its least staffing"
     parts = ["<h3>Business case</h3>"]
     if "baseline" in case:
@@ -710,8 +712,8 @@ def _staff_section(res: Results) -> str:
     parts.append(
         '<p class="note">The least staffing of each setup that meets every norm ('
         + _e(res.summary.get("rule") or "") + ")"
-        + (f", found on {blocks} independent blocks of replications (mean and {100 * confidence:.0f}% interval "
-           "over the blocks)" if blocks else "")
+        + (f", found on {blocks} independent blocks of replications per setup (mean and {100 * confidence:.0f}% "
+           "interval over the blocks; the saving is paired over the blocks both setups ran)" if blocks else "")
         + f"; its cost; and the saving against {_e(against)}."
         + (f" The source article expects a saving of at least {100 * goal:.0f}%." if math.isfinite(goal)
            else "") + "</p>")

@@ -11,7 +11,8 @@
 - ``utilisation <= 0.85``: the occupancy ceiling (ASSUMPTION: workforce-management convention);
 - per department (``norms.per_department``): each department's reachability, abandoned calls and requests
   within norm from the per-department table, against the sector's targets, judged on the department's pooled
-  share (a point estimate).
+  share (a point estimate); reachability and abandoned calls corrected by the department's rostered coverage
+  as a control variate (``norms.control_variate``, :mod:`sim.staffing.control`).
 
 **When a norm holds** (``norms.rule``). Norms on shares of events (reachability, abandoned calls, each type's
 service level) are judged on the *pooled* share over all replications (all calls, all e-mails: as a
