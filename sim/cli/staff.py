@@ -43,7 +43,7 @@ from sim.preflight import check_experiment
               help="Add blocks of replications until each setup's least FTE is known to +- this (95%); default "
                    "one secretary-day (0.2 FTE in a 36-hour week).")
 @click.option("--blocks", type=str, default=None, metavar="MIN[:MAX]",
-              help="Independent blocks of replications the search runs on (default 3:8); 1 = one search.")
+              help="Independent blocks of replications the search runs on (default 5:8); 1 = one search.")
 def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None, days: int | None,
           out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
           scheduler: str | None, batch_size: int | None, targets: tuple[str, ...], confidence: float,
