@@ -226,12 +226,15 @@ def figure(result: dict[str, Any], path: str | None = None, title: str = "") -> 
     top = max([*mu_star, *sigma, *(m + c for m, c in zip(mu_star, conf, strict=True)), 1e-9]) * 1.15
     ax.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=1, label="sigma = mu*")
     ax.set_xlim(-0.04 * top, top)
-    ax.set_ylim(-0.1 * top, top)  # room for labels under points with no spread
+    # sigma is often far below mu* (effects of one sign): the y-axis fits the points, not the diagonal, so
+    # that points with small sigma are not squeezed onto one line where their labels collide
+    ytop = max(1.6 * max(sigma, default=0.0), 0.15 * top, 1e-9)
+    ax.set_ylim(-0.12 * ytop, ytop)  # room for labels under points with no spread
     ax.set_xlabel("mu*: mean absolute effect on the saving across the range (percentage points)", fontsize=10)
     ax.set_ylabel("sigma: spread of the effects (percentage points)", fontsize=10)
     ax.tick_params(labelsize=9)
     ax.grid(True, color="#eeeeee", zorder=0)
-    ax.legend(fontsize=9, loc="upper left", frameon=False)
+    ax.legend(fontsize=9, loc="best", frameon=False)
     n = result["design_points"]
     ax.set_title(title or f"Morris screening of the saving ({result['trajectories']} trajectories, {n} points)",
                  fontsize=11)
