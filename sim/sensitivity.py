@@ -222,8 +222,8 @@ class Comparison:
     """The saving of ``alt`` (at its least staffing) against ``ref`` at given parameter values: ``ref`` at its
     own least staffing (``baseline="least"``, equal service) or as its config staffs it today (``"config"``:
     only ``alt`` is searched). Every point runs on the same replication seeds (common random numbers); the
-    first, :meth:`base` (the config's values), does the full group-by-group search, and every later point is
-    warm-started from where it ended."""
+    first, :meth:`base` (the config's values), is found like every other point: warm-started from where a
+    full group-by-group search from the config's staffing ended (:meth:`_start`)."""
 
     names = ("reference", "alternative")
 
@@ -236,8 +236,18 @@ class Comparison:
         self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline
         self.start: dict[str, Staffing | None] = {n: None for n in self.names}
 
+    def _start(self, name: str, scenario: Scenario) -> Staffing:
+        """Where a search of ``scenario`` from its config's staffing ends group by group: the start of every
+        point, the base's too. Where a search ends depends a little on where it starts (by a secretary-day in
+        decentral_cover), so the base searched from the config and the other points from here put a parameter
+        that changes nothing half a point away from the base's saving."""
+        ev, search = least(scenario, name, self.targets, self.runner, self.replications, self.seed, self.alpha,
+                           None)
+        start = self.start[name] = (search.floor or ev).staffing
+        return start
+
     def base(self) -> Point:
-        """The point at the config's values; later points start where its search ended."""
+        """The point at the config's values."""
         return self.point(())
 
     def point(self, settings: Sequence[tuple[Parameter, float]], parameter: str = "base",
@@ -253,10 +263,8 @@ class Comparison:
                 cost[n] = CostModel.of(s).yearly(fte[n])["total"]
                 binding[n] = []
                 continue
-            ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha,
-                               self.start[n])
-            if not settings:  # later points start where the base's group-by-group search ended
-                self.start[n] = (search.floor or ev).staffing
+            start = self.start[n] or self._start(n, sc)
+            ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha, start)
             fte[n] = ev.fte
             cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
             binding[n] = list(search.binding(ev))[:3]

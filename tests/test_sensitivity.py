@@ -82,3 +82,23 @@ def test_baseline_config_prices_the_reference_as_staffed_today() -> None:
             assert pt["saving"] == pytest.approx(1 - cost / CostModel.of(ref).yearly(today)["total"])
     with pytest.raises(ConfigError):
         sensitivity(ref, alt, None, 2, 1, baseline="today")  # type: ignore[arg-type]
+
+
+def test_a_parameter_that_changes_nothing_gives_exactly_the_base_saving() -> None:
+    """Every point, the base too, is searched from the same start: the HNW effects of configs without HNW and
+    the abandoned-call norm when --target switches it off leave both least staffings, and the saving, exactly
+    as at the config's values (a base searched from the config and the other points from elsewhere had put
+    them half a point off)."""
+    from sim.experiment import session
+    from sim.sensitivity import sensitivity
+    from sim.store import ResultStore
+
+    ref, alt = parse_scenario(small_data()), parse_scenario(small_pool_data())
+    store = ResultStore.open(None, "sens-nothing", "sensitivity")
+    with session(store, workers=1) as runner:
+        res = sensitivity(ref, alt, runner, 2, 1, params=parameters(["hnw", "abandoned"]),
+                          targets=("calls_abandoned=off",))
+    base = res["base"]
+    for r in res["parameters"]:
+        for pt in r["points"]:
+            assert pt["saving"] == base["saving"] and pt["fte"] == base["fte"], (r["parameter"], pt["value"])
