@@ -248,18 +248,17 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
     ref = cases[0]
     ref_costs = CostModel.of(ref.scenario)
     blocks = min(len(c.answers) for c in cases)
-    if baseline == "least":
-        ref_blocks = [ref_costs.yearly(a.fte)["total"] for a in ref.answers]
-        ref_one_off = ref_costs.one_off(ref.recommended.fte if ref.recommended else ref.answers[0].fte)["total"]
-    else:
-        ref_blocks = [ref_costs.yearly(ref.config.fte)["total"]] * max(len(c.answers) for c in cases)
-        ref_one_off = 0.0
+    # the baseline's yearly cost per block: at its least staffing in that block, or as staffed today (fixed)
+    ref_blocks = [ref_costs.yearly(a.fte if baseline == "least" else ref.config.fte)["total"] for a in ref.answers]
+    ref_one_off = ref_costs.one_off(ref.recommended.fte if ref.recommended else ref.answers[0].fte)["total"] \
+        if baseline == "least" else 0.0
     ref_shares = _dept_shares(ref)
     rows: dict[str, Any] = {}
     for case in cases:
         costs = CostModel.of(case.scenario)
-        paired = min(len(case.answers), len(ref_blocks))  # the blocks both ran (block b: the same seeds)
-        ref_yearly = ref_blocks[:paired]
+        # the blocks both ran (block b: the same seeds); against today's fixed cost every block of the setup
+        paired = min(len(case.answers), len(ref_blocks)) if baseline == "least" else len(case.answers)
+        ref_yearly = ref_blocks[:paired] if baseline == "least" else ref_blocks[:1] * paired
         yearly = [costs.yearly(a.fte)["total"] for a in case.answers[:paired]]
         savings = [1 - y / r for y, r in zip(yearly, ref_yearly, strict=True)]
         euro = [r - y for y, r in zip(yearly, ref_yearly, strict=True)]

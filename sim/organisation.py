@@ -169,16 +169,37 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     return event
 
 
+def shrinkage_layout(work_minutes: float, share: float, block_minutes: float) -> tuple[int, float, float]:
+    """How a day's shrinkage is cut: (n blocks, slot length, block length) in minutes of working time; n = 0
+    without shrinkage. :func:`shrinkage_blocks` places a block in each slot; sim.staffing.control reads the
+    same layout for the chance of being away."""
+    total = share * work_minutes
+    if total <= 0:
+        return 0, work_minutes, 0.0
+    n = max(1, round(total / block_minutes))
+    return n, work_minutes / n, total / n
+
+
+def absence_rates(scenario: Scenario) -> tuple[float, float, float, float]:
+    """The absence chain of :func:`roster`: (p_sick, q_sick, leave_share, p_leave): the chance a free secretary
+    falls ill at the start of a day, that an episode goes on another day (geometric episodes with mean
+    share x 260 / episodes_per_year), the share of days on leave, and the chance a free one starts a block of
+    leave (when she did not fall ill)."""
+    sick = scenario.absence.sickness
+    leave = scenario.absence.leave
+    mean_sick = max(1.0, sick.share * WORKING_DAYS_PER_YEAR / sick.episodes_per_fte_year)
+    p_sick = 0.0 if sick.share <= 0 else 1.0 / (mean_sick * (1 - sick.share) / sick.share)
+    leave_share = min(leave.days_per_year / WORKING_DAYS_PER_YEAR, 0.99)
+    p_leave = 0.0 if leave_share <= 0 else 1.0 / (leave.block_days * (1 - leave_share) / leave_share)
+    return p_sick, 1.0 - 1.0 / mean_sick, leave_share, p_leave
+
+
 def shrinkage_blocks(work_minutes: float, share: float, block_minutes: float,
                      stream: Stream) -> list[tuple[float, float]]:
     """A day's blocks of unavailable time (shrinkage), as (begin, end) in minutes of working time (lunch
     excluded) from the start of her day: ``share`` of ``work_minutes`` in n blocks of about ``block_minutes``,
     one placed uniformly at random in each of n equal slots (so they never overlap). n draws a day."""
-    total = share * work_minutes
-    if total <= 0:
-        return []
-    n = max(1, round(total / block_minutes))
-    slot, length = work_minutes / n, total / n
+    n, slot, length = shrinkage_layout(work_minutes, share, block_minutes)
     return [(k * slot + u * (slot - length), k * slot + u * (slot - length) + length)
             for k, u in ((k, stream.random()) for k in range(n))]
 
@@ -204,11 +225,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     lunch = clock_minutes(conf.lunch_start)
     lunch_end = lunch + conf.lunch_minutes
 
-    mean_sick = max(1.0, sick.share * WORKING_DAYS_PER_YEAR / sick.episodes_per_fte_year)
-    p_sick = 0.0 if sick.share <= 0 else 1.0 / (mean_sick * (1 - sick.share) / sick.share)
-    leave_share = min(leave.days_per_year / WORKING_DAYS_PER_YEAR, 0.99)
-    p_leave = 0.0 if leave_share <= 0 else 1.0 / (leave.block_days * (1 - leave_share) / leave_share)
-    q_sick = 1.0 - 1.0 / mean_sick  # continuation probability of an episode
+    p_sick, q_sick, leave_share, p_leave = absence_rates(scenario)  # q_sick: an episode goes on another day
 
     def episode() -> int:
         if q_sick <= 0:

@@ -36,8 +36,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.calendar import WorkCalendar
-from sim.config import WEEKDAYS, Scenario, clock_minutes
-from sim.organisation import WORKING_DAYS_PER_YEAR, Organisation
+from sim.config import Scenario, clock_minutes
+from sim.organisation import Organisation, absence_rates, shrinkage_layout
 
 #: The integration grid, in minutes.
 STEP = 0.25
@@ -48,13 +48,9 @@ CONTROLLED = ("calls_abandoned", "reachability")
 def free_by_day(scenario: Scenario, days: int) -> np.ndarray:
     """The chance that a secretary is neither ill nor on leave on each of the first ``days`` working days of
     the run (warm-up included): :func:`sim.organisation.roster`'s absence chain, propagated exactly."""
-    sick, leave = scenario.absence.sickness, scenario.absence.leave
-    mean_sick = max(1.0, sick.share * WORKING_DAYS_PER_YEAR / sick.episodes_per_fte_year)
-    p_sick = 0.0 if sick.share <= 0 else 1.0 / (mean_sick * (1 - sick.share) / sick.share)
-    leave_share = min(leave.days_per_year / WORKING_DAYS_PER_YEAR, 0.99)
-    p_leave = 0.0 if leave_share <= 0 else 1.0 / (leave.block_days * (1 - leave_share) / leave_share)
-    q = 1.0 - 1.0 / mean_sick
-    blocks = leave.block_days
+    sick = scenario.absence.sickness
+    p_sick, q, leave_share, p_leave = absence_rates(scenario)
+    blocks = scenario.absence.leave.block_days
     # before a day: free, ill (the episode goes on today), on leave with j = 1..blocks days left (index j - 1)
     ill = sick.share
     on_leave = np.full(blocks, (1 - sick.share) * leave_share / blocks)
@@ -91,9 +87,7 @@ def at_work(scenario: Scenario, i: int, t: np.ndarray) -> np.ndarray:
     if shrink.share <= 0:
         return p
     work = end - start - lunch_minutes
-    total = shrink.share * work
-    n = max(1, round(total / shrink.block_minutes))
-    slot, length = work / n, total / n
+    _, slot, length = shrinkage_layout(work, shrink.share, shrink.block_minutes)
     before = lunch - start if lunch_minutes > 0 else work
     w = np.where(t < start + before, t - start, t - start - lunch_minutes)  # her working time
     x = w - np.floor(w / slot) * slot  # within its slot
@@ -113,9 +107,6 @@ def expected_coverage(scenario: Scenario, step: float = STEP) -> dict[str, float
     h = (cal.close_minute - cal.open_minute) / k
     t = cal.open_minute + h * (np.arange(k) + 0.5)
     desk = [at_work(scenario, i, t) for i in range(len(org.secretaries))]
-    weekdays = [frozenset(WEEKDAYS.index(d) for d in (c.days if c.days is not None else
-                                                       scenario.calendar.working_days))
-                for c in scenario.organisation.secretaries]
     out = {}
     for d, name in enumerate(org.dept_names):
         serving = [s.index for s in org.secretaries if d in s.serves]
@@ -124,7 +115,7 @@ def expected_coverage(scenario: Scenario, step: float = STEP) -> dict[str, float
             weekday = days[n] % 7  # working days are calendar day numbers, day 0 a Monday
             away = np.ones(k)
             for i in serving:
-                if weekday in weekdays[i]:
+                if weekday in org.secretaries[i].weekdays:
                     away *= 1 - free[n] * desk[i]
             covered += float(np.mean(1 - away))
         out[name] = covered / (len(days) - cal.warmup_days)
