@@ -164,13 +164,17 @@ def test_two_runs_with_different_seeds_agree_to_the_stated_precision() -> None:
         assert abs(a[name]["fte_least"]["mean"] - b[name]["fte_least"]["mean"]) <= day + 1e-9, name
 
 
-def test_baseline_config_measures_against_todays_staffing() -> None:
-    scenarios = [parse_scenario(small_data()), parse_scenario(small_pool_data())]
-    units = staffing_units(scenarios)
-    norms = {u.key: targets_for(u.scenario, ["calls_abandoned=off"]) for u in units}
-    store = ResultStore.open(None, "b", "staff")
+def small_blocks(target: str, blocks: int) -> list[Any]:
+    """The small decentral and pool setups searched on ``blocks`` blocks of 3 replications, with ``target``."""
+    units = staffing_units([parse_scenario(small_data()), parse_scenario(small_pool_data())])
+    norms = {u.key: targets_for(u.scenario, [target]) for u in units}
+    store = ResultStore.open(None, "blocks", "staff")
     with session(store, workers=1) as runner:
-        cases = search_blocks(units, norms, 3, 1, 0.95, runner, min_blocks=2, max_blocks=2)
+        return search_blocks(units, norms, 3, 1, 0.95, runner, min_blocks=blocks, max_blocks=blocks)
+
+
+def test_baseline_config_measures_against_todays_staffing() -> None:
+    cases = small_blocks("calls_abandoned=off", 2)
     today = business_case(cases, "config")
     row = today["setups"]["small_pool"]
     assert today["baseline"] == "config" and today["setups"]["small"]["saving_share"] is not None
@@ -222,12 +226,7 @@ def test_every_later_block_searches_in_full_from_block_zeros_answer() -> None:
     """Blocks are independent: each later block starts from where block 0's group-by-group search ended (not
     from the block before it, whose noise it would inherit) and searches until no group can lose a day on its
     own seeds (one round of removals could not undo a repair's overshoot, and answers crept upward)."""
-    scenarios = [parse_scenario(small_data()), parse_scenario(small_pool_data())]
-    units = staffing_units(scenarios)
-    norms = {u.key: targets_for(u.scenario, ["utilisation<=0.5"]) for u in units}
-    store = ResultStore.open(None, "blocks", "staff")
-    with session(store, workers=1) as runner:
-        cases = search_blocks(units, norms, 3, 1, 0.95, runner, min_blocks=3, max_blocks=3)
+    cases = small_blocks("utilisation<=0.5", 3)
     for case in cases:
         first = case.searches[0]
         start = (first.floor or case.answers[0]).staffing.key()
