@@ -13,12 +13,22 @@ norm (working time) has passed; then, or as soon as none of its own secretaries 
 leave: no known end), anyone who may take it does, at ``custom_penalty`` times the work. Standard work
 goes to whoever is free, own departments first.
 
+**Buddy cover** (decentralised, ``organisation.cover``) forwards a department's phone to its buddies, the
+secretaries of the department that covers it, by ``organisation.forwarding.on``: ``absent``, while none of its
+own secretaries is present; ``busy``, also when a call arrives that nobody of its group (nor a helping cluster)
+can take at once, i.e. it would queue; ``no_answer``, busy and also when a waiting call has rung
+``ring_seconds`` unanswered: an idle buddy (or, with ``calls: preempt``, one at back-office work) takes it then,
+and a buddy who becomes free later takes it after her own group's waiting calls. The buddies always come after
+everyone who could take the call before. Back-office work goes to buddies only while none of the department's
+own secretaries is back today, whatever the forwarding.
+
 **A free secretary** chooses, in this order:
 
 1. a waiting call she may answer: her own group's oldest, then (``idle`` exchange) any call of a group she
    helps, (``overflow``) a helped group's call that has rung longer than ``ring_seconds``, and (buddy cover)
-   a call of a department she covers while none of its own secretaries is present. A ringing phone comes
-   before any back-office work;
+   a call of a department she covers while none of its own secretaries is present or (``forwarding.on:
+   no_answer``) that has rung longer than the forwarding's ``ring_seconds``. A ringing phone comes before any
+   back-office work;
 2. her personal work (a task a call interrupted, minutes she took), earliest due first;
 3. a task of her group, earliest due first: her own departments' tasks (including those held for her)
    before the others' open tasks;
@@ -28,8 +38,9 @@ goes to whoever is free, own departments first.
 
 **Calls preempt** back-office work (``calls: preempt``): an arriving call interrupts, in this order, an own
 secretary of the department, anyone of the group, a helper of another cluster (under ``idle`` exchange) or
-a buddy; the interrupted task's remaining work is kept and she resumes it after the call. With ``calls:
-reserve`` nothing is interrupted, but a secretary starts back-office work only while more than
+a buddy (while the department's own secretaries are all absent; forwarded on busy or no answer, when nobody
+before her could take it); the interrupted task's remaining work is kept and she resumes it after the call.
+With ``calls: reserve`` nothing is interrupted, but a secretary starts back-office work only while more than
 ``reserve_free`` colleagues of her group stay idle for calls (Bhulai & Koole 2003).
 
 **Competences**: a secretary only takes the request types she may do (``competences``); minute-taking needs
@@ -56,7 +67,7 @@ import simpy
 from simpy.events import Timeout
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar, day_of
-from sim.config import Dispatch
+from sim.config import Dispatch, Forwarding
 from sim.entities import (
     ABANDONED,
     AFTER_HOURS,
@@ -86,6 +97,8 @@ _LOOKAHEAD_DAYS = 14
 #: Absences within her working day (lunch, shrinkage blocks): she is back within the hour, so work held for
 #: her stays held and nothing of hers is handed back.
 _BRIEF = ("lunch", "shrinkage")
+#: The config's default forwarding, for a dispatcher made without one.
+_FORWARDING = Forwarding()
 
 
 def _take(heap: list[Task], i: int) -> Task:
@@ -106,7 +119,7 @@ class Dispatcher:
     def __init__(self, env: simpy.Environment, org: Organisation, conf: Dispatch, cal: WorkCalendar,
                  metrics: Collector, type_names: list[str], callback_norm_minutes: float,
                  writing_per_minute: float, minutes_norm_minutes: float, minutes_type: int,
-                 log: EventLog | None = None) -> None:
+                 log: EventLog | None = None, forwarding: Forwarding = _FORWARDING) -> None:
         self.env = env
         self.org = org
         self.cal = cal
@@ -129,6 +142,10 @@ class Dispatcher:
         self._seq = 0  # arrival order of tasks (ties of due dates go to the first come)
         self.own_present = [0] * len(org.dept_names)  # present own secretaries per department
         self.any_cover = any(org.buddies)
+        # forwarding beyond absence: only where there are buddies, so that without them nothing changes
+        self.forward_busy = self.any_cover and forwarding.on != "absent"
+        self.forward_ring = self.any_cover and forwarding.on == "no_answer"
+        self.cover_ring = forwarding.ring_seconds / 60.0
         # whether anyone but its own secretaries may take a department's work (else holding is pointless:
         # a decentralised department without a buddy)
         self.others_may: list[bool] = [
@@ -173,6 +190,11 @@ class Dispatcher:
                 sec = self._helper_for_call(g.helpers, TASK)
             if sec is None and covered:
                 sec = self._buddy_for_call(d, TASK)
+        if sec is None and self.forward_busy and not covered and self.org.buddies[d]:
+            # forwarded on busy: nobody who may serve the department can take it now
+            sec = self._buddy_for_call(d, IDLE)
+            if sec is None and self.preempt:
+                sec = self._buddy_for_call(d, TASK)
         if sec is not None:
             self._answer(sec, call, now, queued=False)
             return
@@ -185,6 +207,9 @@ class Dispatcher:
         if self.overflow and g.helpers:
             ev = Timeout(self.env, self.ring, call)
             ev.callbacks.append(self._overflow_call)
+        if self.forward_ring and self.org.buddies[d]:
+            ev = Timeout(self.env, self.cover_ring, call)
+            ev.callbacks.append(self._forward_call)
 
     def task_arrives(self, task: Task) -> None:
         self._task_arrives(task, self.env.now)
@@ -522,6 +547,13 @@ class Dispatcher:
                         call = self._waiting_call_of(cg, d)
                         if call is not None:
                             return call
+                elif self.forward_ring:
+                    cg = self.org.group_of_dept[d]
+                    if cg.n_calls:
+                        # the department's oldest waiting call: if it has not rung long enough, no later one has
+                        call = self._waiting_call_of(cg, d)
+                        if call is not None and call.forwarded:
+                            return call
         if sec.personal:
             return heappop(sec.personal)
         # reserve policy: back-office work only while enough colleagues stay idle for calls
@@ -704,6 +736,18 @@ class Dispatcher:
         sec = self._helper_for_call(g.helpers, IDLE)
         if sec is None and self.preempt:
             sec = self._helper_for_call(g.helpers, TASK)
+        if sec is not None:
+            self._answer(sec, call, self.env.now, queued=True)
+
+    def _forward_call(self, ev: simpy.Event) -> None:
+        """A waiting call has rung the forwarding's ``ring_seconds`` unanswered: its buddies may answer it."""
+        call = cast(Call, ev.value)
+        if call.state != WAITING:
+            return
+        call.forwarded = True
+        sec = self._buddy_for_call(call.dept, IDLE)
+        if sec is None and self.preempt:
+            sec = self._buddy_for_call(call.dept, TASK)
         if sec is not None:
             self._answer(sec, call, self.env.now, queued=True)
 

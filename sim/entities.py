@@ -52,7 +52,7 @@ class Call:
 
     __slots__ = (
         "dept", "group", "external", "arrival", "talk", "patience", "custom", "callback", "callback_work",
-        "measured", "own_absent", "state", "overflowed", "end",
+        "measured", "own_absent", "state", "overflowed", "forwarded", "end",
     )
     group: Group  # set by the dispatcher as the call arrives
 
@@ -70,6 +70,7 @@ class Call:
         self.own_absent = False
         self.state = WAITING
         self.overflowed = False
+        self.forwarded = False  # rang the forwarding's ring_seconds unanswered: its buddies may answer it
         self.end = math.inf  # when the conversation ends, set as it is answered (for the request log)
 
 

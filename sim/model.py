@@ -90,7 +90,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
         callback_norm_minutes=demand.calls.callback_norm_working_hours * 60,
         writing_per_minute=(meetings.writing_minutes_per_meeting_hour / 60) if meetings else 0.0,
         minutes_norm_minutes=(meetings.norm_working_hours * 60) if meetings else 0.0,
-        minutes_type=minutes_type, log=event_log,
+        minutes_type=minutes_type, log=event_log, forwarding=scenario.organisation.forwarding,
     )
     for i, sec in enumerate(org.secretaries):
         env.process(roster(env, scenario, i, sec, cal, streams[f"absence/{sec.name}"], dispatcher,

@@ -240,12 +240,37 @@ class SecretarySpec(Model):
 
 
 class Cover(Model):
-    """Buddy cover in a decentralised setup: when none of ``department``'s own secretaries is present, its
-    phone is forwarded to the secretaries of ``by``; when none of them is back today (ill, on leave, a day off,
-    after her shift), they also take its back-office work, after their own departments' work."""
+    """Buddy cover in a decentralised setup: ``department``'s phone is forwarded to the secretaries of ``by``
+    when none of its own secretaries is present and, by ``organisation.forwarding``, also when they are all
+    busy or do not answer within the ring time (:class:`Forwarding`); when none of them is back today (ill, on
+    leave, a day off, after her shift), the buddies also take its back-office work, after their own
+    departments' work."""
 
     department: str = Field(min_length=1, description="the department that is covered")
     by: str = Field(min_length=1, description="the department whose secretaries cover it (its buddy)")
+
+
+class Forwarding(Model):
+    """When a department's phone is forwarded to its buddies (``organisation.cover``), as a phone system's
+    call-forwarding rules do. A forwarded call still rings first where it did before (the department's own
+    secretaries, then the rest of its group, then helping clusters): the buddies come last, and a buddy takes a
+    covered department's waiting call only after her own group's waiting calls. Back-office work is not
+    affected: buddies take it only while none of the department's own secretaries is back today."""
+
+    on: Literal["absent", "busy", "no_answer"] = Field(
+        default="absent",
+        description="absent: forward only while none of the department's own secretaries is present (the rule "
+        "before this setting existed); busy: also forward a call at once when nobody who may serve the "
+        "department can take it as it arrives (it would queue); no_answer: busy, and a call that has waited "
+        "ring_seconds unanswered may then be answered by a buddy (an idle one at once, else the first who is "
+        "free, after her own group's waiting calls). ASSUMPTION: municipal phone systems forward on busy and "
+        "on no answer (domain notes)",
+    )
+    ring_seconds: float = Field(
+        default=20, ge=0, le=600,
+        description="no_answer: how long a waiting call rings before its buddies may answer it. ASSUMPTION: "
+        "municipal phone systems forward after 15-30 s of ringing (domain notes)",
+    )
 
 
 class OrganisationSpec(Model):
@@ -262,6 +287,10 @@ class OrganisationSpec(Model):
         default_factory=list,
         description="buddy cover between departments (phone forwarding; back-office work when the department's "
         "own secretaries are away for the day)",
+    )
+    forwarding: Forwarding = Field(
+        default_factory=Forwarding,
+        description="when a covered department's phone is forwarded to its buddies (absent, busy, no_answer)",
     )
 
     @model_validator(mode="after")
@@ -912,6 +941,11 @@ def config_hash(scenario: Scenario) -> str:
     data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
     if data["calendar"].get("lunch_window") == ["12:00", "14:00"]:  # added later: at its default, the old hash
         data["calendar"].pop("lunch_window")
+    org = data["organisation"]
+    if not org["cover"] or org["forwarding"]["on"] == "absent":
+        # added later: where it changes no result (no buddies, or forwarding on absence only, the rule before it
+        # existed), the old hash
+        org.pop("forwarding")
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
