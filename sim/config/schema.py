@@ -258,7 +258,7 @@ class Forwarding(Model):
     affected: buddies take it only while none of the department's own secretaries is back today."""
 
     on: Literal["absent", "busy", "no_answer"] = Field(
-        default="absent",
+        default="no_answer",
         description="absent: forward only while none of the department's own secretaries is present (the rule "
         "before this setting existed); busy: also forward a call at once when nobody who may serve the "
         "department can take it as it arrives (it would queue); no_answer: busy, and a call that has waited "
