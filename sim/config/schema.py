@@ -613,6 +613,35 @@ class Costs(Model):
         default=0.0, ge=0, le=1e9, description="one-off cost of tools, e.g. for Het Nieuwe Werken (ASSUMPTION)")
 
 
+class StaffingRules(Model):
+    """The rules HR sets for the staffing search's moves (``sim staff``, :mod:`sim.staffing.moves`): which
+    rosters it may recommend. They do not change the simulation, only which staffings the search tries."""
+
+    keep_department_secretary: bool = Field(
+        default=True,
+        description="no department is left without a secretary of its own (one whose departments list "
+        "names it) when the search removes days; false allows it (ASSUMPTION: HR keeps a known face per "
+        "department, as the article's departments expect)",
+    )
+    min_contract_days: int = Field(
+        default=2, ge=1, le=7,
+        description="the smallest contract HR keeps, in working days a week: a contract is shortened day by day "
+        "down to this, not below, except when the person leaves; a contract already shorter today is kept "
+        "(ASSUMPTION)",
+    )
+    allow_leavers: bool = Field(
+        default=False,
+        description="may one of today's secretaries lose all her days (leave)? Only when no secretary of her "
+        "group can be shortened; false: the search only shortens contracts (ASSUMPTION: people leaving is "
+        "the analyst's stated choice, not the search's)",
+    )
+    new_hire_days: int = Field(
+        default=3, ge=1, le=7,
+        description="working days a week of a newcomer the search hires when a group must grow and no one of "
+        "it can take another day (at most the calendar's working days) (ASSUMPTION)",
+    )
+
+
 class Scenario(Model):
     """A whole scenario: one config file."""
 
@@ -631,6 +660,7 @@ class Scenario(Model):
     hnw: HNW | None = None
     norms: Norms = Norms()
     costs: Costs = Costs()
+    staffing: StaffingRules = StaffingRules()
 
     @model_validator(mode="before")
     @classmethod
@@ -912,6 +942,8 @@ def config_hash(scenario: Scenario) -> str:
     data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
     if data["calendar"].get("lunch_window") == ["12:00", "14:00"]:  # added later: at its default, the old hash
         data["calendar"].pop("lunch_window")
+    if data.get("staffing") == StaffingRules().model_dump(mode="json"):  # added later: at its defaults, the old hash
+        data.pop("staffing")
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
