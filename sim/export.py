@@ -10,6 +10,8 @@ Any results folder (``sim run --out``, ``sim compare``, ``sim sweep``, ``sim sta
 - one sheet per table (``per_department``, ``per_hour``, ...; every replication's rows), and for experiments a
   ``<table> mean`` sheet with the mean over replications per setup (the per-department view of the winners
   and losers of a reorganisation);
+- ``roster`` (``sim staff``'s ``roster.csv``, when the folder has one): each secretary's contract today and in
+  the recommended staffing, for HR (:func:`sim.staffing.moves.roster_changes`), right after the KPIs;
 - the other CSV files of the folder (``kpis``, ``trail``, ...), each as its own sheet.
 
 Cells hold numbers where the CSV holds numbers, so the analyst can compute with them. Needs openpyxl
@@ -29,8 +31,9 @@ from sim.config import ConfigError
 from sim.kpi_tables import flatten_kpis
 
 #: Sheets first, in this order; other CSVs follow alphabetically.
-FIRST = ("summary.csv", "differences.csv")
-TITLES = {"summary.csv": "KPIs", "differences.csv": "Differences", "kpis.csv": "KPIs per replication"}
+FIRST = ("summary.csv", "differences.csv", "roster.csv")
+TITLES = {"summary.csv": "KPIs", "differences.csv": "Differences", "kpis.csv": "KPIs per replication",
+          "roster.csv": "roster"}
 MAX_ROWS = 1_048_575  # Excel's limit, less the header
 
 

@@ -190,9 +190,10 @@ def with_base(p: Parameter, scenario: Scenario) -> Parameter:
 
 
 def sim_key(scenario: Scenario) -> str:
-    """A hash of what is simulated (norms, costs and names left out): scenarios with the same key share runs."""
+    """A hash of what is simulated (norms, costs, the search's staffing rules and names left out): scenarios with
+    the same key share runs."""
     data = scenario.model_dump(mode="json")
-    for k in ("norms", "costs", "name", "description"):
+    for k in ("norms", "costs", "staffing", "name", "description"):
         data.pop(k, None)
     data["run"].pop("seed", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]

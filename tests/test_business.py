@@ -27,7 +27,8 @@ NORM_MIN = 20 / 60
 
 def erlang_data(talk: float, secretaries: int = 12) -> dict[str, Any]:
     """M/M/c round the clock on one weekday (so one secretary-day is one server), no abandonment: the search
-    can only find whole servers, and only the reachability norm (80% within 20 s) is on."""
+    can only find whole servers (so secretaries may leave: staffing.allow_leavers), and only the reachability
+    norm (80% within 20 s) is on."""
     data = copy.deepcopy(load_raw(CONFIGS / "validation" / "erlang_c.yaml"))
     data.pop("extends", None)
     data["run"] = {"days": 2, "warmup_days": 0, "seed": 5}
@@ -37,6 +38,7 @@ def erlang_data(talk: float, secretaries: int = 12) -> dict[str, Any]:
     data["demand"]["calls"]["per_staff_per_day"] = LAM * 1440
     data["demand"]["calls"]["talk_minutes"] = {"dist": "exponential", "mean": talk}
     data["norms"] = {"occupancy_max": None, "per_department": False, "abandoned_max": None}
+    data["staffing"] = {"allow_leavers": True}  # a server less is a secretary less: one-day contracts leave
     return data
 
 

@@ -87,24 +87,28 @@ def test_a_norm_holds_when_its_interval_is_on_the_right_side() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- moves
-def test_removing_days_takes_part_timers_first_and_keeps_a_secretary() -> None:
+def test_removing_days_shortens_the_longest_contract_and_keeps_everyone() -> None:
     s = load_scenario(CONFIGS / "decentral.yaml")
     st = Staffing.of(s)
     assert st.fte(s) == pytest.approx(12.0)
-    # Stedenbouw: Anna full time, Bea mon-wed; the busiest days are mon-wed, latest first: Bea's wednesday
+    # Stedenbouw: Anna full time, Bea mon-wed; Anna has the most days, and of hers mon-wed are the busiest,
+    # latest first: Anna's wednesday
     one = st.remove_day(s, "Stedenbouw")
     assert one is not None
-    assert {x.name: x.days for x in one.secretaries}["Bea"] == ["mon", "tue"]
+    assert {x.name: x.days for x in one.secretaries}["Anna"] == ["mon", "tue", "thu", "fri"]
     assert one.fte(s) == pytest.approx(12.0 - 0.2)
     cur = st
-    for _ in range(7):  # Bea's 3 days and 4 of Anna's
+    for _ in range(4):  # Anna down to two days, Bea to two (min_contract_days); nobody leaves
         nxt = cur.remove_day(s, "Stedenbouw")
         assert nxt is not None
         cur = nxt
-    assert "Bea" not in {x.name for x in cur.secretaries}
-    assert cur.spread(s)["Stedenbouw"]["secretaries"] == {"Anna": ["mon"]}
-    assert cur.remove_day(s, "Stedenbouw") is None  # the department keeps its last secretary-day
+    assert cur.spread(s)["Stedenbouw"]["secretaries"] == {"Anna": ["mon", "thu"], "Bea": ["tue", "wed"]}
+    assert cur.remove_day(s, "Stedenbouw") is None  # allow_leavers is false by default
     cur.apply(s)  # still a valid organisation
+    leavers = s.model_copy(update={"staffing": s.staffing.model_copy(update={"allow_leavers": True})})
+    gone = cur.remove_day(leavers, "Stedenbouw")  # now one may leave: Bea (ties: the last listed)
+    assert gone is not None and gone.spread(s)["Stedenbouw"]["secretaries"] == {"Anna": ["mon", "thu"]}
+    assert gone.remove_day(leavers, "Stedenbouw") is None  # the department keeps a secretary of its own
 
 
 def test_adding_days_fills_part_timers_then_hires_on_the_missing_shift() -> None:
@@ -114,9 +118,13 @@ def test_adding_days_fills_part_timers_then_hires_on_the_missing_shift() -> None
     assert {x.name: x.days for x in plus.secretaries}["Bea"] == ["mon", "tue", "wed", "thu"]
     v = st.add_day(s, "Verkeer")  # Esther alone, full time, early shift: a newcomer on the late shift
     new = {x.name: x for x in v.secretaries}["Verkeer+1"]
-    assert new.days == ["mon"] and new.departments == ["Verkeer"]
+    assert new.days == ["mon", "tue", "wed"] and new.departments == ["Verkeer"]  # staffing.new_hire_days
     assert (new.start, new.end) == ("09:18", "17:00")
-    assert v.apply(s).fte() == pytest.approx(12.2)
+    assert v.apply(s).fte() == pytest.approx(12.6)
+    less = v.remove_day(s, "Verkeer")  # the newcomer goes first, down to two days, then she leaves
+    assert less is not None and {x.name: x.days for x in less.secretaries}["Verkeer+1"] == ["mon", "tue"]
+    again = less.remove_day(s, "Verkeer")
+    assert again is not None and again.key() == st.key()
 
 
 def test_moves_in_the_central_setup_stay_within_clusters() -> None:

@@ -642,6 +642,35 @@ class Costs(Model):
         default=0.0, ge=0, le=1e9, description="one-off cost of tools, e.g. for Het Nieuwe Werken (ASSUMPTION)")
 
 
+class StaffingRules(Model):
+    """The rules HR sets for the staffing search's moves (``sim staff``, :mod:`sim.staffing.moves`): which
+    rosters it may recommend. They do not change the simulation, only which staffings the search tries."""
+
+    keep_department_secretary: bool = Field(
+        default=True,
+        description="no department is left without a secretary of its own (one whose departments list "
+        "names it) when the search removes days; false allows it (ASSUMPTION: HR keeps a known face per "
+        "department, as the article's departments expect)",
+    )
+    min_contract_days: int = Field(
+        default=2, ge=1, le=7,
+        description="the smallest contract HR keeps, in working days a week: a contract is shortened day by day "
+        "down to this, not below, except when the person leaves; a contract already shorter today is kept "
+        "(ASSUMPTION)",
+    )
+    allow_leavers: bool = Field(
+        default=False,
+        description="may one of today's secretaries lose all her days (leave)? Only when no secretary of her "
+        "group can be shortened; false: the search only shortens contracts (ASSUMPTION: people leaving is "
+        "the analyst's stated choice, not the search's)",
+    )
+    new_hire_days: int = Field(
+        default=3, ge=1, le=7,
+        description="working days a week of a newcomer the search hires when a group must grow and no one of "
+        "it can take another day (at most the calendar's working days) (ASSUMPTION)",
+    )
+
+
 class Scenario(Model):
     """A whole scenario: one config file."""
 
@@ -660,6 +689,7 @@ class Scenario(Model):
     hnw: HNW | None = None
     norms: Norms = Norms()
     costs: Costs = Costs()
+    staffing: StaffingRules = StaffingRules()
 
     @model_validator(mode="before")
     @classmethod
@@ -946,6 +976,11 @@ def config_hash(scenario: Scenario) -> str:
         # added later: where it changes no result (no buddies, or forwarding on absence only, the rule before it
         # existed), the old hash
         org.pop("forwarding")
+    if data.get("staffing") == StaffingRules().model_dump(mode="json"):  # added later: at its defaults, the old hash
+        data.pop("staffing")
+    for key, default in (("continuity_min", None), ("basis", "norms"), ("today_tolerance", 0.01)):
+        if data["norms"].get(key) == default:  # added later: at their defaults, the old hash
+            data["norms"].pop(key)
     blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -12,7 +12,7 @@ One module per question, each importing only those above it:
 The business case over independent blocks of replications, with costs and intervals, is :mod:`sim.business`.
 """
 
-from sim.staffing.moves import Staffing, day_fte, group_demand, group_of, groups
+from sim.staffing.moves import Staffing, day_fte, group_demand, group_of, groups, roster_changes
 from sim.staffing.norms import (
     DEPARTMENT_NORMS,
     Target,
@@ -39,5 +39,5 @@ __all__ = [
     "ARTICLE_SAVING", "DEPARTMENT_NORMS", "MAX_EXCHANGES", "Evaluation", "Evaluator", "SetupStaffing", "Staffing",
     "StaffingSearch", "StaffResult", "Target", "block_seed", "business_case", "day_fte", "default_targets",
     "department_shares", "department_targets", "group_demand", "group_of", "groups", "judge", "parse_target",
-    "pooled_share", "staff", "staff_experiment_hash", "staffing_units", "targets_for",
+    "pooled_share", "roster_changes", "staff", "staff_experiment_hash", "staffing_units", "targets_for",
 ]

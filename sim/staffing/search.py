@@ -304,8 +304,8 @@ class StaffingSearch(Evaluator):
                 ev = self.evaluate([st], "repair", rnd, early=False)[0]
                 continue
             step.clear()
-            trim = [g for g in worst if self._group_days(st, g) - 1 > fail_at.get(g, 0)
-                    and st.remove_day(sc, g) is not None]
+            trim = [g for g in worst if (less := st.remove_day(sc, g)) is not None  # a leaver: several days
+                    and self._group_days(less, g) > fail_at.get(g, 0)]
             if not trim:
                 return ev
             new = self._removed(st, trim, rnd)
