@@ -56,12 +56,15 @@ from sim.staffing import (
     StaffResult,
     Target,
     day_fte,
-    department_shares,
     staff_experiment_hash,
     staffing_units,
     targets_for,
 )
-from sim.stats import ALPHA, summarize, summarize_kpi
+from sim.staffing.control import expected_coverage
+from sim.staffing.moves import roster_changes
+from sim.staffing.norms import DEPARTMENT_KPIS, TodayService, measure_today, target_basis
+from sim.staffing.search import Evaluator
+from sim.stats import ALPHA, Summary, summarize, summarize_kpi
 from sim.store import ReplicationRecord, ResultStore
 
 #: Blocks of replications: at least this many, at most this many. The stopping rule compares an interval
@@ -72,7 +75,10 @@ MIN_BLOCKS = 5
 MAX_BLOCKS = 8
 #: Days the confirmation may add to the largest block answer before it gives up (and says so).
 MAX_CONFIRM_DAYS = 10
-BASELINES = ("least", "config")
+BASELINES = ("config", "least")
+_NONE = Summary(None, None, None, None, 0)
+#: Points of the service curve (what each FTE buys) between the recommended staffing and today's, at most.
+CURVE_POINTS = 6
 
 
 # ------------------------------------------------------------------------------------------------- costs
@@ -238,10 +244,13 @@ def _interval(values: Sequence[float], alpha: float) -> dict[str, Any]:
     return summarize(list(values), alpha).to_dict()
 
 
-def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidence: float = 1 - ALPHA,
-                  article_saving: float = ARTICLE_SAVING) -> dict[str, Any]:
+def business_case(cases: Sequence[SetupCase], baseline: str = "config", confidence: float = 1 - ALPHA,
+                  article_saving: float = ARTICLE_SAVING, today: TodayService | None = None,
+                  today_by_setup: dict[str, TodayService] | None = None) -> dict[str, Any]:
     """Cost per setup, the saving against ``baseline`` per block (paired) with its interval, payback, binding
-    norms, margins at the recommended staffing, and departments that gain or lose against the baseline."""
+    norms, margins at the recommended staffing, and each department's gain or loss against today's service
+    (``today``: the first setup as staffed; ``today_by_setup``: each setup's service at its recommended
+    staffing, measured the same way)."""
     if baseline not in BASELINES:
         raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     alpha = 1 - confidence
@@ -252,7 +261,6 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
     ref_blocks = [ref_costs.yearly(a.fte if baseline == "least" else ref.config.fte)["total"] for a in ref.answers]
     ref_one_off = ref_costs.one_off(ref.recommended.fte if ref.recommended else ref.answers[0].fte)["total"] \
         if baseline == "least" else 0.0
-    ref_shares = _dept_shares(ref)
     rows: dict[str, Any] = {}
     for case in cases:
         costs = CostModel.of(case.scenario)
@@ -265,10 +273,9 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
         rec = case.recommended
         assert rec is not None
         one_off = costs.one_off(rec.fte)
-        is_ref_itself = case is ref and baseline == "least"
+        is_ref_itself = case is ref  # a setup is never compared with itself
         mean_euro = sum(euro) / len(euro)
         saving = _interval(savings, alpha)
-        shares = ref_shares if case is ref else _dept_shares(case)
         verdict = None if is_ref_itself or saving["mean"] is None else (
             "yes" if (saving["ci_low"] if saving["ci_low"] is not None else saving["mean"]) >= article_saving
             else "no" if (saving["ci_high"] if saving["ci_high"] is not None else saving["mean"]) < article_saving
@@ -297,24 +304,34 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "least", confidenc
             "binding_norms": case.binding(),
             "margins": dict(rec.margins),
             "worst_department": _worst_department(rec),
-            "departments": {d: {**sh, **{f"{k}_vs_baseline": _minus(v, ref_shares.get(d, {}).get(k))
-                                         for k, v in sh.items()}} for d, sh in shares.items()},
+            "gain_loss": None if is_ref_itself or today is None or today_by_setup is None
+            or case.name not in today_by_setup else gain_loss(today, today_by_setup[case.name]),
         }
     return {"reference": ref.name, "baseline": baseline, "blocks": blocks, "confidence": confidence,
             "article_saving": article_saving, "setups": rows,
+            "today": None if today is None else today.to_dict(),
+            "today_fte": ref.config.fte,
             "baseline_meaning": "the first setup at its own least staffing, block by block" if baseline == "least"
-            else "the first config's staffing as it is today"}
+            else "today: the first config's staffing as it is"}
 
 
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
-
-
-def _dept_shares(case: SetupCase) -> dict[str, dict[str, float | None]]:
-    """Per-department shares at the recommended staffing, pooled over every block's replications."""
-    rec = case.recommended
-    assert rec is not None
-    return department_shares(block_records(case, rec.staffing))
+def gain_loss(today: TodayService, new: TodayService) -> list[dict[str, Any]]:
+    """Department by department, KPI by KPI: today's estimate, the setup's at its recommended staffing, the
+    change in points (positive: better, whatever the KPI's direction) and a verdict, ``gain`` or ``loss`` where
+    the change exceeds the tolerance of "no worse than today" (the larger of ``today.tolerance`` and today's
+    own interval), else ``same``."""
+    rows = []
+    for dept, kpis in today.departments.items():
+        for kpi, (was, hw) in kpis.items():
+            now = new.departments.get(dept, {}).get(kpi)
+            if now is None:
+                continue
+            better = (now[0] - was) if DEPARTMENT_KPIS[kpi] == ">=" else (was - now[0])
+            tol = max(today.tolerance, hw)
+            rows.append({"department": dept, "kpi": kpi, "today": was, "new": now[0], "better_points": 100 * better,
+                         "tolerance_points": 100 * tol,
+                         "verdict": "gain" if better > tol else "loss" if better < -tol else "same"})
+    return rows
 
 
 def _worst_department(ev: Evaluation) -> dict[str, Any] | None:
@@ -336,11 +353,13 @@ def headline(case: dict[str, Any]) -> list[str]:
             continue
         f, s = row["fte_least"], row["saving_share_ci"]
         binding = ", ".join(list(row["binding_norms"])[:2]) or "none found"
+        service = {"today": "at today's service in every department", "both": "at today's service and the norms",
+                   "norms": "meeting the norms"}.get(case.get("basis", {}).get(name, "norms"), "")
         against = f"{fmt_iv(ref_fte, 1)} FTE ({case['reference']}, "
         against += "at its least staffing)" if case["baseline"] == "least" else "today's staffing)"
         payback = row["payback_years"]
         out.append(
-            f"{name} needs {fmt_iv(f, 1)} FTE against {against}: a saving of {fmt_iv(s, 1, pct=True)}, "
+            f"{name} needs {fmt_iv(f, 1)} FTE {service} against {against}: a saving of {fmt_iv(s, 1, pct=True)}, "
             f"binding norm {binding}; "
             f"{_VERDICT[row['article_saving_verdict']]} "
             f"the article's {100 * case['article_saving']:.0f}%"
@@ -370,13 +389,24 @@ __all__ = ["CostModel", "payback_years", "SetupCase", "search_blocks", "business
 
 
 def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
-                   confidence: float, runner: Runner, *, baseline: str = "least", precision: float | None = None,
+                   confidence: float, runner: Runner, *, baseline: str = "config", precision: float | None = None,
                    min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
-                   early_reject: bool = True) -> StaffResult:
+                   early_reject: bool = True, specs: Sequence[str] = ()) -> StaffResult:
     """The staffing searches over blocks and the business case, as a :class:`StaffResult` whose setups are
-    block 0's searches with the recommended staffing as their answer."""
+    block 0's searches with the recommended staffing as their answer. Today's service (the first setup as
+    staffed in its config, on the first ``min_blocks`` blocks' seeds) is measured first: it is what every
+    department's gain or loss is measured against, and under ``--target today|both`` (``specs``) or
+    ``norms.basis`` the service each setup must give (``norms`` then gets those targets)."""
     if baseline not in BASELINES:
         raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+    if not 1 <= min_blocks <= max_blocks:
+        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+    alpha = 1 - confidence
+    today = measure_today_service(units[0], runner, replications, seed, min_blocks, alpha)
+    norms = dict(norms)
+    for u in units:
+        if target_basis(u.scenario, specs) != "norms":
+            norms[u.key] = targets_for(u.scenario, specs, today)
     cases = search_blocks(units, norms, replications, seed, confidence, runner, precision=precision,
                           min_blocks=min_blocks, max_blocks=max_blocks, early_reject=early_reject)
     setups = []
@@ -386,24 +416,91 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
         best = search.evaluate([c.recommended.staffing], "confirm", 0)[0]
         search.complete(c.config)  # the tables show the config's staffing with every replication
         setups.append(SetupStaffing(c.name, c.scenario, c.config, best, search, c.searches[1:]))
-    case = business_case(cases, baseline, confidence)
+    served = {c.name: service_at(c, c.recommended.staffing, alpha) for c in cases[1:] if c.recommended}
+    case = business_case(cases, baseline, confidence, today=today, today_by_setup=served)
+    case["basis"] = {u.key: target_basis(u.scenario, specs) for u in units}
     for c in cases:
         goal = precision if precision is not None else day_fte(c.scenario)
-        case["setups"][c.name]["precision"] = {"fte": goal, "half_width": c.half_width(1 - confidence),
-                                               "reached": c.half_width(1 - confidence) <= goal + 1e-9}
+        row = case["setups"][c.name]
+        row["precision"] = {"fte": goal, "half_width": c.half_width(1 - confidence),
+                            "reached": c.half_width(1 - confidence) <= goal + 1e-9}
+        row["service_curve"] = None if c is cases[0] else service_curve(c, cases[0].config.fte, alpha)
+        assert c.recommended is not None
+        row["roster"] = roster_changes(c.scenario, c.recommended.staffing)
     return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)
 
 
+def _block_evaluator(unit: Unit, runner: Runner, replications: int, seed: int, block: int,
+                     alpha: float) -> Evaluator:
+    """An evaluator whose units and seeds are those of ``unit``'s search in ``block`` (so runs are shared)."""
+    return Evaluator(unit.scenario, [], runner, replications, seed, name=unit.key, alpha=alpha, block=block)
+
+
+def measure_today_service(unit: Unit, runner: Runner, replications: int, seed: int, blocks: int,
+                          alpha: float = ALPHA) -> TodayService:
+    """Today's service: ``unit`` (the baseline) as staffed in its config, on the seeds of the first ``blocks``
+    blocks (the same replications its searches start from), judged as the norms are judged."""
+    staffing = Staffing.of(unit.scenario)
+    records = []
+    for b in range(blocks):
+        ev = _block_evaluator(unit, runner, replications, seed, b, alpha)
+        u = ev.unit(staffing)
+        runner.ensure([u], replications, ev.block_seed)
+        records += runner.store.records([u.key], replications, tables=True)
+    expected = expected_coverage(unit.scenario) if unit.scenario.norms.control_variate else None
+    return measure_today(records, unit.key, unit.scenario, expected, alpha)
+
+
+def service_at(case: SetupCase, staffing: Staffing, alpha: float = ALPHA) -> TodayService:
+    """``case``'s service at ``staffing`` over every block's replications, measured as today's is."""
+    scenario = staffing.apply(case.scenario)
+    expected = expected_coverage(scenario) if case.scenario.norms.control_variate else None
+    return measure_today(block_records(case, staffing), case.name, case.scenario, expected, alpha)
+
+
+def service_curve(case: SetupCase, today_fte: float, alpha: float = ALPHA) -> list[dict[str, Any]]:
+    """What each FTE buys: from the recommended staffing up to today's FTE along the proportional path (days
+    added where the setup has least present time per unit of demand), at most :data:`CURVE_POINTS` staffings,
+    each judged on block 0's replications (common random numbers with the search, whose evaluations it
+    reuses): sector reachability and occupancy with their intervals, and per norm KPI the worst department's
+    margin."""
+    rec = case.recommended
+    assert rec is not None
+    search = case.searches[0]
+    day = day_fte(case.scenario)
+    days = max(0, math.ceil((today_fte - rec.fte) / day - 1e-9))
+    steps = sorted({round(k * days / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)}) if days else [0]
+    staffings = []
+    for k in steps:
+        st = search.path(rec.staffing, -k) if k else rec.staffing
+        if st is not None:
+            staffings.append(st)
+    rows = []
+    for ev in search.evaluate(staffings, "curve", 0, early=False):
+        worst: dict[str, float] = {}
+        for key, m in ev.margins.items():
+            if ":" in key and m is not None:
+                kpi = key.split(":", 1)[1]
+                worst[kpi] = min(worst.get(kpi, math.inf), m)
+        rows.append({"fte": ev.fte, "feasible": ev.feasible,
+                     "reachability": ev.summaries.get("reachability", _NONE).to_dict(),
+                     "calls_abandoned": ev.summaries.get("calls_abandoned", _NONE).to_dict(),
+                     "utilisation": ev.summaries.get("utilisation", _NONE).to_dict(),
+                     "worst_department_margin": worst})
+    return rows
+
+
 def staff_case(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATIONS, seed: int | None = None,
-               *, targets: Sequence[str] = (), confidence: float = 1 - ALPHA, baseline: str = "least",
+               *, targets: Sequence[str] = (), confidence: float = 1 - ALPHA, baseline: str = "config",
                precision: float | None = None, min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
                workers: int | None = None, progress: bool | None = False) -> StaffResult:
-    """From Python: the business case of ``scenarios`` (the first is the baseline), results store in memory."""
+    """From Python: the business case of ``scenarios`` (the first is today's organisation, the baseline),
+    results store in memory."""
     p = plan(scenarios, replications, seed, targets=targets, confidence=confidence)
     store = ResultStore.open(None, p.experiment, "staff")
     with session(store, workers=workers, progress=progress) as runner:
         return business_staff(p.units, p.norms, replications, p.seed, confidence, runner, baseline=baseline,
-                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks)
+                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks, specs=targets)
 
 
 @dataclass(frozen=True)
@@ -429,5 +526,10 @@ def plan(scenarios: Sequence[Scenario], replications: int, seed: int | None = No
         raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
-    norms = {u.key: targets_for(u.scenario, targets) for u in units}
-    return Plan(units, norms, base, staff_experiment_hash(units, base, norms, confidence))
+    # today's service is measured when the case runs (business_staff); until then a setup that holds it has
+    # its fixed part only, and the hash names the basis (today's targets follow from the configs and seed)
+    pending = TodayService("", {}, {}, 0)
+    norms = {u.key: targets_for(u.scenario, targets, pending) for u in units}
+    basis = {u.key: target_basis(u.scenario, targets) for u in units}
+    extra = "" if all(b == "norms" for b in basis.values()) else f"basis={sorted(basis.items())}"
+    return Plan(units, norms, base, staff_experiment_hash(units, base, norms, confidence, extra))

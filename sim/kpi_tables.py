@@ -127,7 +127,8 @@ def build_tables(m: Collector) -> dict[str, list[dict[str, Any]]]:
          "coverage_rostered": _share(d.rostered_covered, open_time),
          "meetings": d.meetings, "meetings_held": d.meetings_held, "meetings_missed": d.meetings_missed,
          "meetings_uncovered": d.meetings_uncovered,
-         "continuity": _share(d.custom_own, d.custom_done), "continuity_all": _share(d.done_own, d.done)}
+         "continuity": _share(d.custom_own, d.custom_done), "continuity_all": _share(d.done_own, d.done),
+         "custom_done": d.custom_done, "tasks": d.tasks, "tasks_within_norm": _share(d.tasks_within, d.tasks)}
         for d, name in zip(m.depts, org.dept_names, strict=True)
     ]
     per_caller = [

@@ -29,6 +29,9 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 - **continuity**: custom requests handled (calls answered, tasks done) by the department's own secretary (for
   minutes: the one who took them) / custom requests handled; ``continuity_all`` the same over all requests:
   the cost side of pooling.
+- per department, **tasks_within_norm**: its back-office tasks (callbacks left out: an abandoned call is judged
+  once, as a call) done within their norm / (done + open past their norm); calls are judged apart
+  (``reachability``, ``calls_abandoned``), whereas ``within_norm`` pools calls and all tasks.
 - **custom_share_requests**, **custom_share_work**: the realised custom (maatwerk) share of the measured
   requests by count, and of the busy time on calls and tasks (the article: 30-40% custom).
 - **meetings_uncovered**: meetings without minutes (nobody could take them, or the one it waited for could
@@ -43,7 +46,7 @@ from collections.abc import Iterator
 from typing import Any, Final, Protocol
 
 from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
-from sim.entities import CALL, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
+from sim.entities import CALL, CALLBACK, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
 
 HOURS: Final = 24
 
@@ -124,7 +127,7 @@ class DeptCounts:
     __slots__ = ("calls", "requests", "requests_within", "rep_n", "rep_within", "serve_count", "own_count",
                  "covered", "rostered_count", "rostered_covered", "meetings_uncovered", "meetings_held",
                  "meetings_missed", "meetings",
-                 "custom_done", "custom_own", "done", "done_own")
+                 "custom_done", "custom_own", "done", "done_own", "tasks", "tasks_within")
 
     def __init__(self) -> None:
         self.calls = CallCounts()
@@ -147,6 +150,10 @@ class DeptCounts:
         self.done_own = 0
         self.custom_done = 0
         self.custom_own = 0
+        # back-office tasks of the department, callbacks left out (an abandoned call is judged once, as a
+        # call): done or open past the norm, and those done within it
+        self.tasks = 0
+        self.tasks_within = 0
 
 
 class TypeCounts:
@@ -424,6 +431,9 @@ class Collector:
         if within:
             tc.within += 1
             dept.requests_within += 1
+        if k != CALLBACK:
+            dept.tasks += 1
+            dept.tasks_within += within
         if task.own_absent:
             dept.rep_n += 1
             dept.rep_within += within
@@ -568,6 +578,8 @@ class Collector:
                 if now > req.due:
                     tc.overdue_open += 1
                     dept.requests += 1
+                    if req.type != CALLBACK:
+                        dept.tasks += 1
                     if req.own_absent:
                         dept.rep_n += 1
 

@@ -106,11 +106,24 @@ def check_targets(scenarios: Iterable[Scenario], specs: Iterable[str]) -> None:
     """``--target KPI=V``: well formed, V finite, KPI a known name (a mistyped norm would be ignored)."""
     from sim.staffing import parse_target
 
+    scenarios = list(scenarios)
     names = []
     for spec in specs:
+        if spec.strip().lower() in ("today", "both"):
+            continue
         kpi, target = parse_target(spec)
         if target is not None and not abs(target.value) < float("inf"):
             raise ConfigError("--target", f"{spec!r}: the target must be a finite number")
+        if target is not None and target.department is not None:
+            known = {d.name for sc in scenarios for d in sc.organisation.departments}
+            if target.department not in known:
+                raise ConfigError("--target", f"{spec!r}: no department {target.department!r} (departments: "
+                                  f"{', '.join(sorted(known))})")
+            if not 0 <= target.value <= 1:
+                raise ConfigError("--target", f"{spec!r}: a department's norm is a share between 0 and 1")
+            continue
+        if ":" in kpi:
+            continue  # a department's norm switched off
         names.append(kpi)
     check_kpis(scenarios, names, "--target")
 

@@ -31,14 +31,17 @@ from sim.preflight import check_experiment
 @scenario_options
 @experiment_options(precision=False)
 @click.option("--target", "targets", multiple=True, metavar="KPI=VALUE",
-              help="A service norm: KPI=V or KPI>=V (at least), KPI<=V (at most), KPI=off (none). Defaults: "
+              help="A service norm: KPI=V or KPI>=V (at least), KPI<=V (at most), KPI=off (none); "
+                   "DEPARTMENT:KPI<=V for one department (reachability, abandoned, tasks, continuity, meetings); "
+                   "'today': no worse than today's service (the first config as staffed), per department and "
+                   "KPI; 'both': today's service and the fixed norms. Defaults (norms.basis: norms): "
                    "reachability>=0.8, calls_abandoned<=0.05, service_level.<type>>=0.85 for every type.")
 @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
               help="Of the intervals of the least FTE and the saving; with norms.rule=confident, a norm holds "
                    "when this two-sided t-interval of the KPI lies on its side of the target.")
-@click.option("--baseline", type=click.Choice(["least", "config"]), default="least", show_default=True,
-              help="What the saving is measured against: the first setup at its own least staffing (least), or "
-                   "the first config's staffing as it is today (config).")
+@click.option("--baseline", type=click.Choice(["config", "least"]), default="config", show_default=True,
+              help="What the saving is measured against: the first config's staffing as it is today (config), "
+                   "or the first setup at its own least staffing (least: a hypothetical organisation).")
 @click.option("--fte-precision", "fte_precision", type=click.FloatRange(0.0, None, min_open=True), default=None,
               help="Add blocks of replications until each setup's least FTE is known to +- this (95%); default "
                    "one secretary-day (0.2 FTE in a 36-hour week).")
@@ -66,13 +69,25 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     lo, hi = parse_blocks(blocks, MIN_BLOCKS, MAX_BLOCKS)
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = business_staff(units, norms, n, base, confidence, runner, baseline=baseline,
-                                precision=fte_precision, min_blocks=lo, max_blocks=hi)
+                                precision=fte_precision, min_blocks=lo, max_blocks=hi, specs=targets)
+    data["targets"] = {k: [str(t) for t in v] for k, v in result.targets.items()}
     exp_result = result.experiment()
     summary = result.summary()
     data["units"] = [{"key": u.key, **dict(u.labels)} for u in exp_result.units]
     write_outputs(folder, exp_result, data, summary=summary, differences=False)
     refresh_report(folder, quiet=as_json)
     write_rows_csv(folder, "trail.csv", result.trail_rows())
+    case = summary["business_case"]
+    write_rows_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
+                                          for r in row.get("roster") or []])
+    write_rows_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
+                                             for r in row.get("gain_loss") or []])
+    write_rows_csv(folder, "service_curve.csv", [
+        {"setup": name, "fte": r["fte"], "feasible": r["feasible"],
+         **{f"{k}.{q}": r[k][q] for k in ("reachability", "calls_abandoned", "utilisation")
+            for q in ("mean", "ci_low", "ci_high")},
+         **{f"worst_margin.{k}": v for k, v in r["worst_department_margin"].items()}}
+        for name, row in case["setups"].items() for r in row.get("service_curve") or []])
     if as_json:
         _emit_json(summary, folder)
         return
@@ -153,14 +168,60 @@ def _print_case(case: dict[str, Any]) -> None:
         worst = row["worst_department"]
         if worst:
             click.echo(f"    worst department: {worst['department']} ({worst['kpi']} margin {worst['margin']:+.3f})")
-        if row["saving_share"] is not None:
-            deltas = {d: v.get("reachability_vs_baseline") for d, v in row["departments"].items()}
-            known = {d: v for d, v in deltas.items() if v is not None}
-            if known:
-                gain = max(known, key=lambda d: known[d])
-                lose = min(known, key=lambda d: known[d])
-                click.echo(f"    reachability vs {case['reference']}: most gained {gain} {100 * known[gain]:+.1f} "
-                           f"points, most lost {lose} {100 * known[lose]:+.1f} points")
+    today = case.get("today")
+    if today:
+        click.echo(f"\ntoday's service: {case['reference']} as staffed ({case['today_fte']:.1f} FTE), over "
+                   f"{today['replications']} replications; 'no worse than today' allows a KPI to fall "
+                   f"{100 * today['tolerance']:.0f} point or today's own interval, whichever is larger")
+    for name, row in case["setups"].items():
+        if row.get("gain_loss"):
+            _print_gain_loss(name, row["gain_loss"])
+        if row.get("service_curve"):
+            _print_curve(name, row["service_curve"], case["today_fte"])
+
+
+_SHORT = {"reachability": "reach", "calls_abandoned": "aband", "tasks_within_norm": "tasks",
+          "continuity": "contin", "meetings_with_minutes": "minutes"}
+
+
+def _print_gain_loss(name: str, rows: list[dict[str, Any]]) -> None:
+    """Department by department, KPI by KPI, the change against today in points (+: better, whatever the
+    KPI's direction), a loss beyond the tolerance marked with '!' and a gain with '+'."""
+    kpis = [k for k in _SHORT if any(r["kpi"] == k for r in rows)]
+    by = {(r["department"], r["kpi"]): r for r in rows}
+    depts = list(dict.fromkeys(r["department"] for r in rows))
+    losers = sorted({r["department"] for r in rows if r["verdict"] == "loss"})
+    gainers = sorted({r["department"] for r in rows if r["verdict"] == "gain"} - set(losers))
+    click.echo(f"\n{name} against today, per department (points, + = better; ! = worse than today beyond the "
+               f"tolerance, + = better beyond it):")
+    click.echo("    " + f"{'department':<22}" + "".join(f"{_SHORT[k] + ' today':>15}{'change':>8}" for k in kpis))
+    for d in depts:
+        cells = ""
+        for k in kpis:
+            r = by.get((d, k))
+            if r is None:
+                cells += f"{'-':>15}{'':>8}"
+                continue
+            mark = {"loss": "!", "gain": "+"}.get(r["verdict"], " ")
+            cells += f"{100 * r['today']:>14.1f}%{r['better_points']:>+7.1f}{mark}"
+        click.echo(f"    {d:<22}{cells}")
+    click.echo(f"    loses: {', '.join(losers) or 'nobody'}; gains: {', '.join(gainers) or 'nobody'}")
+
+
+def _print_curve(name: str, rows: list[dict[str, Any]], today_fte: float) -> None:
+    """What each FTE buys, from the recommended staffing up to today's."""
+    from sim.business import fmt_iv
+
+    click.echo(f"\n{name}: what each FTE buys (recommended staffing up to today's {today_fte:.1f} FTE, block 0's "
+               f"replications; worst department's margin per norm, points):")
+    kpis = [k for k in _SHORT if any(k in r["worst_department_margin"] for r in rows)]
+    click.echo(f"    {'FTE':>6}{'meets':>7}{'reachability [95%]':>24}{'occupancy [95%]':>24}"
+               + "".join(f"{_SHORT[k]:>9}" for k in kpis))
+    for r in rows:
+        worst = r["worst_department_margin"]
+        cells = "".join(f"{100 * worst[k]:>+9.1f}" if k in worst else f"{'-':>9}" for k in kpis)
+        click.echo(f"    {r['fte']:>6.1f}{'yes' if r['feasible'] else 'no':>7}"
+                   f"{fmt_iv(r['reachability'], 1, pct=True):>24}{fmt_iv(r['utilisation'], 1, pct=True):>24}{cells}")
 
 
 __all__ = ["parse_blocks", "staff"]

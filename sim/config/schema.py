@@ -593,9 +593,30 @@ class Norms(Model):
     )
     per_department: bool = Field(
         default=True,
-        description="also hold every department to the reachability, abandoned and service-level norms "
-        "(requests within norm), judged on the department's pooled share (point estimate); a department "
-        "below its norm fails the staffing",
+        description="also hold every department to the reachability and abandoned-call norms and to the "
+        "service-level norm on its back-office tasks (tasks within norm, callbacks left out: calls and tasks are "
+        "separate norms), and to continuity_min where set, judged on the department's pooled share (point "
+        "estimate); a department below its norm fails the staffing",
+    )
+    continuity_min: float | None = Field(
+        default=None, ge=0, le=1,
+        description="per department, the share of its custom work (maatwerk) done by its own secretaries, at "
+        "least; off by default (no public source gives a value; the article names continuity as what "
+        "department heads notice first); today's service (basis: today) always holds it",
+    )
+    basis: Literal["norms", "today", "both"] = Field(
+        default="norms",
+        description="what 'equal service' means in sim staff: 'norms', the fixed norms above; 'today', no "
+        "worse than today: the first config's simulated service as staffed, per department and KPI "
+        "(reachability, abandoned calls, tasks within norm, continuity, meetings with minutes; each type's "
+        "service level for the sector), less today_tolerance (the occupancy ceiling stays); 'both', today's "
+        "service and the fixed norms together (the stricter of each pair); --target today|both overrides",
+    )
+    today_tolerance: float = Field(
+        default=0.01, ge=0, le=0.5,
+        description="'no worse than today' allows a KPI to fall this much (a share: 0.01 is one point) or by the "
+        "half-width of today's own interval, whichever is larger (ASSUMPTION: a point is below what a "
+        "department notices; the interval keeps simulation noise from binding)",
     )
     control_variate: bool = Field(
         default=True,

@@ -177,8 +177,11 @@ def staff(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATION
 
 
 def staff_experiment_hash(units: Sequence[Unit], seed: int, norms: dict[str, list[Target]],
-                          confidence: float) -> str:
-    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
+                          confidence: float, basis: str = "") -> str:
+    extra: dict[str, Any] = {"targets": {k: [str(t) for t in v] for k, v in norms.items()},
+                             "confidence": confidence}
+    if basis:
+        extra["basis"] = basis
     return experiment_hash("staff", units, seed, extra)
 
 

@@ -44,10 +44,16 @@ from sim.store import ReplicationRecord
 
 #: Days of staffing the path may add before the search gives up (relative to the config's days).
 MAX_ADD_FACTOR = 4.0
+#: ... but always at least this many days more per group.
+MIN_ADD_DAYS = 10
 #: Exchanges of a day between groups the search may make before it stops.
 MAX_EXCHANGES = 10
 #: Rounds of the group-wise search (each one simulated staffing) before it stops.
 MAX_ROUNDS = 60
+
+
+class Infeasible(ConfigError):
+    """No staffing within the search's bound meets the norms (one line: which group, which norms, the bound)."""
 
 
 def block_seed(seed: int, block: int) -> int:
@@ -234,12 +240,22 @@ class StaffingSearch(Evaluator):
                              early=not self.department_groups)[0]
         if self.department_groups:
             best = self.floor = self._groupwise(base)
-            if best.feasible:
-                return best
-            self.stopped_by = {}  # the path adds days above every group's floor: only what stops it binds
-            return self._along_path(best.staffing, best)
-        best = self._along_path(start, base)
-        return self._improve(best)
+            if not best.feasible:
+                self.stopped_by = {}  # the path adds days above every group's floor: only what stops it binds
+                best = self._along_path(best.staffing, best)
+        else:
+            best = self._improve(self._along_path(start, base))
+        return self.least_feasible(best)
+
+    def least_feasible(self, best: Evaluation) -> Evaluation:
+        """The least-FTE staffing among every one this search judged feasible on all its replications (the
+        same seeds for all), ``best`` where none is smaller: a staffing that passed is never lost to a later
+        repair or a path that overshot (ties: the wider worst margin)."""
+        passed = [e for e in self.evaluations if e.feasible and e.replications >= self.replications]
+        if not passed:
+            return best
+        least = min(passed, key=lambda e: (round(e.fte, 6), -e.worst_margin))
+        return least if least.fte < best.fte - 1e-9 else best
 
     # -- group by group ------------------------------------------------------------------------------------
     @cached_property
@@ -290,15 +306,23 @@ class StaffingSearch(Evaluator):
         sc = self.scenario
         fail_at: dict[str, int] = {}  # the most days at which the group broke its norms
         step: dict[str, int] = {}  # the days the group's next repair adds
+        first = {g: self._group_days(ev.staffing, g) for g in groups(sc)}
         for rnd in range(1, MAX_ROUNDS + 1):
             worst, broken = self.group_margins(ev)
             st = ev.staffing
             if broken:
                 for g in broken:
+                    limit = max(int(MAX_ADD_FACTOR * first.get(g, 0)), first.get(g, 0) + MIN_ADD_DAYS)
+                    if self._group_days(st, g) >= limit:
+                        raise Infeasible(self.name, f"infeasible: {g} still breaks {', '.join(broken[g][:3])} with "
+                                         f"{self._group_days(st, g)} secretary-days a week (from {first.get(g, 0)};"
+                                         f" the search stops at {limit}), so more staff does not meet it; ask "
+                                         "with another target for that norm (--target KPI>=VALUE or KPI=off)")
                     fail_at[g] = max(fail_at.get(g, 0), self._group_days(st, g))
                     k = step.get(g, 1)
-                    for _ in range(k):
+                    while k > 0 and self._group_days(st, g) < limit:
                         st = st.add_day(sc, g)
+                        k -= 1
                     step[g] = 2 * k
                 step = {g: k for g, k in step.items() if g in broken}
                 ev = self.evaluate([st], "repair", rnd, early=False)[0]
@@ -369,8 +393,8 @@ class StaffingSearch(Evaluator):
             if ev.feasible:
                 return self._bisect(start, -k, ev, bad, step)
             if k >= limit:
-                raise ConfigError(self.name, f"the norms are not met even with {k} more secretary-days "
-                                  f"({ev.fte:.1f} FTE); worst: {_worst(ev)}")
+                raise Infeasible(self.name, f"infeasible: the norms are not met even with {k} more secretary-days "
+                                 f"({ev.fte:.1f} FTE); worst: {_worst(ev)}")
             slope = (ev.worst_margin - bad_m) / (k + bad) if math.isfinite(ev.worst_margin - bad_m) else 0.0
             more = math.ceil(-ev.worst_margin / slope) if slope > 0 else k
             bad, bad_m, k = -k, ev.worst_margin, min(k + max(1, min(more, 4 * k)), limit)
@@ -505,7 +529,10 @@ class StaffingSearch(Evaluator):
         service = [t.value for t in self.targets
                    if t.department is None and t.kpi.startswith("service_level.") and t.op == ">="]
         out = {}
-        for g, (offered, within, abandoned, requests, req_within) in sums.items():
+        for g, by in sums.items():
+            within, offered = by["reachability"]
+            abandoned, _ = by["calls_abandoned"]
+            req_within, requests = by["within_norm"]
             margins = []
             if offered and "reachability" in by_kpi:
                 margins.append(within / offered - by_kpi["reachability"].value)
