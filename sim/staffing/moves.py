@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,14 +122,17 @@ class Staffing:
         return out
 
     # -- moves -------------------------------------------------------------------------------------------
-    def remove_day(self, scenario: Scenario, group: str) -> Staffing | None:
+    def remove_day(self, scenario: Scenario, group: str, spare: Collection[str] = ()) -> Staffing | None:
         """One secretary-day less in ``group`` (a leaver: her days), or None if the rules allow none (see the
-        module docstring)."""
+        module docstring); ``spare``: departments whose own secretaries keep their days (their norms broke
+        when one of them lost a day)."""
         rules = _Rules(scenario)
         secs = list(self.secretaries)
         mine = [(i, s) for i, s in enumerate(secs) if group_of(scenario, s) == group and s.days]
         count: dict[str, int] = {d: sum(d in (s.days or []) for _, s in mine)
                                  for d in scenario.calendar.working_days}
+        if spare:
+            mine = [(i, s) for i, s in mine if not set(s.departments) & set(spare)]
         order = [d for d in WEEKDAYS if d in count]
         new = [(i, s) for i, s in mine if s.name not in rules.today]
         if new:  # 1. the last newcomer: shortened to min, then she leaves
@@ -157,13 +161,15 @@ class Staffing:
     def _without(self, i: int) -> Staffing:
         return Staffing(self.secretaries[:i] + self.secretaries[i + 1:])
 
-    def add_day(self, scenario: Scenario, group: str) -> Staffing:
+    def add_day(self, scenario: Scenario, group: str, department: str | None = None) -> Staffing:
         """One secretary-day more in ``group``, or a returning leaver or a new hire with several (see the module
-        docstring)."""
+        docstring); with ``department``, to one of that department's own secretaries (a newcomer is its own),
+        where a norm only they can meet (continuity) asks for it."""
         rules = _Rules(scenario)
         cal_days: list[str] = [d for d in WEEKDAYS if d in scenario.calendar.working_days]
-        mine = [(i, s) for i, s in enumerate(self.secretaries) if group_of(scenario, s) == group]
-        count = {d: sum(d in (s.days or []) for _, s in mine) for d in cal_days}
+        everyone = [(i, s) for i, s in enumerate(self.secretaries) if group_of(scenario, s) == group]
+        count = {d: sum(d in (s.days or []) for _, s in everyone) for d in cal_days}
+        mine = everyone if department is None else [(i, s) for i, s in everyone if department in s.departments]
         secs = list(self.secretaries)
         # 1. a day back to one of today's people whose contract was shortened
         back = [(count[d], cal_days.index(d), -len(set(rules.today[s.name]) - set(s.days or [])), n, d)
@@ -177,7 +183,8 @@ class Staffing:
         # 2. one of today's people who left comes back, with min of her days of today
         here = {s.name for s in secs}
         gone = [s for s in scenario.organisation.secretaries
-                if s.name not in here and group_of(scenario, s) == group]
+                if s.name not in here and group_of(scenario, s) == group
+                and (department is None or department in s.departments)]
         if gone:
             sec = gone[0]
             days = sorted(rules.today[sec.name], key=lambda d: (count[d], cal_days.index(d)))[:rules.min_days]
@@ -193,7 +200,10 @@ class Staffing:
         # 4. a new hire
         k = min(max(scenario.staffing.new_hire_days, rules.min_days), len(cal_days))
         days = sorted(cal_days, key=lambda d: count[d])[:k]
-        secs.append(self._newcomer(scenario, group, mine, [d for d in cal_days if d in days]))
+        hire = self._newcomer(scenario, group, mine or everyone, [d for d in cal_days if d in days])
+        if department is not None:
+            hire = hire.model_copy(update={"departments": [department]})
+        secs.append(hire)
         return Staffing(tuple(secs))
 
     def _newcomer(self, scenario: Scenario, group: str, mine: list[tuple[int, SecretarySpec]],

@@ -307,6 +307,7 @@ class StaffingSearch(Evaluator):
         fail_at: dict[str, int] = {}  # the most days at which the group broke its norms
         step: dict[str, int] = {}  # the days the group's next repair adds
         first = {g: self._group_days(ev.staffing, g) for g in groups(sc)}
+        spare: dict[str, set[str]] = {}  # per group: departments whose own secretaries keep their days
         for rnd in range(1, MAX_ROUNDS + 1):
             worst, broken = self.group_margins(ev)
             st = ev.staffing
@@ -318,38 +319,55 @@ class StaffingSearch(Evaluator):
                                          f"{self._group_days(st, g)} secretary-days a week (from {first.get(g, 0)};"
                                          f" the search stops at {limit}), so more staff does not meet it; ask "
                                          "with another target for that norm (--target KPI>=VALUE or KPI=off)")
-                    fail_at[g] = max(fail_at.get(g, 0), self._group_days(st, g))
+                    # continuity only the department's own secretaries can give: the day goes to one of them, and
+                    # they keep their days (a later removal in the group is made elsewhere); other norms: the
+                    # group does not come back to the days at which it broke them
+                    own = [key.split(":", 1)[0] for key in broken[g] if key.endswith(":continuity")]
+                    spare.setdefault(g, set()).update(own)
+                    if len(own) < len(broken[g]):
+                        fail_at[g] = max(fail_at.get(g, 0), self._group_days(st, g))
                     k = step.get(g, 1)
                     while k > 0 and self._group_days(st, g) < limit:
-                        st = st.add_day(sc, g)
+                        st = st.add_day(sc, g, own[k % len(own)] if own else None)
                         k -= 1
                     step[g] = 2 * k
                 step = {g: k for g, k in step.items() if g in broken}
                 ev = self.evaluate([st], "repair", rnd, early=False)[0]
                 continue
             step.clear()
-            trim = [g for g in worst if (less := st.remove_day(sc, g)) is not None  # a leaver: several days
-                    and self._group_days(less, g) > fail_at.get(g, 0)]
+            trim = [g for g in worst if (less := st.remove_day(sc, g, spare.get(g, ()))) is not None
+                    and self._group_days(less, g) > fail_at.get(g, 0)]  # a leaver: several days
             if not trim:
                 return ev
-            new = self._removed(st, trim, rnd)
+            new = self._removed(st, trim, rnd, spare)
             _, broke = self.group_margins(new)
             bad = [g for g in trim if g in broke]
+            retry = []
             for g in bad:
+                # the departments whose norms broke keep their own secretaries' days from now on; the group
+                # tries a removal elsewhere before it stops
+                depts = {k.split(":", 1)[0] for k in broke[g] if ":" in k} - spare.get(g, set())
+                if depts and st.remove_day(sc, g, spare.get(g, set()) | depts) is not None:
+                    spare.setdefault(g, set()).update(depts)
+                    retry.append(g)
+                    continue
                 fail_at[g] = max(fail_at.get(g, 0), self._group_days(new.staffing, g))
                 self._stopped(new, broke[g])
             if bad:
                 ok = [g for g in trim if g not in bad]
                 if not ok:
+                    if retry:
+                        continue
                     return ev
-                new = self._removed(st, ok, rnd)  # where groups share work, the next round repairs
+                new = self._removed(st, ok, rnd, spare)  # where groups share work, the next round repairs
             ev = new
         return ev
 
-    def _removed(self, staffing: Staffing, names: Sequence[str], rnd: int) -> Evaluation:
+    def _removed(self, staffing: Staffing, names: Sequence[str], rnd: int,
+                 spare: dict[str, set[str]] | None = None) -> Evaluation:
         st: Staffing | None = staffing
         for g in names:
-            st = st.remove_day(self.scenario, g) if st is not None else None
+            st = st.remove_day(self.scenario, g, (spare or {}).get(g, ())) if st is not None else None
         assert st is not None  # each group was checked to have a day to lose
         return self.evaluate([st], "trim", rnd, early=False)[0]
 
