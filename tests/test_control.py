@@ -131,7 +131,7 @@ def test_judge_uses_the_control_variate_only_when_asked() -> None:
     _, corrected = judge(records, targets, expected=expected_coverage(sc))
     assert margins["A:calls_abandoned"] == pytest.approx(0.05 - plain["A"]["calls_abandoned"])
     assert corrected["A:calls_abandoned"] != margins["A:calls_abandoned"]
-    assert corrected["A:within_norm"] == margins["A:within_norm"]  # requests: no control
+    assert corrected["A:tasks_within_norm"] == margins["A:tasks_within_norm"]  # tasks: no control
     off = copy.deepcopy(data)
     off["norms"] = {"control_variate": False}
     search = StaffingSearch(parse_scenario(off), targets, None, 6, 1)  # type: ignore[arg-type]

@@ -71,10 +71,19 @@ def test_targets_parse_replace_and_switch_off() -> None:
     ts = targets_for(small(), ["reachability=0.9", "calls_abandoned=off", "utilisation<=0.7"])
     assert {t.kpi: t.value for t in ts if t.department is None} == {
         "reachability": 0.9, "service_level.callback": 0.85, "service_level.email": 0.85, "utilisation": 0.7}
-    # every department gets the sector's call norms as overridden, and the service-level norm on its requests
+    # every department gets the sector's call norms as overridden, and the service-level norm on its back-office
+    # tasks (calls and tasks are separate norms)
     dept = {(t.department, t.kpi): t.value for t in ts if t.department is not None}
-    assert dept == {("A", "reachability"): 0.9, ("A", "within_norm"): 0.85,
-                    ("B", "reachability"): 0.9, ("B", "within_norm"): 0.85}
+    assert dept == {("A", "reachability"): 0.9, ("A", "tasks_within_norm"): 0.85,
+                    ("B", "reachability"): 0.9, ("B", "tasks_within_norm"): 0.85}
+    # a department's own norm binds that department only, and replaces what it had
+    ts = targets_for(small(), ["A:abandoned<=0.37", "B:reachability>=0.6"])
+    dept = {(t.department, t.kpi): t.value for t in ts if t.department is not None}
+    assert dept[("A", "calls_abandoned")] == 0.37 and dept[("B", "calls_abandoned")] == 0.05
+    assert dept[("B", "reachability")] == 0.6 and dept[("A", "reachability")] == 0.8
+    for bad in ("Nowhere:abandoned<=0.3", "A:utilisation<=0.3"):
+        with pytest.raises(ConfigError):
+            targets_for(small(), [bad])
 
 
 def test_a_norm_holds_when_its_interval_is_on_the_right_side() -> None:

@@ -412,7 +412,8 @@ class StaffingSearch(Evaluator):
                 return self._bisect(start, -k, ev, bad, step)
             if k >= limit:
                 raise Infeasible(self.name, f"infeasible: the norms are not met even with {k} more secretary-days "
-                                 f"({ev.fte:.1f} FTE); worst: {_worst(ev)}")
+                                 f"({ev.fte:.1f} FTE), so more staff does not meet them; worst: {_worst(ev)}; ask "
+                                 "with another target for that norm (--target KPI>=VALUE or KPI=off)")
             slope = (ev.worst_margin - bad_m) / (k + bad) if math.isfinite(ev.worst_margin - bad_m) else 0.0
             more = math.ceil(-ev.worst_margin / slope) if slope > 0 else k
             bad, bad_m, k = -k, ev.worst_margin, min(k + max(1, min(more, 4 * k)), limit)
