@@ -1,13 +1,15 @@
 """Wall time of the business case: ``sim staff`` on the three shipped setups at the default precision, and
 ``sim sensitivity`` over the default parameters.
 
-Targets (issue 13): the business case in at most 2 minutes on 2 cores; with sensitivity over about 10
-parameters in at most 20 minutes. Each command runs once, in a fresh output folder, as a user would run it
-(``python -m sim ...``); the table gives wall and CPU seconds (children included), the replications run, and
-the load average before and after (other programs on a shared machine slow it down; say so with the figures).
+Targets (issues 13 and 22): the business case in at most 2 minutes on 2 cores, also against today's service
+(``--target today``); with sensitivity over about 10 parameters in at most 20 minutes. Each command runs once,
+in a fresh output folder, as a user would run it (``python -m sim ...``); the table gives wall and CPU seconds
+(children included), the replications run, and the load average before and after (other programs on a shared
+machine slow it down; say so with the figures).
 
     python benchmarks/business_case.py                      # both, the defaults
     python benchmarks/business_case.py --skip-sensitivity   # the business case only
+    python benchmarks/business_case.py --skip-sensitivity --variants "today, continuity>=0.8"
     python benchmarks/business_case.py --days 5 -r 3 --params occupancy   # a quick smoke run
 """
 
@@ -25,6 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = ["configs/decentral.yaml", "configs/central.yaml", "configs/central_hnw.yaml"]
+#: The questions timed: the fixed norms with and without the occupancy ceiling, and today's service (issue 22's
+#: iso-service) with continuity held at 80% per department or left to the gain/loss table.
+VARIANTS = {
+    "today, continuity>=0.8": ["--target", "today", "--target", "continuity>=0.8"],
+    "today, continuity off": ["--target", "today", "--target", "continuity=off"],
+    "norms, occupancy ceiling on": [],
+    "norms, occupancy ceiling off": ["--target", "utilisation=off"],
+}
 
 
 def run(args: list[str]) -> tuple[float, float, dict]:
@@ -56,6 +66,8 @@ def main() -> None:
     ap.add_argument("--params", nargs="*", default=[], help="sensitivity parameters (default: all)")
     ap.add_argument("--skip-sensitivity", action="store_true")
     ap.add_argument("--blocks", default=None, help="--blocks for sim staff (default: its own)")
+    ap.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS),
+                    help="which questions to time (default: all)")
     a = ap.parse_args()
     common = ["-w", str(a.workers)]
     if a.days:
@@ -65,16 +77,15 @@ def main() -> None:
     rows = []
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        for ceiling in ("on", "off"):
-            args = ["staff", *SETUPS, *common, "--out", f"{tmp}/staff-{ceiling}"]
+        for k, label in enumerate(a.variants):
+            args = ["staff", *SETUPS, *common, "--out", f"{tmp}/staff-{k}", *VARIANTS[label]]
             if a.blocks:
                 args += ["--blocks", a.blocks]
-            if ceiling == "off":
-                args += ["--target", "utilisation=off"]
             wall, cpu, summary = run(args)
             case = summary["business_case"]
             runs = sum(st["replications_run"] for st in summary["setups"].values())
-            rows.append((f"sim staff, 3 setups, occupancy ceiling {ceiling}", wall, cpu, runs))
+            rows.append((f"sim staff, 3 setups, {label}", wall, cpu, runs))
+            ceiling = label
             for name, row in case["setups"].items():
                 f = row["fte_least"]
                 sv = row["saving_share_ci"]

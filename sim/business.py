@@ -40,7 +40,7 @@ the answer), counted over the blocks; every norm's margin is shown at the recomm
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,8 @@ class SetupCase:
     answers: list[Evaluation] = field(default_factory=list)
     recommended: Evaluation | None = None
     confirmed: bool = False
+    #: per block, the targets of that block's search (today's service measured on the block's own seeds)
+    block_targets: dict[int, list[Target]] = field(default_factory=dict)
 
     @property
     def config(self) -> Evaluation:
@@ -168,10 +170,12 @@ def block_search(unit: Unit, targets: list[Target], runner: Runner, replications
 def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
                   confidence: float, runner: Runner, *, precision: float | None = None,
                   min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
-                  early_reject: bool = True) -> list[SetupCase]:
+                  early_reject: bool = True, today: TodayBasis | None = None) -> list[SetupCase]:
     """Each setup's least staffing on independent blocks, until every setup's mean is precise enough, and
     each setup's recommended staffing (confirmed on every block). ``precision`` is in FTE (default: one
-    secretary-day of each setup)."""
+    secretary-day of each setup). With ``today``, the setups that hold today's service are judged in each
+    block against today's service on that block's seeds (:class:`TodayBasis`), and confirmed against today's
+    service over the same blocks."""
     if not 1 <= min_blocks <= max_blocks:
         raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
@@ -186,12 +190,17 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
         if not todo:
             break
         for u, case in todo:  # a setup whose answer is precise enough gets no more blocks
-            search = block_search(u, case.targets, runner, replications, seed, block, alpha, early_reject)
+            targets = case.targets
+            if today is not None and u.key in today.holders:
+                targets = case.block_targets[block] = today.targets(u.scenario, [block])
+            search = block_search(u, targets, runner, replications, seed, block, alpha, early_reject)
             first = case.searches[0] if case.searches else None
             start = None if first is None else (first.floor or case.answers[0]).staffing
             case.searches.append(search)
             case.answers.append(search.run(start))
     for case in cases:
+        if today is not None and case.name in today.holders:
+            case.targets = today.targets(case.scenario, range(len(case.answers)))
         _confirm(case)
     return cases
 
@@ -210,7 +219,7 @@ def pooled(case: SetupCase, staffing: Staffing, step: int = 0) -> Evaluation:
     """``staffing`` judged on the replications of every block together (each block's, all of them run)."""
     records = block_records(case, staffing)
     first = case.searches[0]
-    sums, margins = first.judge(records, staffing)
+    sums, margins = first.judge(records, staffing, case.targets)
     return Evaluation(staffing, first.unit(staffing).key, staffing.fte(case.scenario), sums, margins, "confirm",
                       step, len(records))
 
@@ -402,13 +411,12 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
     if not 1 <= min_blocks <= max_blocks:
         raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
-    today = measure_today_service(units[0], runner, replications, seed, min_blocks, alpha)
-    norms = dict(norms)
-    for u in units:
-        if target_basis(u.scenario, specs) != "norms":
-            norms[u.key] = targets_for(u.scenario, specs, today)
+    basis = TodayBasis(units[0], runner, replications, seed, alpha, tuple(specs), min_blocks,
+                       {u.key for u in units if target_basis(u.scenario, specs) != "norms"})
+    today = basis.reference
     cases = search_blocks(units, norms, replications, seed, confidence, runner, precision=precision,
-                          min_blocks=min_blocks, max_blocks=max_blocks, early_reject=early_reject)
+                          min_blocks=min_blocks, max_blocks=max_blocks, early_reject=early_reject, today=basis)
+    norms = {c.name: c.targets for c in cases}
     setups = []
     for c in cases:
         search = c.searches[0]
@@ -436,19 +444,56 @@ def _block_evaluator(unit: Unit, runner: Runner, replications: int, seed: int, b
     return Evaluator(unit.scenario, [], runner, replications, seed, name=unit.key, alpha=alpha, block=block)
 
 
-def measure_today_service(unit: Unit, runner: Runner, replications: int, seed: int, blocks: int,
-                          alpha: float = ALPHA) -> TodayService:
-    """Today's service: ``unit`` (the baseline) as staffed in its config, on the seeds of the first ``blocks``
-    blocks (the same replications its searches start from), judged as the norms are judged."""
-    staffing = Staffing.of(unit.scenario)
-    records = []
-    for b in range(blocks):
-        ev = _block_evaluator(unit, runner, replications, seed, b, alpha)
-        u = ev.unit(staffing)
-        runner.ensure([u], replications, ev.block_seed)
-        records += runner.store.records([u.key], replications, tables=True)
-    expected = expected_coverage(unit.scenario) if unit.scenario.norms.control_variate else None
-    return measure_today(records, unit.key, unit.scenario, expected, alpha)
+@dataclass
+class TodayBasis:
+    """Today's service: the baseline ``unit`` as staffed in its config, simulated on the seeds of the blocks
+    (the same replications its searches start from) and judged as the norms are judged.
+
+    The setups in ``holders`` (those asked to give today's service) are judged **on common random numbers**:
+    in block ``b`` against today's estimates on block ``b``'s own seeds, and when confirmed against today over
+    the same blocks; so today's staffing meets today's service exactly, and a setup's margin is a paired
+    difference. The tolerance's interval is today's over the first ``blocks`` blocks (:attr:`reference`, the
+    service reported as today's)."""
+
+    unit: Unit
+    runner: Runner
+    replications: int
+    seed: int
+    alpha: float
+    specs: tuple[str, ...]
+    blocks: int
+    holders: set[str]
+    _by_block: dict[int, TodayService] = field(default_factory=dict)
+    _reference: TodayService | None = None
+
+    def records(self, block: int) -> list[ReplicationRecord]:
+        ev = _block_evaluator(self.unit, self.runner, self.replications, self.seed, block, self.alpha)
+        u = ev.unit(Staffing.of(self.unit.scenario))
+        self.runner.ensure([u], self.replications, ev.block_seed)
+        return self.runner.store.records([u.key], self.replications, tables=True)
+
+    def over(self, blocks: Iterable[int]) -> TodayService:
+        """Today's service over the replications of ``blocks``."""
+        blocks = list(blocks)
+        if len(blocks) == 1 and blocks[0] in self._by_block:
+            return self._by_block[blocks[0]]
+        sc = self.unit.scenario
+        expected = expected_coverage(sc) if sc.norms.control_variate else None
+        out = measure_today([r for b in blocks for r in self.records(b)], self.unit.key, sc, expected, self.alpha)
+        if len(blocks) == 1:
+            self._by_block[blocks[0]] = out
+        return out
+
+    @property
+    def reference(self) -> TodayService:
+        """Today's service over the first ``blocks`` blocks: what is reported, and the tolerance's interval."""
+        if self._reference is None:
+            self._reference = self.over(range(self.blocks))
+        return self._reference
+
+    def targets(self, scenario: Scenario, blocks: Iterable[int]) -> list[Target]:
+        """``scenario``'s targets, judged on ``blocks``: today's estimates there, the reference's interval."""
+        return targets_for(scenario, self.specs, self.reference.paired(self.over(blocks)))
 
 
 def service_at(case: SetupCase, staffing: Staffing, alpha: float = ALPHA) -> TodayService:

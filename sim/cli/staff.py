@@ -190,8 +190,6 @@ def _print_gain_loss(name: str, rows: list[dict[str, Any]]) -> None:
     kpis = [k for k in _SHORT if any(r["kpi"] == k for r in rows)]
     by = {(r["department"], r["kpi"]): r for r in rows}
     depts = list(dict.fromkeys(r["department"] for r in rows))
-    losers = sorted({r["department"] for r in rows if r["verdict"] == "loss"})
-    gainers = sorted({r["department"] for r in rows if r["verdict"] == "gain"} - set(losers))
     click.echo(f"\n{name} against today, per department (points, + = better; ! = worse than today beyond the "
                f"tolerance, + = better beyond it):")
     click.echo("    " + f"{'department':<22}" + "".join(f"{_SHORT[k] + ' today':>15}{'change':>8}" for k in kpis))
@@ -205,7 +203,15 @@ def _print_gain_loss(name: str, rows: list[dict[str, Any]]) -> None:
             mark = {"loss": "!", "gain": "+"}.get(r["verdict"], " ")
             cells += f"{100 * r['today']:>14.1f}%{r['better_points']:>+7.1f}{mark}"
         click.echo(f"    {d:<22}{cells}")
-    click.echo(f"    loses: {', '.join(losers) or 'nobody'}; gains: {', '.join(gainers) or 'nobody'}")
+    for k in kpis:
+        lose = [d for d in depts if by.get((d, k), {}).get("verdict") == "loss"]
+        gain = [d for d in depts if by.get((d, k), {}).get("verdict") == "gain"]
+        click.echo(f"    {k}: " + "; ".join(
+            part for part in (f"{len(lose)} lose ({', '.join(lose)})" if lose else "",
+                              f"{len(gain)} gain" + (f" ({', '.join(gain)})" if len(gain) < len(depts) else "")
+                              if gain else "",
+                              f"{len(depts) - len(lose) - len(gain)} the same" if len(lose) + len(gain) < len(depts)
+                              else "") if part))
 
 
 def _print_curve(name: str, rows: list[dict[str, Any]], today_fte: float) -> None:

@@ -275,6 +275,14 @@ class TodayService:
     replications: int
     tolerance: float = TODAY_TOLERANCE
 
+    def paired(self, block: TodayService) -> TodayService:
+        """Today's estimates on one block's replications (``block``), with this service's half-widths (over
+        more replications) as the tolerance's interval: a setup judged on the same seeds is compared with today
+        on common random numbers, so that today's staffing itself meets today's service exactly."""
+        return TodayService(self.setup, {k: (e, self.sector.get(k, (e, 0.0))[1]) for k, (e, _) in block.sector.items()},
+                            {d: {k: (e, self.departments.get(d, {}).get(k, (e, 0.0))[1]) for k, (e, _) in kp.items()}
+                             for d, kp in block.departments.items()}, block.replications, self.tolerance)
+
     def to_dict(self) -> dict[str, Any]:
         return {"setup": self.setup, "replications": self.replications, "tolerance": self.tolerance,
                 "sector": {k: {"estimate": e, "half_width": h} for k, (e, h) in self.sector.items()},

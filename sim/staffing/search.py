@@ -134,10 +134,12 @@ class Evaluator:
             self._expected[key] = expected_coverage(staffing.apply(self.scenario))
         return self._expected[key]
 
-    def judge(self, records: Sequence[ReplicationRecord], staffing: Staffing
-              ) -> tuple[dict[str, Summary], dict[str, float | None]]:
-        """``staffing``'s KPIs and norms' margins over ``records`` (:func:`sim.staffing.norms.judge`)."""
-        return judge(records, self.targets, self.alpha, self.rule, self.expected(staffing))
+    def judge(self, records: Sequence[ReplicationRecord], staffing: Staffing,
+              targets: Sequence[Target] | None = None) -> tuple[dict[str, Summary], dict[str, float | None]]:
+        """``staffing``'s KPIs and norms' margins over ``records`` (:func:`sim.staffing.norms.judge`), against
+        this search's targets or ``targets``."""
+        return judge(records, self.targets if targets is None else targets, self.alpha, self.rule,
+                     self.expected(staffing))
 
     def unit(self, staffing: Staffing) -> Unit:
         key = f"{self.name}:{staffing.key()}" + (f"#{self.block}" if self.block else "")
