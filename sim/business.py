@@ -435,6 +435,7 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
         row["service_curve"] = None if c is cases[0] else service_curve(c, cases[0].config.fte, alpha)
         assert c.recommended is not None
         row["roster"] = roster_changes(c.scenario, c.recommended.staffing)
+    case["headline"] = headline(case)
     return StaffResult(setups, norms, replications, seed, confidence, runner.store, case=case, cases=cases)
 
 

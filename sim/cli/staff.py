@@ -91,6 +91,12 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     if as_json:
         _emit_json(summary, folder)
         return
+    from sim.business import headline
+
+    click.echo("the answer:")
+    for line in headline(summary["business_case"]) or ["(one setup: no comparison; see its least staffing below)"]:
+        click.echo("  " + line)
+    click.echo("")
     _print_staff(summary)
     click.echo(f"\n{n} replications per candidate and block ({summary['business_case'].get('blocks', 1)} "
                f"blocks), seed {base}, {_executor_note(workers, scheduler)} ({runner.ran} run now); every "
@@ -178,6 +184,8 @@ def _print_case(case: dict[str, Any]) -> None:
             _print_gain_loss(name, row["gain_loss"])
         if row.get("service_curve"):
             _print_curve(name, row["service_curve"], case["today_fte"])
+        if row.get("roster") and row.get("saving_share") is not None:
+            _print_roster(name, row["roster"], row["fte"])
 
 
 _SHORT = {"reachability": "reach", "calls_abandoned": "aband", "tasks_within_norm": "tasks",
@@ -212,6 +220,21 @@ def _print_gain_loss(name: str, rows: list[dict[str, Any]]) -> None:
                               if gain else "",
                               f"{len(depts) - len(lose) - len(gain)} the same" if len(lose) + len(gain) < len(depts)
                               else "") if part))
+
+
+def _print_roster(name: str, rows: list[dict[str, Any]], fte: float) -> None:
+    """The recommended roster as HR reads it: per secretary today's and the new days and hours."""
+    click.echo(f"\n{name}: the recommended roster ({fte:.1f} FTE) against today, per secretary (roster.csv):")
+    click.echo(f"    {'secretary':<14}{'group':<12}{'days today':<22}{'days new':<22}{'h/week':>7}{'new':>7}"
+               f"{'change':>8}  status")
+    for r in rows:
+        click.echo(f"    {r['name']:<14}{r['group']:<12}{r['days_today'] or '-':<22}{r['days_new'] or '-':<22}"
+                   f"{r['hours_per_week_today']:>7.1f}{r['hours_per_week_new']:>7.1f}{r['change_hours']:>+8.1f}  "
+                   f"{r['status']}")
+    changed = [r for r in rows if r["status"] != "kept"]
+    click.echo(f"    {len(changed)} of {len(rows)} contracts change; "
+               f"{sum(r['status'] == 'leaves' for r in rows)} leave, {sum(r['status'] == 'new hire' for r in rows)} "
+               f"new hires")
 
 
 def _print_curve(name: str, rows: list[dict[str, Any]], today_fte: float) -> None:

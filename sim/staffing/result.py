@@ -105,10 +105,14 @@ class StaffResult:
     cases: list[Any] = field(default_factory=list)  # its sim.business.SetupCase per setup
 
     def summary(self) -> dict[str, Any]:
+        case = self.case if self.case is not None else business_case(self.setups)
+        lead: dict[str, Any] = {"kind": "staff"}
+        if case.get("headline"):
+            lead["headline"] = case["headline"]  # the answer first, as the console and the report give it
         return {
-            "kind": "staff",
+            **lead,
             "setups": {s.name: s.to_dict() for s in self.setups},
-            "business_case": self.case if self.case is not None else business_case(self.setups),
+            "business_case": case,
             "targets": {name: [t.to_dict() for t in ts] for name, ts in self.targets.items()},
             "confidence": self.confidence,
             "rule": _RULES[self.setups[0].search.rule] if self.setups else "",
