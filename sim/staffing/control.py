@@ -41,6 +41,9 @@ from sim.organisation import Organisation, absence_rates, shrinkage_layout
 
 #: The integration grid, in minutes.
 STEP = 0.25
+#: A spread of coverage (a share) at most this is floating-point rounding, not a spread: equal coverages that
+#: differ in the 15th digit gave a slope of 1e13 and a department's reachability clipped to 0.
+NO_SPREAD = 1e-9
 #: The per-department norms that are judged with the control variate (columns of the per-department table).
 CONTROLLED = ("calls_abandoned", "reachability")
 
@@ -126,14 +129,15 @@ def controlled_share(events: Sequence[float], totals: Sequence[float], control: 
                      expected: float) -> float | None:
     """The pooled share ``sum(events) / sum(totals)`` corrected by the control variate: minus the slope of the
     replications' share residuals on ``control`` times how far the control's mean lies from ``expected``
-    (clipped to [0, 1]). Without a spread in the control (or fewer than 3 replications): the pooled share."""
+    (clipped to [0, 1]). Without a spread in the control (or fewer than 3 replications): the pooled share; a
+    spread below :data:`NO_SPREAD` is rounding (the same coverage summed in another order), not a spread."""
     total = float(sum(totals))
     if total <= 0:
         return None
     p = float(sum(events)) / total
     n = len(totals)
     x = np.asarray(control, dtype=float)
-    if n < 3 or float(np.ptp(x)) <= 0:
+    if n < 3 or float(np.ptp(x)) <= NO_SPREAD:
         return p
     z = (np.asarray(events, dtype=float) - p * np.asarray(totals, dtype=float)) / (total / n)
     dx = x - x.mean()
