@@ -130,7 +130,9 @@ def controlled_share(events: Sequence[float], totals: Sequence[float], control: 
     """The pooled share ``sum(events) / sum(totals)`` corrected by the control variate: minus the slope of the
     replications' share residuals on ``control`` times how far the control's mean lies from ``expected``
     (clipped to [0, 1]). Without a spread in the control (or fewer than 3 replications): the pooled share; a
-    spread below :data:`NO_SPREAD` is rounding (the same coverage summed in another order), not a spread."""
+    spread below :data:`NO_SPREAD` is rounding (the same coverage summed in another order), not a spread; and
+    where ``expected`` lies further outside the replications' range of the control than that range is wide, the
+    pooled share too (a slope fitted on 0.794..0.801 is no guide at 0.697)."""
     total = float(sum(totals))
     if total <= 0:
         return None
@@ -138,6 +140,10 @@ def controlled_share(events: Sequence[float], totals: Sequence[float], control: 
     n = len(totals)
     x = np.asarray(control, dtype=float)
     if n < 3 or float(np.ptp(x)) <= NO_SPREAD:
+        return p
+    if not x.min() - np.ptp(x) <= expected <= x.max() + np.ptp(x):
+        # the replications never came near the control's expectation (few, short runs in which nobody was ill):
+        # the fitted line would be extrapolated far beyond its data, so the plain share is the estimate
         return p
     z = (np.asarray(events, dtype=float) - p * np.asarray(totals, dtype=float)) / (total / n)
     dx = x - x.mean()
