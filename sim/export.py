@@ -12,6 +12,9 @@ Any results folder (``sim run --out``, ``sim compare``, ``sim sweep``, ``sim sta
   and losers of a reorganisation);
 - ``roster`` (``sim staff``'s ``roster.csv``, when the folder has one): each secretary's contract today and in
   the recommended staffing, for HR (:func:`sim.staffing.moves.roster_changes`), right after the KPIs;
+- ``gain_loss`` and ``service_curve`` (``sim staff``'s CSVs, when the folder has them), after the roster: each
+  department's KPIs today and at the recommended staffing with the change in points and the verdict, and what
+  each FTE from the recommended staffing up to today's buys;
 - the other CSV files of the folder (``kpis``, ``trail``, ...), each as its own sheet.
 
 Cells hold numbers where the CSV holds numbers, so the analyst can compute with them. Needs openpyxl
@@ -31,9 +34,9 @@ from sim.config import ConfigError
 from sim.kpi_tables import flatten_kpis
 
 #: Sheets first, in this order; other CSVs follow alphabetically.
-FIRST = ("summary.csv", "differences.csv", "roster.csv")
+FIRST = ("summary.csv", "differences.csv", "roster.csv", "gain_loss.csv", "service_curve.csv")
 TITLES = {"summary.csv": "KPIs", "differences.csv": "Differences", "kpis.csv": "KPIs per replication",
-          "roster.csv": "roster"}
+          "roster.csv": "roster", "gain_loss.csv": "gain_loss", "service_curve.csv": "service_curve"}
 MAX_ROWS = 1_048_575  # Excel's limit, less the header
 
 

@@ -373,7 +373,10 @@ class NamedFigure:
     figure: Figure
 
 
-FIGURE_KINDS = ("compare", "service-level", "hourly", "sipp", "ecdf", "utilisation", "departments", "day")
+FIGURE_KINDS = ("gain-loss", "service-curve", "compare", "service-level", "hourly", "sipp", "ecdf", "utilisation",
+                "departments", "day")
+#: Figures the business-case section shows (the others go under *Figures*).
+BUSINESS_FIGURES = ("gain_loss", "service_curve")
 
 
 def type_norms_minutes(sc: Scenario | None) -> dict[str, float]:
@@ -428,6 +431,35 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     n_rep = len({r.get("replication") for r in res.kpis})
     reps = f"{n_rep} replication{'s' if n_rep != 1 else ''}"
 
+    case = res.summary.get("business_case") or {} if res.kind == "staff" else {}
+    alternatives = [n for n, r in (case.get("setups") or {}).items() if r.get("gain_loss")]
+    if "gain-loss" in want and alternatives:
+        today = case.get("today") or {}
+        tol = F.num(today.get("tolerance"))
+        out.append(NamedFigure(
+            "gain_loss", "Who gains and who loses against today",
+            "Each department's service at the recommended staffing of "
+            + ", ".join(alternatives) + f" against today's ({case.get('reference')} as staffed, "
+            f"{F.num(case.get('today_fte')):.1f} FTE, measured over {today.get('replications', '?')} "
+            "replications), KPI by KPI, in points: + better, − worse, whatever the KPI's direction (fewer "
+            "abandoned calls is better). Red cells are worse; framed cells marked ! are worse than today beyond "
+            "the tolerance of 'no worse than today' (the larger of "
+            + (f"{100 * tol:.0f} point" if math.isfinite(tol) else "the tolerance")
+            + " and today's own 95% interval); + marks a gain beyond it.",
+            F.gain_loss_figure(case)))
+    if "service-curve" in want and any((case.get("setups") or {}).get(n, {}).get("service_curve")
+                                       for n in alternatives):
+        targets = staff_targets(res)
+        out.append(NamedFigure(
+            "service_curve", "What each FTE buys",
+            "From each alternative's recommended staffing up to today's FTE, days added along the search's "
+            "path, every staffing judged on block 0's replications: left, the sector's reachability and "
+            "occupancy (share of present time busy) with 95% intervals, thin dotted lines the norms "
+            f"(reachability {_pct_text(targets.get('reachability'))} or more, occupancy at most "
+            f"{_pct_text(targets.get('utilisation'))}); right, per norm the margin of the department closest to "
+            "breaking it, in points (below 0 it breaks). Dashed: today's FTE; dotted: the recommended FTE; "
+            "hollow markers: a staffing that breaks a norm.",
+            F.service_curve_figure(case, targets)))
     if "service-level" in want and res.kind == "sweep" and res.settings and x is None:
         out.append(NamedFigure(
             "service_level", "The sweep, one factor at a time",
@@ -435,8 +467,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "the x axis; each series holds the other settings fixed at the value its legend gives, so every "
             f"comparison changes one thing at a time. Means over {reps} with 95% intervals (logit scale for "
             "shares, log scale for waits); categorical settings are points, numeric ones joined by lines; "
-            "dashed: the norms (80% of calls within the phone norm, at most 5% abandoned, 85% of each type "
-            "within its norm time).",
+            f"dashed: the norms ({norms_caption(res)}).",
             F.sweep_effects(res.kpis, res.settings)))
     elif "service-level" in want and (res.settings or x):
         out.append(_service_level_figure(res, x, reps))
@@ -462,11 +493,12 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "hourly", "Reachability, waiting and abandonment by hour of the day",
             f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
             "intervals (logit scale for shares, log scale for waits, so inside what is possible). Top: "
-            "reachability, dashed the 80% norm. Middle: the mean wait of all callers, those who gave up "
+            f"reachability, dashed the {_pct_text(norm_of(res, 'reachability'))} norm. Middle: the mean wait of "
+            "all callers, those who gave up "
             "included (their wait is the time until they hung up); the black tick is the mean wait of the "
             "answered calls only (the speed of answer), which looks better the more callers give up. "
             "Bottom: the share of callers who gave up.",
-            F.hourly_profile(tables["per_hour"])))
+            F.hourly_profile(tables["per_hour"], target=norm_of(res, "reachability"))))
     if "sipp" in want and tables.get("per_half_hour") and res.first_scenario() is not None:
         first_setup = F.setups_of(tables["per_half_hour"])[0]
         mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
@@ -522,7 +554,26 @@ def staff_targets(res: Results) -> dict[str, float]:
     """The norms of a staffing search ({kpi: target}, of its first setup)."""
     targets = res.summary.get("targets") or {}
     first: list[Any] = next(iter(targets.values()), []) if isinstance(targets, dict) else []
-    return {str(t["kpi"]): float(t["value"]) for t in first if "kpi" in t and "value" in t}
+    return {str(t["kpi"]): float(t["value"]) for t in first
+            if "kpi" in t and "value" in t and not t.get("department")}
+
+
+def _pct_text(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.4g}%"
+
+
+def norm_of(res: Results, kpi: str) -> float | None:
+    """The sector norm of ``kpi`` this result was judged on: a staffing search's own target
+    (``summary.json``'s ``targets``) where it has one, else the registry's default norm."""
+    return staff_targets(res).get(kpi, kpi_info(kpi).norm)
+
+
+def norms_caption(res: Results) -> str:
+    """The sector norms in words (reachability, abandoned calls, e-mail), as this result states them."""
+    parts = [f"reachability {_pct_text(norm_of(res, 'reachability'))} or more",
+             f"at most {_pct_text(norm_of(res, 'calls_abandoned'))} of calls abandoned",
+             f"{_pct_text(norm_of(res, 'service_level.email'))} of e-mail within its norm time"]
+    return ", ".join(parts)
 
 
 def _service_level_figure(res: Results, x: str | None, reps: str) -> NamedFigure:
@@ -545,9 +596,8 @@ def _service_level_figure(res: Results, x: str | None, reps: str) -> NamedFigure
     return NamedFigure(
         "service_level", f"Service levels against {short_setting(column)}",
         f"Reachability and the service level of each request type (share within its norm) as {column} "
-        f"varies; lines are means over {reps}, bands 95% confidence intervals, dashed lines the norms (80% "
-        "of calls within the phone norm: call-centre convention; 85% of e-mail within 2 working days: "
-        "Tilburg 2020).", fig)
+        f"varies; lines are means over {reps}, bands 95% confidence intervals, dashed lines the norms "
+        f"({norms_caption(res)}).", fig)
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
@@ -575,6 +625,9 @@ figure{margin:24px 0}figure img{max-width:100%;height:auto;border:1px solid #eee
 figcaption{color:#444;font-size:0.9em;max-width:900px}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
 .cited{color:#0072B2}.assumed{color:#8a5a00}
+.loss{color:#B03A00}.gain{color:#007A5A}ul.headline{font-size:1.08em;padding-left:1.2em}
+ul.headline li{margin-bottom:0.4em}
+table.gl{font-size:0.82em}table.gl td{white-space:nowrap}table.roster th{text-align:left}
 """
 
 
@@ -660,8 +713,6 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
 
         body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
         parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body, numbers=True))
-    if res.kind == "staff":
-        parts.append(_staff_section(res))
     parts.append(_definitions([r["kpi"] for r in rows]))
     return "\n".join(parts)
 
@@ -692,6 +743,138 @@ def _definitions(kpis: Sequence[str]) -> str:
             "long tail pulls the mean up while 90% are done sooner.</p>")
 
 
+def _figure_html(nf: NamedFigure) -> str:
+    data = base64.b64encode(figure_png(nf.figure)).decode("ascii")
+    return (f'<figure id="fig-{_e(nf.name)}"><h3>{_e(nf.title)}</h3>'
+            f'<img alt="{_e(nf.title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_e(nf.caption)}</figcaption></figure>")
+
+
+def _share(value: Any) -> str:
+    v = F.num(value)
+    return "–" if not math.isfinite(v) else f"{100 * v:.1f}%"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _days(value: Any) -> str:
+    """``mon,tue,wed`` as ``mon–wed`` when the days run on, else ``mon,wed``."""
+    days = [d.strip() for d in str(value or "").split(",") if d.strip()]
+    if not days:
+        return "–"
+    idx = [WEEKDAYS.index(d) for d in days if d in WEEKDAYS]
+    if len(idx) == len(days) and len(days) > 2 and idx == list(range(idx[0], idx[0] + len(idx))):
+        return f"{days[0]}–{days[-1]}"
+    return ",".join(days)
+
+
+def _points(value: Any) -> str:
+    v = F.num(value)
+    return "–" if not math.isfinite(v) else f"{v:+.1f}"
+
+
+def gain_loss_table(case: Mapping[str, Any], name: str) -> str:
+    """One alternative's departments x KPIs: today's share, the new one and the change in points; a loss
+    beyond the tolerance in red and marked !, a gain beyond it in green."""
+    rows_in = ((case.get("setups") or {}).get(name) or {}).get("gain_loss") or []
+    depts = list(dict.fromkeys(str(g["department"]) for g in rows_in))
+    kpis = [k for k in F.GAIN_LOSS_KPIS if any(g["kpi"] == k for g in rows_in)]
+    kpis += list(dict.fromkeys(str(g["kpi"]) for g in rows_in if g["kpi"] not in kpis))
+    cells = {(str(g["department"]), str(g["kpi"])): g for g in rows_in}
+    body = []
+    for d in depts:
+        row = [_e(d)]
+        for k in kpis:
+            g = cells.get((d, k))
+            if g is None:
+                row.append("–")
+                continue
+            verdict = str(g.get("verdict"))
+            change = _points(g.get("better_points")) + {"loss": "!", "gain": "+"}.get(verdict, "")
+            klass = {"loss": "loss", "gain": "gain"}.get(verdict, "")
+            text = (f'<span class="nb">{_e(_share(g.get("today")))} → {_e(_share(g.get("new")))}</span> '
+                    f'<span class="nb {klass}">{"<b>" if klass == "loss" else ""}{_e(change)}'
+                    f'{"</b>" if klass == "loss" else ""}</span>')
+            row.append(text)
+        body.append(row)
+    header = ["department", *[F.GAIN_LOSS_KPIS.get(k, k).replace("\n", " ") + (" ↓" if k == "calls_abandoned" else " ↑")
+                              for k in kpis]]
+    return _table(header, body, numbers=True).replace('<table class="kpi">', '<table class="kpi gl">', 1)
+
+
+ROSTER_COLUMNS = (("name", "secretary"), ("group", "group"), ("departments", "departments"),
+                  ("days_today", "days today"), ("days_new", "days new"),
+                  ("hours_per_week_today", "hours/week today"), ("hours_per_week_new", "hours/week new"),
+                  ("change_hours", "change (hours)"), ("status", "status"))
+
+
+def roster_table(rows_in: Sequence[Mapping[str, Any]]) -> str:
+    """The recommended roster as HR reads it: each secretary's days and hours today and new, and her status."""
+    body, classes = [], []
+    for r in rows_in:
+        cells = []
+        for key, _ in ROSTER_COLUMNS:
+            v = r.get(key)
+            if key.startswith("hours") or key == "change_hours":
+                x = F.num(v)
+                text = "–" if not math.isfinite(x) else (f"{x:+.1f}" if key == "change_hours" else f"{x:.1f}")
+                cells.append(_e(text))
+            elif key.startswith("days"):
+                cells.append(f'<span class="nb">{_e(_days(v))}</span>')
+            else:
+                cells.append(_e("–" if v in (None, "") else str(v).replace(",", ", ")))
+        body.append(cells)
+        classes.append("" if str(r.get("status")) == "kept" else "differs")
+    table = _table([label for _, label in ROSTER_COLUMNS], body, classes, text_cols=(0, 1, 2, 3, 4, 8))
+    return table.replace("<table>", '<table class="roster">', 1)
+
+
+def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
+    """The answer against today, first on the page: the headline, who gains and who loses, what each FTE buys,
+    the gain/loss table and the recommended roster; then the business-case table and the norms."""
+    case = res.summary.get("business_case") or {}
+    if not case.get("setups"):
+        return ""
+    parts = ["<h2>Business case: the answer against today</h2>"]
+    lines = headline(case) if "baseline" in case else []
+    if lines:
+        parts.append('<ul class="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>")
+    today = case.get("today") or {}
+    if today:
+        tol = F.num(today.get("tolerance"))
+        parts.append(
+            f'<p class="note">Today: {_e(today.get("setup") or case.get("reference"))} as staffed, '
+            f"{F.num(case.get('today_fte')):.1f} FTE, its service measured over {_e(today.get('replications'))} "
+            "replications. 'No worse than today' lets a KPI fall by "
+            + (f"{100 * tol:.0f} point" if math.isfinite(tol) else "the tolerance")
+            + " or today's own 95% interval, whichever is larger. Equal service meant: "
+            + _e("; ".join(f"{n}: {b}" for n, b in (case.get("basis") or {}).items()) or "the norms")
+            + ".</p>")
+    for nf in figures:
+        if nf.name in BUSINESS_FIGURES:
+            parts.append(_figure_html(nf))
+    for name, row in (case.get("setups") or {}).items():
+        if row.get("gain_loss"):
+            parts.append(f"<h3>{_e(F.staffing_label(case, name))}: per department</h3>")
+            parts.append('<p class="note">Today → new, and the change in points (+ better); '
+                         '<span class="loss"><b>red !</b></span>: worse than today beyond the tolerance, '
+                         '<span class="gain">green +</span>: better beyond it.</p>')
+            parts.append(gain_loss_table(case, name))
+    for name, row in (case.get("setups") or {}).items():
+        roster = row.get("roster") or []
+        changed = [r for r in roster if str(r.get("status")) != "kept"]
+        if not roster or name == case.get("reference"):  # today's roster: the baseline, not a proposal
+            continue
+        fte_today = sum(F.num(r.get("fte_today")) for r in roster if math.isfinite(F.num(r.get("fte_today"))))
+        fte_new = sum(F.num(r.get("fte_new")) for r in roster if math.isfinite(F.num(r.get("fte_new"))))
+        parts.append(f"<h3>{_e(name)}: the recommended roster ({fte_today:.1f} → {fte_new:.1f} FTE, "
+                     f"{len(changed)} of {len(roster)} contracts change)</h3>")
+        parts.append(roster_table(roster))
+    parts.append(_staff_section(res))
+    return "\n".join(parts)
+
+
 def _staff_section(res: Results) -> str:
     """The business case of a staffing search: least FTE and cost per setup, the saving against the
     reference, and the norms at the least staffing."""
@@ -706,9 +889,7 @@ def _staff_section(res: Results) -> str:
     blocks = (f"{min(per_setup)}" if min(per_setup) == max(per_setup) else f"{min(per_setup)} to {max(per_setup)}") \
         if per_setup and min(per_setup) > 0 else case.get("blocks")
     against = case.get("baseline_meaning") or f"{ref} at its least staffing"
-    parts = ["<h3>Business case</h3>"]
-    if "baseline" in case:
-        parts.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in headline(case)) + "</ul>")
+    parts = ["<h3>Business case: cost and saving per setup</h3>"]
     parts.append(
         '<p class="note">The least staffing of each setup that meets every norm ('
         + _e(res.summary.get("rule") or "") + ")"
@@ -846,14 +1027,14 @@ def render_html(res: Results, figures: Sequence[NamedFigure] | None = None,
     desc = [f"<b>{_e(n)}</b>: {_e(sc.description)}" for n, sc in res.configs.items() if sc.description]
     if desc:
         body.append('<p class="lead">' + "<br>".join(desc) + "</p>")
+    if res.kind == "staff":  # the finance reader's answer first, before the long KPI table
+        body.append(_business_section(res, figures))
+        figures = [nf for nf in figures if nf.name not in BUSINESS_FIGURES]
     body.append(_kpi_section(res, baseline))
     if figures:
         body.append("<h2>Figures</h2>")
     for nf in figures:
-        data = base64.b64encode(figure_png(nf.figure)).decode("ascii")
-        body.append(f'<figure id="fig-{_e(nf.name)}"><h3>{_e(nf.title)}</h3>'
-                    f'<img alt="{_e(nf.title)}" src="data:image/png;base64,{data}">'
-                    f"<figcaption>{_e(nf.caption)}</figcaption></figure>")
+        body.append(_figure_html(nf))
     body.append(_assumption_section(res))
     body.append(_method_section(res))
     head = ('<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'

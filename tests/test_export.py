@@ -56,3 +56,21 @@ def test_export_a_single_run(tmp_path: Path) -> None:
     assert "per_department" in book.sheetnames
     bad = sim("export", str(tmp_path / "nothing"))
     assert bad.returncode == 2 and "no such results folder" in bad.stderr
+
+
+def test_export_a_staffing_search_has_the_business_case_sheets(tmp_path: Path) -> None:
+    res = tmp_path / "staff"
+    made = sim("staff", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"), "--blocks", "1",
+               "--replications", "3", "--days", "10", "--target", "today", "--target", "continuity>=0.8", "-w", "1",
+               "--out", str(res))
+    assert made.returncode == 0, made.stderr
+    out = tmp_path / "staff.xlsx"
+    assert sim("export", str(res), str(out)).returncode == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames[:5] == ["About", "KPIs", "roster", "gain_loss", "service_curve"]
+    gain_loss = rows(book, "gain_loss")
+    assert gain_loss[0] == ("setup", "department", "kpi", "today", "new", "better_points", "tolerance_points",
+                            "verdict")
+    assert {r[0] for r in gain_loss[1:]} == {"central"} and {r[7] for r in gain_loss[1:]} <= {"gain", "loss", "same"}
+    curve = rows(book, "service_curve")
+    assert curve[0][:3] == ("setup", "fte", "feasible") and len(curve) > 1 and isinstance(curve[1][1], float)

@@ -464,3 +464,68 @@ def test_figures_read_back_fit_the_page_with_readable_text_and_norm_lines(data, 
         assert height <= 12 * dpi, (name, height)
         if norm_gid:
             assert f'id="{norm_gid}"' in svg.read_text(encoding="utf-8"), name  # the norm line is drawn
+
+
+# ------------------------------------------------------------------------ the business case against today
+def _case() -> dict:
+    """A business case as ``summary.json`` holds it (only what the figures read), built by hand: central
+    against today's decentral, two departments, a loss beyond the tolerance in A's continuity."""
+    gain_loss = [
+        {"department": "A", "kpi": "reachability", "today": 0.7, "new": 0.9, "better_points": 20.0,
+         "tolerance_points": 3.0, "verdict": "gain"},
+        {"department": "A", "kpi": "continuity", "today": 1.0, "new": 0.85, "better_points": -15.0,
+         "tolerance_points": 1.0, "verdict": "loss"},
+        {"department": "B", "kpi": "reachability", "today": 0.8, "new": 0.805, "better_points": 0.5,
+         "tolerance_points": 2.0, "verdict": "same"},
+        {"department": "B", "kpi": "calls_abandoned", "today": 0.1, "new": 0.12, "better_points": -2.0,
+         "tolerance_points": 3.0, "verdict": "same"},
+    ]
+
+    def iv(mean: float) -> dict:
+        return {"mean": mean, "ci_low": mean - 0.05, "ci_high": min(1.0, mean + 0.05), "n": 3}
+
+    curve = [{"fte": f, "feasible": f >= 9.4, "reachability": iv(0.9 + 0.01 * i), "calls_abandoned": iv(0.05),
+              "utilisation": iv(0.8 - 0.03 * i), "worst_department_margin": {"reachability": 0.01 * i,
+                                                                           "continuity": -0.01 + 0.01 * i}}
+             for i, f in enumerate((9.2, 10.4, 12.0))]
+    return {"reference": "decentral", "baseline": "config", "today_fte": 12.0,
+            "setups": {"decentral": {"fte": 12.0, "gain_loss": None, "service_curve": None},
+                       "central": {"fte": 9.4, "gain_loss": gain_loss, "service_curve": curve}}}
+
+
+def test_gain_loss_figure_shows_each_department_s_change_against_today():
+    fig = F.gain_loss_figure(_case())
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "central (recommended, 9.4 FTE) against today (decentral, 12.0 FTE)"
+    image = next(im for im in ax.get_images() if im.get_gid() == "gain_loss:central")
+    grid = image.get_array()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == [
+        "reachability", "calls abandoned", "continuity"]
+    assert grid[0, 0] == 20.0 and grid[0, 2] == -15.0 and grid[1, 1] == -2.0 and np.ma.is_masked(grid[0, 1])
+    low, high = image.get_clim()
+    assert low == -high == -20.0  # symmetric: white is no change
+    assert image.get_cmap()(0.0)[0] > image.get_cmap()(0.0)[2]  # worse is red
+    texts = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert texts["cell:central:A:continuity"] == "-15.0!" and texts["cell:central:A:reachability"] == "+20.0+"
+    assert texts["cell:central:B:calls_abandoned"] == "-2.0"  # within the tolerance: no mark
+    framed = [p.get_gid() for p in ax.patches if p.get_gid()]
+    assert framed == ["loss:central:A:continuity"]
+    assert "1 of 2 departments worse than today" in ax.get_xlabel()
+
+
+def test_service_curve_figure_marks_today_and_the_recommended_staffing():
+    fig = F.service_curve_figure(_case(), {"reachability": 0.8, "utilisation": 0.85})
+    sector, margins = fig.axes[0], fig.axes[1]
+    reach = next(c for c in sector.containers if c.get_label() == "reachability [95%]")
+    x, y = reach.lines[0].get_data()
+    assert list(x) == [9.2, 10.4, 12.0] and list(y) == pytest.approx([90.0, 91.0, 92.0])
+    lines = {li.get_gid(): li for li in sector.get_lines() if li.get_gid()}
+    assert lines["today:central"].get_xdata()[0] == 12.0
+    assert lines["recommended:central"].get_xdata()[0] == 9.4
+    assert lines["norm:central:utilisation"].get_ydata()[0] == pytest.approx(85.0)
+    worst = {li.get_gid(): li for li in margins.get_lines() if li.get_gid()}
+    assert list(worst["margin:central:continuity"].get_ydata()) == pytest.approx([-1.0, 0.0, 1.0])
+    assert "recommended:central" in worst and "today:central" in worst
+    with pytest.raises(ValueError, match="no setup with a service curve"):
+        F.service_curve_figure({"reference": "x", "setups": {"x": {"service_curve": None}}})

@@ -17,6 +17,7 @@ import pytest
 
 import sim
 from sim import figures as F
+from sim.business import fmt_iv, headline
 from sim.config import ConfigError
 from sim.kpis import fmt_interval
 from sim.report import (
@@ -26,6 +27,7 @@ from sim.report import (
     kpi_summary,
     load_results,
     render_html,
+    staff_targets,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -423,3 +425,38 @@ def test_one_formatter_for_every_kpi():
     assert fmt_plus_minus("reachability", share) == "80.0% ±5.0"
     assert [kpi_info(k).kind for k in ("coverage", "asa_seconds", "lead_time_p90_hours.email", "fte")] == \
         ["share", "duration", "duration", "count"]
+
+
+def test_report_of_a_business_case_leads_with_the_answer_against_today(tmp_path, capsys):
+    out = tmp_path / "case"
+    code, _, err = cli_here(capsys, "staff", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"),
+                            "--target", "today", "--target", "continuity>=0.8", "--blocks", "1", "--replications", "3",
+                            "--days", "10", "-w", "1", "--out", str(out))
+    assert code == 0, err
+    res = load_results(out)
+    summary = json.loads((out / "summary.json").read_text())
+    case = summary["business_case"]
+    central = case["setups"]["central"]
+    figs = figures_for(res)
+    names = [f.name for f in figs]
+    assert names[:2] == ["gain_loss", "service_curve"]
+    page = render_html(res, figs)
+    # the answer first: the business case before the long KPI table
+    assert page.index("Business case: the answer against today") < page.index("<h2>Key figures</h2>")
+    assert page.index('id="fig-gain_loss"') < page.index('id="fig-service_curve"') < page.index("Key figures")
+    # the headline numbers are summary.json's
+    lines = headline(case)
+    assert lines and all(html.escape(line) in page for line in lines)
+    assert f"{central['fte']:.1f} FTE" in lines[0] or fmt_iv(central["fte_least"], 1) in lines[0]
+    assert f"{100 * central['saving_share_ci']['mean']:.1f}%" in lines[0]
+    assert f"against today ({case['reference']}, {case['today_fte']:.1f} FTE)" in plain(page)
+    # the gain/loss table: every loss beyond the tolerance marked, with summary.json's change in points
+    for g in central["gain_loss"]:
+        mark = {"loss": "!", "gain": "+"}.get(g["verdict"], "")
+        assert f"{g['better_points']:+.1f}{mark}" in page
+    # the roster HR reads: each secretary of the recommended staffing with her new hours
+    for r in central["roster"]:
+        assert f"<td class=\"text\">{html.escape(r['name'])}</td>" in page
+    # the norms in captions are the search's own, not hard-coded
+    targets = staff_targets(res)
+    assert f"reachability {100 * targets['reachability']:.4g}% or more" in page
