@@ -329,9 +329,10 @@ class StaffingSearch(Evaluator):
                     if len(own) < len(broken[g]):
                         fail_at[g] = max(fail_at.get(g, 0), self._group_days(st, g))
                     k = step.get(g, 1)
-                    while k > 0 and self._group_days(st, g) < limit:
-                        st = st.add_day(sc, g, own[k % len(own)] if own else None)
-                        k -= 1
+                    for j in range(k):
+                        if self._group_days(st, g) >= limit:
+                            break
+                        st = st.add_day(sc, g, own[j % len(own)] if own else None)
                     step[g] = 2 * k
                 step = {g: k for g, k in step.items() if g in broken}
                 ev = self.evaluate([st], "repair", rnd, early=False)[0]
