@@ -368,12 +368,20 @@ def headline(case: dict[str, Any]) -> list[str]:
         against += "at its least staffing)" if case["baseline"] == "least" else "today's staffing)"
         payback = row["payback_years"]
         out.append(
-            f"{name} needs {fmt_iv(f, 1)} FTE {service} against {against}: a saving of {fmt_iv(s, 1, pct=True)}, "
-            f"binding norm {binding}; "
+            f"{name} needs {fmt_iv(f, 1)} FTE {service} against {against}: "
+            + (f"a saving of {fmt_iv(s, 1, pct=True)}, " if s["mean"] is None or s["mean"] >= 0 else
+               f"an extra cost of {fmt_iv(_negated(s), 1, pct=True)}, ")
+            + f"binding norm {binding}; "
             f"{_VERDICT[row['article_saving_verdict']]} "
             f"the article's {100 * case['article_saving']:.0f}%"
             + ("" if payback is None or payback == 0 else f"; pays back in {payback:.1f} years"))
     return out
+
+
+def _negated(s: dict[str, Any]) -> dict[str, Any]:
+    """An interval of a saving as one of an extra cost (both bounds negated and swapped)."""
+    low, high = s.get("ci_low"), s.get("ci_high")
+    return {"mean": -s["mean"], "ci_low": None if high is None else -high, "ci_high": None if low is None else -low}
 
 
 _VERDICT = {"yes": "meets", "no": "misses", "undecided": "cannot decide on", None: "-"}
@@ -506,7 +514,8 @@ def service_at(case: SetupCase, staffing: Staffing, alpha: float = ALPHA) -> Tod
 
 def service_curve(case: SetupCase, today_fte: float, alpha: float = ALPHA) -> list[dict[str, Any]]:
     """What each FTE buys: from the recommended staffing up to today's FTE along the proportional path (days
-    added where the setup has least present time per unit of demand), at most :data:`CURVE_POINTS` staffings,
+    added where the setup has least present time per unit of demand; where the setup needs more than today, down
+    to today's FTE, days removed where it has most), at most :data:`CURVE_POINTS` staffings,
     each judged on block 0's replications (common random numbers with the search, whose evaluations it
     reuses): sector reachability and occupancy with their intervals, and per norm KPI the worst department's
     margin."""
@@ -514,11 +523,13 @@ def service_curve(case: SetupCase, today_fte: float, alpha: float = ALPHA) -> li
     assert rec is not None
     search = case.searches[0]
     day = day_fte(case.scenario)
-    days = max(0, math.ceil((today_fte - rec.fte) / day - 1e-9))
+    gap = (today_fte - rec.fte) / day
+    # up to today's FTE, or (where the setup needs more than today) down to it: what the last days buy
+    days, sign = (math.ceil(gap - 1e-9), -1) if gap >= 0 else (math.ceil(-gap - 1e-9), 1)
     steps = sorted({round(k * days / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)}) if days else [0]
     staffings = []
     for k in steps:
-        st = search.path(rec.staffing, -k) if k else rec.staffing
+        st = search.path(rec.staffing, sign * k) if k else rec.staffing
         if st is not None:
             staffings.append(st)
     rows = []
