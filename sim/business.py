@@ -174,10 +174,11 @@ def cash_flow(costs: CostModel, today: CostModel, today_fte: float, setup_fte: f
     redundancy = costs.redundancy_cost * surplus if reduction == "redundancy" else 0.0
     cost_today = today.yearly(today_fte)["total"]
     r = costs.discount_rate
-    rows = [{"year": 0, "fte_today": today_fte, "fte_setup": None, "cost_today": None, "cost_setup": None,
-             "one_off": one_off + redundancy, "net_saving": -(one_off + redundancy),
-             "cumulative": -(one_off + redundancy), "discounted": -(one_off + redundancy),
-             "cumulative_discounted": -(one_off + redundancy)}]
+    first = one_off + redundancy
+    rows: list[dict[str, Any]] = [
+        {"year": 0, "fte_today": today_fte, "fte_setup": None, "cost_today": None, "cost_setup": None,
+         "one_off": first, "net_saving": -first, "cumulative": -first, "discounted": -first,
+         "cumulative_discounted": -first}]
     step = costs.attrition_rate * today_fte
     for year in range(1, costs.horizon_years + 1):
         fte = setup_fte if reduction == "redundancy" or surplus == 0 else max(setup_fte, today_fte - step * year)
