@@ -180,3 +180,34 @@ def test_cost_tornado_bars_are_the_cost_formula_at_the_base_staffings_and_break_
     # by hand: manager FTE m at which f x p + m x 90,000 = 0.85 x today's cost
     assert rows["manager_fte"]["break_even_exact"] == pytest.approx((0.85 * c_ref - f * costs.per_fte) / 90000)
     assert cost_break_even("reorganisation", costs, f, c_ref) is None
+
+
+def test_cost_parameters_in_the_morris_design_cost_no_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Morris screening takes the same registry: a step that moves only a cost figure reuses the search of
+    the point before it (searches: the start, the base and one per demand value of the design), the one-off
+    cost has no effect on the saving, and the manager's effect is the cost formula's: against today's fixed
+    cost, a whole range (0 to 1 FTE) of manager costs 90,000 / today's cost, at every point alike."""
+    pytest.importorskip("SALib")
+    import sim.sensitivity as sens
+    from sim.screening import screening
+
+    calls = []
+    real = sens.least
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[0].name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sens, "least", counted)
+    ref, alt = parse_scenario(small_data()), parse_scenario(small_pool_data())
+    store = ResultStore.open(None, "costs-morris", "sensitivity")
+    with session(store, workers=1) as runner:
+        res = screening(ref, alt, runner, 2, 3, params=parameters(["demand", "manager_fte", "reorganisation"]),
+                        trajectories=2, targets=("calls_abandoned=off",), baseline="config")
+    demand_values = {pt["values"]["demand"] for pt in res["points"]}
+    assert len(calls) == 2 + len(demand_values) < res["design_points"]
+    by = {r["parameter"]: r for r in res["parameters"]}
+    assert by["reorganisation"]["mu_star"] == 0 and by["reorganisation"]["sigma"] == 0
+    today = res["points"][0]["cost_per_year"]["reference"]
+    assert by["manager_fte"]["mu"] == pytest.approx(-90000 / today)
+    assert by["manager_fte"]["sigma"] == pytest.approx(0, abs=1e-12)
