@@ -456,7 +456,9 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
 
 
 def fmt_break_even(value: float | None) -> str:
-    return "not within range" if value is None or math.isnan(value) else f"{value:.3g}"
+    if value is None or math.isnan(value):
+        return "not within range"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"  # euro figures in whole euros
 
 
 __all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "varied", "applied", "Comparison", "least",
