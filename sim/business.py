@@ -84,7 +84,8 @@ CURVE_POINTS = 6
 # ------------------------------------------------------------------------------------------------- costs
 @dataclass(frozen=True)
 class CostModel:
-    """Yearly and one-off cost of a setup from its config's ``costs`` section."""
+    """Yearly and one-off cost of a setup from its config's ``costs`` section, and how the move's FTE reduction
+    is realised over time (:func:`cash_flow`)."""
 
     per_fte: float
     manager_fte: float
@@ -93,6 +94,13 @@ class CostModel:
     reorganisation: float
     training_per_fte: float
     tools: float
+    telephony: float = 0.0
+    horizon_years: int = 5
+    discount_rate: float = 0.0225
+    reduction: str = "attrition"
+    attrition_rate: float = 0.08
+    #: None: one year's cost of a secretary FTE (``per_fte``)
+    redundancy_per_fte: float | None = None
 
     @classmethod
     def of(cls, scenario: Scenario) -> CostModel:
@@ -100,7 +108,8 @@ class CostModel:
         per_fte = c.cost_per_fte_per_year if c.cost_per_fte_per_year is not None else \
             scenario.organisation.cost_per_fte_per_year
         return cls(per_fte, c.manager_fte, c.manager_cost_per_fte_per_year, c.coordination_share,
-                   c.reorganisation_once, c.training_per_fte_once, c.tools_once)
+                   c.reorganisation_once, c.training_per_fte_once, c.tools_once, c.telephony_once,
+                   c.horizon_years, c.discount_rate, c.reduction, c.attrition_rate, c.redundancy_cost_per_fte)
 
     def yearly(self, fte: float) -> dict[str, float]:
         secretaries = fte * self.per_fte
@@ -112,7 +121,18 @@ class CostModel:
     def one_off(self, fte: float) -> dict[str, float]:
         training = self.training_per_fte * fte
         return {"reorganisation": self.reorganisation, "training": training, "tools": self.tools,
-                "total": self.reorganisation + training + self.tools}
+                "telephony": self.telephony,
+                "total": self.reorganisation + training + self.tools + self.telephony}
+
+    @property
+    def redundancy_cost(self) -> float:
+        """One-off cost per FTE made redundant (default: one year's cost of a secretary FTE)."""
+        return self.per_fte if self.redundancy_per_fte is None else self.redundancy_per_fte
+
+    def unset(self) -> bool:
+        """No manager, coordination or one-off cost set (all at their zero defaults): the secretaries only."""
+        return not any((self.manager_fte, self.coordination_share, self.reorganisation, self.training_per_fte,
+                        self.tools, self.telephony))
 
 
 def payback_years(one_off: float, yearly_saving: float) -> float | None:
@@ -120,6 +140,91 @@ def payback_years(one_off: float, yearly_saving: float) -> float | None:
     if yearly_saving <= 0:
         return None
     return max(0.0, one_off) / yearly_saving
+
+
+REDUCTIONS = ("attrition", "redundancy")
+
+
+def cash_flow(costs: CostModel, today: CostModel, today_fte: float, setup_fte: float,
+              reduction: str | None = None) -> dict[str, Any]:
+    """The move from today's staffing (``today_fte`` at ``today``'s cost model) to a setup at ``setup_fte``
+    (``costs``: the setup's cost model, which also gives the horizon, discount rate and reduction), year by
+    year. Year 0 is the move: its one-off costs (``costs.one_off(setup_fte)``: reorganisation, training per FTE
+    kept, tools, telephony; with ``redundancy`` also ``redundancy_cost`` per FTE of the surplus). Years
+    1..horizon: today's yearly cost against the setup's at the FTE it has that year:
+
+    - ``attrition``: the surplus ``today_fte - setup_fte`` shrinks by ``attrition_rate x today_fte`` a year
+      (leavers not replaced), so the setup has ``max(setup_fte, today_fte - rate x today_fte x year)`` FTE, and
+      the saving grows until the setup's FTE is reached (the setup's manager and coordination from year 1);
+    - ``redundancy``: the setup's FTE from year 1, the full saving at once.
+
+    A setup that needs more FTE than today has them from year 1 (hired), under either reduction. Each row:
+    ``year, fte_today, fte_setup, cost_today, cost_setup, one_off, net_saving, cumulative, discounted,
+    cumulative_discounted`` (``fte_setup`` and the yearly costs None in year 0; ``discounted``:
+    ``net_saving / (1 + r)^year``).
+    ``payback_years``: when the cumulative net saving turns non-negative, interpolated linearly within the year
+    it does (0 without a one-off cost; beyond the horizon extrapolated at the last year's saving, with
+    ``payback_within_horizon`` False; None if the saving never pays it back). ``npv``: the sum of the
+    discounted net savings, year 0 included, at ``discount_rate``."""
+    reduction = reduction or costs.reduction
+    if reduction not in REDUCTIONS:
+        raise ConfigError("costs.reduction", f"{reduction!r}: expected one of {', '.join(REDUCTIONS)}")
+    surplus = max(0.0, today_fte - setup_fte)
+    one_off = costs.one_off(setup_fte)["total"]
+    redundancy = costs.redundancy_cost * surplus if reduction == "redundancy" else 0.0
+    cost_today = today.yearly(today_fte)["total"]
+    r = costs.discount_rate
+    first = one_off + redundancy
+    rows: list[dict[str, Any]] = [
+        {"year": 0, "fte_today": today_fte, "fte_setup": None, "cost_today": None, "cost_setup": None,
+         "one_off": first, "net_saving": -first, "cumulative": -first, "discounted": -first,
+         "cumulative_discounted": -first}]
+    step = costs.attrition_rate * today_fte
+    for year in range(1, costs.horizon_years + 1):
+        fte = setup_fte if reduction == "redundancy" or surplus == 0 else max(setup_fte, today_fte - step * year)
+        cost = costs.yearly(fte)["total"]
+        net = cost_today - cost
+        prev = rows[-1]
+        disc = net / (1 + r) ** year
+        rows.append({"year": year, "fte_today": today_fte, "fte_setup": fte, "cost_today": cost_today,
+                     "cost_setup": cost, "one_off": 0.0, "net_saving": net, "cumulative": prev["cumulative"] + net,
+                     "discounted": disc, "cumulative_discounted": prev["cumulative_discounted"] + disc})
+    payback: float | None = None
+    for prev, row in zip(rows, rows[1:], strict=False):
+        if prev["cumulative"] >= 0:
+            payback = float(prev["year"])
+            break
+        if row["cumulative"] >= 0:
+            payback = prev["year"] + -prev["cumulative"] / row["net_saving"]
+            break
+    within = payback is not None
+    if payback is None and rows[-1]["net_saving"] > 0:  # the last year's saving goes on after the horizon
+        payback = rows[-1]["year"] + -rows[-1]["cumulative"] / rows[-1]["net_saving"]
+    return {"reduction": reduction, "horizon_years": costs.horizon_years, "discount_rate": r,
+            "attrition_rate": costs.attrition_rate if reduction == "attrition" else None,
+            "redundancy_cost": redundancy, "surplus_fte": surplus, "rows": rows, "payback_years": payback,
+            "payback_within_horizon": within, "npv": rows[-1]["cumulative_discounted"],
+            "saving_at_horizon": rows[-1]["net_saving"]}
+
+
+def cash_flows(costs: CostModel, today: CostModel, today_fte: float, setup_fte: float) -> dict[str, Any]:
+    """:func:`cash_flow` under both reductions, and which one the setup's config chose."""
+    return {**{k: cash_flow(costs, today, today_fte, setup_fte, k) for k in REDUCTIONS}, "chosen": costs.reduction}
+
+
+def cost_notes(scenarios: Sequence[tuple[str, Scenario]]) -> list[str]:
+    """One line per setup whose config sets no manager, coordination or one-off cost (all at their zero
+    defaults): its cost counts the secretaries only, said rather than silently zero. The first is today's
+    organisation (its one-off costs do not count; its manager and coordination are today's cost)."""
+    notes = []
+    for i, (name, sc) in enumerate(scenarios):
+        if not CostModel.of(sc).unset():
+            continue
+        why = "costs: section missing" if "costs" not in sc.model_fields_set else "all at zero in costs:"
+        what = "today's yearly cost counts the secretaries only" if i == 0 else \
+            "its yearly cost counts the secretaries only and payback counts no one-off cost"
+        notes.append(f"{name}: no manager, coordination or one-off costs set ({why}): {what}")
+    return notes
 
 
 # ------------------------------------------------------------------------------------------- the answer
@@ -259,7 +364,14 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
     """Cost per setup, the saving against ``baseline`` per block (paired) with its interval, payback, binding
     norms, margins at the recommended staffing, and each department's gain or loss against today's service
     (``today``: the first setup as staffed; ``today_by_setup``: each setup's service at its recommended
-    staffing, measured the same way)."""
+    staffing, measured the same way).
+
+    ``payback_years`` keeps its meaning: the one-off cost (minus the baseline's under ``least``) over the mean
+    yearly saving at full reduction, no discounting. ``cash_flow`` (per alternative setup) is the move from
+    today's staffing year by year at the recommended FTE (:func:`cash_flows`: ``attrition`` and
+    ``redundancy``, and the config's ``chosen`` one), always against today whatever ``baseline``; its payback
+    counts the reduction's pace and the redundancy cost. ``cost_notes``: one line per setup whose config sets
+    no manager, coordination or one-off cost (:func:`cost_notes`)."""
     if baseline not in BASELINES:
         raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     alpha = 1 - confidence
@@ -309,6 +421,8 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
             "saving_blocks": None if is_ref_itself else paired,
             "saving_euro_ci": None if is_ref_itself else _interval(euro, alpha),
             "payback_years": None if is_ref_itself else payback_years(one_off["total"] - ref_one_off, mean_euro),
+            # the move from today's staffing year by year, at the recommended FTE, under both reductions
+            "cash_flow": None if is_ref_itself else cash_flows(costs, ref_costs, ref.config.fte, rec.fte),
             "article_saving_verdict": verdict,
             "binding_norms": case.binding(),
             "margins": dict(rec.margins),
@@ -318,6 +432,7 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
         }
     return {"reference": ref.name, "baseline": baseline, "blocks": blocks, "confidence": confidence,
             "article_saving": article_saving, "setups": rows,
+            "cost_notes": cost_notes([(c.name, c.scenario) for c in cases]),
             "today": None if today is None else today.to_dict(),
             "today_fte": ref.config.fte,
             "baseline_meaning": "the first setup at its own least staffing, block by block" if baseline == "least"
@@ -401,7 +516,8 @@ def fmt_iv(s: dict[str, Any] | None, digits: int = 1, pct: bool = False) -> str:
     return text
 
 
-__all__ = ["CostModel", "payback_years", "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
+__all__ = ["CostModel", "payback_years", "cash_flow", "cash_flows", "cost_notes", "REDUCTIONS",
+           "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
            "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case", "Plan", "plan", "fmt_iv", "block_records"]
 
 

@@ -9,6 +9,13 @@ from the cost model (:class:`sim.business.CostModel`). Common random numbers thr
 every value runs on the same replication seeds. Values that change only how a staffing is judged (the norms)
 reuse the simulations of the base values, since their simulated scenario is the same.
 
+The alternative's **cost figures** (manager FTE, coordination share, cost per FTE, the reorganisation's one-off
+cost; ``Parameter.cost``) change neither a simulation nor a judgement: a point that differs from one already
+found only in them reuses that point's least staffings and recomputes the cost (:class:`Comparison` runs no
+search for it, and no replication). The saving is linear in each of them, so their break-even value is solved
+exactly from the cost formula (:func:`cost_break_even`); the reorganisation moves only the payback
+(``payback_low``, ``payback_high``), never the saving.
+
 Reported per parameter: the saving at the low and the high end (a tornado figure, widest swing on top), and the
 **break-even value**: where the saving, interpolated linearly between the values run, crosses the article's
 15% ("not within range" if it does not). The search's answer moves in whole secretary-days, so the saving is a
@@ -25,10 +32,10 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sim.business import CostModel
+from sim.business import CostModel, payback_years
 from sim.config import ConfigError, Scenario, parse_scenario
 from sim.experiment import Runner
 from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
@@ -68,6 +75,17 @@ def _set(path: Sequence[str]) -> _Set:
     return _Set(path)
 
 
+class _CostPerFte(_Set):
+    """``costs.cost_per_fte_per_year``, whose config value defaults to ``organisation.cost_per_fte_per_year``."""
+
+    def __init__(self) -> None:
+        super().__init__(["costs", "cost_per_fte_per_year"])
+
+    def read(self, data: dict[str, Any]) -> Any:
+        v = super().read(data)
+        return v if v is not None else (data.get("organisation") or {}).get("cost_per_fte_per_year")
+
+
 def _work_times(data: dict[str, Any], factor: float) -> None:
     for task in data["demand"].get("tasks", {}).values():
         task["work_minutes"]["mean"] *= factor
@@ -99,7 +117,10 @@ def _hnw(data: dict[str, Any], factor: float) -> None:
 class Parameter:
     """An assumed parameter, its range and how a value is applied to a config's data. ``kind`` is ``factor``
     (the value multiplies the config's) or ``value`` (it replaces it); ``simulated`` False when it only
-    changes how a staffing is judged (its runs are the base's)."""
+    changes how a staffing is judged (its runs are the base's). ``cost`` names the :class:`CostModel` field
+    of a parameter that changes only the cost (no simulation, no judgement: the least staffings are those
+    found without it, no search runs for it). ``setups``: the configs it is applied to (``reference``,
+    ``alternative``)."""
 
     name: str
     label: str
@@ -108,11 +129,15 @@ class Parameter:
     base: float
     apply: Callable[[dict[str, Any], float], None]
     simulated: bool = True
+    cost: str | None = None
+    setups: tuple[str, ...] = ("reference", "alternative")
 
 
 #: The parameters and their stated ranges (low, high; the config's value in between). Ranges are ASSUMPTIONS
 #: chosen to cover what the domain notes call plausible: patience half to double, times and demand +-25%,
-#: sickness 4-8% (the range of most municipalities, A&O fonds 2022), shrinkage 0-20%, norms +-a step.
+#: sickness 4-8% (the range of most municipalities, A&O fonds 2022), shrinkage 0-20%, norms +-a step; the
+#: alternative's costs: manager 0-1 FTE, coordination 0-5%, cost per FTE 55,000-70,000 (around the
+#: organisation's 62,000), reorganisation 0-150,000 once (ASSUMPTIONS, none from a source).
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("patience", "caller patience (x config)", "factor", (0.5, 2.0), 1.0,
               _scale(["demand", "calls", "patience_seconds", "mean"])),
@@ -132,6 +157,18 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("hnw", "HNW effects (x assumed)", "factor", (0.5, 1.5), 1.0, _hnw),
     Parameter("custom_penalty", "custom-work penalty (x)", "value", (1.2, 2.0), 1.5,
               _set(["dispatch", "custom_penalty"])),
+    # the alternative's costs (ASSUMPTIONS, like the figures in its costs: section): they move the cost, never
+    # the least staffing, so they run no search (Comparison reuses the least staffings found without them)
+    Parameter("manager_fte", "manager FTE of the alternative", "value", (0.0, 1.0), 0.5,
+              _set(["costs", "manager_fte"]), simulated=False, cost="manager_fte", setups=("alternative",)),
+    Parameter("coordination", "coordination share of the alternative", "value", (0.0, 0.05), 0.02,
+              _set(["costs", "coordination_share"]), simulated=False, cost="coordination_share",
+              setups=("alternative",)),
+    Parameter("cost_per_fte", "cost per FTE of the alternative (euro/y)", "value", (55000.0, 70000.0), 62000.0,
+              _CostPerFte(), simulated=False, cost="per_fte", setups=("alternative",)),
+    Parameter("reorganisation", "reorganisation, once (payback only)", "value", (0.0, 150000.0), 50000.0,
+              _set(["costs", "reorganisation_once"]), simulated=False, cost="reorganisation",
+              setups=("alternative",)),
 )
 
 
@@ -153,7 +190,7 @@ def parameters(names: Sequence[str] = ()) -> list[Parameter]:
                 raise ConfigError("--param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
             if len(values) < 2:
                 raise ConfigError("--param", f"{spec!r}: give at least a low and a high value")
-            p = Parameter(p.name, p.label, p.kind, values, p.base, p.apply, p.simulated)
+            p = replace(p, values=values)
         out.append(p)
     return out
 
@@ -185,7 +222,7 @@ def with_base(p: Parameter, scenario: Scenario) -> Parameter:
     if p.kind == "value" and isinstance(p.apply, _Set):
         v = p.apply.read(scenario.model_dump(mode="json"))
         if isinstance(v, int | float):
-            return Parameter(p.name, p.label, p.kind, p.values, float(v), p.apply, p.simulated)
+            return replace(p, base=float(v))
     return p
 
 
@@ -208,6 +245,8 @@ class Point:
     cost: dict[str, float]
     saving: float
     binding: dict[str, list[str]]
+    #: the alternative's one-off cost (minus the reference's under ``least``) over the yearly saving
+    payback: float | None = None
 
 
 def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: Runner, replications: int, seed: int,
@@ -236,6 +275,10 @@ class Comparison:
         self.runner, self.replications, self.seed = runner, replications, seed
         self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline
         self.start: dict[str, Staffing | None] = {n: None for n in self.names}
+        #: each setup's least FTE and binding norms per setting of the parameters that are not cost-only: a
+        #: point that differs from one found before only in costs reuses its staffings (no search runs)
+        self.found: dict[tuple[str, tuple[tuple[str, float], ...]], tuple[float, list[str]]] = {}
+        self.searches = 0  # least-staffing searches run (a cost-only point adds none)
 
     def _start(self, name: str, scenario: Scenario) -> Staffing:
         """Where a search of ``scenario`` from its config's staffing ends group by group: the start of every
@@ -257,20 +300,30 @@ class Comparison:
         fte: dict[str, float] = {}
         cost: dict[str, float] = {}
         binding: dict[str, list[str]] = {}
+        models: dict[str, CostModel] = {}
         for n, sc in self.scenarios.items():
-            s = applied(sc, settings) if settings else sc
+            mine = [(p, v) for p, v in settings if n in p.setups]
+            staffed = [(p, v) for p, v in mine if p.cost is None]  # what the least staffing depends on
+            s = applied(sc, staffed) if staffed else sc
+            models[n] = CostModel.of(applied(sc, mine) if len(mine) > len(staffed) else s)
             if n == "reference" and self.baseline == "config":  # today's staffing: nothing to search
-                fte[n] = Staffing.of(s).fte(s)
-                cost[n] = CostModel.of(s).yearly(fte[n])["total"]
-                binding[n] = []
-                continue
-            start = self.start[n] or self._start(n, sc)
-            ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha, start)
-            fte[n] = ev.fte
-            cost[n] = CostModel.of(s).yearly(ev.fte)["total"]
-            binding[n] = list(search.binding(ev))[:3]
+                fte[n], binding[n] = Staffing.of(s).fte(s), []
+            else:
+                key = (n, tuple((p.name, v) for p, v in staffed))
+                if key not in self.found:
+                    start = self.start[n] or self._start(n, sc)
+                    ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha,
+                                       start)
+                    self.searches += 1
+                    self.found[key] = (ev.fte, list(search.binding(ev))[:3])
+                fte[n], binding[n] = self.found[key]
+            cost[n] = models[n].yearly(fte[n])["total"]
         saving = 1 - cost["alternative"] / cost["reference"]
-        return Point(parameter, value, fte, cost, saving, binding)
+        one_off = models["alternative"].one_off(fte["alternative"])["total"]
+        if self.baseline == "least":
+            one_off -= models["reference"].one_off(fte["reference"])["total"]
+        return Point(parameter, value, fte, cost, saving, binding,
+                     payback_years(one_off, cost["reference"] - cost["alternative"]))
 
 
 def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
@@ -286,13 +339,19 @@ def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int,
     if progress:
         progress(f"base: saving {100 * base_point.saving:.1f}%")
     rows = []
-    for p in (with_base(q, ref) for q in params):
+    for p in (with_base(q, alt if q.setups == ("alternative",) else ref) for q in params):
         pts = []
         for v in grid(p, points):
-            pt = comparison.point([(p, v)], p.name, v) if v != p.base else \
-                Point(p.name, v, base_point.fte, base_point.cost, base_point.saving, base_point.binding)
+            pt = comparison.point([(p, v)], p.name, v) if v != p.base else replace(base_point, parameter=p.name,
+                                                                                    value=v)
             pts.append(pt)
-        rows.append(_row(p, pts))
+        row = _row(p, pts)
+        if p.cost is not None:  # the saving is linear in a cost figure: its crossing exactly, not interpolated
+            exact = cost_break_even(p.cost, CostModel.of(alt), base_point.fte["alternative"],
+                                    base_point.cost["reference"])
+            row["break_even_exact"] = exact
+            row["break_even"] = exact if exact is not None and min(p.values) <= exact <= max(p.values) else None
+        rows.append(row)
         if progress:
             progress(f"{p.name}: {', '.join(f'{x.value:g} -> {100 * x.saving:.1f}%' for x in pts)}")
     rows.sort(key=lambda r: -r["swing"])
@@ -303,7 +362,8 @@ def sensitivity(ref: Scenario, alt: Scenario, runner: Runner, replications: int,
 
 
 def _point_dict(pt: Point) -> dict[str, Any]:
-    return {"value": pt.value, "fte": pt.fte, "cost_per_year": pt.cost, "saving": pt.saving, "binding": pt.binding}
+    return {"value": pt.value, "fte": pt.fte, "cost_per_year": pt.cost, "saving": pt.saving, "binding": pt.binding,
+            "payback_years": pt.payback}
 
 
 def _row(p: Parameter, pts: list[Point]) -> dict[str, Any]:
@@ -313,7 +373,28 @@ def _row(p: Parameter, pts: list[Point]) -> dict[str, Any]:
     return {"parameter": p.name, "label": p.label, "kind": p.kind, "base_value": p.base,
             "low": lo.value, "high": hi.value, "saving_low": lo.saving, "saving_high": hi.saving,
             "swing": max(savings) - min(savings), "break_even": break_even([x.value for x in pts], savings),
-            "points": [_point_dict(x) for x in pts]}
+            "payback_low": lo.payback, "payback_high": hi.payback, "cost_only": p.cost is not None,
+            "setups": list(p.setups), "points": [_point_dict(x) for x in pts]}
+
+
+def cost_break_even(name: str, costs: CostModel, fte: float, ref_cost: float,
+                    goal: float = ARTICLE_SAVING) -> float | None:
+    """The value of the cost figure ``name`` (a :class:`CostModel` field) at which the alternative, at ``fte``
+    with ``costs``, saves exactly ``goal`` against ``ref_cost`` a year, from the cost formula
+    ``cost = fte x per_fte x (1 + coordination_share) + manager_fte x manager_per_fte`` solved for that figure
+    at ``cost = (1 - goal) x ref_cost``. None where the saving does not depend on it (a one-off cost, or a
+    zero coefficient). The value may lie outside the parameter's range (or be negative: no value reaches it)."""
+    target = (1 - goal) * ref_cost
+    secretaries = fte * costs.per_fte
+    manager = costs.manager_fte * costs.manager_per_fte
+    if name == "manager_fte":
+        return None if costs.manager_per_fte == 0 else \
+            (target - secretaries * (1 + costs.coordination_share)) / costs.manager_per_fte
+    if name == "coordination_share":
+        return None if secretaries == 0 else (target - manager) / secretaries - 1
+    if name == "per_fte":
+        return None if fte == 0 else (target - manager) / (fte * (1 + costs.coordination_share))
+    return None
 
 
 def break_even(values: Sequence[float], savings: Sequence[float], goal: float = ARTICLE_SAVING) -> float | None:
@@ -375,8 +456,10 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
 
 
 def fmt_break_even(value: float | None) -> str:
-    return "not within range" if value is None or math.isnan(value) else f"{value:.3g}"
+    if value is None or math.isnan(value):
+        return "not within range"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"  # euro figures in whole euros
 
 
 __all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "varied", "applied", "Comparison", "least",
-           "sensitivity", "break_even", "tornado", "fmt_break_even", "sim_key"]
+           "sensitivity", "break_even", "cost_break_even", "tornado", "fmt_break_even", "sim_key"]

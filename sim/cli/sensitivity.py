@@ -34,7 +34,9 @@ from sim.output import write_json
 @experiment_options
 @click.option("--param", "params", multiple=True, metavar="NAME[=LOW,HIGH]",
               help="A parameter to vary (repeatable; default all): patience, talk, work, demand, sickness, "
-                   "shrinkage, occupancy, reachability, abandoned, hnw, custom_penalty; =LOW,HIGH another range.")
+                   "shrinkage, occupancy, reachability, abandoned, hnw, custom_penalty, and the alternative's "
+                   "costs (no search runs for them): manager_fte, coordination, cost_per_fte, reorganisation "
+                   "(payback only); =LOW,HIGH another range.")
 @click.option("--points", type=click.IntRange(3, 21), default=3, show_default=True,
               help="Values per parameter: the range's ends, the config's value, and more between.")
 @click.option("--target", "targets", multiple=True, metavar="KPI=VALUE", help="As for sim staff.")
@@ -45,7 +47,8 @@ from sim.output import write_json
 @click.option("--morris", "trajectories", type=click.IntRange(0, 1000), default=0, metavar="R",
               help="After the one-at-a-time analysis, a global Morris screening (all parameters moved together) "
                    "with R trajectories (at least 2; 0: none): R x (k + 1) more design points for k parameters, "
-                   "each a least-staffing search of both setups (all 11 parameters, R=4: 48 points). Writes "
+                   "each a least-staffing search of both setups (all 15 parameters, R=4: 64 points; a step "
+                   "that moves only a cost figure reuses the previous point's search). Writes "
                    "morris.csv, morris.png and a morris section in summary.json. Needs SALib "
                    "(pip install 'secretariat-sim[screening]').")
 @click.option("--levels", type=click.IntRange(2, 20), default=4, show_default=True,
@@ -116,12 +119,14 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     click.echo(f"saving of {alt.name} against {ref.name} ({against}) at the config's values: "
                f"{100 * b['saving']:.1f}% ({b['fte']['alternative']:.1f} vs {b['fte']['reference']:.1f} FTE); "
                f"the article expects {100 * result['article_saving']:.0f}%")
-    click.echo(f"\n    {'parameter':<38}{'range':>16}{'saving low':>12}{'saving high':>13}{'break-even':>18}")
+    click.echo(f"\n    {'parameter':<38}{'range':>16}{'saving low':>12}{'saving high':>13}{'break-even':>18}"
+               f"{'payback low..high':>20}")
     for r in result["parameters"]:
         rng = f"{r['low']:g} .. {r['high']:g}"
+        payback = " .. ".join("-" if v is None else f"{v:.1f}" for v in (r.get("payback_low"), r.get("payback_high")))
         click.echo(f"    {r['label']:<38}{rng:>16}"
                    f"{100 * r['saving_low']:>11.1f}%{100 * r['saving_high']:>12.1f}%"
-                   f"{fmt_break_even(r['break_even']):>18}")
+                   f"{fmt_break_even(r['break_even']):>18}{payback + ' y':>20}")
     if trajectories:
         _echo_morris(result["morris"])
     files = "tornado.png, sensitivity.csv, morris.csv, morris.png" if trajectories else "tornado.png, sensitivity.csv"

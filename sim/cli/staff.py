@@ -80,6 +80,7 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     case = summary["business_case"]
     write_rows_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                           for r in row.get("roster") or []])
+    write_rows_csv(folder, "cash_flow.csv", cash_flow_rows(case))
     write_rows_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                              for r in row.get("gain_loss") or []])
     write_rows_csv(folder, "service_curve.csv", [
@@ -165,6 +166,7 @@ def _print_case(case: dict[str, Any]) -> None:
         if p and not p["reached"]:
             click.echo(f"    {name}: precision NOT reached: least FTE known to +-{p['half_width']:.2f} after "
                        f"{len(row['fte_blocks'])} blocks, asked +-{p['fte']:.2f} (more blocks: --blocks MIN:MAX)")
+    _print_cash_flow(case)
     for name, row in case["setups"].items():
         binding = ", ".join(f"{k} ({n}x)" for k, n in list(row["binding_norms"].items())[:4]) or "none found"
         click.echo(f"\n{name}: binding norms (what stopped the search: broken by one day less): {binding}")
@@ -186,6 +188,50 @@ def _print_case(case: dict[str, Any]) -> None:
             _print_curve(name, row["service_curve"], case["today_fte"])
         if row.get("roster") and row.get("saving_share") is not None:
             _print_roster(name, row["roster"], row["fte"])
+
+
+def cash_flow_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """``cash_flow.csv``: per setup, reduction and year, the move's cash flow (sim.business.cash_flow)."""
+    return [{"setup": name, "reduction": k, "chosen": k == row["cash_flow"]["chosen"], **r}
+            for name, row in case["setups"].items() if row.get("cash_flow")
+            for k in ("attrition", "redundancy") for r in row["cash_flow"][k]["rows"]]
+
+
+def _money(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _print_cash_flow(case: dict[str, Any]) -> None:
+    """The cost notes (a setup whose costs are all at zero), and per setup the move's cash flow year by year
+    under the config's reduction, with payback and NPV under both."""
+    for note in case.get("cost_notes") or []:
+        click.echo(f"    note: {note}")
+    for name, row in case["setups"].items():
+        flows = row.get("cash_flow")
+        if not flows:
+            continue
+        cf = flows[flows["chosen"]]
+        pace = f"attrition {100 * cf['attrition_rate']:g}%/year" if cf["reduction"] == "attrition" else \
+            f"redundancy ({_money(cf['redundancy_cost'])} once)"
+        click.echo(f"\n{name}: cash flow of the move from today's {cf['rows'][0]['fte_today']:.1f} FTE to "
+                   f"{row['fte']:.1f} FTE ({pace}, chosen; discount {100 * cf['discount_rate']:g}%/year; euro):")
+        click.echo(f"    {'year':>4}{'FTE':>7}{'one-off':>12}{'net saving':>13}{'cumulative':>13}"
+                   f"{'discounted':>13}{'cum. disc.':>13}")
+        for r in cf["rows"]:
+            fte = "-" if r["fte_setup"] is None else f"{r['fte_setup']:.1f}"
+            click.echo(f"    {r['year']:>4}{fte:>7}{_money(r['one_off']):>12}{_money(r['net_saving']):>13}"
+                       f"{_money(r['cumulative']):>13}{_money(r['discounted']):>13}"
+                       f"{_money(r['cumulative_discounted']):>13}")
+        for k in ("attrition", "redundancy"):
+            f = flows[k]
+            pb = f["payback_years"]
+            payback = "never" if pb is None else f"{pb:.1f} y" + ("" if f["payback_within_horizon"] else
+                                                                  " (after the horizon)")
+            click.echo(f"    {k + (' (chosen)' if k == flows['chosen'] else ''):<22}payback {payback}, NPV over "
+                       f"{f['horizon_years']} years {_money(f['npv'])}"
+                       + (f", redundancy cost {_money(f['redundancy_cost'])}" if k == "redundancy" else ""))
+        click.echo("    (payback here: when the cumulative net saving turns positive; in the table above: the "
+                   "one-off cost over the full yearly saving)")
 
 
 _SHORT = {"reachability": "reach", "calls_abandoned": "aband", "tasks_within_norm": "tasks",
@@ -253,4 +299,4 @@ def _print_curve(name: str, rows: list[dict[str, Any]], today_fte: float) -> Non
                    f"{fmt_iv(r['reachability'], 1, pct=True):>24}{fmt_iv(r['utilisation'], 1, pct=True):>24}{cells}")
 
 
-__all__ = ["parse_blocks", "staff"]
+__all__ = ["parse_blocks", "staff", "cash_flow_rows"]

@@ -661,6 +661,31 @@ class Costs(Model):
         default=0.0, ge=0, le=1e7, description="one-off training cost per secretary FTE kept (ASSUMPTION)")
     tools_once: float = Field(
         default=0.0, ge=0, le=1e9, description="one-off cost of tools, e.g. for Het Nieuwe Werken (ASSUMPTION)")
+    telephony_once: float = Field(
+        default=0.0, ge=0, le=1e9,
+        description="one-off cost of pooled call handling (telephony: queue, routing, licences) in the move's "
+        "year (ASSUMPTION; 0: none)")
+    horizon_years: int = Field(
+        default=5, ge=1, le=30,
+        description="years the cash flow of the move runs over (year 0: the move, years 1..horizon) (ASSUMPTION)")
+    discount_rate: float = Field(
+        default=0.0225, ge=0, le=0.5,
+        description="yearly discount rate of the net present value, real (constant prices): the Dutch government's "
+        "standard discount rate for social cost-benefit analyses (MKBA) from 1 January 2021, 2.25% "
+        "(Rapport Werkgroep discontovoet 2020, adopted by the cabinet)")
+    reduction: Literal["attrition", "redundancy"] = Field(
+        default="attrition",
+        description="how the FTE surplus of the move goes: attrition (not replacing staff who leave: the saving "
+        "grows year by year) or redundancy (the full saving from year 1, at redundancy_cost_per_fte once) "
+        "(ASSUMPTION: the organisation's choice)")
+    attrition_rate: float = Field(
+        default=0.08, ge=0, le=1,
+        description="share of today's secretary FTE that leaves per year (retirement, other jobs) and is not "
+        "replaced under reduction: attrition (ASSUMPTION)")
+    redundancy_cost_per_fte: float | None = Field(
+        default=None, ge=0, le=1e7,
+        description="one-off cost per FTE made redundant (transition payment, notice period, outplacement); "
+        "default: one year's cost of a secretary FTE (ASSUMPTION)")
 
 
 class StaffingRules(Model):
