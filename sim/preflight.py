@@ -124,8 +124,20 @@ def check_targets(scenarios: Iterable[Scenario], specs: Iterable[str]) -> None:
             continue
         if ":" in kpi:
             continue  # a department's norm switched off
+        if target is not None:
+            _share_in_range(spec, kpi, target.value)
         names.append(kpi)
     check_kpis(scenarios, names, "--target")
+
+
+def _share_in_range(spec: str, kpi: str, value: float) -> None:
+    """A norm on a share (reachability, a service level, ...) lies between 0 and 1: ``reachability>=1.5`` can
+    never hold, and a search for it would only grow until its bound."""
+    from sim.kpis import scale_of
+
+    if scale_of(kpi) == "share" and not 0 <= value <= 1:
+        raise ConfigError("--target", f"{spec!r}: {kpi} is a share, so its norm lies between 0 and 1 "
+                          f"(0.8 is 80%), not {value:g}")
 
 
 #: A Dask scheduler address: ``[scheme://]host[:port]``.

@@ -342,3 +342,28 @@ def test_a_norm_no_staffing_can_meet_ends_with_infeasible(tmp_path: Path, spec: 
     assert p.returncode == 2
     err = p.stderr.strip()
     assert len(err.splitlines()) == 1 and "infeasible" in err and names in err
+
+
+# --------------------------------------------------------------------------- 7. options checked first
+@pytest.mark.parametrize(("args", "word"), [
+    (["--target", "reachability>=1.5"], "between 0 and 1"),
+    (["--target", "service_level.email>=85"], "between 0 and 1"),
+    (["--target", "continuity>=80"], "between 0 and 1"),
+    (["--blocks", "3:2"], "--blocks"),
+    (["--fte-precision", "nan"], "--fte-precision"),
+    (["--set", "organisation.cost_per_fte_per_year=0"], "greater than 0"),
+])
+def test_a_bad_staff_option_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], word: str) -> None:
+    """A share's norm outside [0, 1] can never hold (the search would only grow to its bound), a zero cost per
+    FTE makes every saving a division by zero, and blocks and precision are checked before the results folder
+    is made."""
+    a = tmp_path / "small.yaml"
+    a.write_text(yaml.safe_dump(small_data()))
+    out = tmp_path / "o"
+    with pytest.raises(SystemExit) as exc:
+        main(["staff", str(a), "-r", "3", "-w", "1", "--out", str(out), *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and word in err
+    assert not out.exists()

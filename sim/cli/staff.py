@@ -58,6 +58,9 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
 
     scenarios = [load(c, overrides, days, seed) for c in configs]
     check_experiment(scenarios, targets=targets, scheduler=scheduler)
+    lo, hi = parse_blocks(blocks, MIN_BLOCKS, MAX_BLOCKS)  # every option checked before a file is written
+    if fte_precision is not None and not 0 < fte_precision < float("inf"):
+        raise ConfigError("--fte-precision", f"{fte_precision}: a positive number of FTE is needed")
     n = replications or DEFAULT_REPLICATIONS
     p = plan(scenarios, n, seed, targets=targets, confidence=confidence)
     units, norms, base = p.units, p.norms, p.seed
@@ -66,7 +69,6 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
     data = manifest("staff", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
     write_manifest(folder, data)
-    lo, hi = parse_blocks(blocks, MIN_BLOCKS, MAX_BLOCKS)
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = business_staff(units, norms, n, base, confidence, runner, baseline=baseline,
                                 precision=fte_precision, min_blocks=lo, max_blocks=hi, specs=targets)

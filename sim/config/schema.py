@@ -280,7 +280,7 @@ class OrganisationSpec(Model):
     departments: list[Department] = Field(min_length=1)
     secretaries: list[SecretarySpec] = Field(min_length=1)
     cost_per_fte_per_year: float = Field(
-        default=62_000, ge=0,
+        default=62_000, gt=0,
         description="yearly employer's cost of one FTE, euro (assumption: scale 7-8 of the municipal CAO)",
     )
     cover: list[Cover] = Field(
@@ -640,7 +640,7 @@ class Costs(Model):
     source gives them for this sector) except where a source is named."""
 
     cost_per_fte_per_year: float | None = Field(
-        default=None, ge=0, le=1e7,
+        default=None, gt=0, le=1e7,
         description="employer's cost of a secretary FTE per year; default: organisation.cost_per_fte_per_year",
     )
     manager_fte: float = Field(
