@@ -343,8 +343,8 @@ def _confirm(case: SetupCase) -> None:
             break
         _, broken = first.group_margins(ev)
         st = ev.staffing
-        for g in broken:
-            st = st.add_day(case.scenario, g)
+        for g, keys in broken.items():
+            st = first.repair(st, g, keys)
         if not broken:
             more = first.path(st, -1)
             assert more is not None  # adding never runs out
@@ -489,7 +489,10 @@ def headline(case: dict[str, Any]) -> list[str]:
             + f"binding norm {binding}; "
             f"{_VERDICT[row['article_saving_verdict']]} "
             f"the article's {100 * case['article_saving']:.0f}%"
-            + ("" if payback is None or payback == 0 else f"; pays back in {payback:.1f} years"))
+            + ("" if payback is None or payback == 0 else f"; pays back in {payback:.1f} years")
+            + ("" if row.get("recommended_confirmed", True) else
+               f"; NOTE: the recommended staffing ({row['fte']:.1f} FTE) still breaks a norm on all blocks' "
+               "replications"))
     return out
 
 

@@ -324,7 +324,7 @@ class StaffingSearch(Evaluator):
                     # continuity only the department's own secretaries can give: the day goes to one of them, and
                     # they keep their days (a later removal in the group is made elsewhere); other norms: the
                     # group does not come back to the days at which it broke them
-                    own = [key.split(":", 1)[0] for key in broken[g] if key.endswith(":continuity")]
+                    own = own_departments(broken[g])
                     spare.setdefault(g, set()).update(own)
                     if len(own) < len(broken[g]):
                         fail_at[g] = max(fail_at.get(g, 0), self._group_days(st, g))
@@ -332,7 +332,7 @@ class StaffingSearch(Evaluator):
                     for j in range(k):
                         if self._group_days(st, g) >= limit:
                             break
-                        st = st.add_day(sc, g, own[j % len(own)] if own else None)
+                        st = self.repair(st, g, broken[g], j)
                     step[g] = 2 * k
                 step = {g: k for g, k in step.items() if g in broken}
                 ev = self.evaluate([st], "repair", rnd, early=False)[0]
@@ -365,6 +365,13 @@ class StaffingSearch(Evaluator):
                 new = self._removed(st, ok, rnd, spare)  # where groups share work, the next round repairs
             ev = new
         return ev
+
+    def repair(self, staffing: Staffing, group: str, broken: Sequence[str], j: int = 0) -> Staffing:
+        """``staffing`` with a day more in ``group``, which breaks the norms ``broken``: where one of them is a
+        department's continuity (which only its own secretaries can give), for one of those departments (the
+        ``j``-th, in turn), else anywhere in the group."""
+        own = own_departments(broken)
+        return staffing.add_day(self.scenario, group, own[j % len(own)] if own else None)
 
     def _removed(self, staffing: Staffing, names: Sequence[str], rnd: int,
                  spare: dict[str, set[str]] | None = None) -> Evaluation:
@@ -564,6 +571,11 @@ class StaffingSearch(Evaluator):
                 margins.append(req_within / requests - max(service))
             out[g] = min(margins) if margins else 0.0
         return out
+
+
+def own_departments(broken: Iterable[str]) -> list[str]:
+    """The departments among the broken norms' keys whose continuity is broken (``Groen:continuity``)."""
+    return [key.split(":", 1)[0] for key in broken if key.endswith(":continuity")]
 
 
 def _worst(ev: Evaluation) -> str:
