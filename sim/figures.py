@@ -1263,7 +1263,7 @@ def waterfall_figure(case: Mapping[str, Any], name: str) -> Figure:
     right = max(ends) + 0.9 * (max(ends) - left)
     fig = Figure(figsize=(6.0, 0.34 * len(bars) + 1.0), layout="constrained")
     ax = fig.subplots()
-    for i, (label, lo, hi, colour, text) in enumerate(bars):
+    for i, (_label, lo, hi, colour, text) in enumerate(bars):
         lo = max(lo, left)
         ax.barh(i, hi - lo, left=lo, color=colour, height=0.62, edgecolor="white")
         ax.text(hi + 0.01 * (right - left), i, text, va="center", ha="left", fontsize=9)

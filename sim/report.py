@@ -691,7 +691,8 @@ figcaption{color:#444;font-size:0.9em;max-width:900px}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
 .cited{color:#0072B2}.assumed{color:#8a5a00}
 .first{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}.first figure{margin:4px 0}
-.first figure h3{display:none}.wfcol{flex:0 1 662px;max-width:100%}.wfcol figcaption{font-size:0.8em}.side{flex:1 1 300px;font-size:0.9em;min-width:0}.side h3{margin:0.3em 0}
+.first figure h3{display:none}.wfcol{flex:0 1 662px;max-width:100%}.wfcol figcaption{font-size:0.8em}
+.side{flex:1 1 300px;font-size:0.9em;min-width:0}.side h3{margin:0.3em 0}
 .side ul{padding-left:1.1em;margin:0.2em 0 0.6em}h2.answer{margin-top:0.6em}
 .loss{color:#B03A00}.gain{color:#007A5A}ul.headline{font-size:1.08em;padding-left:1.2em}
 ul.headline li{margin-bottom:0.4em}
