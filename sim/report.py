@@ -216,8 +216,8 @@ class KeyNumber:
         if self.role == "sector":
             return value, "the sector as modelled (assumed)"
         if self.supported is None or value is None:
-            described = field_description(self.path)
-            return value, "assumed" + (f": {described}" if described else "")
+            described = field_description(self.path)  # the schema's own note where it states an assumption
+            return value, "assumed" + (f": {described}" if "assum" in described.lower() else "")
         return value, ("cited: " + self.source) if self.supported(sc, value) else \
             f"assumed (the source, {self.source}, does not support this value)"
 
