@@ -1051,7 +1051,7 @@ __all__ = [
     "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
     "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "sweep_effects",
     "setup_comparison", "summarise", "ecdf_band", "PAGE_WIDTH",
-    "utilisation_heatmap", "utilisation_matrix", "wait_ecdf",
+    "utilisation_heatmap", "utilisation_matrix", "wait_ecdf", "waterfall_figure",
 ]
 
 
@@ -1222,4 +1222,55 @@ def service_curve_figure(case: Mapping[str, Any], targets: Mapping[str, float] |
                 mx.legend(loc="best", fontsize=8)
     fig.suptitle("What each FTE buys: from the recommended staffing up to today's "
                  + (f"({today:.1f} FTE)" if math.isfinite(today) else ""), fontsize=11, fontweight="bold")
+    return fig
+
+
+@_styled
+def waterfall_figure(case: Mapping[str, Any], name: str) -> Figure:
+    """Where the saving comes from (:mod:`sim.waterfall`): today's yearly cost at the top, each step a
+    horizontal bar from the running total before to after it (green: saves, vermillion: costs), the
+    alternative's yearly cost (the reported saving) and, below it, the one-off costs spread over the horizon.
+    Each bar is labelled with its euro change and, for a search step, the FTE it moves between. The cost axis
+    does not start at 0 (the steps would not show); its left end is marked.
+
+    ``case`` as ``summary.json``'s ``business_case``; ``name`` the alternative (its ``waterfall``)."""
+    wf = ((case.get("setups") or {}).get(name) or {}).get("waterfall")
+    if not wf:
+        raise ValueError(f"waterfall_figure: {name!r} has no waterfall")
+    k = 1000.0
+    bars: list[tuple[str, float, float, str, str]] = [  # label, left, right, colour, text
+        (f"today ({wf['reference']}, {num(wf['today_fte']):.1f} FTE)", 0.0, wf["start_cost"] / k, "#999999",
+         f"{wf['start_cost'] / k:,.0f}k")]
+
+    def step(r: Mapping[str, Any]) -> tuple[str, float, float, str, str]:
+        before, after = num(r["cost_before"]) / k, num(r["cost_after"]) / k
+        fte = "" if r.get("fte_before") is None else f" ({num(r['fte_before']):.1f}→{num(r['fte_after']):.1f} FTE)"
+        saving = num(r["saving"]) / k
+        return (str(r["label"]), min(before, after), max(before, after), GAIN if saving >= 0 else LOSS,
+                f"{-saving:+,.1f}k{fte}")
+
+    bars += [step(r) for r in wf["steps"]]
+    share = wf.get("saving_share")
+    bars.append((f"= {name}, yearly", 0.0, wf["end_cost"] / k, OKABE_ITO["blue"],
+                 f"{wf['end_cost'] / k:,.0f}k" + ("" if share is None else f", {100 * num(share):.1f}% saved")))
+    for r in wf["after"]:
+        label, lo, hi, colour, text = step(r)
+        bars.append((f"{label} ({wf['horizon_years']} y)", lo, hi, colour, text))
+    bars.append(("= with the move paid over the horizon", 0.0, wf["end_cost_with_one_off"] / k,
+                 OKABE_ITO["sky_blue"], f"{wf['end_cost_with_one_off'] / k:,.0f}k"))
+    ends = [v for _, lo, hi, _, _ in bars for v in (lo, hi) if v > 0]
+    left = max(0.0, math.floor((min(ends) - 0.12 * (max(ends) - min(ends)) - 1) / 50) * 50)
+    right = max(ends) + 0.9 * (max(ends) - left)
+    fig = Figure(figsize=(6.0, 0.34 * len(bars) + 1.0), layout="constrained")
+    ax = fig.subplots()
+    for i, (_label, lo, hi, colour, text) in enumerate(bars):
+        lo = max(lo, left)
+        ax.barh(i, hi - lo, left=lo, color=colour, height=0.62, edgecolor="white")
+        ax.text(hi + 0.01 * (right - left), i, text, va="center", ha="left", fontsize=9)
+    ax.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(left, right)
+    ax.set_xlabel(f"yearly cost, thousand euro (axis starts at {left:,.0f}k)", fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
+    ax.set_title(f"Where the saving of {name} comes from", fontsize=10, loc="left")
     return fig

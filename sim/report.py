@@ -206,6 +206,8 @@ class KeyNumber:
     source: str = ""
     supported: Callable[[Scenario, Any], bool] | None = None  # value within what the source supports
     role: str = "input"  # "input", "setup" (what is compared) or "sector" (the sector as modelled)
+    #: the config field it reads (``("norms", "occupancy_max")``): its schema description is the source note
+    path: tuple[str, ...] = ()
 
     def status(self, sc: Scenario) -> tuple[Any, str]:
         value = self.get(sc)
@@ -214,9 +216,30 @@ class KeyNumber:
         if self.role == "sector":
             return value, "the sector as modelled (assumed)"
         if self.supported is None or value is None:
-            return value, "assumed"
+            described = field_description(self.path)  # the schema's own note where it states an assumption
+            return value, "assumed" + (f": {described}" if "assum" in described.lower() else "")
         return value, ("cited: " + self.source) if self.supported(sc, value) else \
             f"assumed (the source, {self.source}, does not support this value)"
+
+
+def field_description(path: Sequence[str]) -> str:
+    """The schema's description of the config field at ``path`` (it says ASSUMPTION or names its source)."""
+    model: Any = Scenario
+    for i, name in enumerate(path):
+        fields = getattr(model, "model_fields", {})
+        if name not in fields:
+            return ""
+        info = fields[name]
+        if i == len(path) - 1:
+            return str(info.description or "")
+        ann = info.annotation
+        model = ann if hasattr(ann, "model_fields") else next(
+            (a for a in getattr(ann, "__args__", ()) if hasattr(a, "model_fields")), None)
+    return ""
+
+
+def _work_minutes(sc: Scenario) -> str:
+    return ", ".join(f"{k} {t.work_minutes.mean:g}" for k, t in sc.demand.tasks.items()) or "none"
 
 
 def _open_hours(sc: Scenario) -> float:
@@ -243,18 +266,41 @@ KEY_NUMBERS: list[KeyNumber] = [
     KeyNumber("staff served", "people", _staff, role="sector"),
     KeyNumber("secretaries", "people", lambda s: len(s.organisation.secretaries), role="sector"),
     KeyNumber("staffing", "FTE", lambda s: round(s.fte(), 2), role="sector"),
-    KeyNumber("cost of one FTE", "euro/year", lambda s: s.organisation.cost_per_fte_per_year),
+    KeyNumber("cost of one FTE", "euro/year", lambda s: s.costs.cost_per_fte_per_year
+              if s.costs.cost_per_fte_per_year is not None else s.organisation.cost_per_fte_per_year,
+              path=("organisation", "cost_per_fte_per_year")),
+    KeyNumber("occupancy ceiling (norm)", "share of present time busy", lambda s: s.norms.occupancy_max,
+              path=("norms", "occupancy_max")),
+    KeyNumber("shrinkage", "share of working time", lambda s: s.absence.shrinkage.share,
+              path=("absence", "shrinkage", "share")),
+    KeyNumber("manager", "FTE", lambda s: s.costs.manager_fte, path=("costs", "manager_fte")),
+    KeyNumber("manager cost", "euro/FTE/year", lambda s: s.costs.manager_cost_per_fte_per_year,
+              path=("costs", "manager_cost_per_fte_per_year")),
+    KeyNumber("coordination overhead", "share of secretaries' cost", lambda s: s.costs.coordination_share,
+              path=("costs", "coordination_share")),
+    KeyNumber("reorganisation, once", "euro", lambda s: s.costs.reorganisation_once,
+              path=("costs", "reorganisation_once")),
+    KeyNumber("training, once", "euro per FTE kept", lambda s: s.costs.training_per_fte_once,
+              path=("costs", "training_per_fte_once")),
+    KeyNumber("tools and telephony, once", "euro", lambda s: s.costs.tools_once + s.costs.telephony_once,
+              path=("costs", "tools_once")),
+    KeyNumber("horizon of the cash flow", "years", lambda s: s.costs.horizon_years,
+              path=("costs", "horizon_years")),
+    KeyNumber("work times (mean)", "min per task", _work_minutes),
     KeyNumber("opening hours", "", lambda s: f"{s.calendar.open}\u2011{s.calendar.close}", role="sector"),
-    KeyNumber("calls", "per staff member per day", lambda s: s.demand.calls.per_staff_per_day),
-    KeyNumber("talk time (mean)", "min", lambda s: s.demand.calls.talk_minutes.mean),
+    KeyNumber("calls", "per staff member per day", lambda s: s.demand.calls.per_staff_per_day,
+              path=("demand", "calls", "per_staff_per_day")),
+    KeyNumber("talk time (mean)", "min", lambda s: s.demand.calls.talk_minutes.mean,
+              path=("demand", "calls", "talk_minutes")),
     KeyNumber("caller patience (mean)", "s",
               lambda s: None if s.demand.calls.patience_seconds is None
-              else s.demand.calls.patience_seconds.mean),
+              else s.demand.calls.patience_seconds.mean, path=("demand", "calls", "patience_seconds")),
     KeyNumber("phone norm: answered within", "s", lambda s: s.demand.calls.norm_seconds,
               "Katwijk 20 s, VNG charter 25 s, Tilburg and Laren 30 s", lambda s, v: 20 <= v <= 30),
     KeyNumber("custom work (maatwerk) in calls", "share", lambda s: s.demand.calls.custom_share,
               "the source article: 30-40% custom work", lambda s, v: 0.3 <= v <= 0.4),
-    KeyNumber("custom work done by someone else takes", "x", lambda s: s.dispatch.custom_penalty),
+    KeyNumber("custom work done by someone else takes", "x", lambda s: s.dispatch.custom_penalty,
+              path=("dispatch", "custom_penalty")),
     KeyNumber("e-mail", "per staff member per day", _task("email", "per_staff_per_day")),
     KeyNumber("e-mail norm", "working hours", _task("email", "norm_working_hours"),
               "Tilburg (2020): e-mail within 2 working days",
@@ -373,10 +419,13 @@ class NamedFigure:
     figure: Figure
 
 
-FIGURE_KINDS = ("gain-loss", "service-curve", "compare", "service-level", "hourly", "sipp", "ecdf", "utilisation",
+FIGURE_KINDS = ("waterfall", "gain-loss", "service-curve", "compare", "service-level", "hourly", "sipp", "ecdf",
+                "utilisation",
                 "departments", "day")
 #: Figures the business-case section shows (the others go under *Figures*).
 BUSINESS_FIGURES = ("gain_loss", "service_curve")
+#: Figures of the first screen (named ``waterfall_<setup>``), before the business case's other figures.
+FIRST_SCREEN = "waterfall"
 
 
 def type_norms_minutes(sc: Scenario | None) -> dict[str, float]:
@@ -433,6 +482,22 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
 
     case = res.summary.get("business_case") or {} if res.kind == "staff" else {}
     alternatives = [n for n, r in (case.get("setups") or {}).items() if r.get("gain_loss")]
+    for name, row in (case.get("setups") or {}).items():
+        wf = row.get("waterfall")
+        if "waterfall" not in want or not wf:
+            continue
+        out.append(NamedFigure(
+            f"waterfall_{name}", f"Where the saving of {name} comes from",
+            f"From today's yearly cost ({wf['reference']} as staffed, {F.num(wf['today_fte']):.1f} FTE) to "
+            f"{name}'s at its least staffing ({F.num(row['fte_least']['mean']):.1f} FTE, the mean over the "
+            f"business case's blocks), in this order: pooling at today's occupancy "
+            f"({_pct_text(wf.get('today_occupancy'))}, no custom-work penalty), what pooling gains on "
+            f"shrinkage ({_pct_text(wf.get('shrinkage'))}), the occupancy ceiling raised to "
+            f"{_pct_text(wf.get('occupancy_max'))} (a policy assumption), the custom-work penalty "
+            f"(x{F.num(wf.get('custom_penalty')):g}), coordination and the manager; each FTE step a "
+            "least-staffing search on block 0. The steps add up to the reported yearly saving; below it, the "
+            f"one-off costs spread over {wf['horizon_years']} years. waterfall.csv has every step.",
+            F.waterfall_figure(case, name)))
     if "gain-loss" in want and alternatives:
         today = case.get("today") or {}
         tol = F.num(today.get("tolerance"))
@@ -625,6 +690,10 @@ figure{margin:24px 0}figure img{max-width:100%;height:auto;border:1px solid #eee
 figcaption{color:#444;font-size:0.9em;max-width:900px}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
 .cited{color:#0072B2}.assumed{color:#8a5a00}
+.first{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}.first figure{margin:4px 0}
+.first figure h3{display:none}.wfcol{flex:0 1 662px;max-width:100%}.wfcol figcaption{font-size:0.8em}
+.side{flex:1 1 300px;font-size:0.9em;min-width:0}.side h3{margin:0.3em 0}
+.side ul{padding-left:1.1em;margin:0.2em 0 0.6em}h2.answer{margin-top:0.6em}
 .loss{color:#B03A00}.gain{color:#007A5A}ul.headline{font-size:1.08em;padding-left:1.2em}
 ul.headline li{margin-bottom:0.4em}
 table.gl{font-size:0.82em}table.gl td{white-space:nowrap}table.roster th{text-align:left}
@@ -836,10 +905,12 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
     case = res.summary.get("business_case") or {}
     if not case.get("setups"):
         return ""
-    parts = ["<h2>Business case: the answer against today</h2>"]
+    parts = ['<h2 class="answer">Business case: the answer against today</h2>']
     lines = headline(case) if "baseline" in case else []
     if lines:
-        parts.append('<ul class="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>")
+        parts.append('<ul class="headline" id="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines)
+                     + "</ul>")
+    parts.append(_first_screen(res, case, figures))
     today = case.get("today") or {}
     if today:
         tol = F.num(today.get("tolerance"))
@@ -851,6 +922,9 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
             + " or today's own 95% interval, whichever is larger. Equal service meant: "
             + _e("; ".join(f"{n}: {b}" for n, b in (case.get("basis") or {}).items()) or "the norms")
             + ".</p>")
+    desc = [f"<b>{_e(n)}</b>: {_e(sc.description)}" for n, sc in res.configs.items() if sc.description]
+    if desc:
+        parts.append('<p class="lead">' + "<br>".join(desc) + "</p>")
     for nf in figures:
         if nf.name in BUSINESS_FIGURES:
             parts.append(_figure_html(nf))
@@ -873,6 +947,68 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
         parts.append(roster_table(roster))
     parts.append(_staff_section(res))
     return "\n".join(parts)
+
+
+def _first_screen(res: Results, case: Mapping[str, Any], figures: Sequence[NamedFigure]) -> str:
+    """What a reader sees first at 1280 pixels: beside the headline, where the saving comes from (the
+    waterfall), which departments gain or lose, and what would flip the answer."""
+    left = "".join(_figure_html(nf) for nf in figures if nf.name.startswith(FIRST_SCREEN + "_"))
+    if not left:
+        left = ('<p class="note">Where the saving comes from: run <code>sim staff</code> against today\'s '
+                "staffing with <code>--waterfall</code> (the default) for the waterfall.</p>")
+    side = ['<div class="side">']
+    for name, row in (case.get("setups") or {}).items():
+        gl = row.get("gain_loss") or []
+        if not gl:
+            continue
+        side.append(f"<h3>Who gains and who loses: {_e(name)}</h3><ul>")
+        for kpi in dict.fromkeys(str(g["kpi"]) for g in gl):
+            mine = [g for g in gl if g["kpi"] == kpi]
+            bits = []
+            for verdict, word, klass in (("loss", "lose", "loss"), ("gain", "gain", "gain")):
+                who = [str(g["department"]) for g in mine if g.get("verdict") == verdict]
+                if who:
+                    bits.append(f'<span class="{klass}">{len(who)} {word}</span> ({_e(", ".join(who))})')
+            same = sum(1 for g in mine if g.get("verdict") == "same")
+            if same:
+                bits.append(f"{same} the same")
+            label = F.GAIN_LOSS_KPIS.get(kpi, kpi).replace("\n", " ")
+            side.append(f"<li><b>{_e(label)}</b>: {'; '.join(bits)}</li>")
+        side.append("</ul>")
+    side.append("<h3>What would flip it</h3>")
+    found = sensitivity_result(res.folder)
+    if found is not None:
+        sens, where = found
+        rows = []
+        for r in (sens.get("parameters") or [])[:4]:
+            be = r.get("break_even")
+            rows.append(f"<li>{_e(r.get('label'))} {_e(format(F.num(r.get('low')), 'g'))}–"
+                        f"{_e(format(F.num(r.get('high')), 'g'))}: saving {_share(r.get('saving_low'))} to "
+                        f"{_share(r.get('saving_high'))}; break-even "
+                        + ("not within range" if be is None else _e(f"{F.num(be):.3g}")) + "</li>")
+        side.append(f'<p class="note">The widest swings of the sensitivity run in <code>{_e(where)}</code> '
+                    f"(one parameter at a time, saving of {_e(sens.get('alternative'))} against "
+                    f"{_e(sens.get('reference'))}):</p><ul>" + "".join(rows) + "</ul>")
+    else:
+        configs = [str(e.get("path")) for e in res.manifest.get("configs", [])][:2]
+        cmd = "sim sensitivity " + " ".join(configs) + " --baseline config --out " + str(res.folder / "sensitivity")
+        side.append(f'<p class="note">No sensitivity run in this folder. To see which assumption would flip the '
+                    f"answer (tornado and break-even values), run <code>{_e(cmd)}</code> and "
+                    "<code>sim report</code> again.</p>")
+    side.append("</div>")
+    return f'<div class="first" id="first-screen"><div class="wfcol">{left}</div>{"".join(side)}</div>'
+
+
+def sensitivity_result(folder: Path) -> tuple[dict[str, Any], str] | None:
+    """A ``sim sensitivity`` result in ``folder`` or one folder below it (its summary.json), if any."""
+    for path in [folder / "summary.json", *sorted(folder.glob("*/summary.json"))]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("kind") == "sensitivity" and data.get("parameters"):
+            return data, str(path.parent)
+    return None
 
 
 def _staff_section(res: Results) -> str:
@@ -1025,11 +1161,12 @@ def render_html(res: Results, figures: Sequence[NamedFigure] | None = None,
     figures = figures_for(res, baseline=baseline) if figures is None else figures
     body = [f"<h1>{_e(_title(res))}</h1>"]
     desc = [f"<b>{_e(n)}</b>: {_e(sc.description)}" for n, sc in res.configs.items() if sc.description]
-    if desc:
+    if desc and not (res.kind == "staff" and (res.summary.get("business_case") or {}).get("setups")):
         body.append('<p class="lead">' + "<br>".join(desc) + "</p>")
     if res.kind == "staff":  # the finance reader's answer first, before the long KPI table
         body.append(_business_section(res, figures))
-        figures = [nf for nf in figures if nf.name not in BUSINESS_FIGURES]
+        figures = [nf for nf in figures if nf.name not in BUSINESS_FIGURES
+                   and not nf.name.startswith(FIRST_SCREEN + "_")]
     body.append(_kpi_section(res, baseline))
     if figures:
         body.append("<h2>Figures</h2>")

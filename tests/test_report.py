@@ -439,7 +439,7 @@ def test_report_of_a_business_case_leads_with_the_answer_against_today(tmp_path,
     central = case["setups"]["central"]
     figs = figures_for(res)
     names = [f.name for f in figs]
-    assert names[:2] == ["gain_loss", "service_curve"]
+    assert names[:3] == ["waterfall_central", "gain_loss", "service_curve"]  # where the saving comes from first
     page = render_html(res, figs)
     # the answer first: the business case before the long KPI table
     assert page.index("Business case: the answer against today") < page.index("<h2>Key figures</h2>")

@@ -47,10 +47,14 @@ from sim.preflight import check_experiment
                    "one secretary-day (0.2 FTE in a 36-hour week).")
 @click.option("--blocks", type=str, default=None, metavar="MIN[:MAX]",
               help="Independent blocks of replications the search runs on (default 5:8); 1 = one search.")
+@click.option("--waterfall/--no-waterfall", "with_waterfall", default=True, show_default=True,
+              help="Where the saving comes from (sim.waterfall): pooling at today's occupancy, shrinkage, the "
+                   "occupancy ceiling, the custom-work penalty, coordination, manager, one-off costs; three "
+                   "more least-staffing searches per alternative on block 0 (against today's staffing only).")
 def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None, days: int | None,
           out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
           scheduler: str | None, batch_size: int | None, targets: tuple[str, ...], confidence: float,
-          baseline: str, fte_precision: float | None, blocks: str | None) -> None:
+          baseline: str, fte_precision: float | None, blocks: str | None, with_waterfall: bool) -> None:
     """The least FTE at which every service norm holds (norms.rule: on its estimate, by default), and its
     spread over clusters or departments; with several CONFIGS, the business case: each setup's cost and saving
     against the first (--baseline), with intervals from independent blocks of replications."""
@@ -72,6 +76,11 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
         result = business_staff(units, norms, n, base, confidence, runner, baseline=baseline,
                                 precision=fte_precision, min_blocks=lo, max_blocks=hi, specs=targets)
+        if with_waterfall and result.case is not None:
+            from sim.waterfall import waterfalls
+
+            for name, wf in waterfalls(result, runner).items():
+                result.case["setups"][name]["waterfall"] = wf
     data["targets"] = {k: [str(t) for t in v] for k, v in result.targets.items()}
     exp_result = result.experiment()
     summary = result.summary()
@@ -83,6 +92,9 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     write_rows_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                           for r in row.get("roster") or []])
     write_rows_csv(folder, "cash_flow.csv", cash_flow_rows(case))
+    from sim.waterfall import csv_rows as waterfall_rows
+
+    write_rows_csv(folder, "waterfall.csv", waterfall_rows(case))
     write_rows_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                              for r in row.get("gain_loss") or []])
     write_rows_csv(folder, "service_curve.csv", [
@@ -169,6 +181,7 @@ def _print_case(case: dict[str, Any]) -> None:
             click.echo(f"    {name}: precision NOT reached: least FTE known to +-{p['half_width']:.2f} after "
                        f"{len(row['fte_blocks'])} blocks, asked +-{p['fte']:.2f} (more blocks: --blocks MIN:MAX)")
     _print_cash_flow(case)
+    _print_waterfall(case)
     for name, row in case["setups"].items():
         binding = ", ".join(f"{k} ({n}x)" for k, n in list(row["binding_norms"].items())[:4]) or "none found"
         click.echo(f"\n{name}: binding norms (what stopped the search: broken by one day less): {binding}")
@@ -190,6 +203,24 @@ def _print_case(case: dict[str, Any]) -> None:
             _print_curve(name, row["service_curve"], case["today_fte"])
         if row.get("roster") and row.get("saving_share") is not None:
             _print_roster(name, row["roster"], row["fte"])
+
+
+def _print_waterfall(case: dict[str, Any]) -> None:
+    """Per alternative, where the saving comes from (sim.waterfall), step by step."""
+    from sim.waterfall import table
+
+    for name, row in case["setups"].items():
+        wf = row.get("waterfall")
+        if not wf:
+            continue
+        click.echo(f"\n{name}: where the saving comes from (steps in this order, each a least-staffing search on "
+                   f"block 0 or a cost; they add up to the reported saving; {wf['seconds']:.0f} s):")
+        for line in table(wf):
+            click.echo(line)
+        occ = wf.get("today_occupancy")
+        if occ is not None and wf.get("occupancy_max") is not None:
+            click.echo(f"    (today's occupancy {100 * occ:.1f}% on block 0; the ceiling "
+                       f"{100 * wf['occupancy_max']:.0f}% is a policy ASSUMPTION, not an efficiency of the setup)")
 
 
 def cash_flow_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
