@@ -179,6 +179,16 @@ class Calendar(Model):
         "the request log with real dates and does not change results (ASSUMPTION: an arbitrary Monday; public "
         "holidays are not modelled)",
     )
+    holidays: str | None = Field(
+        default=None, min_length=2, max_length=3,
+        description="public holidays of this country (e.g. NL, from the holidays package: pip install "
+        "'secretariat-sim[calendar]'); sim calibrate leaves them out of the rates",
+    )
+    closed: list[date] = Field(
+        default_factory=list, strict=False,
+        description="the municipality's own closing days (e.g. [2026-12-24]); sim calibrate leaves them out of the "
+        "rates",
+    )
 
     @model_validator(mode="after")
     def _open_before_close(self) -> Calendar:
