@@ -331,6 +331,7 @@ class Fit:
     se_mean: float | None = None
     se_cv: float | None = None
     frozen: Any = None  # the scipy distribution
+    note: str = ""  # e.g. a mean extrapolated far beyond the data
 
     def dist(self) -> Dist:
         return Dist(dist=self.family, mean=_round(self.mean), cv=1.0 if self.family == "exponential"  # type: ignore[arg-type]
@@ -394,9 +395,89 @@ def kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.
     return uniq[keep], surv
 
 
+PATIENCE_FAMILIES = ("exponential", "weibull", "lognormal", "gamma")
+
+
+def _censored_loglik(family: str, theta: np.ndarray, ev: np.ndarray, ce: np.ndarray) -> float:
+    """Log-likelihood of events ``ev`` and right-censored ``ce`` under a family, parameters in log space
+    (lognormal: mu, log sigma)."""
+    if family == "weibull":
+        k, lam = math.exp(theta[0]), math.exp(theta[1])
+        ze, zc = ev / lam, ce / lam
+        return float((math.log(k / lam) + (k - 1) * np.log(ze) - ze**k).sum() - (zc**k).sum())
+    if family == "lognormal":
+        mu, sigma = float(theta[0]), math.exp(theta[1])
+        ze, zc = (np.log(ev) - mu) / sigma, (np.log(ce) - mu) / sigma
+        return float((stats.norm.logpdf(ze) - math.log(sigma) - np.log(ev)).sum() + stats.norm.logsf(zc).sum())
+    a, scale = math.exp(theta[0]), math.exp(theta[1])  # gamma
+    return float(stats.gamma.logpdf(ev, a, scale=scale).sum() + stats.gamma.logsf(ce, a, scale=scale).sum())
+
+
+def _frozen(family: str, theta: np.ndarray) -> Any:
+    if family == "weibull":
+        return stats.weibull_min(math.exp(theta[0]), scale=math.exp(theta[1]))
+    if family == "lognormal":
+        return stats.lognorm(math.exp(theta[1]), scale=math.exp(theta[0]))
+    return stats.gamma(math.exp(theta[0]), scale=math.exp(theta[1]))
+
+
+def _mean_cv(family: str, theta: np.ndarray) -> tuple[float, float]:
+    if family == "weibull":
+        k, lam = math.exp(theta[0]), math.exp(theta[1])
+        g1, g2 = math.lgamma(1 + 1 / k), math.lgamma(1 + 2 / k)
+        return lam * math.exp(g1), math.sqrt(max(math.exp(g2 - 2 * g1) - 1, 0.0))
+    if family == "lognormal":
+        s2 = math.exp(2 * theta[1])
+        return math.exp(theta[0] + s2 / 2), math.sqrt(math.expm1(s2))
+    a = math.exp(theta[0])
+    return a * math.exp(theta[1]), 1 / math.sqrt(a)
+
+
+def _hessian(f: Any, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    n = len(x)
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
+            out[i, j] = out[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h * h)
+    return out
+
+
+def _censored_fit(family: str, ev: np.ndarray, ce: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                          float] | None:
+    """Maximum likelihood of one two-parameter family on censored data: (parameters, their covariance, loglik)
+    or None when the optimiser fails; standard errors from the observed information (a numerical Hessian)."""
+    from scipy import optimize
+
+    def nll(t: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            value = -_censored_loglik(family, t, ev, ce)
+        return value if math.isfinite(value) else 1e300
+
+    best = None
+    for x0 in (start, start + np.array([0.5, 0.0]), start - np.array([0.5, 0.0])):
+        res = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-9,
+                                                                       "maxiter": 4000})
+        if best is None or res.fun < best.fun:
+            best = res
+    if best is None or not math.isfinite(best.fun) or best.fun >= 1e300:
+        return None
+    theta = best.x
+    try:
+        cov = np.linalg.inv(_hessian(nll, theta))
+    except np.linalg.LinAlgError:
+        cov = np.full((2, 2), math.nan)
+    return theta, cov, -float(best.fun)
+
+
 def fit_patience(abandoned: np.ndarray, censored: np.ndarray) -> list[Fit]:
     """Patience (seconds) from the waits of abandoned calls (events) and of answered or still waiting calls
-    (right-censored): maximum likelihood, best first."""
+    (right-censored): maximum likelihood over exponential, Weibull, lognormal and gamma, best (lowest AIC) first.
+
+    Each fit has the standard errors of its mean and cv (delta method on the observed information) and, as its
+    goodness of fit, the largest gap between its survival curve and the Kaplan-Meier curve. A family's mean
+    that lies far beyond the longest wait observed is an extrapolation of its tail (a lognormal with a large
+    sigma can put the mean at a day); :func:`patience_warnings` says so."""
     ev = np.asarray(abandoned, dtype=float)
     ev = ev[np.isfinite(ev)]
     ev = np.maximum(ev, 1e-3)  # a caller who hung up at once
@@ -414,20 +495,54 @@ def fit_patience(abandoned: np.ndarray, censored: np.ndarray) -> list[Fit]:
     ll = -k * math.log(m) - total / m
     fits = [Fit("exponential", m, 1.0, ll, 2 - 2 * ll, _km_gap(km_t, km_s, expon), k, m / math.sqrt(k), None,
                 expon)]
-    data = stats.CensoredData(uncensored=ev, right=ce)
-    for family, dist in (("lognormal", stats.lognorm), ("gamma", stats.gamma)):
-        try:
-            params = dist.fit(data, floc=0)
-        except Exception:  # scipy's optimiser may fail on odd data: that family is then left out
+    lt = np.log(times)
+    starts = {"weibull": np.array([0.0, math.log(m)]),
+              "lognormal": np.array([float(lt.mean()) + 0.5, math.log(max(float(lt.std()), 0.1))]),
+              "gamma": np.array([0.0, math.log(m)])}
+    for family in PATIENCE_FAMILIES[1:]:
+        found = _censored_fit(family, ev, ce, starts[family])
+        if found is None:
             continue
-        frozen = dist(*params)
-        ll = float(frozen.logpdf(ev).sum() + frozen.logsf(ce).sum())
-        mean, var = (float(v) for v in frozen.stats("mv"))
-        if not (math.isfinite(mean) and math.isfinite(ll)):
+        theta, cov, ll = found
+        mean, cv = _mean_cv(family, theta)
+        if not (math.isfinite(mean) and math.isfinite(cv) and mean > 0):
             continue
-        fits.append(Fit(family, mean, math.sqrt(var) / mean, ll, 4 - 2 * ll, _km_gap(km_t, km_s, frozen), k,
-                        frozen=frozen))
+        grads = []
+        for which in (0, 1):
+            g = np.empty(2)
+            for i in range(2):
+                h = np.eye(2)[i] * 1e-5
+                g[i] = (_mean_cv(family, theta + h)[which] - _mean_cv(family, theta - h)[which]) / 2e-5
+            grads.append(g)
+        se = [math.sqrt(v) if math.isfinite(v := float(g @ cov @ g)) and v >= 0 else math.nan for g in grads]
+        frozen = _frozen(family, theta)
+        fits.append(Fit(family, mean, cv, ll, 4 - 2 * ll, _km_gap(km_t, km_s, frozen), k, se[0], se[1], frozen))
+    longest = float(times.max())
+    for f in fits:
+        if f.mean > 3 * longest:
+            f.note = (f"mean extrapolated: beyond 3 x the longest wait observed ({longest:,.0f} s); median "
+                      f"{float(f.frozen.median()):,.0f} s")
     return sorted(fits, key=lambda f: f.aic)
+
+
+def patience_warnings(fits: list[Fit], longest: float) -> list[str]:
+    """Warnings on the patience fits: the chosen family misses the Kaplan-Meier curve (the largest gap above
+    0.05 and above the 5% Kolmogorov-Smirnov bound for its number of abandoned calls, 1.36 / sqrt(n), a rough
+    guide under censoring), or a family's mean lies beyond three times the longest wait observed."""
+    out: list[str] = []
+    if not fits:
+        return out
+    best = fits[0]
+    bound = max(0.05, 1.36 / math.sqrt(best.n))
+    if best.gof > bound:
+        out.append(f"caller patience: the best family ({best.family}, lowest AIC) still misses the Kaplan-Meier "
+                   f"curve by {best.gof:.3f} (more than {bound:.3f}); patience is not well described by any family "
+                   "fitted, see patience.png")
+    if best.mean > 3 * longest:
+        out.append(f"caller patience, {best.family} (chosen by AIC): its mean of {best.mean:,.0f} s lies beyond "
+                   f"three times the longest wait observed ({longest:,.0f} s), an extrapolation of its tail, not a "
+                   "measurement")
+    return out
 
 
 def _km_gap(t: np.ndarray, s: np.ndarray, dist: Any) -> float:
@@ -787,6 +902,8 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
                                       f"{best.family}, censored by {int(np.isfinite(censored).sum())} answered "
                                       f"calls; the naive mean of abandoned waits alone is {naive:.1f} s (biased)"))
             naive_patience = naive
+            waits = np.concatenate([events[np.isfinite(events)], censored[np.isfinite(censored)]])
+            warnings += patience_warnings(fits["patience_seconds"], float(waits.max()) if len(waits) else 0.0)
         else:
             naive_patience = None
             not_estimated.append("demand.calls.patience_seconds (needs waits and at least 2 abandoned calls)")
@@ -998,14 +1115,17 @@ def report_markdown(cal: Calibration, source: str, figures: list[str]) -> str:
     lines += ["", "## Fitted distributions", "",
               "Maximum likelihood per family; the lowest AIC is chosen (first row of each). Goodness of fit: the "
               "Kolmogorov-Smirnov distance (for patience, censored: the largest gap between the Kaplan-Meier curve "
-              "and the fitted survival).", "",
-              "| quantity | family | mean | cv | log-likelihood | AIC | goodness of fit | n |",
+              "and the fitted survival). Patience: exponential, Weibull, lognormal and gamma by censored maximum "
+              "likelihood; standard errors of mean and cv from the observed information (delta method).", "",
+              "| quantity | family | mean (se) | cv (se) | log-likelihood | AIC | goodness of fit | n |",
               "|---|---|---|---|---|---|---|---|"]
     for key, fits in cal.fits.items():
         for i, f in enumerate(fits):
             mark = " (chosen)" if i == 0 else ""
-            lines.append(f"| {key} | {f.family}{mark} | {f.mean:.4g} | {f.cv:.3g} | {f.loglik:.1f} | {f.aic:.1f} | "
-                         f"{f.gof:.4f} | {f.n:,} |")
+            sem = "" if f.se_mean is None or not math.isfinite(f.se_mean) else f" ({f.se_mean:.3g})"
+            sec = "" if f.se_cv is None or not math.isfinite(f.se_cv) else f" ({f.se_cv:.3g})"
+            lines.append(f"| {key} | {f.family}{mark}{' (' + f.note + ')' if f.note else ''} | {f.mean:.4g}{sem} | {f.cv:.3g}{sec} | {f.loglik:.1f} | "
+                         f"{f.aic:.1f} | {f.gof:.4f} | {f.n:,} |")
     if cal.naive_patience_seconds is not None and cal.fits.get("patience_seconds"):
         best = cal.fits["patience_seconds"][0]
         lines += ["", f"Patience: the censored estimate is a mean of {best.mean:.1f} s; the naive mean of the "
@@ -1086,7 +1206,8 @@ def write_figures(cal: Calibration, out: Path) -> list[str]:
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.step(t, s, where="post", color="black", label="Kaplan-Meier (censored by answers)")
         grid = np.linspace(0, float(np.quantile(ev, 0.99)) if len(ev) else 1.0, 200)
-        for f, color in zip(cal.fits["patience_seconds"], ("#0072B2", "#009E73", "#D55E00"), strict=False):
+        for f, color in zip(cal.fits["patience_seconds"], ("#0072B2", "#009E73", "#D55E00", "#CC79A7"),
+                            strict=False):
             ax.plot(grid, f.frozen.sf(grid), color=color, label=f"{f.family}, mean {f.mean:.0f} s")
         if cal.naive_patience_seconds:
             ax.plot(grid, np.exp(-grid / cal.naive_patience_seconds), color="#999999", ls=":",
@@ -1116,7 +1237,7 @@ def calibration_json(cal: Calibration) -> dict[str, Any]:
         "estimates": [{"path": e.path, "value": e.value, "se": e.se, "old": e.old, "n": e.n, "note": e.note}
                       for e in cal.estimates],
         "fits": {k: [{"family": f.family, "mean": f.mean, "cv": f.cv, "loglik": f.loglik, "aic": f.aic,
-                      "gof": f.gof, "n": f.n, "se_mean": f.se_mean, "se_cv": f.se_cv} for f in v]
+                      "gof": f.gof, "n": f.n, "se_mean": f.se_mean, "se_cv": f.se_cv, "note": f.note} for f in v]
                  for k, v in cal.fits.items()},
         "profiles": {k: {"new": v["new"], "old": v["old"]} for k, v in cal.profiles.items()},
         "weekday": cal.weekday, "naive_patience_seconds": cal.naive_patience_seconds,

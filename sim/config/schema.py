@@ -90,7 +90,7 @@ class Model(BaseModel):
 class Dist(Model):
     """A positive random quantity (a duration or a patience), by its mean and coefficient of variation."""
 
-    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "uniform"] = "exponential"
+    dist: Literal["exponential", "lognormal", "gamma", "weibull", "deterministic", "uniform"] = "exponential"
     mean: float = Field(gt=0, le=1e6, description="mean, in the unit of the field's name")
     cv: float = Field(
         default=1.0, ge=0, le=10,
@@ -184,8 +184,8 @@ class Calendar(Model):
         description="public holidays of this country (e.g. NL, from the holidays package: pip install "
         "'secretariat-sim[calendar]'); sim calibrate leaves them out of the rates",
     )
-    closed: list[date] = Field(
-        default_factory=list, strict=False,
+    closed: list[Annotated[date, Field(strict=False)]] = Field(
+        default_factory=list,
         description="the municipality's own closing days (e.g. [2026-12-24]); sim calibrate leaves them out of the "
         "rates",
     )
