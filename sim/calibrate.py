@@ -96,11 +96,11 @@ def parse_mapping(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]
         section, _, name = key.strip().partition(".")
         if section == "tasks" and name.startswith("type.") and sep:
             # tasks.type.E-mail=email: the export's label E-mail is the config's type email
-            label, target = name[len("type."):].strip(), value.strip()
-            if not label or not TYPE_NAME.match(target):
+            label, to_type = name[len("type."):].strip(), value.strip()
+            if not label or not TYPE_NAME.match(to_type):
                 raise ConfigError("--map", f"{item!r}: expected tasks.type.LABEL=TYPE with a type name of letters, "
                                   "digits and _")
-            tasks["type_map"][label] = target
+            tasks["type_map"][label] = to_type
             continue
         target = {"calls": calls, "tasks": tasks}.get(section)
         if not sep or target is None or name not in target:
@@ -1124,7 +1124,8 @@ def report_markdown(cal: Calibration, source: str, figures: list[str]) -> str:
             mark = " (chosen)" if i == 0 else ""
             sem = "" if f.se_mean is None or not math.isfinite(f.se_mean) else f" ({f.se_mean:.3g})"
             sec = "" if f.se_cv is None or not math.isfinite(f.se_cv) else f" ({f.se_cv:.3g})"
-            lines.append(f"| {key} | {f.family}{mark}{' (' + f.note + ')' if f.note else ''} | {f.mean:.4g}{sem} | {f.cv:.3g}{sec} | {f.loglik:.1f} | "
+            family = f"{f.family}{mark}" + (f" ({f.note})" if f.note else "")
+            lines.append(f"| {key} | {family} | {f.mean:.4g}{sem} | {f.cv:.3g}{sec} | {f.loglik:.1f} | "
                          f"{f.aic:.1f} | {f.gof:.4f} | {f.n:,} |")
     if cal.naive_patience_seconds is not None and cal.fits.get("patience_seconds"):
         best = cal.fits["patience_seconds"][0]

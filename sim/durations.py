@@ -135,15 +135,15 @@ def parse_durations(cells: Sequence[Any], column: str, unit: str = "auto",
                                 f"); say which the numbers are with --map {key}=..., or export one format")
         two = kind_arr == "clock2"
         two_unit = "h:mm" if unit == "h:mm" else "mm:ss"
-        for i in np.flatnonzero(is_clock):
+        for i in np.flatnonzero(is_clock).tolist():
             h, m, s = clocks[i]  # type: ignore[misc]
             if s is None:  # two parts: minutes and seconds (or hours and minutes, if declared so)
                 if m >= 60:
-                    raise DurationError(f"{cells[i]!r}: {m} is not minutes or seconds (00-59)", int(i))
+                    raise DurationError(f"{cells[i]!r}: {m} is not minutes or seconds (00-59)", i)
                 out[i] = h * 3600 + m * 60 if two_unit == "h:mm" else h * 60 + m
             else:
                 if m >= 60 or s >= 60:
-                    raise DurationError(f"{cells[i]!r} is not h:mm:ss (minutes and seconds 00-59)", int(i))
+                    raise DurationError(f"{cells[i]!r} is not h:mm:ss (minutes and seconds 00-59)", i)
                 out[i] = h * 3600 + m * 60 + s
         if two.any() and (kind_arr == "clock3").any():
             how.append("h:mm:ss and mm:ss" if two_unit == "mm:ss" else "h:mm:ss and h:mm")
