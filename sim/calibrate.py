@@ -14,7 +14,9 @@ What is estimated, and how:
   all its requests, ``per_staff_per_day`` per type. Standard errors from the Poisson counts;
 - **intraday profile**: arrivals per slot (``slot_minutes``) over the day, as profile weights (the maximum
   likelihood estimate of a piecewise-constant rate); the **weekday profile** is estimated and tested for
-  equal rates, but only reported (the model spreads demand evenly over working days);
+  equal rates, and written as ``demand.weekday_profile`` when they are rejected (chi-square, 5%);
+- **calendar**: public holidays (``calendar.holidays: NL``) and closing days (``calendar.closed``) without
+  calls are left out of the rates, as is any working day without a single call (with a loud warning);
 - **post batch times**: a task type whose arrivals fall on a few clock times is delivered in batches;
 - **talk and work times**: maximum likelihood over the schema's families (exponential, lognormal, gamma),
   with the log-likelihood, AIC and the Kolmogorov-Smirnov distance; the lowest AIC is chosen;
@@ -1011,6 +1013,26 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
                  "much custom work went to others are on the high side (a simulated central log: talk 3.36 for 3)")
     if scenario.hnw is not None:
         notes.append("the config has an hnw section: it is applied on top of the calibrated demand when run")
+    # ---- weekday profile: from the calls (else the tasks); written when the chi-square test rejects equal rates
+    if tasks is not None and len(tasks.day) and "calls" not in weekday:
+        weekday["tasks"] = _weekday_test(tasks.day, work_days)
+    wk = weekday.get("calls") or weekday.get("tasks")
+    old_profile = dict(old.weekday_profile) if old.weekday_profile else None
+    if wk and len(wk["per_weekday"]) > 1:
+        per = wk["per_weekday"]
+        if wk["p_value"] < 0.05:
+            profile = {w: _round(float(row["factor"]), 3) for w, row in per.items()}
+            demand["weekday_profile"] = profile
+            n_total = sum(row["per_day"] * row["days"] for row in per.values())
+            se = max(float(row["factor"]) / math.sqrt(max(row["per_day"] * row["days"], 1)) for row in per.values())
+            estimates.append(Estimate("demand.weekday_profile", profile, se, old_profile, int(n_total),
+                                      f"chi-square p = {wk['p_value']:.3g}; se: the largest of the weekdays'"))
+        else:
+            demand["weekday_profile"] = None
+            notes.append(f"weekday profile: equal rates on every working day are not rejected (chi-square p = "
+                         f"{wk['p_value']:.3g}); demand.weekday_profile left flat")
+    else:
+        not_estimated.append("demand.weekday_profile (too few weekdays in the logs)")
     warnings += plausibility(fits)
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
                        new_departments, naive_patience, samples, warnings, units, left_out)
@@ -1135,8 +1157,8 @@ def report_markdown(cal: Calibration, source: str, figures: list[str]) -> str:
     for kind, test in cal.weekday.items():
         lines += ["", f"## Weekday profile ({kind})", "",
                   f"Chi-square test of equal rates on every working day: {test['chi2']:.2f} on {test['dof']} "
-                  f"degrees of freedom, p = {test['p_value']:.3g}. The model spreads demand evenly over working "
-                  "days, so this is reported, not written.", "", "| weekday | per day | days | factor |",
+                  f"degrees of freedom, p = {test['p_value']:.3g}. Written as demand.weekday_profile when p < 0.05 "
+                  "(from the calls, else the tasks); flat otherwise.", "", "| weekday | per day | days | factor |",
                   "|---|---|---|---|"]
         for w, row in test["per_weekday"].items():
             lines.append(f"| {w} | {row['per_day']:.1f} | {row['days']} | {fmt_estimate(row['factor'])} |")

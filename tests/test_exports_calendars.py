@@ -252,3 +252,36 @@ def test_weibull_patience_is_recovered_and_chosen_by_aic() -> None:
     draws = np.array([sampler.draw() for _ in range(40_000)])
     assert abs(draws.mean() - best.mean) <= 4 * draws.std() / math.sqrt(len(draws))
     assert abs(draws.std() / draws.mean() - best.cv) < 0.02
+
+
+# ------------------------------------------------------------------------------------------------ weekday profile
+def test_a_weekday_profile_is_simulated_and_recovered(tmp_path: Path) -> None:
+    import io
+
+    from sim import run_replication
+    from sim.request_log import RequestLog
+
+    true = {"mon": 1.3, "tue": 1.1, "wed": 1.0, "thu": 0.9, "fri": 0.7}
+    data = known_demand(days=30)
+    data["demand"]["weekday_profile"] = true
+    sc = parse_scenario(data)
+    path = tmp_path / "requests.csv"
+    with path.open("w", newline="") as fh:
+        run_replication(sc, request_log=RequestLog(sc, fh))
+    table = read_table(path)
+    calls_map, tasks_map = parse_mapping([])
+    cal = calibrate(parse_scenario(known_demand(days=30)), read_calls(table, calls_map), read_tasks(table, tasks_map))
+    got = cal.demand["weekday_profile"]
+    per = cal.weekday["calls"]["per_weekday"]
+    for w, f in true.items():
+        se = f / math.sqrt(per[w]["per_day"] * per[w]["days"])
+        assert abs(got[w] - f) <= Z * se + 0.005, (w, got[w], f, se)
+    # a profile of ones takes the same random numbers as none: results identical
+    flat = known_demand(days=3)
+    ones = known_demand(days=3)
+    ones["demand"]["weekday_profile"] = dict.fromkeys(true, 1.0)
+    a, b = io.StringIO(), io.StringIO()
+    sa, sb = parse_scenario(flat), parse_scenario(ones)
+    run_replication(sa, request_log=RequestLog(sa, a))
+    run_replication(sb, request_log=RequestLog(sb, b))
+    assert a.getvalue() == b.getvalue()

@@ -541,6 +541,12 @@ class Demand(Model):
     flexible_share: float = Field(
         default=0.1, ge=0, le=1, description="share of staff working independent of place and time (assumption)"
     )
+    weekday_profile: dict[Weekday, Annotated[float, Field(gt=0, le=10)]] | None = Field(
+        default=None,
+        description="relative demand per weekday for calls and tasks, e.g. {mon: 1.2, fri: 0.85} (a weekday not "
+        "given is 1); scaled to a mean of 1 over the working days, so the weekly volume is unchanged. Default: "
+        "flat. Meetings are not affected. sim calibrate estimates it from the logs",
+    )
 
     @model_validator(mode="after")
     def _names(self) -> Demand:
