@@ -285,3 +285,42 @@ def test_a_weekday_profile_is_simulated_and_recovered(tmp_path: Path) -> None:
     run_replication(sa, request_log=RequestLog(sa, a))
     run_replication(sb, request_log=RequestLog(sb, b))
     assert a.getvalue() == b.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ export
+def test_the_exported_workbook_is_excel_native(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import json
+
+    from sim import export as export_module
+
+    res = tmp_path / "run"
+    res.mkdir()
+    (res / "summary.json").write_text(json.dumps({"scenario": "x", "seed": 1, "kpi": {"reachability": 0.873,
+                                                                                     "asa_seconds": 12.5}}))
+    (res / "config.resolved.yaml").write_text("calendar:\n  start_date: 2026-01-05\n")
+    (res / "requests.csv").write_text("id,department,arrival,postcode,note\n"
+                                      "1,Noord,2026-01-05 09:15:00,0123,=1+1\n2,Oost,2026-01-06 10:00:00,3811,ok\n")
+    (res / "per_department.csv").write_text("department,calls_offered,reachability\nNoord,28,0.95\nOost,3,1.0\n")
+    (res / "events.csv").write_text("start_minute,end_minute,secretary,activity,detail\n"
+                                    + "".join(f"{510 + 10 * i},{515 + 10 * i},Anna,call,{i}\n" for i in range(12)))
+    monkeypatch.setattr(export_module, "MAX_ROWS", 10)  # so that the event sheet is cut
+    export_module.export(res, tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    kpis = book["KPIs"]
+    assert kpis["A2"].value == "reachability" and kpis["B2"].number_format == "0.0%"
+    assert kpis["B3"].number_format == "General"  # seconds are not a share
+    req = book["requests"]
+    assert req["C2"].is_date and req["C2"].value == datetime(2026, 1, 5, 9, 15)
+    assert req["D2"].value == "0123" and req["D2"].data_type == "s"  # the leading zero kept
+    assert req["E2"].value == "=1+1" and req["E2"].data_type == "s"  # text, not a formula
+    assert req.auto_filter.ref == "A1:E3" and req.freeze_panes == "A2"
+    assert req.column_dimensions["C"].width >= 19
+    assert book["per_department"]["C2"].number_format == "0.0%"
+    events = book["events"]
+    assert events["A1"].value == "start" and events["A2"].value == datetime(2026, 1, 5, 8, 30)
+    assert events.max_row == 11  # cut to the (patched) limit, and said so
+    notes = list(book["Notes"].iter_rows(values_only=True))
+    assert any(r[0] == "events" and "2 of 12 rows cut" in r[1] for r in notes)
+    about = list(book["About"].iter_rows(values_only=True))
+    assert any(r[0] == "cut" for r in about), about
