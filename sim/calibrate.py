@@ -193,6 +193,7 @@ class Tasks:
     columns: set[str] = field(default_factory=set)
     units: dict[str, str] = field(default_factory=dict)
     mapped: set[str] = field(default_factory=set)  # types named by an explicit mapping (tasks.type.LABEL=TYPE)
+    done: np.ndarray | None = None  # minutes since 0001-01-01 when done (nan: open or unknown)
 
 
 @dataclass
@@ -310,12 +311,22 @@ def read_tasks(table: Table, m: dict[str, Any]) -> Tasks:
         dept.append(str(row[dcol]).strip() if dcol is not None and row[dcol] is not None else "")
         if cucol is not None:
             custom[j] = _flag(row[cucol])
-    present = {k for k, c in (("department", dcol), ("work", wcol), ("custom", cucol)) if c is not None}
+    done_col = table.column(m["done"]) if m.get("done") else None
+    done = np.full(n, math.nan)  # minutes since 0001-01-01 (date ordinal x 1440 + clock), nan where not done
+    if done_col is not None:
+        values = _column_values(table, rows, done_col)
+        filled = [j for j, v in enumerate(values) if v not in (None, "")]
+        if filled:
+            ends = _times(table, [rows[j] for j in filled], done_col, m["done"], units)
+            for j, w in zip(filled, ends, strict=True):
+                done[j] = w.toordinal() * 1440.0 + w.hour * 60 + w.minute + w.second / 60
+    present = {k for k, c in (("department", dcol), ("work", wcol), ("custom", cucol), ("done", done_col))
+               if c is not None}
     skip = set(m["skip_types"])
     keep = [j for j, t in enumerate(types) if t not in skip]
     idx = np.array(keep, dtype=np.int64)
     return Tasks(day[idx], clock[idx], [dept[j] for j in keep], [types[j] for j in keep], work[idx], custom[idx],
-                 present, units, set(type_map.values()))
+                 present, units, set(type_map.values()), done[idx])
 
 
 # ------------------------------------------------------------------------------------------------ fitting
@@ -584,6 +595,7 @@ class Calibration:
     warnings: list[str] = field(default_factory=list)  # implausible data: printed loudly and in the report
     units: dict[str, str] = field(default_factory=dict)  # how each time and duration column was read
     left_out: dict[date, str] = field(default_factory=dict)  # working days left out of the rates, and why
+    measured: list[dict[str, Any]] = field(default_factory=list)  # today's KPIs in the logs (sim.measured)
 
     def estimate(self, path: str) -> Estimate:
         for e in self.estimates:
@@ -698,7 +710,7 @@ def _subset_calls(c: Calls, keep: np.ndarray) -> Calls:
 def _subset_tasks(t: Tasks, keep: np.ndarray) -> Tasks:
     return Tasks(t.day[keep], t.clock[keep], [d for d, k in zip(t.dept, keep, strict=True) if k],
                  [x for x, k in zip(t.type, keep, strict=True) if k], t.work[keep], t.custom[keep], t.columns,
-                 t.units, t.mapped)
+                 t.units, t.mapped, None if t.done is None else t.done[keep])
 
 
 def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, first: date,
@@ -1034,8 +1046,11 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     else:
         not_estimated.append("demand.weekday_profile (too few weekdays in the logs)")
     warnings += plausibility(fits)
+    from sim.measured import measure
+
+    measured = measure(scenario, calls, tasks, left_out)
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
-                       new_departments, naive_patience, samples, warnings, units, left_out)
+                       new_departments, naive_patience, samples, warnings, units, left_out, measured)
 
 
 def plausibility(fits: dict[str, list[Fit]]) -> list[str]:
@@ -1162,6 +1177,14 @@ def report_markdown(cal: Calibration, source: str, figures: list[str]) -> str:
                   "|---|---|---|---|"]
         for w, row in test["per_weekday"].items():
             lines.append(f"| {w} | {row['per_day']:.1f} | {row['days']} | {fmt_estimate(row['factor'])} |")
+    top = [r for r in cal.measured if r["scope"] == "all"]
+    if top:
+        lines += ["", "## Today, measured in the logs", "",
+                  "As the model counts them (measured.csv has them per department and per hour too; compare a run "
+                  "with `sim run calibrated.yaml --measured measured.csv`).", "",
+                  "| KPI | measured | 95% interval | n |", "|---|---|---|---|"]
+        lines += [f"| {r['kpi']} | {r['measured']:.1%} | {r['ci_low']:.1%} - {r['ci_high']:.1%} | {r['n']:,} |"
+                  for r in top]
     lines += ["", "## Not estimated (kept as in the config)", ""]
     lines += [f"- {item}" for item in cal.not_estimated]
     if figures:

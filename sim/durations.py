@@ -149,7 +149,7 @@ def parse_durations(cells: Sequence[Any], column: str, unit: str = "auto",
             how.append("h:mm:ss and mm:ss" if two_unit == "mm:ss" else "h:mm:ss and h:mm")
         elif two.any():
             how.append(two_unit + (" (declared)" if unit == "h:mm" else " (two-part clock text is read as "
-                                   "minutes:seconds; declare it with --map {key}=h:mm if it is hours:minutes)"))
+                                   f"minutes:seconds; declare it with --map {key}=h:mm if it is hours:minutes)"))
         else:
             how.append("h:mm:ss")
         out[is_num] = 0.0

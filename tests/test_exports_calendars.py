@@ -324,3 +324,29 @@ def test_the_exported_workbook_is_excel_native(tmp_path: Path, monkeypatch: pyte
     assert any(r[0] == "events" and "2 of 12 rows cut" in r[1] for r in notes)
     about = list(book["About"].iter_rows(values_only=True))
     assert any(r[0] == "cut" for r in about), about
+
+
+# ------------------------------------------------------------------------------------------------ today, measured
+def test_measured_kpis_of_a_simulated_log_agree_with_the_run(tmp_path: Path) -> None:
+    """The KPIs measured in a request log are defined as the model's: on the log of a run they agree with that
+    run's own KPIs (the log also holds the warm-up days, so within the interval, not exactly)."""
+    from sim import run_replication
+    from sim.measured import compare, simulated
+    from sim.request_log import RequestLog
+
+    sc = parse_scenario(known_demand(days=20))
+    path = tmp_path / "requests.csv"
+    with path.open("w", newline="") as fh:
+        result = run_replication(sc, request_log=RequestLog(sc, fh))
+    table = read_table(path)
+    calls_map, tasks_map = parse_mapping([])
+    cal = calibrate(sc, read_calls(table, calls_map), read_tasks(table, tasks_map))
+    top = {r["kpi"]: r for r in cal.measured if r["scope"] == "all"}
+    assert {"reachability", "calls_abandoned", "service_level.email"} <= set(top)
+    for kpi in ("reachability", "calls_abandoned"):
+        assert top[kpi]["ci_low"] <= result.kpi[kpi] <= top[kpi]["ci_high"], (kpi, top[kpi], result.kpi[kpi])
+    email = top["service_level.email"]
+    assert email["ci_low"] - 0.02 <= result.kpi["service_level"]["email"] <= email["ci_high"] + 0.02
+    assert {r["scope"] for r in cal.measured} == {"all", "department", "hour"}
+    rows = compare(cal.measured, simulated(result))
+    assert all(r["flag"] != "differs" for r in rows if r["scope"] == "all" and r["kpi"].startswith("calls_")), rows

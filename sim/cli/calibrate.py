@@ -83,6 +83,11 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder))
     write_text(folder, "report.md", report_markdown(cal, source, figures))
     write_json(folder, "calibration.json", calibration_json(cal))
+    if cal.measured:
+        from sim.measured import COLUMNS
+        from sim.output import write_csv
+
+        write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
     n_calls = 0 if calls is None else len(calls.day)
     n_tasks = 0 if tasks is None else len(tasks.day)
     click.echo(f"{n_calls:,} calls and {n_tasks:,} tasks over {cal.days} working days ({cal.first} to {cal.last})")
@@ -93,12 +98,17 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     for col, how in cal.units.items():
         click.echo(f"  read {col} as {how}")
     if cal.left_out:
-        click.echo(f"left out of the rates: {len(cal.left_out)} days ("
+        click.echo(f"left out of the rates: {len(cal.left_out)} day(s) ("
                    + ", ".join(f"{d}: {why}" for d, why in cal.left_out.items()) + ")")
     for w in cal.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"not estimated, kept: {len(cal.not_estimated)} items (report.md)")
-    click.echo(f"written: {folder}/calibrated.yaml, demand.yaml, report.md, {len(figures)} figures")
+    for r in cal.measured:
+        if r["scope"] == "all":
+            click.echo(f"  measured today: {r['kpi']:<34} {r['measured']:7.1%}  ({r['ci_low']:.1%} - "
+                       f"{r['ci_high']:.1%}, n {r['n']:,})")
+    extra = ", measured.csv" if cal.measured else ""
+    click.echo(f"written: {folder}/calibrated.yaml, demand.yaml, report.md{extra}, {len(figures)} figures")
 
 
 __all__ = ["calibrate"]
