@@ -48,6 +48,7 @@ from scipy import special, stats
 from sim.closures import closed_days, holiday_name
 from sim.config import WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, resolve_profile
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
+from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
 from sim.tabular import Table, read_table
 
 # ------------------------------------------------------------------------------------------------ mapping
@@ -162,7 +163,6 @@ def _flag(cell: Any) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ data
-ANSWERED, ABANDONED, AFTER_HOURS, OPEN = 0, 1, 2, 3
 
 
 @dataclass
@@ -898,10 +898,10 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
         else:
             not_estimated.append("demand.calls.talk_minutes (no talk times of answered calls)")
         # patience: only calls that could wait (the line open); after-hours calls never queued
-        line_open = _is_open(scenario, calls.day, calls.clock) & (calls.outcome != AFTER_HOURS)
+        open_line = line_open(scenario, calls.day, calls.clock) & (calls.outcome != AFTER_HOURS)
         wait = calls.wait
-        events = wait[line_open & (calls.outcome == ABANDONED)]
-        censored = wait[line_open & ((calls.outcome == ANSWERED) | (calls.outcome == OPEN))]
+        events = wait[open_line & (calls.outcome == ABANDONED)]
+        censored = wait[open_line & ((calls.outcome == ANSWERED) | (calls.outcome == OPEN))]
         if "wait" in calls.columns and np.isfinite(events).sum() >= 2:
             fits["patience_seconds"] = fit_patience(events, censored)
             samples["patience_events"] = events[np.isfinite(events)]
@@ -1046,8 +1046,6 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     else:
         not_estimated.append("demand.weekday_profile (too few weekdays in the logs)")
     warnings += plausibility(fits)
-    from sim.measured import measure
-
     measured = measure(scenario, calls, tasks, left_out)
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
                        new_departments, naive_patience, samples, warnings, units, left_out, measured)
@@ -1069,13 +1067,6 @@ def plausibility(fits: dict[str, list[Fit]]) -> list[str]:
         elif f[0].mean > 120:
             out.append(f"{what}: mean {f[0].mean:.0f} minutes (over 2 h): is the unit right?")
     return out
-
-
-def _is_open(scenario: Scenario, day: np.ndarray, clock: np.ndarray) -> np.ndarray:
-    cal = scenario.calendar
-    wanted = np.array([w in cal.working_days for w in WEEKDAYS])
-    weekday = (day - 1) % 7  # date ordinal 1 (0001-01-01) was a Monday
-    return wanted[weekday] & (clock >= clock_minutes(cal.open)) & (clock < clock_minutes(cal.close))
 
 
 def _batch_times(clock: np.ndarray, most: int = 4, share: float = 0.9) -> list[str] | None:

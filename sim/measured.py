@@ -30,6 +30,8 @@ import numpy as np
 
 from sim.config import WEEKDAYS, ConfigError, Scenario, clock_minutes
 
+#: outcome codes of the calibration's call records (sim.calibrate.Calls.outcome)
+ANSWERED, ABANDONED, AFTER_HOURS, OPEN = 0, 1, 2, 3
 COLUMNS = ("scope", "group", "kpi", "measured", "n", "ci_low", "ci_high", "se")
 Z = 1.96
 
@@ -62,6 +64,14 @@ def _row(scope: str, group: str, kpi: str, hits: np.ndarray, days: np.ndarray) -
             "se": max(se_days if math.isfinite(se_days) else 0.0, math.sqrt(p * (1 - p) / n) if n else 0.0)}
 
 
+def line_open(scenario: Scenario, day: np.ndarray, clock: np.ndarray) -> np.ndarray:
+    """Whether each call (date ordinal, minute of the day) came while the line was open."""
+    cal = scenario.calendar
+    wanted = np.array([w in cal.working_days for w in WEEKDAYS])
+    weekday = (day - 1) % 7  # date ordinal 1 (0001-01-01) was a Monday
+    return wanted[weekday] & (clock >= clock_minutes(cal.open)) & (clock < clock_minutes(cal.close))
+
+
 def working_minutes(start: float, end: float, open_m: float, close_m: float, workdays: set[int],
                     closed: set[int]) -> float:
     """Opening minutes between two moments (minutes since 0001-01-01) on working days that are not closed."""
@@ -82,11 +92,9 @@ def working_minutes(start: float, end: float, open_m: float, close_m: float, wor
 
 def measure(scenario: Scenario, calls: Any, tasks: Any, left_out: dict[date, str]) -> list[dict[str, Any]]:
     """The measured KPIs of the logs (the calls and tasks already without the days left out)."""
-    from sim.calibrate import ABANDONED, AFTER_HOURS, ANSWERED, _is_open  # the calibration's call records
-
     rows: list[dict[str, Any]] = []
     if calls is not None and len(calls.day):
-        offered = _is_open(scenario, calls.day, calls.clock) & (calls.outcome != AFTER_HOURS)
+        offered = line_open(scenario, calls.day, calls.clock) & (calls.outcome != AFTER_HOURS)
         norm = scenario.demand.calls.norm_seconds
         wait = np.nan_to_num(calls.wait, nan=0.0)
         answered = offered & (calls.outcome == ANSWERED)
@@ -208,4 +216,5 @@ def compare(measured: list[dict[str, Any]], sim: dict[tuple[str, str, str], tupl
     return out
 
 
-__all__ = ["COLUMNS", "compare", "measure", "read_measured", "simulated", "wilson", "working_minutes"]
+__all__ = ["ABANDONED", "AFTER_HOURS", "ANSWERED", "COLUMNS", "OPEN", "compare", "line_open", "measure",
+           "read_measured", "simulated", "wilson", "working_minutes"]
