@@ -596,6 +596,7 @@ class Calibration:
     units: dict[str, str] = field(default_factory=dict)  # how each time and duration column was read
     left_out: dict[date, str] = field(default_factory=dict)  # working days left out of the rates, and why
     measured: list[dict[str, Any]] = field(default_factory=list)  # today's KPIs in the logs (sim.measured)
+    calendar: dict[str, Any] = field(default_factory=dict)  # holidays, closed and open days for calibrated.yaml
 
     def estimate(self, path: str) -> Estimate:
         for e in self.estimates:
@@ -714,8 +715,9 @@ def _subset_tasks(t: Tasks, keep: np.ndarray) -> Tasks:
 
 
 def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, first: date,
-                last: date) -> tuple[list[date], dict[date, str], list[str], list[str]]:
-    """The working days whose demand counts, the days left out (with why), notes and warnings.
+                last: date) -> tuple[list[date], dict[date, str], list[str], list[str], list[date]]:
+    """The working days whose demand counts, the days left out (with why), notes, warnings, and the public
+    holidays the logs show open.
 
     A public holiday (``calendar.holidays``) or closing day (``calendar.closed``) is left out unless the logs
     show the secretariat open on it (at least a fifth of a typical day's requests); a working day without a
@@ -723,7 +725,7 @@ def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, fi
     holiday where it is one."""
     cal = scenario.calendar
     candidates = working_days(first, last, cal.working_days)
-    closed = closed_days(cal.holidays, list(cal.closed), first, last)
+    closed = closed_days(cal.holidays, list(cal.closed), first, last, list(cal.open_on))
     source = calls if calls is not None else tasks
     assert source is not None
     per_day: dict[int, int] = {}
@@ -733,6 +735,7 @@ def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, fi
     typical = float(np.median([b for b in busy if b > 0])) if any(b > 0 for b in busy) else 0.0
     what = "calls" if calls is not None else "tasks"
     kept: list[date] = []
+    opened: list[date] = []
     left: dict[date, str] = {}
     notes: list[str] = []
     warnings: list[str] = []
@@ -741,7 +744,9 @@ def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, fi
         if d in closed:
             if n >= 0.2 * typical and n > 0:
                 kept.append(d)
-                notes.append(f"{d} is {closed[d]} but has {n} {what} (a typical day {typical:.0f}): counted as open")
+                opened.append(d)
+                notes.append(f"{d} is {closed[d]} but has {n} {what} (a typical day {typical:.0f}): counted as open "
+                             "(calibrated.yaml: calendar.open_on)")
             else:
                 left[d] = closed[d] + (f", {n} {what}" if n else f", no {what}")
         elif n == 0:
@@ -753,7 +758,7 @@ def select_days(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, fi
                             + (f": {name}, a public holiday" if name else "") + f"; left out of the rates ({hint})")
         else:
             kept.append(d)
-    return kept, left, notes, warnings
+    return kept, left, notes, warnings, opened
 
 
 def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot_minutes: float = 30,
@@ -771,7 +776,7 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     first, last = date.fromordinal(int(all_days.min())), date.fromordinal(int(all_days.max()))
     if tasks is not None:
         check_type_labels(tasks.type, list(old.tasks), tasks.mapped)
-    work_days, left_out, day_notes, warnings = select_days(scenario, calls, tasks, first, last)
+    work_days, left_out, day_notes, warnings, opened = select_days(scenario, calls, tasks, first, last)
     if left_out:
         gone = np.array(sorted(d.toordinal() for d in left_out))
         if calls is not None:
@@ -1048,7 +1053,23 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     warnings += plausibility(fits)
     measured = measure(scenario, calls, tasks, left_out)
     return Calibration(n_days, first, last, estimates, fits, profiles, weekday, not_estimated, notes, demand,
-                       new_departments, naive_patience, samples, warnings, units, left_out, measured)
+                       new_departments, naive_patience, samples, warnings, units, left_out, measured,
+                       _calendar_of(scenario, opened))
+
+
+def _calendar_of(scenario: Scenario, opened: list[date]) -> dict[str, Any]:
+    """The calendar keys calibrated.yaml carries: the holidays and closing days the calibration used, and the
+    public holidays the logs show open."""
+    cal = scenario.calendar
+    out: dict[str, Any] = {}
+    if cal.holidays:
+        out["holidays"] = cal.holidays
+    if cal.closed:
+        out["closed"] = [str(d) for d in cal.closed]
+    open_on = sorted({*cal.open_on, *opened})
+    if open_on:
+        out["open_on"] = [str(d) for d in open_on]
+    return out
 
 
 def plausibility(fits: dict[str, list[Fit]]) -> list[str]:
@@ -1105,8 +1126,10 @@ def calibrated_config(cal: Calibration, config_path: Path, out: Path) -> str:
     import yaml
 
     rel = os.path.relpath(Path(config_path).resolve(), Path(out).resolve())
-    data = {"extends": rel.replace(os.sep, "/"), "organisation": {"departments": cal.departments},
-            "demand": cal.demand}
+    data: dict[str, Any] = {"extends": rel.replace(os.sep, "/")}
+    if cal.calendar:
+        data["calendar"] = cal.calendar
+    data.update({"organisation": {"departments": cal.departments}, "demand": cal.demand})
     return (f"# {config_path} with the demand calibrated from the logs (sim calibrate); see report.md\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
 

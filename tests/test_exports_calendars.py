@@ -350,3 +350,41 @@ def test_measured_kpis_of_a_simulated_log_agree_with_the_run(tmp_path: Path) -> 
     assert {r["scope"] for r in cal.measured} == {"all", "department", "hour"}
     rows = compare(cal.measured, simulated(result))
     assert all(r["flag"] != "differs" for r in rows if r["scope"] == "all" and r["kpi"].startswith("calls_")), rows
+
+
+def test_the_model_closes_on_holidays_and_closing_days_and_the_log_follows(tmp_path: Path) -> None:
+    """calendar.holidays and calendar.closed in the simulation: no demand and no work on those days, the run
+    still measures run.days working days, and the request log's dates skip them; calibrated with the same
+    calendar, the log gives no warnings and the same number of working days."""
+    pytest.importorskip("holidays")
+    from sim import run_replication
+    from sim.request_log import RequestLog
+
+    data = known_demand(days=12)
+    data["run"]["warmup_days"] = 1
+    data["calendar"] = {"start_date": "2025-04-14", "holidays": "NL", "closed": ["2025-04-23"]}
+    sc = parse_scenario(data)
+    path = tmp_path / "requests.csv"
+    with path.open("w", newline="") as fh:
+        result = run_replication(sc, request_log=RequestLog(sc, fh))
+    table = read_table(path)
+    arrivals = {str(c)[:10] for c in table.cells(table.column("arrival")) if c}
+    # Good Friday, Easter Monday and Liberation Day (NL, the package lists it in lustrum years), and our own day
+    closed = {"2025-04-18", "2025-04-21", "2025-04-23", "2025-05-05"}
+    assert not arrivals & closed, arrivals & closed
+    assert max(arrivals) == "2025-05-06"  # 13 working days from 14 April, four days closed
+    calls_map, tasks_map = parse_mapping([])
+    cal = calibrate(sc, read_calls(table, calls_map), read_tasks(table, tasks_map))
+    assert cal.days == 13 and not cal.warnings, (cal.days, cal.warnings)
+    assert {str(d) for d in cal.left_out} == closed
+    assert result.kpi["calls_offered_per_day"] > 0
+    # open on Good Friday all the same (calendar.open_on): the model works it and calibration counts it
+    data["calendar"]["open_on"] = ["2025-04-18"]
+    sc = parse_scenario(data)
+    with path.open("w", newline="") as fh:
+        run_replication(sc, request_log=RequestLog(sc, fh))
+    table = read_table(path)
+    assert "2025-04-18" in {str(c)[:10] for c in table.cells(table.column("arrival")) if c}
+    cal = calibrate(sc, read_calls(table, calls_map), read_tasks(table, tasks_map))
+    # one day more worked: the run now ends on 2 May, before Liberation Day
+    assert {str(d) for d in cal.left_out} == {"2025-04-21", "2025-04-23"} and cal.days == 13

@@ -176,18 +176,23 @@ class Calendar(Model):
     start_date: date = Field(
         default=date(2025, 1, 6), strict=False,  # YAML dates are read as text (ISO, 2025-01-06)
         description="the date of the model's first day (day 0, a Monday, the first warm-up day); it only labels "
-        "the request log with real dates and does not change results (ASSUMPTION: an arbitrary Monday; public "
-        "holidays are not modelled)",
+        "the request log with real dates and, with calendar.holidays, says which days are public holidays "
+        "(ASSUMPTION: an arbitrary Monday)",
     )
     holidays: str | None = Field(
         default=None, min_length=2, max_length=3,
         description="public holidays of this country (e.g. NL, from the holidays package: pip install "
-        "'secretariat-sim[calendar]'); sim calibrate leaves them out of the rates",
+        "'secretariat-sim[calendar]'): the model closes on them and sim calibrate leaves them out of the rates",
     )
     closed: list[Annotated[date, Field(strict=False)]] = Field(
         default_factory=list,
-        description="the municipality's own closing days (e.g. [2026-12-24]); sim calibrate leaves them out of the "
-        "rates",
+        description="the municipality's own closing days (e.g. [2026-12-24]): the model closes on them and sim "
+        "calibrate leaves them out of the rates",
+    )
+    open_on: list[Annotated[date, Field(strict=False)]] = Field(
+        default_factory=list,
+        description="public holidays on which the secretariat is open all the same (e.g. Good Friday, "
+        "[2025-04-18], which many municipalities work)",
     )
 
     @model_validator(mode="after")
