@@ -388,3 +388,30 @@ def test_the_model_closes_on_holidays_and_closing_days_and_the_log_follows(tmp_p
     cal = calibrate(sc, read_calls(table, calls_map), read_tasks(table, tasks_map))
     # one day more worked: the run now ends on 2 May, before Liberation Day
     assert {str(d) for d in cal.left_out} == {"2025-04-21", "2025-04-23"} and cal.days == 13
+
+
+def test_a_spreadsheet_export_with_time_cells_and_excel_fractions(tmp_path: Path) -> None:
+    """An XLSX export as a phone system writes it: date-time cells, waits as time-formatted cells, talk times as
+    Excel day fractions (numbers)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import time
+
+    rows = make_calls(working_days(date(2025, 1, 6), date(2025, 1, 24)), seed=9)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Begintijd", "Wachtrij", "Wachttijd", "Gespreksduur", "Resultaat"])
+    for r in rows:
+        w = r["wait"]
+        ws.append([r["when"], r["dept"], time(w // 3600, w // 60 % 60, w % 60),
+                   None if r["talk"] is None else r["talk"] / 86400, "Beantwoord" if r["answered"] else "Opgehangen"])
+        ws.cell(ws.max_row, 3).number_format = "h:mm:ss"
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    mapping = [*MAPPING, "calls.wait=Wachttijd", "calls.talk=Gespreksduur"]
+    calls = read_calls(read_table(path), parse_mapping(mapping)[0])
+    cal = calibrate(scenario(), calls, None)
+    assert cal.units["calls: Wachttijd"] == "spreadsheet time cells"
+    assert cal.units["calls: Gespreksduur"].startswith("Excel time fractions")
+    talk = next(f for f in cal.fits["talk_minutes"] if f.family == "lognormal")
+    patience = next(f for f in cal.fits["patience_seconds"] if f.family == "exponential")
+    assert abs(talk.mean - TALK_MEAN) <= Z * talk.se_mean and abs(patience.mean - PATIENCE) <= Z * patience.se_mean
