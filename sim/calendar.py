@@ -27,18 +27,27 @@ class WorkCalendar:
     weekdays: frozenset[int]
     warmup_days: int
     days: int
+    #: day numbers closed although their weekday is a working day (calendar.holidays and calendar.closed)
+    closed: frozenset[int] = frozenset()
     #: whether each weekday (0 = Monday) is a working day, filled on first use (a list index is cheaper than a
     #: set lookup on every event)
     _workday: list[bool] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, cal: Calendar, days: int, warmup_days: int) -> WorkCalendar:
+        weekdays = frozenset(WEEKDAYS.index(d) for d in cal.working_days)
+        closed: frozenset[int] = frozenset()
+        if cal.holidays or cal.closed:
+            from sim.closures import closed_day_numbers  # the holidays package: only when a config asks
+
+            closed = closed_day_numbers(cal, warmup_days + days, sorted(weekdays))
         return cls(
             open_minute=clock_minutes(cal.open),
             close_minute=clock_minutes(cal.close),
-            weekdays=frozenset(WEEKDAYS.index(d) for d in cal.working_days),
+            weekdays=weekdays,
             warmup_days=warmup_days,
             days=days,
+            closed=closed,
         )
 
     # -- days ------------------------------------------------------------------------------------------
@@ -46,11 +55,13 @@ class WorkCalendar:
         workday = self._workday
         if not workday:
             workday += [d in self.weekdays for d in range(DAYS_PER_WEEK)]
+        if self.closed and day in self.closed:
+            return False
         return workday[day % DAYS_PER_WEEK]
 
     def working_days(self) -> WorkingDays:
-        """Calendar day numbers of every working day in the horizon (warm-up first)."""
-        return WorkingDays(sorted(self.weekdays), self.warmup_days + self.days)
+        """Calendar day numbers of every working day in the horizon (warm-up first; closed days skipped)."""
+        return WorkingDays(sorted(self.weekdays), self.warmup_days + self.days, 0, self.closed)
 
     @property
     def open_per_day(self) -> float:
@@ -111,14 +122,26 @@ class WorkingDays:
     given weekdays (0 = Monday) of every week: a sequence computed from the weekly pattern, so that its memory
     does not grow with the horizon."""
 
-    __slots__ = ("weekdays", "count", "first")
+    __slots__ = ("weekdays", "count", "first", "closed", "listed")
 
-    def __init__(self, weekdays: list[int], count: int, first: int = 0) -> None:
+    def __init__(self, weekdays: list[int], count: int, first: int = 0,
+                 closed: frozenset[int] = frozenset()) -> None:
         if not weekdays:
             raise ValueError("no working days in the week")
         self.weekdays = weekdays  # sorted
         self.count = count
         self.first = first
+        self.closed = closed
+        #: with closed days, the day numbers listed (the weekly pattern no longer gives them)
+        self.listed: list[int] = []
+        if closed:
+            k = 0
+            per_week = len(weekdays)
+            while len(self.listed) < count:
+                day = k // per_week * DAYS_PER_WEEK + weekdays[k % per_week]
+                if day not in closed:
+                    self.listed.append(day)
+                k += 1
 
     def __len__(self) -> int:
         return max(0, self.count - self.first)
@@ -130,17 +153,23 @@ class WorkingDays:
         if not 0 <= i < n:
             raise IndexError("working day index out of range")
         k = self.first + i
+        if self.closed:
+            return self.listed[k]
         per_week = len(self.weekdays)
         return k // per_week * DAYS_PER_WEEK + self.weekdays[k % per_week]
 
     def __iter__(self) -> Iterator[int]:
+        if self.closed:
+            for k in range(self.first, self.count):
+                yield self.listed[k]
+            return
         per_week = len(self.weekdays)
         for k in range(self.first, self.count):
             yield k // per_week * DAYS_PER_WEEK + self.weekdays[k % per_week]
 
     def from_(self, i: int) -> WorkingDays:
         """The working days from the ``i``-th on."""
-        return WorkingDays(self.weekdays, self.count, self.first + i)
+        return WorkingDays(self.weekdays, self.count, self.first + i, self.closed)
 
 
 # Moments are never negative, so the day and the clock hour of one follow from its whole minutes in integer

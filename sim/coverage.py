@@ -106,6 +106,12 @@ def roster_warnings(scenario: Scenario) -> list[str]:
             fallback = f"{others} others may serve it" if others else "nobody else may serve it"
             warnings.append(f"department {name} depends on a single secretary of its own ({mine[0]}); when she is "
                             f"away {fallback}")
+        elif not mine and conf.setup == "central":
+            serving = sum(1 for s in org.secretaries if d in s.serves)
+            warnings.append(f"department {name} has no secretary of its own (no one lists it in her departments): "
+                            f"its custom work always goes to someone else (custom_penalty) and its continuity cannot "
+                            f"be met; "
+                            f"{serving} of its cluster's or pool's secretaries may serve it")
     return warnings
 
 

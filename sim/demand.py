@@ -30,6 +30,7 @@ import simpy
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import (
     HNW,
+    WEEKDAYS,
     CallsSpec,
     Demand,
     MeetingsSpec,
@@ -102,9 +103,11 @@ def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
 
 # ------------------------------------------------------------------------------------------------ generators
 def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profile: Profile, days: Iterable[int],
-             emit: Callable[[float], None]) -> Generator[simpy.Event, Any, None]:
+             emit: Callable[[float], None],
+             day_factor: list[float] | None = None) -> Generator[simpy.Event, Any, None]:
     """Non-homogeneous Poisson arrivals with a piecewise-constant day profile, by thinning: candidates at the
-    profile's peak rate, each kept with probability rate(t) / peak (Lewis & Shedler 1979)."""
+    profile's peak rate, each kept with probability rate(t) / peak (Lewis & Shedler 1979). ``day_factor``
+    (per weekday, 0 = Monday) scales a day's volume: the candidates' rate scales, the acceptance does not."""
     slot = profile.slot_minutes
     total = sum(profile.weights)
     rates = [daily_volume * w / total / slot for w in profile.weights]  # per minute
@@ -116,8 +119,9 @@ def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profil
     for day in days:
         base = day * MINUTES_PER_DAY + offset
         t, end = base, base + span
+        day_peak = peak if day_factor is None else peak * day_factor[day % 7]
         while True:
-            t += stream.exponential() / peak
+            t += stream.exponential() / day_peak
             if t >= end:
                 break
             if stream.random() * peak < rates[int((t - base) / slot)]:
@@ -126,14 +130,17 @@ def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profil
 
 
 def batches(env: simpy.Environment, stream: Stream, daily_volume: float, times: list[str], days: Iterable[int],
-            emit: Callable[[float], None]) -> Generator[simpy.Event, Any, None]:
-    """Post delivered in batches: a Poisson number of items at each delivery time."""
+            emit: Callable[[float], None],
+            day_factor: list[float] | None = None) -> Generator[simpy.Event, Any, None]:
+    """Post delivered in batches: a Poisson number of items at each delivery time (``day_factor`` per weekday
+    scales a day's volume)."""
     moments = sorted(clock_minutes(t) for t in times)
     per_batch = daily_volume / len(moments)
     for day in days:
+        day_batch = per_batch if day_factor is None else per_batch * day_factor[day % 7]
         for m in moments:
             t = day * MINUTES_PER_DAY + m
-            n = stream.poisson(per_batch)
+            n = stream.poisson(day_batch)
             if n:
                 yield env.timeout(t - env.now)
                 for _ in range(n):
@@ -193,6 +200,19 @@ class TaskArrivals:
         self.sink.task_arrives(Task(self.type, self.dept, t, work, custom, self.cal.add_working_time(t, self.norm)))
 
 
+def weekday_factors(demand: Demand, cal: WorkCalendar) -> list[float] | None:
+    """The weekday profile per weekday (0 = Monday), scaled to a mean of 1 over the working days; None when
+    flat (no profile), so that the generators take their unscaled path."""
+    profile = demand.weekday_profile
+    if profile is None:
+        return None
+    given: dict[str, float] = {str(k): float(v) for k, v in profile.items()}
+    raw = [given.get(WEEKDAYS[w], 1.0) for w in range(7)]
+    working = sorted(cal.weekdays)
+    mean = sum(raw[w] for w in working) / len(working)
+    return [r / mean for r in raw]
+
+
 class DemandBuilder:
     """Starts every demand process of a replication and turns arrivals into requests."""
 
@@ -209,6 +229,7 @@ class DemandBuilder:
         self.sink = sink
         self.task_types = list(demand.tasks)
         self.minutes_type = FIRST_TASK_TYPE + len(self.task_types)
+        self.day_factor = weekday_factors(demand, cal)
 
     def start(self) -> None:
         for d, name in enumerate(self.dept_names):
@@ -226,7 +247,8 @@ class DemandBuilder:
             return
         stream = self.streams[f"calls/{name}"]
         emit = CallArrivals(d, stream, calls, self.sink)
-        self.env.process(thinning(self.env, stream, volume, resolve_profile(calls.profile), self.days, emit))
+        self.env.process(thinning(self.env, stream, volume, resolve_profile(calls.profile), self.days, emit,
+                                  self.day_factor))
 
     def _start_tasks(self, d: int, name: str, type_: int, tname: str, task: TaskType) -> None:
         volume = task.per_staff_per_day * self.dept_volume[d]
@@ -237,9 +259,10 @@ class DemandBuilder:
         stream = self.streams[f"tasks/{tname}/{name}"]
         emit = TaskArrivals(type_, d, stream, task, self.cal, self.sink)
         if task.arrivals == "batches":
-            proc = batches(self.env, stream, volume, task.batch_times, self.days, emit)
+            proc = batches(self.env, stream, volume, task.batch_times, self.days, emit, self.day_factor)
         else:
-            proc = thinning(self.env, stream, volume, resolve_profile(task.profile), self.days, emit)
+            proc = thinning(self.env, stream, volume, resolve_profile(task.profile), self.days, emit,
+                            self.day_factor)
         self.env.process(proc)
 
     def _meetings(self, d: int, name: str, meetings: MeetingsSpec) -> Generator[simpy.Event, Any, None]:

@@ -17,7 +17,12 @@ Any results folder (``sim run --out``, ``sim compare``, ``sim sweep``, ``sim sta
   each FTE from the recommended staffing up to today's buys;
 - the other CSV files of the folder (``kpis``, ``trail``, ...), each as its own sheet.
 
-Cells hold numbers where the CSV holds numbers, so the analyst can compute with them. Needs openpyxl
+Cells hold numbers where the CSV holds numbers, so the analyst can compute with them, and are Excel-native:
+dates and date-times as real dates (the event log's model minutes also as date-times, from the config's
+``calendar.start_date``), shares (reachability, service levels, ...) in a percentage format, columns sized to
+their contents, a filter on every header row and the header frozen. Text stays text: a cell such as ``=1+1``
+is written as text, never as a formula, and ``0123`` keeps its leading zero. Nothing is cut silently: rows
+beyond Excel's limit and over-long cells are listed on a ``Notes`` sheet (and About says so). Needs openpyxl
 (``pip install 'secretariat-sim[xlsx]'``).
 """
 
@@ -26,7 +31,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +44,18 @@ FIRST = ("summary.csv", "differences.csv", "roster.csv", "gain_loss.csv", "servi
 TITLES = {"summary.csv": "KPIs", "differences.csv": "Differences", "kpis.csv": "KPIs per replication",
           "roster.csv": "roster", "gain_loss.csv": "gain_loss", "service_curve.csv": "service_curve"}
 MAX_ROWS = 1_048_575  # Excel's limit, less the header
+MAX_CELL = 32_767  # Excel's limit on the characters of a cell
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+#: KPIs and columns that are shares (fractions in [0, 1]): written in a percentage format
+SHARE = re.compile(r"^(reachability|calls_answered|calls_abandoned|calls_after_hours_share|replaceability|coverage|"
+                   r"service_level|utilisation|occupancy|continuity|custom_share|within_norm|tasks_within_norm|"
+                   r"answered_share|abandoned_share)|_share$")
+#: columns that hold a KPI's value on a row whose ``kpi`` column names it
+VALUE_COLUMNS = {"mean", "sd", "ci_low", "ci_high", "value", "diff", "difference", "today", "new", "low", "high",
+                 "estimate", "reference_mean", "measured", "simulated"}
+DATE_FORMAT, DATETIME_FORMAT, PERCENT_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "0.0%"
 
 
 def _value(text: str) -> Any:
@@ -45,6 +63,18 @@ def _value(text: str) -> Any:
         return None
     if text in ("True", "False"):
         return text == "True"
+    if _LEADING_ZERO.match(text):  # 0123: a code or a postcode, not a number
+        return text
+    if _DATETIME.match(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    if _DATE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return text
     try:
         number = float(text)
     except ValueError:
@@ -93,11 +123,54 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _is_share(name: str) -> bool:
+    return bool(SHARE.search(name.split(".")[0])) or name.startswith("service_level")
+
+
+def _formats(header: list[str], rows: list[list[Any]]) -> tuple[list[str | None], int | None]:
+    """Per column: a number format (percentage for a share column whose numbers all lie in [0, 1]); and the index
+    of a ``kpi`` column whose share rows get a percentage in their value columns."""
+    out: list[str | None] = []
+    for i, h in enumerate(header):
+        numbers = [r[i] for r in rows if i < len(r) and isinstance(r[i], int | float) and not isinstance(r[i], bool)]
+        out.append(PERCENT_FORMAT if _is_share(h) and numbers and all(0 <= v <= 1 for v in numbers) else None)
+    kpi = header.index("kpi") if "kpi" in header else None
+    return out, kpi
+
+
+def _with_datetimes(header: list[str], rows: list[list[Any]], start: date | None) -> tuple[list[str], list[list[Any]]]:
+    """The event log's ``start_minute`` and ``end_minute`` (model minutes from the first Monday) joined by their
+    date-times ``start`` and ``end``."""
+    if start is None or "start_minute" not in header:
+        return header, rows
+    origin = datetime(start.year, start.month, start.day)
+    cols = [header.index(c) for c in ("start_minute", "end_minute") if c in header]
+
+    def when(v: Any) -> Any:
+        return origin + timedelta(minutes=float(v)) if isinstance(v, int | float) else None
+
+    new_header = [h.removesuffix("_minute") for h in header if h in ("start_minute", "end_minute")] + header
+    return new_header, [[when(r[c]) if c < len(r) else None for c in cols] + r for r in rows]
+
+
+def _start_date(folder: Path) -> date | None:
+    resolved = folder / "config.resolved.yaml"
+    if not resolved.exists():
+        return None
+    import yaml
+
+    data = yaml.safe_load(resolved.read_text()) or {}
+    value = (data.get("calendar") or {}).get("start_date", "2025-01-06")
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def export(folder: Path, out: Path) -> list[str]:
     """Write the workbook; returns the names of its sheets."""
     try:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
     except ImportError:
         raise ConfigError("sim export", "needs openpyxl: pip install 'secretariat-sim[xlsx]'") from None
     if not folder.is_dir():
@@ -105,22 +178,61 @@ def export(folder: Path, out: Path) -> list[str]:
     book = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
+    notes: list[list[Any]] = []
 
-    def add(title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
-        from openpyxl.cell import WriteOnlyCell
+    def add(title: str, header: list[str], rows: list[list[Any]]) -> None:
+        sheets.append((title, header, rows))
 
-        ws = book.create_sheet(_sheet_name(title, taken))
+    def write(title: str, header: list[str], rows: list[list[Any]]) -> None:
+        name = _sheet_name(title, taken)
+        ws = book.create_sheet(name)
         ws.freeze_panes = "A2"
+        if len(rows) > MAX_ROWS:
+            notes.append([name, f"{len(rows) - MAX_ROWS:,} of {len(rows):,} rows cut: Excel holds {MAX_ROWS:,} rows "
+                                "under a header; the whole table is in the results folder's CSV"])
+            rows = rows[:MAX_ROWS]
+        formats, kpi = _formats(header, rows)
+        value_cols = {i for i, h in enumerate(header) if h in VALUE_COLUMNS}
+        widths = [len(str(h)) for h in header]
+        for r in rows[:2000]:
+            for i, v in enumerate(r[: len(widths)]):
+                text = v.isoformat(sep=" ") if isinstance(v, datetime) else f"{v:.4g}" if isinstance(v, float) \
+                    else str(v) if v is not None else ""
+                widths[i] = max(widths[i], len(text))
+        for i, w in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(max(w + 2, 8), 60)
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(rows) + 1}"
         cells = []
         for h in header:
             cell = WriteOnlyCell(ws, value=h)
             cell.font = bold
             cells.append(cell)
         ws.append(cells)
+        cut_cells = 0
         for n, row in enumerate(rows):
-            if n >= MAX_ROWS:
-                break
-            ws.append(row)
+            share_row = kpi is not None and kpi < len(row) and isinstance(row[kpi], str) and _is_share(row[kpi])
+            out_row = []
+            for i, v in enumerate(row):
+                if isinstance(v, str) and len(v) > MAX_CELL:
+                    v, cut_cells = v[:MAX_CELL], cut_cells + 1
+                    notes.append([name, f"row {n + 2}, column {header[i] if i < len(header) else i + 1}: a text of "
+                                        f"{len(row[i]):,} characters cut to Excel's {MAX_CELL:,}"])
+                cell = WriteOnlyCell(ws, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # text, never a formula (=...) or a number
+                elif isinstance(v, datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(v, date):
+                    cell.number_format = DATE_FORMAT
+                elif isinstance(v, int | float) and not isinstance(v, bool):
+                    fmt = formats[i] if i < len(formats) else None
+                    if fmt is None and share_row and i in value_cols:
+                        fmt = PERCENT_FORMAT
+                    if fmt is not None:
+                        cell.number_format = fmt
+                out_row.append(cell)
+            ws.append(out_row)
 
     manifest = folder / "manifest.json"
     summary = folder / "summary.json"
@@ -139,15 +251,15 @@ def export(folder: Path, out: Path) -> list[str]:
     else:
         raise ConfigError(str(folder), "not a results folder (no manifest.json or summary.json)")
     about.append(["exported from", str(folder)])
-    add("About", ["field", "value"], about)
     if not manifest.exists():  # a single run: its KPIs
         kpi = flatten_kpis(json.loads(summary.read_text()).get("kpi", {}))
         add("KPIs", ["kpi", "value"], [[k, v] for k, v in kpi.items()])
+    start = _start_date(folder)
     csvs = [folder / n for n in FIRST if (folder / n).exists()]
     csvs += sorted(p for p in folder.glob("*.csv") if p.name not in FIRST)
     tables = sorted((folder / "tables").glob("*.csv")) if (folder / "tables").is_dir() else []
     for path in csvs:
-        header, rows = _read_csv(path)
+        header, rows = _with_datetimes(*_read_csv(path), start)
         add(TITLES.get(path.name, path.stem), header, rows)
     for path in tables:
         header, rows = _read_csv(path)
@@ -155,6 +267,14 @@ def export(folder: Path, out: Path) -> list[str]:
         if means is not None:
             add(f"{path.stem} mean", *means)
         add(path.stem, header, rows)
+    cut = sum(1 for _, _, rows in sheets if len(rows) > MAX_ROWS)
+    if cut:
+        about.append(["cut", f"{cut} sheet(s) hold fewer rows than their CSV: see the Notes sheet"])
+    write("About", ["field", "value"], about)
+    for title, header, rows in sheets:
+        write(title, header, rows)
+    if notes:
+        write("Notes", ["sheet", "what was cut"], notes)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     book.save(tmp)

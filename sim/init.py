@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sim.config import WEEKDAYS, ConfigError
 from sim.defaults import SECTOR_DEMAND_YAML
@@ -109,17 +111,137 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
                                       "give more secretaries (or FTE), or --setup central")
     counts = _shares(n, [g[1] for g in groups], 1)
     people: list[tuple[str, list[str], str | None, int]] = []
-    full = iter(days)
-    for (gdepts, _, cluster), count in zip(groups, counts, strict=True):
+    # the part-timer (the FTE's remainder) joins the group with the most secretaries, as its last member, so
+    # that no department or cluster rests on her alone
+    part = [d for d in days if d < 5]
+    part_group = max(range(len(groups)), key=lambda g: (counts[g], -g)) if part else -1
+    for g, ((gdepts, _, cluster), count) in enumerate(zip(groups, counts, strict=True)):
         for j in range(count):
             own = gdepts if len(gdepts) <= 1 else [gdepts[j % len(gdepts)]] if count >= len(gdepts) else \
                 gdepts[j::count]
-            people.append((f"secretary{len(people) + 1:02d}", own, cluster, next(full)))
+            ndays = part[0] if g == part_group and j == count - 1 else 5
+            people.append((f"secretary{len(people) + 1:02d}", own, cluster, ndays))
     return Plan(name, setup, depts, people)
 
 
-def scenario_text(p: Plan) -> str:
-    """The commented scenario of a plan."""
+def part_time_days(ndays: int) -> list[str]:
+    """The days of a part-timer, spread over the week from Monday (the busiest day), so that no stretch of the
+    week lacks her: 1 mon; 2 mon, wed; 3 mon, tue, thu; 4 mon-thu."""
+    return [WEEKDAYS[math.floor(i * 5 / ndays)] for i in range(ndays)]
+
+
+def costs_lines(setup: str) -> list[str]:
+    """The ``costs`` section with every key, its default and its description (from the schema, so it cannot
+    drift); the figures are ASSUMPTIONS to replace with the municipality's own."""
+    from sim.config.schema import Costs
+
+    lines = ["# The business case's money (sim staff, sim report): every figure euro; the defaults are ASSUMPTIONS,",
+             "# replace them with your own. A key commented out takes the default said after it.",
+             "costs:"]
+    for key, f in Costs.model_fields.items():
+        default = f.default
+        if key == "manager_fte" and setup == "central":
+            default = 1.0  # the article's condition for the central setup: one manager with authority
+        text = f.description or ""
+        if key == "manager_fte" and setup == "central":
+            text = text.replace("set it in central configs", "1 written by sim init for the central setup")
+        if default is None:
+            lines.append(f"  # {key}:   # {text}")
+        else:
+            value = f"{default:g}" if isinstance(default, float) else str(default)
+            lines.append(f"  {key}: {value}   # {text}")
+    return lines
+
+
+DEPARTMENT_COLUMNS = ("name", "staff", "cluster", "demand_factor")
+SECRETARY_COLUMNS = ("name", "departments", "cluster", "days", "start", "end", "lunch_start", "lunch_minutes",
+                     "skills", "competences")
+#: What each roster column means, with an example (the Help sheet of the roster template).
+ROSTER_HELP = (
+    ("Departments", "name", "the department's name, as the phone and ticket exports write it", "Verkeer"),
+    ("Departments", "staff", "employees, including the head", "40"),
+    ("Departments", "cluster", "central setup: the cluster that serves it", "Cluster1"),
+    ("Departments", "demand_factor", "scales its demand (1: as many requests per staff member as the sector)",
+     "1.2"),
+    ("Secretaries", "name", "her name (unique)", "Anna"),
+    ("Secretaries", "departments", "the departments she primarily serves, separated by ; , or |", "Verkeer; Groen"),
+    ("Secretaries", "cluster", "central setup: her cluster (empty: that of her departments)", "Cluster1"),
+    ("Secretaries", "days", "days she works (empty: every working day); ma, di, ... also read", "mon, tue, thu"),
+    ("Secretaries", "start", "start of her day (HH:MM)", "08:30"),
+    ("Secretaries", "end", "end of her day (HH:MM)", "16:12"),
+    ("Secretaries", "lunch_start", "start of her lunch (empty: staggered in calendar.lunch_window)", "12:30"),
+    ("Secretaries", "lunch_minutes", "length of her lunch (empty: 30)", "30"),
+    ("Secretaries", "skills", "work-time factor per request type (0.8: 20% faster)", "phone=0.8; email=1.2"),
+    ("Secretaries", "competences", "the request types she may do (empty: all)", "phone; email; crm; minutes"),
+)
+
+
+def roster_rows(p: Plan) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The plan's departments and secretaries as rows of the roster columns (empty: the default)."""
+    depts = [[d, s, c or "", ""] for d, s, c in p.departments]
+    people = []
+    turn: dict[str, int] = {}
+    for i, (sname, own, cluster, ndays) in enumerate(p.secretaries):
+        start, end = SHIFTS[i % 2]
+        key = cluster or own[0]
+        lunch = LUNCHES[turn.get(key, 0) % len(LUNCHES)]
+        turn[key] = turn.get(key, 0) + 1
+        days = "" if ndays >= 5 else ", ".join(part_time_days(ndays))
+        people.append([sname, "; ".join(own), "", days, start, end, lunch, "", "", ""])  # cluster: of her departments
+    return depts, people
+
+
+def write_roster(p: Plan, path: Path) -> list[Path]:
+    """The roster template: the plan's departments and secretaries with every column (competences included),
+    and for XLSX a Help sheet with what each column means and an example. A ``.csv`` path gives two files,
+    ``<stem>_departments.csv`` and ``<stem>_secretaries.csv``. The paths written."""
+    import csv
+
+    depts, people = roster_rows(p)
+    if path.suffix.lower() == ".csv":
+        out = [path.with_name(f"{path.stem}_departments.csv"), path.with_name(f"{path.stem}_secretaries.csv")]
+        for target, header, rows in ((out[0], DEPARTMENT_COLUMNS, depts), (out[1], SECRETARY_COLUMNS, people)):
+            with target.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh)
+                w.writerow(header)
+                w.writerows(rows)
+        return out
+    if path.suffix.lower() != ".xlsx":
+        raise ConfigError("--roster", f"{path}: a roster is .xlsx or .csv")
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+    except ImportError:
+        raise ConfigError("--roster", "an XLSX roster needs openpyxl: pip install 'secretariat-sim[xlsx]' (or give "
+                                      "a .csv path)") from None
+    book = Workbook()
+    bold = Font(bold=True)
+    first = True
+    for title, header, rows in (("Departments", DEPARTMENT_COLUMNS, depts), ("Secretaries", SECRETARY_COLUMNS, people),
+                                ("Help", ("sheet", "column", "meaning", "example"), [list(h) for h in ROSTER_HELP])):
+        ws = book.active if first else book.create_sheet(title)
+        assert ws is not None
+        ws.title, first = title, False
+        ws.append(list(header))
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.number_format = "@"  # text: clock times and names stay as written
+        for i, h in enumerate(header):
+            width = max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
+            ws.column_dimensions[chr(ord("A") + i)].width = min(width + 2, 70)
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return [path]
+
+
+def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
+    """The commented scenario of a plan; with ``roster`` (the paths relative to the config: one XLSX, or the
+    departments and secretaries CSVs) the organisation's people are read from that spreadsheet."""
     staff = sum(s for _, s, _ in p.departments)
     fte = sum(d for *_, d in p.secretaries) / 5
     lines = [
@@ -141,26 +263,45 @@ def scenario_text(p: Plan) -> str:
         "organisation:",
         f"  setup: {p.setup}",
         "  cost_per_fte_per_year: 62000   # euro (ASSUMPTION)",
-        "  # staff: employees of the department, including its head; demand_factor (default 1) scales its demand",
-        "  departments:",
     ]
-    for dname, s, cluster in p.departments:
+    if roster:
+        xlsx = len(roster) == 1
+        lines += [
+            "  # the roster is kept in a spreadsheet (written by sim init --roster: every column, Help sheet with an",
+            "  # example); edit it there. Columns: README, 'Roster from a spreadsheet'.",
+            f"  departments_file: {roster[0]}",
+            *(["  departments_sheet: Departments"] if xlsx else []),
+            f"  secretaries_file: {roster[-1]}",
+            *(["  secretaries_sheet: Secretaries"] if xlsx else []),
+        ]
+    else:
+        lines += [
+            "  # staff: employees of the department, including its head; demand_factor (default 1) scales its demand",
+            "  # (to keep the roster in a spreadsheet instead: sim init --roster roster.xlsx, or departments_file",
+            "  # and secretaries_file here)",
+            "  departments:",
+        ]
+    for dname, s, cluster in ([] if roster else p.departments):
         c = f", cluster: {cluster}" if cluster else ""
         lines.append(f"    - {{name: {dname}, staff: {s}{c}}}")
-    lines += [
-        "  # Full-time is 5 x 7.2 h: an early shift 08:30-16:12 or a late one 09:18-17:00, lunch 30 minutes, lunches",
-        "  # in turn so the phone stays covered. skills: {phone: 0.8} = 20% faster on the phone.",
-        "  secretaries:",
-    ]
+    if not roster:
+        lines += [
+            "  # Full-time is 5 x 7.2 h: an early shift 08:30-16:12 or a late one 09:18-17:00, lunch 30 minutes, "
+            "lunches",
+            "  # in turn so the phone stays covered. skills: {phone: 0.8} = 20% faster on the phone. A part-timer's",
+            "  # days are spread over the week from Monday, the busiest day.",
+            "  secretaries:",
+        ]
     turn: dict[str, int] = {}
-    for i, (sname, own, cluster, ndays) in enumerate(p.secretaries):
+    for i, (sname, own, cluster, ndays) in enumerate([] if roster else p.secretaries):
         start, end = SHIFTS[i % 2]
         key = cluster or own[0]  # lunches in turn within a cluster (central) or a department
         lunch = LUNCHES[turn.get(key, 0) % len(LUNCHES)]
         turn[key] = turn.get(key, 0) + 1
-        days = "" if ndays >= 5 else f", days: [{', '.join(WEEKDAYS[:ndays])}]"
+        days = "" if ndays >= 5 else f", days: [{', '.join(part_time_days(ndays))}]"
         lines.append(f"    - {{name: {sname}, departments: [{', '.join(own)}], start: \"{start}\", end: \"{end}\", "
                      f"lunch_start: \"{lunch}\"{days}}}")
+    lines += costs_lines(p.setup)
     if p.setup == "central":
         lines += [
             "dispatch:",
@@ -186,4 +327,4 @@ def scenario_text(p: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["parse_departments", "plan", "scenario_text"]
+__all__ = ["parse_departments", "part_time_days", "plan", "roster_rows", "scenario_text", "write_roster"]

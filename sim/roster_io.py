@@ -43,8 +43,9 @@ _SPLIT = re.compile(r"\s*[;,|]\s*")
 _DUTCH_DAYS = {"ma": "mon", "di": "tue", "wo": "wed", "do": "thu", "vr": "fri", "za": "sat", "zo": "sun"}
 
 
-def expand_organisation(data: dict[str, Any], source: str) -> dict[str, Any]:
-    """Replace ``departments_file`` / ``secretaries_file`` by the lists they hold (a copy of ``data``)."""
+def expand_organisation(data: dict[str, Any], source: str, origins: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Replace ``departments_file`` / ``secretaries_file`` by the lists they hold (a copy of ``data``);
+    ``origins`` (if given) gets, per list, ``(table, {field: column index})``: item i is the sheet's row i."""
     org = data.get("organisation")
     if not isinstance(org, dict) or not any(k in org for k in FILE_KEYS):
         return data
@@ -59,9 +60,13 @@ def expand_organisation(data: dict[str, Any], source: str) -> dict[str, Any]:
         table = read_table(path, sheet if isinstance(sheet, str) else None)
         if target == "departments":
             org[target] = read_departments(table)
+            model: type[BaseModel] = Department
         else:
             known = [d.get("name") for d in org.get("departments", []) if isinstance(d, dict)]
             org[target] = read_secretaries(table, [str(k) for k in known])
+            model = SecretarySpec
+        if origins is not None:
+            origins[target] = (table, _columns(table, model, (), target))
     for sheet_key in SHEET_KEYS:
         if sheet_key in org:
             raise ConfigError(source, "a sheet without its file", f"organisation.{sheet_key}")

@@ -103,6 +103,23 @@ _EXPONENTIAL: Final = 1
 _LOGNORMAL: Final = 2
 _GAMMA: Final = 3
 _UNIFORM: Final = 4
+_WEIBULL: Final = 5
+
+
+def weibull_shape(cv: float) -> float:
+    """The Weibull shape k whose coefficient of variation is ``cv``: cv^2 = G(1 + 2/k) / G(1 + 1/k)^2 - 1,
+    decreasing in k (bisection on log k)."""
+    lo, hi = math.log(0.05), math.log(200.0)
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        k = math.exp(mid)
+        g1 = math.lgamma(1 + 1 / k)
+        value = math.sqrt(max(math.exp(math.lgamma(1 + 2 / k) - 2 * g1) - 1, 0.0))
+        if value > cv:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp((lo + hi) / 2)
 
 
 class Sampler:
@@ -130,6 +147,10 @@ class Sampler:
             self.kind = _GAMMA
             shape = 1.0 / dist.cv**2
             self.a, self.b = shape, mean / shape  # shape, scale
+        elif kind == "weibull":
+            self.kind = _WEIBULL
+            shape = weibull_shape(dist.cv)
+            self.a, self.b = mean / math.exp(math.lgamma(1 + 1 / shape)), 1 / shape  # scale, 1 / shape
         else:  # uniform with the given mean and cv
             self.kind = _UNIFORM
             self.a = mean * dist.cv * math.sqrt(3.0)  # half width
@@ -144,5 +165,7 @@ class Sampler:
             return self.mean
         if kind == _GAMMA:
             return float(self.stream.rng.gamma(self.a, self.b))
+        if kind == _WEIBULL:  # inverse transform: scale x E^(1/k), E standard exponential
+            return self.a * self.stream.exponential() ** self.b
         half = self.a
         return self.mean - half + 2 * half * self.stream.random()

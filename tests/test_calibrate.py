@@ -194,23 +194,31 @@ def test_a_telephony_export_with_its_own_columns(tmp_path: Path) -> None:
 
 
 def test_cli_calibrate_the_shipped_example_and_run_the_result(tmp_path: Path) -> None:
-    """The documented example files: sim calibrate writes a config that runs as it is."""
+    """The documented example files (h:mm:ss waits, mm:ss talk times, the mail system's own type labels mapped by
+    a table, Easter Monday closed): sim calibrate writes a config that runs as it is, and today's KPIs."""
+    pytest.importorskip("holidays")
     example = ROOT / "examples"
     args = shlex.split((example / "calibrate-example.args").read_text())
     out = tmp_path / "cal"
-    proc = subprocess.run([sys.executable, "-m", "sim", "calibrate", "configs/central.yaml", *args, "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "sim", "calibrate", "configs/decentral.yaml", *args, "--out",
+                           str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    for name in ("demand.yaml", "calibrated.yaml", "report.md", "calibration.json", "profile_calls.png",
-                 "qq_talk_minutes.png", "patience.png"):
+    for name in ("demand.yaml", "calibrated.yaml", "report.md", "calibration.json", "measured.csv",
+                 "profile_calls.png", "qq_talk_minutes.png", "patience.png"):
         assert (out / name).exists(), name
     demand = yaml.safe_load((out / "demand.yaml").read_text())["demand"]
-    assert demand["calls"]["patience_seconds"]["mean"] > 0
+    assert abs(demand["calls"]["patience_seconds"]["mean"] - 60) < 10  # simulated with 60 s
+    assert "2025-04-21: Easter Monday" in proc.stdout and "Wachttijd as h:mm:ss" in proc.stdout
+    assert set(demand["tasks"]) == {"email", "post", "crm", "custom", "legacy", "coordination"}  # labels mapped
     assert abs(demand["calls"]["callback_share"] - 0.7) < 0.15  # simulated with 0.7, about 90 unanswered calls
     run = subprocess.run([sys.executable, "-m", "sim", "run", str(out / "calibrated.yaml"), "--days", "2",
-                          "--set", "run.warmup_days=1", "--json", "--out", str(tmp_path / "run")],
+                          "--set", "run.warmup_days=1", "--measured", str(out / "measured.csv"),
+                          "--out", str(tmp_path / "run")],
                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stderr
+    assert "today (measured) against the model" in run.stdout
+    assert (tmp_path / "run" / "measured_vs_simulated.csv").exists()
     bad = subprocess.run([sys.executable, "-m", "sim", "calibrate", "configs/central.yaml", "--calls",
                           str(example / "telephony_export.csv")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "needs a column 'arrival'" in bad.stderr and "Traceback" not in bad.stderr

@@ -77,3 +77,27 @@ def test_plan_spreads_secretaries_and_lunches() -> None:
         parse_departments("A60")
     with pytest.raises(ConfigError, match="cannot staff 3 departments"):
         plan("x", [("A", 60), ("B", 40), ("C", 10)], "decentralised", 3, 2, None)
+
+
+def test_init_writes_costs_spreads_the_part_timer_and_a_roster_template(tmp_path: Path) -> None:
+    """#25: a labelled costs section; the part-timer with the largest group and her days spread from Monday; a
+    roster spreadsheet with every column (competences included) that gives the same scenario as the inline one."""
+    openpyxl = pytest.importorskip("openpyxl")
+    inline, sheet = tmp_path / "inline.yaml", tmp_path / "sheet.yaml"
+    args = ["--departments", "Stedenbouw:60,Verkeer:40,Groen:35,Afval:25", "--fte", "5.4", "--clusters", "2"]
+    assert sim("init", str(inline), *args).returncode == 0
+    made = sim("init", str(sheet), *args, "--roster", str(tmp_path / "roster.xlsx"))
+    assert made.returncode == 0, made.stderr
+    text = inline.read_text()
+    assert "costs:" in text and "manager_cost_per_fte_per_year: 90000" in text and "ASSUMPTION" in text
+    a, b = load_scenario(inline), load_scenario(sheet)
+    assert a.costs == b.costs and a.costs.manager_fte == 1.0
+    assert a.organisation.model_dump() == b.organisation.model_dump()  # same people either way
+    part = [s for s in a.organisation.secretaries if s.days is not None and len(s.days) < 5]
+    assert len(part) == 1 and part[0].days == ["mon", "wed"]
+    book = openpyxl.load_workbook(tmp_path / "roster.xlsx")
+    assert book.sheetnames == ["Departments", "Secretaries", "Help"]
+    header = [c.value for c in book["Secretaries"][1]]
+    assert "competences" in header and "skills" in header and "lunch_minutes" in header
+    assert any(r[1] == "competences" and r[3] for r in book["Help"].iter_rows(min_row=2, values_only=True))
+    assert "departments_file" in sim("init", "--help").stdout

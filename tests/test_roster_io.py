@@ -109,3 +109,30 @@ def test_a_bad_xlsx_names_its_sheet(tmp_path: Path) -> None:
         load_scenario(config)
     with pytest.raises(ConfigError, match="no sheet 'People'; the sheets are: Departments, Secretaries"):
         load_scenario(config_with(tmp_path, secretaries_file="roster.xlsx", secretaries_sheet="People"))
+
+
+@pytest.mark.parametrize(("row", "column", "message"), [
+    ("secretary01,A,,,09:18,17:00,12:30,", "name", "secretary 'secretary01' is defined twice"),
+    ("secretary02,A,,,08:30,16:12,12:30,phone;emial", "competences", "unknown request type (did you mean 'email'?)"),
+])
+def test_checks_across_rows_point_at_the_sheet_cell(tmp_path: Path, row: str, column: str, message: str) -> None:
+    """#25: a check that spans rows names the spreadsheet's row and column, not secretaries[1]."""
+    (tmp_path / "deps.csv").write_text("name,staff\nA,40\nB,30\n")
+    (tmp_path / "secs.csv").write_text("name,departments,cluster,days,start,end,lunch_start,competences\n"
+                                       "secretary01,A,,,08:30,16:12,12:00,\n" + row + "\n"
+                                       "secretary03,B,,,08:30,16:12,12:00,\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("organisation:\n  setup: decentralised\n  departments_file: deps.csv\n"
+                   "  secretaries_file: secs.csv\n")
+    with pytest.raises(ConfigError) as err:
+        load_scenario(cfg)
+    assert f"secs.csv: row 3, column '{column}': {message}" in str(err.value), str(err.value)
+
+
+def test_check_warns_about_a_central_department_without_a_secretary_of_its_own() -> None:
+    from sim.coverage import roster_warnings
+
+    scenario = load_scenario(CONFIGS / "central.yaml", ["organisation.secretaries.Nadia.departments=[Vastgoed]",
+                                                        "organisation.secretaries.Olga.departments=[Vastgoed]"])
+    assert any(w.startswith("department Milieu has no secretary of its own") for w in roster_warnings(scenario))
+    assert not any("no secretary of its own" in w for w in roster_warnings(load_scenario(CONFIGS / "central.yaml")))

@@ -17,6 +17,7 @@ from sim.calibrate import (
     read_meetings,
     read_table,
     read_tasks,
+    read_type_map,
     report_markdown,
     write_figures,
 )
@@ -33,7 +34,12 @@ from sim.output import choose_out_dir, write_json, write_text
 @click.option("--sheet", default=None, help="Sheet of an XLSX file (default: the first).")
 @click.option("--map", "mapping", multiple=True, metavar="SECTION.KEY=COLUMN",
               help="Column names and values, e.g. --map calls.talk=Gespreksduur --map calls.talk_unit=seconds "
+                   "(or minutes, hours, excel, mm:ss, h:mm:ss, h:mm; default auto: "
+                   "from the column's name and values) --map tasks.type.E-mail=email "
                    "--map calls.answered='Beantwoord|Ja' (repeatable).")
+@click.option("--type-map", "type_map", type=click.Path(path_type=Path), default=None,
+              help="A mapping table (CSV or XLSX): the export's task label in the first column, the config's type "
+                   "in the second (as --map tasks.type.LABEL=TYPE).")
 @click.option("--slot-minutes", type=click.FloatRange(1, 240), default=30.0, show_default=True,
               help="Width of a profile slot.")
 @click.option("--days", type=click.IntRange(1, None), default=None,
@@ -42,7 +48,8 @@ from sim.output import choose_out_dir, write_json, write_text
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: results/...).")
 @click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder.")
 def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, sheet: str | None,
-                  mapping: tuple[str, ...], slot_minutes: float, days: int | None, overrides: tuple[str, ...],
+                  mapping: tuple[str, ...], type_map: Path | None, slot_minutes: float, days: int | None,
+                  overrides: tuple[str, ...],
                   out: Path | None, overwrite: bool) -> None:
     """Estimate CONFIG's demand from a telephony export and a task log.
 
@@ -51,6 +58,8 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     and PNG figures (profiles observed against fitted, a QQ plot per duration, patience)."""
     scenario = load_scenario(config, list(overrides))
     call_map, task_map = parse_mapping(mapping)
+    if type_map is not None:
+        task_map["type_map"] = {**read_type_map(type_map), **task_map["type_map"]}
     if calls_file is None and tasks_file is None:
         raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
     calls = tasks = None
@@ -74,6 +83,11 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder))
     write_text(folder, "report.md", report_markdown(cal, source, figures))
     write_json(folder, "calibration.json", calibration_json(cal))
+    if cal.measured:
+        from sim.measured import COLUMNS
+        from sim.output import write_csv
+
+        write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
     n_calls = 0 if calls is None else len(calls.day)
     n_tasks = 0 if tasks is None else len(tasks.day)
     click.echo(f"{n_calls:,} calls and {n_tasks:,} tasks over {cal.days} working days ({cal.first} to {cal.last})")
@@ -81,8 +95,20 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
         if e.path.startswith("demand."):
             se = "" if e.se is None else f" (se {e.se:.3g})"
             click.echo(f"  {e.path:<44} {fmt_estimate(e.value)}{se}   was {fmt_estimate(e.old)}")
+    for col, how in cal.units.items():
+        click.echo(f"  read {col} as {how}")
+    if cal.left_out:
+        click.echo(f"left out of the rates: {len(cal.left_out)} day(s) ("
+                   + ", ".join(f"{d}: {why}" for d, why in cal.left_out.items()) + ")")
+    for w in cal.warnings:
+        click.echo(f"warning: {w}", err=True)
     click.echo(f"not estimated, kept: {len(cal.not_estimated)} items (report.md)")
-    click.echo(f"written: {folder}/calibrated.yaml, demand.yaml, report.md, {len(figures)} figures")
+    for r in cal.measured:
+        if r["scope"] == "all":
+            click.echo(f"  measured today: {r['kpi']:<34} {r['measured']:7.1%}  ({r['ci_low']:.1%} - "
+                       f"{r['ci_high']:.1%}, n {r['n']:,})")
+    extra = ", measured.csv" if cal.measured else ""
+    click.echo(f"written: {folder}/calibrated.yaml, demand.yaml, report.md{extra}, {len(figures)} figures")
 
 
 __all__ = ["calibrate"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from sim.config import ConfigError, parse_scenario, read_yaml
-from sim.init import parse_departments, plan, scenario_text
+from sim.config import ConfigError, parse_scenario
+from sim.config.loading import load_raw
+from sim.init import parse_departments, plan, scenario_text, write_roster
 
 
 @click.command("init")
@@ -21,25 +22,47 @@ from sim.init import parse_departments, plan, scenario_text
               help="Clusters of the central setup (departments spread by staff).")
 @click.option("--setup", type=click.Choice(["central", "decentralised"]), default="central", show_default=True)
 @click.option("--name", default=None, help="Scenario name (default: the file's name).")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="Also write the roster as a spreadsheet (XLSX with Departments, Secretaries and a Help sheet; or "
+                   "CSV: two files) with every column, competences included, and make the config read it "
+                   "(organisation.departments_file and secretaries_file).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def init(out: Path, departments: str, secretaries: int | None, fte: float | None, clusters: int, setup: str,
-             name: str | None, overwrite: bool) -> None:
-    """Write a commented scenario OUT.yaml for your sector; it runs as written (sim run OUT.yaml)."""
+             name: str | None, roster: Path | None, overwrite: bool) -> None:
+    """Write a commented scenario OUT.yaml for your sector; it runs as written (sim run OUT.yaml).
+
+    It has every section, costs included (labelled ASSUMPTION where no source gives a figure). The roster is
+    written in the config, or with --roster in a spreadsheet the config names (organisation.departments_file,
+    secretaries_file; a roster you already keep in a spreadsheet can be named there too)."""
     if out.exists() and not overwrite:
         raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
     p = plan(name or out.stem, parse_departments(departments), setup, clusters, secretaries, fte)
-    text = scenario_text(p)
     out.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if roster is not None:
+        import os
+
+        if roster.exists() and not overwrite:
+            raise ConfigError(str(roster), "exists; choose another name or pass --overwrite")
+        written = write_roster(p, roster)
+        rel = [os.path.relpath(w.resolve(), out.resolve().parent).replace(os.sep, "/") for w in written]
+        text = scenario_text(p, rel)
+    else:
+        text = scenario_text(p)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     try:
-        scenario = parse_scenario(read_yaml(tmp), str(out))  # what is written must run
+        scenario = parse_scenario(load_raw(tmp), str(out))  # what is written must run (roster paths: from OUT)
     except ConfigError:
         tmp.unlink()
+        for w in written:
+            w.unlink(missing_ok=True)
         raise
     tmp.replace(out)
     click.echo(f"wrote {out}: {setup}, {len(p.departments)} departments, {len(p.secretaries)} secretaries, "
                f"{scenario.fte():.2f} FTE. Run it: sim run {out}")
+    if written:
+        click.echo(f"roster: {', '.join(str(w) for w in written)} (edit the people there)")
 
 
 __all__ = ["init"]

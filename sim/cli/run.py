@@ -69,10 +69,19 @@ def write_run(out: Path, scenario: Scenario, result: Result) -> None:
 @scenario_options
 @click.option("--event-log", is_flag=True, help="Also write events.csv (what each secretary did, when) and "
               "requests.csv (one row per call, task and meeting, with real dates; also requests.parquet with pyarrow).")
+@click.option("--measured", "measured_file", type=click.Path(path_type=Path), default=None,
+              help="Today's KPIs measured in the logs (measured.csv of sim calibrate): print and write "
+                   "(measured_vs_simulated.csv) the simulated value beside each, with intervals, and flag what "
+                   "differs.")
 def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | None, out: Path | None,
-        overwrite: bool, as_json: bool, event_log: bool) -> None:
+        overwrite: bool, as_json: bool, event_log: bool, measured_file: Path | None) -> None:
     """Simulate CONFIG once and report its KPIs."""
     scenario = load(config, overrides, days, seed)
+    measured = None
+    if measured_file is not None:
+        from sim.measured import read_measured
+
+        measured = read_measured(measured_file)
     # --json prints the result; it writes a folder only when --out asks for one
     folder = None if as_json and out is None and not event_log else \
         choose_out_dir(out, scenario.name, overwrite, same_run=scenario)
@@ -112,7 +121,34 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
     click.echo(f"{scenario.name}: {scenario.organisation.setup}, {scenario.run.days} working days "
                f"(+{scenario.run.warmup_days} warm-up), seed {result.seed}, config {result.config_hash}")
     click.echo(kpi_table(result.kpi))
+    if measured is not None:
+        from sim.measured import compare, simulated
+
+        rows = compare(measured, simulated(result))
+        if folder is not None:
+            write_csv(folder, "measured_vs_simulated.csv", rows)
+        click.echo("\n" + measured_table(rows))
     click.echo(f"\n{result.events:,} events in {result.wall_seconds:.2f} s; results in {folder}/")
 
 
-__all__ = ["kpi_table", "run", "write_run"]
+def measured_table(rows: list[dict[str, Any]]) -> str:
+    """Simulated beside measured: the overall rows, and every row that differs."""
+    lines = [f"{'today (measured) against the model':<44}{'measured':>9} {'95% interval':>15}{'simulated':>10} "
+             f"{'95% interval':>15}  flag", "-" * 102]
+    shown = [r for r in rows if r["scope"] == "all" or r["flag"] == "differs"]
+    for r in shown:
+        name = r["kpi"] if r["scope"] == "all" else f"{r['kpi']} ({r['scope']} {r['group']})"
+        sim_text = "-" if r["simulated"] is None else f"{r['simulated']:.1%}"
+        sim_ci = "" if r["simulated_low"] is None or r["simulated_low"] != r["simulated_low"] else \
+            f"{r['simulated_low']:.1%}-{r['simulated_high']:.1%}"
+        lines.append(f"{name[:44]:<44}{r['measured']:>9.1%} {r['measured_low']:>7.1%}-{r['measured_high']:<7.1%}"
+                     f"{sim_text:>10} {sim_ci:>15}  {r['flag']}")
+    differs = sum(1 for r in rows if r["flag"] == "differs")
+    lines.append(f"{differs} of {len(rows)} measured figures differ from the model by more than 1.96 standard errors "
+                 "of the difference (measured: days as clusters; the model's: binomial, from its one run). A short "
+                 "log is one draw of absence: a department whose secretary was away then looks worse than the "
+                 "model's average over many days.")
+    return "\n".join(lines)
+
+
+__all__ = ["kpi_table", "measured_table", "run", "write_run"]

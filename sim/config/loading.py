@@ -9,6 +9,7 @@ mappings key by key), read the spreadsheets it names (:mod:`sim.roster_io`), app
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,28 @@ def with_demand_defaults(data: dict[str, Any], source: str = "<config>") -> dict
     return data
 
 
-def parse_scenario(data: Any, source: str = "<config>") -> Scenario:
-    """Validate a plain mapping into a Scenario, raising ConfigError with the first problem."""
+def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] | None = None) -> Scenario:
+    """Validate a plain mapping into a Scenario, raising ConfigError with the first problem (for people read
+    from a roster spreadsheet, ``origins`` from :func:`_expand_roster`: at the sheet's row and column)."""
     if data is None:
         raise ConfigError(source, "the file is empty")
     if not isinstance(data, dict):
         raise ConfigError(source, f"the top level must be a mapping of sections, not {type(data).__name__}")
-    data = with_demand_defaults(_expand_roster(data, source), source)
+    origins = {} if origins is None else origins
+    data = with_demand_defaults(_expand_roster(data, source, origins), source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
         field, msg = format_validation_error(err, Scenario)
+        # a check across rows of a roster spreadsheet (a name twice, an unknown competence or cluster): the
+        # sheet's row and column, not secretaries[13]
+        m = re.match(r"^organisation\.(secretaries|departments)\[(\d+)\](?:\.([A-Za-z_]+))?", field or "")
+        if m and m.group(1) in origins:
+            table, cols = origins[m.group(1)]
+            row, key = int(m.group(2)), m.group(3)
+            column = table.header[cols[key]] if key in cols else key
+            if row < len(table.rows):
+                raise table.error(msg, row, column) from None
         raise ConfigError(source, msg, field) from None
 
 
@@ -82,14 +94,15 @@ def _resolve_roster_paths(data: Any, folder: Path) -> None:
                 org[key] = str((folder / org[key]).resolve())
 
 
-def _expand_roster(data: Any, source: str) -> Any:
-    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`)."""
+def _expand_roster(data: Any, source: str, origins: dict[str, Any] | None = None) -> Any:
+    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`);
+    ``origins`` gets, per list, the sheet and its columns (row i of the sheet is item i of the list)."""
     org = data.get("organisation") if isinstance(data, dict) else None
     if not isinstance(org, dict) or not any(k in org for k in ROSTER_FILE_KEYS):
         return data
     from sim.roster_io import expand_organisation  # reads files, and builds on this module's models
 
-    return expand_organisation(data, source)
+    return expand_organisation(data, source, origins)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +119,12 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
     source = str(path)
     data = load_raw(path)
-    data = _expand_roster(data, source)  # before --set, which may then address the people by name
+    origins: dict[str, Any] = {}
+    data = _expand_roster(data, source, origins)  # before --set, which may then address the people by name
     if isinstance(data, dict) and "demand" not in data:
         data["demand"] = {"base": "sector"}  # the built-in demand, which --set demand.... may change
     if overrides:
         if not isinstance(data, dict):
             parse_scenario(data, source)  # raises the right message
         data = apply_overrides(data, overrides, source)
-    return parse_scenario(data, source)
+    return parse_scenario(data, source, origins)

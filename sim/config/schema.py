@@ -90,7 +90,7 @@ class Model(BaseModel):
 class Dist(Model):
     """A positive random quantity (a duration or a patience), by its mean and coefficient of variation."""
 
-    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "uniform"] = "exponential"
+    dist: Literal["exponential", "lognormal", "gamma", "weibull", "deterministic", "uniform"] = "exponential"
     mean: float = Field(gt=0, le=1e6, description="mean, in the unit of the field's name")
     cv: float = Field(
         default=1.0, ge=0, le=10,
@@ -176,8 +176,23 @@ class Calendar(Model):
     start_date: date = Field(
         default=date(2025, 1, 6), strict=False,  # YAML dates are read as text (ISO, 2025-01-06)
         description="the date of the model's first day (day 0, a Monday, the first warm-up day); it only labels "
-        "the request log with real dates and does not change results (ASSUMPTION: an arbitrary Monday; public "
-        "holidays are not modelled)",
+        "the request log with real dates and, with calendar.holidays, says which days are public holidays "
+        "(ASSUMPTION: an arbitrary Monday)",
+    )
+    holidays: str | None = Field(
+        default=None, min_length=2, max_length=3,
+        description="public holidays of this country (e.g. NL, from the holidays package: pip install "
+        "'secretariat-sim[calendar]'): the model closes on them and sim calibrate leaves them out of the rates",
+    )
+    closed: list[Annotated[date, Field(strict=False)]] = Field(
+        default_factory=list,
+        description="the municipality's own closing days (e.g. [2026-12-24]): the model closes on them and sim "
+        "calibrate leaves them out of the rates",
+    )
+    open_on: list[Annotated[date, Field(strict=False)]] = Field(
+        default_factory=list,
+        description="public holidays on which the secretariat is open all the same (e.g. Good Friday, "
+        "[2025-04-18], which many municipalities work)",
     )
 
     @model_validator(mode="after")
@@ -530,6 +545,12 @@ class Demand(Model):
     meetings: MeetingsSpec | None = None
     flexible_share: float = Field(
         default=0.1, ge=0, le=1, description="share of staff working independent of place and time (assumption)"
+    )
+    weekday_profile: dict[Weekday, Annotated[float, Field(gt=0, le=10)]] | None = Field(
+        default=None,
+        description="relative demand per weekday for calls and tasks, e.g. {mon: 1.2, fri: 0.85} (a weekday not "
+        "given is 1); scaled to a mean of 1 over the working days, so the weekly volume is unchanged. Default: "
+        "flat. Meetings are not affected. sim calibrate estimates it from the logs",
     )
 
     @model_validator(mode="after")
