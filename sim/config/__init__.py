@@ -50,6 +50,7 @@ from sim.config.schema import (
     OrganisationSpec,
     Profile,
     ProfileChoice,
+    RosterRules,
     Run,
     Scenario,
     SecretarySpec,
@@ -70,7 +71,7 @@ from sim.config.schema import (
 __all__ = [
     "FLAT_PROFILE", "HNW", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
     "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
-    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
+    "ROSTER_FILE_KEYS", "RosterRules", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",
     "OrganisationSpec", "Profile", "ProfileChoice", "Run", "Scenario", "SecretarySpec", "Shrinkage", "Sickness",
     "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
