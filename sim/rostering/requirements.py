@@ -12,9 +12,12 @@ covered hours (``roster_rules.cover``, default the opening hours):
    as a load in Erlangs; calls interrupt back-office work (``dispatch.calls: preempt``), so the servers that
    SIPP asks for calls do back-office work in between, and the work as a whole asks for
    (call load + back-office load) / ``norms.occupancy_max`` (the occupancy ceiling): the larger of the two;
-4. presence is not availability: the requirement is divided by the share of rostered time a secretary is
-   present and available (1 - sickness) x (1 - leave days / working days a year) x (1 - shrinkage), as
-   workforce-management planners divide by (1 - shrinkage), and rounded up; at least ``min_present``.
+4. rounded up, and at least ``min_present``.
+
+Absence is deliberately *not* added: workforce-management planners divide by (1 - shrinkage), which for this
+sector's sickness, leave and shrinkage (:func:`availability`, about 0.76) would ask a third more than today's
+roster everywhere; the simulation, which draws absence as it falls, adds requirement only where it bites. The
+theory's requirement is the starting point from below, not the answer.
 
 Erlang C per interval ignores what the simulation has: abandonment carrying over, back-office due dates,
 random absence, exchange between clusters. :mod:`sim.rostering.search` corrects these requirements where the
@@ -138,7 +141,7 @@ def theory_requirements(scenario: Scenario) -> Requirements:
             lam = daily_calls * profile_share(profile, a, b) / SLOT  # calls a minute (slot-average)
             c = theory.min_servers_for_service_level(lam, mu, t, target) if lam > 0 else 0
             load = lam / mu if lam > 0 else 0.0
-            present = max(c, (load + bo) / occupancy) / avail
+            present = max(c, (load + bo) / occupancy)
             need[g].append(max(scenario.roster_rules.min_present, math.ceil(present - 1e-9)))
             per_hour[g].append(60 * lam)
             servers[g].append(c)
