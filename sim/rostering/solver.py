@@ -320,7 +320,8 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
     seconds = solver.WallTime()
     m.Add(total <= least)
     m.ClearHints()
-    for var in [*x.values(), *y.values(), *z.values()]:
+    for i in range(len(m.Proto().variables)):  # the whole first answer as the hint: a feasible start
+        var = m.GetIntVarFromProtoIndex(i)
         m.AddHint(var, solver.Value(var))
     m.Minimize(sum(change_terms))
     second = cp_model.CpSolver()
@@ -343,10 +344,16 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
             coverage[g][d] = [sum(a.shift.minutes_in(max(s * SLOT, cover_a), min((s + 1) * SLOT, cover_b))
                                   for a in assignments if a.person.group == g and d in a.days and a.shift)
                               for s in req.slots]
-    changes = int(round(solver.ObjectiveValue())) if solver is not None else 0
+    changes = 0  # against today: days moved, a start moved, a newcomer (5)
+    for a in assignments:
+        if a.person.new:
+            changes += 5 if a.days else 0
+        else:
+            changes += len(set(a.days) ^ set(a.person.today_days))
+            changes += int(a.shift is not None and a.shift.start != a.person.today_start)
     return Roster(assignments, total_h, total_h * cost_per_hour(scenario),
                   "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE",
-                  max(0.0, total_h - math.floor(bound_minutes) / 60), seconds, changes, coverage)
+                  round(max(0.0, total_h - math.floor(bound_minutes + 1e-6) / 60), 2), seconds, changes, coverage)
 
 
 def parse_keep(text: str) -> Keep:
