@@ -59,7 +59,10 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
         raise ConfigError("--keep", str(exc).removeprefix("--keep ")) from exc
     folder = choose_out_dir(out, f"roster-{scenario.name}", overwrite)
     folder.mkdir(parents=True, exist_ok=True)
-    say = (lambda msg: click.echo(msg, err=True))
+
+    def say(msg: str) -> None:
+        click.echo(msg, err=True)
+
     t0 = time.perf_counter()
     store = ResultStore.open(None, "roster", "roster")
     with session(store, workers=workers, progress=False) as runner:

@@ -71,10 +71,10 @@ from sim.config.schema import (
 __all__ = [
     "FLAT_PROFILE", "HNW", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
     "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
-    "ROSTER_FILE_KEYS", "RosterRules", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
+    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",
-    "OrganisationSpec", "Profile", "ProfileChoice", "Run", "Scenario", "SecretarySpec", "Shrinkage", "Sickness",
-    "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
+    "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "Scenario", "SecretarySpec", "Shrinkage",
+    "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
     "format_validation_error", "json_schema", "load_raw", "load_scenario", "may_serve", "one_line", "parse_scenario",
     "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches",
     "with_demand_defaults",

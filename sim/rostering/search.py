@@ -155,7 +155,7 @@ class RosterSearch:
         offered: dict[int, float] = {}
         within: dict[int, float] = {}
         for r in judged.records:
-            for row in r.tables.get("per_half_hour", []):
+            for row in (r.tables or {}).get("per_half_hour", []):
                 s = int(float(row["slot"]))
                 offered[s] = offered.get(s, 0.0) + float(row["offered"])
                 within[s] = within.get(s, 0.0) + float(row["answered_within_norm"])

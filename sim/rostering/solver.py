@@ -26,13 +26,14 @@ the shift is longer than ``lunch_after_hours``):
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.config import WEEKDAYS, Scenario, SecretarySpec, clock_minutes
 from sim.rostering.requirements import SLOT, Requirements, cover_hours, group_of_department
-
 
 
 class SolverMissing(RuntimeError):
@@ -114,7 +115,7 @@ def people(scenario: Scenario) -> list[Person]:
     cal = scenario.calendar
     out = []
     for i, sec in enumerate(org.secretaries):
-        days = [d for d in WEEKDAYS if d in cal.working_days and (sec.days is None or d in sec.days)]
+        days: list[str] = [d for d in WEEKDAYS if d in cal.working_days and (sec.days is None or d in sec.days)]
         out.append(Person(sec.name, org.group_of(sec), list(sec.departments), sec.cluster, days,
                           scenario.secretary_hours_per_week(i), int(sec.shift_minutes(cal)[0]), sec))
     rules = scenario.roster_rules
@@ -185,13 +186,14 @@ class Roster:
             assert a.shift is not None
             s = a.shift
             lunch = clock(s.lunch if s.lunch is not None else s.start)
-            update = {"days": list(a.days), "start": clock(s.start), "end": clock(s.end), "lunch_start": lunch,
-                      "lunch_minutes": float(s.lunch_minutes if s.lunch is not None else 0)}
+            update: dict[str, Any] = {"days": list(a.days), "start": clock(s.start), "end": clock(s.end),
+                                      "lunch_start": lunch,
+                                      "lunch_minutes": float(s.lunch_minutes if s.lunch is not None else 0)}
             if a.person.spec is not None:
                 out.append(a.person.spec.model_copy(update=update))
             else:
-                out.append(SecretarySpec(name=a.person.name, departments=a.person.departments,
-                                         cluster=a.person.cluster, **update))
+                out.append(SecretarySpec.model_validate({"name": a.person.name, "departments": a.person.departments,
+                                                         "cluster": a.person.cluster, **update}))
         return out
 
 
@@ -208,22 +210,22 @@ def cost_per_hour(scenario: Scenario) -> float:
 def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), time_limit: float = 30.0,
           workers: int = 2) -> Roster | None:
     """The least-cost roster covering ``req`` under the scenario's ``roster_rules`` (None: no roster exists)."""
-    try:
-        from ortools.sat.python import cp_model
+    try:  # typed as Any: the solver's own stubs name its methods in two styles across versions
+        cp_model: Any = importlib.import_module("ortools.sat.python.cp_model")
     except ImportError as exc:  # pragma: no cover - exercised by monkeypatching in the tests
         raise SolverMissing("sim roster needs OR-Tools: pip install 'secretariat-sim[roster]' "
                             "(or pip install ortools)") from exc
     rules = scenario.roster_rules
     cal = scenario.calendar
-    days = [d for d in WEEKDAYS if d in cal.working_days]
+    days: list[str] = [d for d in WEEKDAYS if d in cal.working_days]
     shifts = shift_patterns(scenario)
     persons = people(scenario)
     by_name = {p.name: p for p in persons}
-    for k in keeps:
-        if k.name not in by_name:
-            raise ValueError(f"--keep: nobody called {k.name!r} (today: "
+    for kept in keeps:
+        if kept.name not in by_name:
+            raise ValueError(f"--keep: nobody called {kept.name!r} (today: "
                              f"{', '.join(p.name for p in persons if not p.new)})")
-    keep = {k.name: k for k in keeps}
+    keep = {kept.name: kept for kept in keeps}
     cover_a, cover_b = cover_hours(scenario)
     cov = {(k, s): shifts[k].minutes_in(max(s * SLOT, cover_a), min((s + 1) * SLOT, cover_b))
            for k in range(len(shifts)) for s in req.slots}
@@ -231,8 +233,12 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
     dmin, dmax = rules.days_per_week[0], min(rules.days_per_week[1], len(days))
 
     m = cp_model.CpModel()
-    x, y, z, hours, employed = {}, {}, {}, {}, {}
-    change_terms = []
+    x: dict[tuple[int, int], Any] = {}
+    y: dict[tuple[int, str], Any] = {}
+    z: dict[tuple[int, str, int], Any] = {}
+    hours: dict[int, Any] = {}
+    employed: dict[int, Any] = {}
+    change_terms: list[Any] = []
     for pi, p in enumerate(persons):
         e = m.NewBoolVar(f"e{pi}")
         employed[pi] = e
@@ -333,9 +339,9 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
         seconds += second.WallTime()
     assignments = []
     for pi, p in enumerate(persons):
-        worked = [d for d in days if solver.Value(y[pi, d])]
-        k = next((k for k in range(len(shifts)) if solver.Value(x[pi, k])), None)
-        assignments.append(Assignment(p, worked, shifts[k] if k is not None and worked else None))
+        worked: list[str] = [d for d in days if solver.Value(y[pi, d])]
+        chosen = next((k for k in range(len(shifts)) if solver.Value(x[pi, k])), None)
+        assignments.append(Assignment(p, worked, shifts[chosen] if chosen is not None and worked else None))
     total_h = sum(a.hours for a in assignments)
     coverage: dict[str, dict[str, list[int]]] = {}
     for g in req.need:
@@ -345,12 +351,12 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
                                   for a in assignments if a.person.group == g and d in a.days and a.shift)
                               for s in req.slots]
     changes = 0  # against today: days moved, a start moved, a newcomer (5)
-    for a in assignments:
-        if a.person.new:
-            changes += 5 if a.days else 0
+    for done in assignments:
+        if done.person.new:
+            changes += 5 if done.days else 0
         else:
-            changes += len(set(a.days) ^ set(a.person.today_days))
-            changes += int(a.shift is not None and a.shift.start != a.person.today_start)
+            changes += len(set(done.days) ^ set(done.person.today_days))
+            changes += int(done.shift is not None and done.shift.start != done.person.today_start)
     return Roster(assignments, total_h, total_h * cost_per_hour(scenario),
                   "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE",
                   round(max(0.0, total_h - math.floor(bound_minutes + 1e-6) / 60), 2), seconds, changes, coverage)
