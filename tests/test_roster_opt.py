@@ -163,3 +163,60 @@ def test_keep_parsing() -> None:
     with pytest.raises(ValueError):
         parse_keep("Olga.hours=3")
     assert set(WEEKDAYS) >= {"wed"}
+
+
+def peaked() -> dict[str, Any]:
+    """A morning with a steep peak (six times the base rate for an hour) of impatient callers (30 s on
+    average), 30% shrinkage, calls only. SIPP staffs each half hour as a stationary Erlang C queue of servers
+    who are always there: it ignores the shrinkage blocks (a third fewer servers at the peak), abandonment and
+    the queue carried over from one half hour into the next, so its roster, which 2-hour shifts let the solver
+    fit exactly to the requirement, loses far more than 5% of the peak's callers. This does not hinge on a few
+    seeds: the shortfall at the peak is about two servers of six."""
+    return {
+        "name": "peak", "run": {"days": 5, "warmup_days": 1, "seed": 11},
+        "calendar": {"open": "08:00", "close": "12:00"},
+        "organisation": {"setup": "decentralised", "departments": [{"name": "A", "staff": 100}],
+                         "secretaries": [{"name": f"S{i}", "departments": ["A"], "start": "08:00", "end": "12:00",
+                                          "lunch_minutes": 0} for i in range(4)]},
+        "absence": {"sickness": {"share": 0.02}, "leave": {"days_per_year": 0},
+                    "shrinkage": {"share": 0.3, "block_minutes": 30}},
+        "demand": {"calls": {"per_staff_per_day": 1.0, "external_share": 0.5, "callback_share": 0.0,
+                             "talk_minutes": {"dist": "exponential", "mean": 3},
+                             "patience_seconds": {"dist": "exponential", "mean": 30},
+                             "profile": {"start": "08:00", "slot_minutes": 30,
+                                         "weights": [1, 1, 6, 6, 1, 1, 1, 1]}}},
+        "norms": {"service_level_min": None, "occupancy_max": None},
+        "roster_rules": {"shift_starts": ["08:00", "10:00"], "shift_hours": [2.0], "days_per_week": [1, 5],
+                         "contract_change_hours": [-20, 20], "may_leave": True, "new_hire_hours": [2, 4, 6, 8, 10],
+                         "max_new_hires_per_group": 16, "lunch_after_hours": 5.5},
+    }
+
+
+@pytest.mark.slow
+def test_sipp_roster_misses_and_the_corrected_one_meets_on_fresh_seeds() -> None:  # about 30 s
+    from sim.experiment import session
+    from sim.rostering.search import RosterSearch
+    from sim.store import ResultStore
+
+    s = parse_scenario(peaked(), "<peak>")
+    with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
+        search = RosterSearch(s, runner, replications=3, max_rounds=10, time_limit=10, workers=1)
+        best = search.run()
+    first = search.rounds[0]
+    assert not first.judged[0].feasible, first.judged[0].margins  # SIPP alone misses
+    assert best is not None, [r.row() for r in search.rounds]
+    assert best.judged[-1].seeds == "fresh" and best.judged[-1].feasible
+    assert best.roster.hours > first.roster.hours
+
+
+def test_sipp_roster_misses_short_form() -> None:
+    """The short form of the slow test above: the SIPP-only roster (round 1) misses the call norms."""
+    from sim.experiment import session
+    from sim.rostering.search import RosterSearch
+    from sim.store import ResultStore
+
+    s = parse_scenario(peaked(), "<peak>")
+    with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
+        search = RosterSearch(s, runner, replications=2, max_rounds=1, time_limit=10, workers=1)
+        assert search.run() is None
+    assert "calls_abandoned" in search.rounds[0].judged[0].failing
