@@ -49,7 +49,7 @@ class Requirements:
 
     def plus(self, extra: dict[str, dict[int, int]]) -> Requirements:
         """These requirements with ``extra[group][slot]`` more secretaries (the simulation's corrections)."""
-        need = {g: [n + extra.get(g, {}).get(s, 0) for s, n in zip(self.slots, v, strict=True)]
+        need = {g: [max(0, n + extra.get(g, {}).get(s, 0)) for s, n in zip(self.slots, v, strict=True)]
                 for g, v in self.need.items()}
         return Requirements(self.slots, need, self.calls_per_hour, self.call_servers, self.backoffice_erlangs,
                             self.availability)

@@ -13,7 +13,10 @@ add cuts to a scheduling master problem where the simulated service falls short)
    those whose simulated reachability (the ``per_half_hour`` table, pooled over replications) is below the
    reachability norm, else the worst third of the half hours; then back to 2;
 5. a roster that meets every norm is simulated again on **fresh** seeds (another block of replications); it is
-   the answer only if it meets them there too, else its failures there correct the requirements as in 4.
+   the answer only if it meets them there too, else its failures there correct the requirements as in 4;
+6. from the confirmed roster, the requirement is *trimmed* group by group (one fewer in every half hour above
+   ``min_present``, the group with the widest margin first) while the cheaper roster still meets every norm on
+   both blocks of seeds (:meth:`RosterSearch.trim`): theory's requirement may be more than the norms need.
 
 Stop rule: at most ``max_rounds`` rosters; a run that ends without a confirmed roster says so.
 """
@@ -82,7 +85,7 @@ class Round:
                 "solver": self.roster.status, "seeds": last.seeds, "meets_norms": last.feasible,
                 "failing": "; ".join(last.failing), "worst_norm": worst[0] if worst else None,
                 "worst_margin": worst[1] if worst else None,
-                "added": "; ".join(f"{g}: +1 at {', '.join(_clock(s) for s in sorted(v))}"
+                "added": "; ".join(f"{g}: {next(iter(v.values())):+d} at {', '.join(_clock(s) for s in sorted(v))}"
                                    for g, v in self.added.items() if v)}
 
 
@@ -194,13 +197,64 @@ class RosterSearch:
                 self.log(f"round {n}: on fresh seeds " + ("meets every norm" if fresh.feasible
                                                           else f"misses {', '.join(fresh.failing)}"))
                 if fresh.feasible:
-                    return rnd
+                    return self.trim(rnd, extra, n)
                 judged = fresh
             rnd.added = self.corrections(judged, req)
             for g, slots in rnd.added.items():
                 for s, k in slots.items():
                     extra.setdefault(g, {})[s] = extra.get(g, {}).get(s, 0) + k
         return None
+
+    def trim(self, best: Round, extra: dict[str, dict[int, int]], used: int) -> Round:
+        """From a confirmed roster, try less: one group at a time (the one with the widest margin first), one
+        secretary fewer required in every half hour where it asks more than ``min_present``; a cheaper roster
+        that meets every norm on the search's seeds and on fresh ones is the new answer, a group whose trimmed
+        roster fails is trimmed no more. Within the same ``max_rounds``."""
+        assert self.theory is not None
+        where = group_of_department(self.scenario)
+        floor = self.scenario.roster_rules.min_present
+        n = used
+        done: set[str] = set()
+
+        def slack(g: str) -> float:
+            ms = [m for k, m in best.judged[-1].margins.items() if m is not None and
+                  (":" not in k or where.get(k.split(":")[0]) == g)]
+            return min(ms) if ms else 0.0
+
+        while n < self.max_rounds:
+            req = self.theory.plus(extra)
+            groups = sorted((g for g in req.need if g not in done), key=slack, reverse=True)
+            if not groups:
+                break
+            g = groups[0]
+            cut = {s: -1 for s, v in zip(req.slots, req.need[g], strict=True) if v > floor}
+            if not cut:
+                done.add(g)
+                continue
+            trial = {gg: dict(v) for gg, v in extra.items()}
+            for s_, k in cut.items():
+                trial.setdefault(g, {})[s_] = trial.get(g, {}).get(s_, 0) + k
+            n += 1
+            roster = solve(self.scenario, self.theory.plus(trial), self.keeps, self.time_limit, self.workers)
+            if roster is None or roster.hours >= best.roster.hours - 1e-9:
+                done.add(g)
+                continue
+            scen = with_secretaries(self.scenario, roster.secretaries(), f"roster round {n}")
+            judged = [self.judge(scen, f"round{n}", "search")]
+            if judged[0].feasible:
+                judged.append(self.judge(scen, f"round{n}", "fresh", self.today_targets("fresh")))
+            rnd = Round(n, roster, judged, {g: cut})
+            self.rounds.append(rnd)
+            ok = judged[-1].feasible
+            self.log(f"round {n}: trim {g}: {roster.hours:.1f} h/week, "
+                     + ("meets every norm on fresh seeds too" if ok else f"misses {', '.join(judged[-1].failing)}"))
+            if ok:
+                best, extra = rnd, trial
+                self.requirements = self.theory.plus(extra)
+            else:
+                done.add(g)
+        self.requirements = self.theory.plus(extra)
+        return best
 
     def today(self) -> Judged:
         """Today's roster on the fresh seeds, against the same norms as the answer."""
