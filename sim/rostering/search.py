@@ -234,11 +234,11 @@ class RosterSearch:
             trial = {gg: dict(v) for gg, v in extra.items()}
             for s_, k in cut.items():
                 trial.setdefault(g, {})[s_] = trial.get(g, {}).get(s_, 0) + k
-            n += 1
             roster = solve(self.scenario, self.theory.plus(trial), self.keeps, self.time_limit, self.workers)
             if roster is None or roster.hours >= best.roster.hours - 1e-9:
                 done.add(g)
                 continue
+            n += 1
             scen = with_secretaries(self.scenario, roster.secretaries(), f"roster round {n}")
             judged = [self.judge(scen, f"round{n}", "search")]
             if judged[0].feasible:
