@@ -40,6 +40,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plot": ("sim.cli.plot:plot", "Draw figure KIND of RESULTS as PNG and SVG files."),
     "report": ("sim.cli.report:report",
                "Write one self-contained HTML page for RESULTS (a run, compare, sweep or staff folder)."),
+    "roster": ("sim.cli.roster:roster",
+               "The least-cost roster for CONFIG within its roster_rules that meets the norms, proven by "
+               "simulation."),
     "run": ("sim.cli.run:run", "Simulate CONFIG once and report its KPIs."),
     "schema": ("sim.cli.schema:schema", "Print the JSON Schema of the config format (for editors)."),
     "sensitivity": ("sim.cli.sensitivity:sensitivity",

@@ -738,6 +738,94 @@ class StaffingRules(Model):
     )
 
 
+class RosterRules(Model):
+    """The rules HR schedules by (``sim roster``, :mod:`sim.rostering`): which rosters the optimiser may
+    write. They do not change the simulation, only which rosters are searched. Hours are paid working hours
+    (lunch not counted), as contracts count them."""
+
+    contract_change_hours: tuple[float, float] = Field(
+        default=(-7.2, 7.2), strict=False,
+        description="how many hours a week each of today's secretaries may lose (first) or gain (second) "
+        "against her contract today (ASSUMPTION: one full day either way, what HR can agree without a new "
+        "contract)",
+    )
+    may_leave: bool = Field(
+        default=False,
+        description="may one of today's secretaries be scheduled no hours at all (leave)? (ASSUMPTION: people "
+        "leaving is the organisation's stated choice, as staffing.allow_leavers)",
+    )
+    max_hours_per_week: float | None = Field(
+        default=None, gt=0, le=80,
+        description="the most paid hours a week of anyone; default calendar.full_time_hours_per_week (a "
+        "full-time contract of the municipal CAO, 36 h; ASSUMPTION as a rule)",
+    )
+    shift_starts: tuple[Clock, Clock] = Field(
+        default=("08:00", "10:00"), strict=False,
+        description="earliest and latest start of a shift (ASSUMPTION: usual office starts)",
+    )
+    start_step_minutes: int = Field(
+        default=30, ge=5, le=240, description="shift starts lie on this grid from the earliest (ASSUMPTION)")
+    shift_hours: list[Annotated[float, Field(gt=0, le=12)]] = Field(
+        default_factory=lambda: [4.0, 7.2], min_length=1,
+        description="allowed paid hours of a working day (ASSUMPTION: a half day of 4 h or the full-time "
+        "day of 7.2 h, 36/5)",
+    )
+    days_per_week: tuple[int, int] = Field(
+        default=(2, 5), strict=False,
+        description="least and most working days a week of anyone working (ASSUMPTION; the least as "
+        "staffing.min_contract_days)",
+    )
+    lunch_window: tuple[Clock, Clock] | None = Field(
+        default=None, strict=False,
+        description="lunch starts on the half hour within this window; default calendar.lunch_window",
+    )
+    lunch_minutes: float = Field(
+        default=30, ge=0, le=120,
+        description="the lunch break; Arbeidstijdenwet art. 5:4: at least 30 minutes after more than 5.5 hours "
+        "of work",
+    )
+    lunch_after_hours: float = Field(
+        default=5.5, ge=0, le=24,
+        description="a shift of more paid hours than this has a lunch (Arbeidstijdenwet art. 5:4: 5.5 h)",
+    )
+    cover: tuple[Clock, Clock] | None = Field(
+        default=None, strict=False,
+        description="the hours every group (cluster or department) must have someone present; default the "
+        "calendar's opening hours (the phone line's hours)",
+    )
+    min_present: int = Field(
+        default=1, ge=0, le=100,
+        description="the fewest present per group in every covered half hour, whatever the load (ASSUMPTION: "
+        "one known face per cluster or department while the line is open)",
+    )
+    cost_per_hour: float | None = Field(
+        default=None, ge=0, le=1e4,
+        description="employer's cost of one paid hour; default costs.cost_per_fte_per_year (else "
+        "organisation.cost_per_fte_per_year) over 52 full-time weeks",
+    )
+    new_hires: bool = Field(
+        default=True, description="may the roster add newcomers? (ASSUMPTION: vacancies can be filled)")
+    new_hire_hours: list[Annotated[float, Field(gt=0, le=80)]] = Field(
+        default_factory=lambda: [14.4, 21.6, 28.8, 36.0],
+        description="contract sizes a newcomer may have, hours a week (ASSUMPTION: 2 to 5 full days)",
+    )
+    max_new_hires_per_group: int = Field(
+        default=2, ge=0, le=50, description="newcomers the optimiser may add per group (ASSUMPTION)")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RosterRules:
+        lo, hi = self.contract_change_hours
+        if lo > 0 or hi < 0:
+            raise ValueError("contract_change_hours: give [loss <= 0, gain >= 0], e.g. [-7.2, 7.2]")
+        if not 1 <= self.days_per_week[0] <= self.days_per_week[1] <= 7:
+            raise ValueError("days_per_week: give [least, most] with 1 <= least <= most <= 7")
+        for name in ("shift_starts", "lunch_window", "cover"):
+            pair = getattr(self, name)
+            if pair is not None and clock_minutes(pair[0]) > clock_minutes(pair[1]):
+                raise ValueError(f"{name}: {pair[1]} is before {pair[0]}")
+        return self
+
+
 class Scenario(Model):
     """A whole scenario: one config file."""
 
@@ -757,6 +845,7 @@ class Scenario(Model):
     norms: Norms = Norms()
     costs: Costs = Costs()
     staffing: StaffingRules = StaffingRules()
+    roster_rules: RosterRules = RosterRules()
 
     @model_validator(mode="before")
     @classmethod
@@ -1045,6 +1134,8 @@ def config_hash(scenario: Scenario) -> str:
         org.pop("forwarding")
     if data.get("staffing") == StaffingRules().model_dump(mode="json"):  # added later: at its defaults, the old hash
         data.pop("staffing")
+    if data.get("roster_rules") == RosterRules().model_dump(mode="json"):  # added later (sim roster): the old hash
+        data.pop("roster_rules")
     for key, default in (("continuity_min", None), ("basis", "norms"), ("today_tolerance", 0.01)):
         if data["norms"].get(key) == default:  # added later: at their defaults, the old hash
             data["norms"].pop(key)

@@ -1,0 +1,155 @@
+"""``sim roster``: the least-cost roster within HR's rules (``roster_rules``) that meets the norms, by CP-SAT on
+requirements from queueing theory corrected by simulation (:mod:`sim.rostering`)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from sim.cli.common import load, scenario_options
+from sim.output import choose_out_dir, to_json, write_json
+
+
+@click.command("roster")
+@click.argument("config", type=click.Path(dir_okay=False))
+@scenario_options
+@click.option("--replications", "-r", type=click.IntRange(2, 1000), default=4, show_default=True,
+              help="Replications per roster (and again on fresh seeds to confirm).")
+@click.option("--target", "specs", multiple=True, metavar="SPEC",
+              help="Norms as in sim staff: 'today', 'both', 'KPI>=V', 'KPI=off' (repeatable).")
+@click.option("--keep", "keeps", multiple=True, metavar="NAME.days=[..]|NAME.start=HH:MM",
+              help="Fix a person's days or start (repeatable); the cost of the fixing is reported.")
+@click.option("--max-rounds", type=click.IntRange(1, 50), default=8, show_default=True,
+              help="Rosters to try before stopping.")
+@click.option("--time-limit", type=click.FloatRange(1, 3600), default=30.0, show_default=True,
+              help="Seconds per CP-SAT solve.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Processes for the replications, and CP-SAT's threads.")
+@click.pass_context
+def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: int | None, days: int | None,
+           out: Path | None, overwrite: bool, as_json: bool, replications: int, specs: tuple[str, ...],
+           keeps: tuple[str, ...], max_rounds: int, time_limit: float, workers: int) -> None:
+    """The least-cost roster for CONFIG within its roster_rules that meets the norms, proven by simulation.
+
+    Requirements per half hour and group come from Erlang C (SIPP); CP-SAT finds the least-cost roster covering
+    them; the roster is simulated and, where a norm fails, the requirement grows where the shortfall is, until
+    a roster meets every norm on fresh seeds. Writes roster.csv (the secretaries_file format), roster.yaml
+    (runs as it is), coverage.csv/.png, rounds.csv, margins.csv, summary.json. Exit 1 if no roster met the
+    norms; exit 2 without OR-Tools.
+    """
+    try:
+        from ortools.sat.python import cp_model  # noqa: F401
+    except ImportError:
+        click.echo("sim: error: sim roster needs OR-Tools: pip install 'secretariat-sim[roster]' "
+                   "(or pip install ortools)", err=True)
+        ctx.exit(2)
+    from sim.config import ConfigError
+    from sim.experiment import session
+    from sim.rostering import output
+    from sim.rostering.search import RosterSearch
+    from sim.rostering.solver import merge_keeps, parse_keep, solve, today_hours
+    from sim.store import ResultStore
+
+    scenario = load(config, overrides, days, seed)
+    try:
+        fixed = merge_keeps([parse_keep(k) for k in keeps])
+    except ValueError as exc:
+        raise ConfigError("--keep", str(exc).removeprefix("--keep ")) from exc
+    folder = choose_out_dir(out, f"roster-{scenario.name}", overwrite)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def say(msg: str) -> None:
+        click.echo(msg, err=True)
+
+    t0 = time.perf_counter()
+    store = ResultStore.open(None, "roster", "roster")
+    with session(store, workers=workers, progress=False) as runner:
+        search = RosterSearch(scenario, runner, replications=replications, specs=specs, keeps=fixed,
+                              max_rounds=max_rounds, time_limit=time_limit, workers=workers, log=say)
+        try:
+            best = search.run()
+        except ValueError as exc:
+            raise ConfigError("--keep", str(exc)) from exc
+        today = search.today()
+    assert search.theory is not None and search.requirements is not None
+    final = best or (search.rounds[-1] if search.rounds else None)
+    summary: dict[str, object] = {"config": config, "setup": scenario.name, "met": best is not None,
+                                  "rounds": output.round_rows(search.rounds), "max_rounds": max_rounds,
+                                  "replications": replications}
+    week = scenario.calendar.full_time_hours_per_week
+    from sim.rostering.solver import cost_per_hour
+
+    rate = cost_per_hour(scenario)
+    t_hours = today_hours(scenario)
+    summary["today"] = {"hours_per_week": t_hours, "fte": t_hours / week, "cost_per_year": t_hours * rate * 52,
+                        "failing_on_fresh_seeds": today.failing}
+    if final is not None:
+        r = final.roster
+        summary["roster"] = {"hours_per_week": r.hours, "fte": r.hours / week, "cost_per_year": r.hours * rate * 52,
+                             "solver": r.status, "gap_hours": r.gap_hours, "changes": r.changes,
+                             "solve_seconds": r.seconds}
+        first = search.rounds[0]
+        summary["sipp_only"] = {"hours_per_week": first.roster.hours,
+                                "failing": first.judged[-1].failing if not first.judged[-1].feasible else [],
+                                "margins": first.judged[0].margins}
+        output.write_roster(folder, scenario, r)
+        output.write_csv(folder / "coverage.csv", output.coverage_rows(r, search.requirements, search.theory))
+        output.plot_coverage(folder / "coverage.png", r, search.requirements, search.theory)
+        judged = final.judged[-1]
+        summary["margins"] = {"seeds": judged.seeds, "norms": output.margin_rows(judged, today)}
+        output.write_csv(folder / "margins.csv", output.margin_rows(judged, today))
+        if fixed:
+            free = solve(scenario, search.requirements, (), time_limit, workers)
+            if free is not None:
+                summary["keep"] = {"keeps": list(keeps), "hours_with": r.hours, "hours_without": free.hours,
+                                   "cost_per_year_of_keeping": (r.hours - free.hours) * rate * 52}
+    output.write_csv(folder / "rounds.csv", output.round_rows(search.rounds))
+    summary["seconds"] = time.perf_counter() - t0
+    write_json(folder, "summary.json", summary)
+    if as_json:
+        click.echo(to_json(summary), nl=False)
+    else:
+        click.echo(text(summary, folder))
+    if best is None:
+        ctx.exit(1)
+
+
+def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
+    lines = []
+    today = s["today"]
+    if "roster" in s:
+        r = s["roster"]
+        verdict = "meets every norm on fresh seeds" if s["met"] else \
+            f"NOT confirmed after {len(s['rounds'])} rounds (max {s['max_rounds']})"
+        lines.append(f"{s['setup']}: roster of {r['fte']:.2f} FTE ({r['hours_per_week']:.1f} h/week, "
+                     f"{r['cost_per_year']:,.0f} a year) against today's {today['fte']:.2f} FTE "
+                     f"({today['cost_per_year']:,.0f}): {r['cost_per_year'] - today['cost_per_year']:+,.0f} a year; "
+                     f"{verdict}")
+        lines.append(f"solver: {r['solver'].lower()}" + (f", gap {r['gap_hours']:.1f} h" if r["gap_hours"] else "")
+                     + f"; {r['changes']} changes against today's days and starts")
+        sipp = s["sipp_only"]
+        lines.append(f"SIPP requirements alone: {sipp['hours_per_week']:.1f} h/week, "
+                     + (f"missed {', '.join(sipp['failing'])}" if sipp["failing"] else "met every norm"))
+    else:
+        lines.append(f"{s['setup']}: no roster within roster_rules covers the requirements")
+    lines.append("")
+    lines.append(f"{'round':>5}  {'h/week':>7}  {'solver':<8} {'seeds':<6} {'meets':<5}  worst norm (margin); added")
+    for row in s["rounds"]:  # type: ignore[attr-defined]
+        margin = "" if row["worst_margin"] is None else f"{row['worst_margin']:+.3f}"
+        lines.append(f"{row['round']:>5}  {row['hours']:>7.1f}  {row['solver'].lower():<8} {row['seeds']:<6} "
+                     f"{'yes' if row['meets_norms'] else 'no':<5}  {row['worst_norm']} ({margin})"
+                     + (f"; {row['added']}" if row["added"] else ""))
+    if "keep" in s:
+        k = s["keep"]
+        lines.append("")
+        lines.append(f"keeping {', '.join(k['keeps'])}: {k['hours_with']:.1f} h/week against "
+                     f"{k['hours_without']:.1f} without: {k['cost_per_year_of_keeping']:+,.0f} a year")
+    lines.append("")
+    lines.append(f"wrote {folder}/roster.csv (sim run {folder}/roster.yaml), coverage.png, rounds.csv, margins.csv "
+                 f"({s['seconds']:.0f} s)")
+    return "\n".join(lines)
+
+
+__all__ = ["roster"]

@@ -1,0 +1,222 @@
+"""sim roster: the CP-SAT master problem, the simulation-corrected requirements, and what it writes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.config import WEEKDAYS, clock_minutes, load_scenario, parse_scenario
+
+pytest.importorskip("ortools")
+
+from sim.rostering.requirements import Requirements, theory_requirements  # noqa: E402
+from sim.rostering.solver import parse_keep, shift_patterns, solve  # noqa: E402
+
+
+def tiny(**rules: Any) -> dict[str, Any]:
+    """One department, two secretaries, an 08:00-16:00 day."""
+    return {
+        "name": "tiny", "run": {"days": 2, "warmup_days": 0, "seed": 3},
+        "calendar": {"open": "08:00", "close": "16:00"},
+        "organisation": {"setup": "decentralised", "departments": [{"name": "A", "staff": 20}],
+                         "secretaries": [
+                             {"name": "Ann", "departments": ["A"], "start": "08:00", "end": "15:42",
+                              "lunch_start": "12:00"},
+                             {"name": "Bob", "departments": ["A"], "start": "08:18", "end": "16:00",
+                              "lunch_start": "12:30", "days": ["mon", "tue", "wed"]}]},
+        "roster_rules": rules,
+    }
+
+
+def flat(k: int, scenario: Any) -> Requirements:
+    slots = tuple(range(16, 32))
+    return Requirements(slots, {"A": [k] * len(slots)}, {"A": [0.0] * 16}, {"A": [0] * 16}, {"A": 0.0}, 1.0)
+
+
+def test_flat_requirement_with_tiling_shifts_has_the_known_least_cost() -> None:
+    """k present every half hour of an 8-hour day, shifts of 4 hours starting 08:00 or 12:00 (they tile the
+    day, no lunch): every day needs exactly 2k four-hour shifts, so the least is 2k x 4 h x 5 days."""
+    k = 2
+    s = parse_scenario(tiny(shift_starts=["08:00", "12:00"], start_step_minutes=240, shift_hours=[4],
+                            days_per_week=[1, 5], contract_change_hours=[-40, 40], may_leave=True,
+                            new_hire_hours=[4, 8, 12, 16, 20], max_new_hires_per_group=4), "<tiny>")
+    roster = solve(s, flat(k, s), time_limit=20)
+    assert roster is not None and roster.status == "OPTIMAL"
+    assert roster.hours == pytest.approx(2 * k * 4 * 5)
+    for by_day in roster.coverage.values():
+        for minutes in by_day.values():
+            assert min(minutes) >= 30 * k
+
+
+def test_keep_fixes_the_days_and_the_cost_is_not_lower() -> None:
+    s = parse_scenario(tiny(), "<tiny>")
+    req = theory_requirements(s)
+    free = solve(s, req, time_limit=10)
+    fixed = solve(s, req, [parse_keep("Bob.days=[mon,wed,fri]")], time_limit=10)
+    assert free is not None and fixed is not None
+    bob = next(a for a in fixed.assignments if a.person.name == "Bob")
+    assert bob.days == ["mon", "wed", "fri"]
+    assert fixed.hours >= free.hours - 1e-9
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.sampled_from(["07:30", "08:00", "08:30"]), span=st.sampled_from([0, 60, 120]),
+       hours=st.lists(st.sampled_from([3.0, 4.0, 6.0, 7.2, 8.0]), min_size=1, max_size=3, unique=True),
+       dmin=st.integers(1, 3), extra_days=st.integers(0, 2), loss=st.sampled_from([0.0, -4.0, -7.2]),
+       gain=st.sampled_from([0.0, 4.0, 7.2]), min_present=st.integers(0, 2), may_leave=st.booleans())
+def test_every_roster_respects_every_rule(first: str, span: int, hours: list[float], dmin: int, extra_days: int,
+                                          loss: float, gain: float, min_present: int, may_leave: bool) -> None:
+    start0 = clock_minutes(first)
+    last = f"{int(start0 + span) // 60:02d}:{int(start0 + span) % 60:02d}"
+    rules = {"shift_starts": [first, last], "shift_hours": hours, "days_per_week": [dmin, dmin + extra_days],
+             "contract_change_hours": [loss, gain], "min_present": min_present, "may_leave": may_leave,
+             "new_hire_hours": [8.0, 12.0, 16.0, 21.6], "max_new_hires_per_group": 2}
+    s = parse_scenario(tiny(**rules), "<tiny>")
+    roster = solve(s, theory_requirements(s), time_limit=5)
+    if roster is None:
+        return  # no roster within these rules: nothing written, nothing to check
+    r = s.roster_rules
+    grid = {int(clock_minutes(first)) + i * r.start_step_minutes for i in range(span // r.start_step_minutes + 1)}
+    w0, w1 = (clock_minutes(c) for c in s.calendar.lunch_window)
+    for a in roster.assignments:
+        if not a.days:
+            assert a.person.new or r.may_leave
+            continue
+        assert a.shift is not None
+        assert a.shift.start in grid
+        assert any(abs(a.shift.paid - h * 60) < 1 for h in r.shift_hours)
+        assert r.days_per_week[0] <= len(a.days) <= r.days_per_week[1]
+        assert set(a.days) <= set(s.calendar.working_days)
+        assert a.hours <= (r.max_hours_per_week or s.calendar.full_time_hours_per_week) + 1e-6
+        if a.shift.paid / 60 > r.lunch_after_hours:
+            assert a.shift.lunch is not None and w0 <= a.shift.lunch and a.shift.lunch + r.lunch_minutes <= w1
+        if a.person.new:
+            assert any(abs(a.hours - h) < 1e-6 for h in r.new_hire_hours)
+        else:
+            lo = max(0.0, a.person.today_hours + loss)
+            hi = max(min(36.0, a.person.today_hours + gain), min(a.person.today_hours, 36.0))
+            assert min(lo, hi) - 1e-6 <= a.hours <= hi + 1e-6
+    # and the roster is a valid config (the spreadsheet's form)
+    from sim.rostering.search import with_secretaries
+
+    with_secretaries(s, roster.secretaries(), "check")
+
+
+def test_shift_patterns_follow_the_rules() -> None:
+    s = parse_scenario(tiny(), "<tiny>")
+    shifts = shift_patterns(s)
+    assert {sh.start for sh in shifts} == {480, 510, 540, 570, 600}
+    assert all(sh.lunch is None for sh in shifts if sh.paid == 240)
+    assert all(sh.lunch is not None for sh in shifts if sh.paid == 432)
+
+
+def test_written_roster_runs_as_it_is(tmp_path: Path) -> None:
+    """sim roster writes roster.csv in the secretaries_file format and roster.yaml pointing at it; the
+    config loads with exactly the roster's secretaries, and sim run runs it and reports the KPIs."""
+    from sim.cli import cli as cli_main
+
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump(tiny()))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli_main, ["roster", str(cfg), "-r", "2", "--max-rounds", "2", "--time-limit", "5",
+                                        "--workers", "1", "--out", str(out), "--json"])
+    assert res.exit_code in (0, 1), res.output
+    loaded = load_scenario(out / "roster.yaml")
+    import csv
+
+    rows = list(csv.DictReader((out / "roster.csv").open()))
+    assert [s.name for s in loaded.organisation.secretaries] == [r["name"] for r in rows]
+    for sec, row in zip(loaded.organisation.secretaries, rows, strict=True):
+        assert sec.start == row["start"] and sec.end == row["end"]
+        assert sec.days == [d.strip() for d in row["days"].split(",")]
+    hours = sum(loaded.secretary_hours_per_week(i) for i in range(len(rows)))
+    assert hours == pytest.approx(sum(float(r["hours_new"]) for r in rows))
+    ran = CliRunner().invoke(cli_main, ["run", str(out / "roster.yaml"), "--out", str(tmp_path / "run"), "--json"])
+    assert ran.exit_code == 0, ran.output
+    assert (out / "coverage.png").exists() and (out / "rounds.csv").exists()
+
+
+def test_without_ortools_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.cli import cli as cli_main
+
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump(tiny()))
+    for name in [m for m in sys.modules if m == "ortools" or m.startswith("ortools.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "ortools", None)
+    res = CliRunner().invoke(cli_main, ["roster", str(cfg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "ortools" in lines[0].lower()
+
+
+def test_keep_parsing() -> None:
+    assert parse_keep("Olga.days=[wed,thu,fri]").days == ("wed", "thu", "fri")
+    assert parse_keep("Olga.start=09:00").start == 540
+    with pytest.raises(ValueError):
+        parse_keep("Olga.hours=3")
+    assert set(WEEKDAYS) >= {"wed"}
+
+
+def peaked() -> dict[str, Any]:
+    """A morning with a steep peak (six times the base rate for an hour) of impatient callers (30 s on
+    average), 30% shrinkage, calls only. SIPP staffs each half hour as a stationary Erlang C queue of servers
+    who are always there: it ignores the shrinkage blocks (a third fewer servers at the peak), abandonment and
+    the queue carried over from one half hour into the next, so its roster, which 2-hour shifts let the solver
+    fit exactly to the requirement, loses far more than 5% of the peak's callers. This does not hinge on a few
+    seeds: the shortfall at the peak is about two servers of six."""
+    return {
+        "name": "peak", "run": {"days": 5, "warmup_days": 1, "seed": 11},
+        "calendar": {"open": "08:00", "close": "12:00"},
+        "organisation": {"setup": "decentralised", "departments": [{"name": "A", "staff": 100}],
+                         "secretaries": [{"name": f"S{i}", "departments": ["A"], "start": "08:00", "end": "12:00",
+                                          "lunch_minutes": 0} for i in range(4)]},
+        "absence": {"sickness": {"share": 0.02}, "leave": {"days_per_year": 0},
+                    "shrinkage": {"share": 0.3, "block_minutes": 30}},
+        "demand": {"calls": {"per_staff_per_day": 1.0, "external_share": 0.5, "callback_share": 0.0,
+                             "talk_minutes": {"dist": "exponential", "mean": 3},
+                             "patience_seconds": {"dist": "exponential", "mean": 30},
+                             "profile": {"start": "08:00", "slot_minutes": 30,
+                                         "weights": [1, 1, 6, 6, 1, 1, 1, 1]}}},
+        "norms": {"service_level_min": None, "occupancy_max": None},
+        "roster_rules": {"shift_starts": ["08:00", "10:00"], "shift_hours": [2.0], "days_per_week": [1, 5],
+                         "contract_change_hours": [-20, 20], "may_leave": True, "new_hire_hours": [2, 4, 6, 8, 10],
+                         "max_new_hires_per_group": 16, "lunch_after_hours": 5.5},
+    }
+
+
+@pytest.mark.slow
+def test_sipp_roster_misses_and_the_corrected_one_meets_on_fresh_seeds() -> None:  # about 30 s
+    from sim.experiment import session
+    from sim.rostering.search import RosterSearch
+    from sim.store import ResultStore
+
+    s = parse_scenario(peaked(), "<peak>")
+    with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
+        search = RosterSearch(s, runner, replications=3, max_rounds=10, time_limit=10, workers=1)
+        best = search.run()
+    first = search.rounds[0]
+    assert not first.judged[0].feasible, first.judged[0].margins  # SIPP alone misses
+    assert best is not None, [r.row() for r in search.rounds]
+    assert best.judged[-1].seeds == "fresh" and best.judged[-1].feasible
+    assert best.roster.hours > first.roster.hours
+
+
+def test_sipp_roster_misses_short_form() -> None:
+    """The short form of the slow test above: the SIPP-only roster (round 1) misses the call norms."""
+    from sim.experiment import session
+    from sim.rostering.search import RosterSearch
+    from sim.store import ResultStore
+
+    s = parse_scenario(peaked(), "<peak>")
+    with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
+        search = RosterSearch(s, runner, replications=2, max_rounds=1, time_limit=10, workers=1)
+        assert search.run() is None
+    assert "calls_abandoned" in search.rounds[0].judged[0].failing
