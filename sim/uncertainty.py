@@ -445,7 +445,10 @@ def headline(result: Mapping[str, Any]) -> list[str]:
         out.append(f"{name} against {result['reference']} ({against}): saving {fmt_split(sv, 1, pct=True)}; "
                    f"P(saving >= {100 * result['goal']:.0f}%) = "
                    + ("-" if p is None else f"{100 * p:.0f}% [{100 * pi[0]:.0f}, {100 * pi[1]:.0f}]"))
-        out.append(f"    least FTE {fmt_split(s['fte'], 2)} against {fmt_split(s['fte_reference'], 2)}; payback "
+        ref = s["fte_reference"]
+        fixed = ref.get("interval") is not None and ref["interval"][0] == ref["interval"][1]
+        ref_text = f"{ref['estimate']:.2f} (as staffed today)" if fixed else fmt_split(ref, 2)
+        out.append(f"    least FTE {fmt_split(s['fte'], 2)} against {ref_text}; payback "
                    f"{fmt_split(s['payback_years'], 2, unit=' y')}"
                    + (f" ({s['payback_years']['points_without_answer']} points without a saving)"
                       if s["payback_years"].get("points_without_answer") else ""))
@@ -473,7 +476,7 @@ def figure(result: Mapping[str, Any], path: str | None = None) -> Any:
             continue
         c = colours[k % len(colours)]
         ys = [(i + 1) / len(xs) for i in range(len(xs))]
-        ax.step(xs, ys, where="post", color=c, linewidth=1.6)
+        ax.step([xs[0], *xs], [0.0, *ys], where="post", color=c, linewidth=1.6)
         lo, hi = sv["interval"]
         ax.axvspan(100 * lo, 100 * hi, color=c, alpha=0.12)
         ax.axvline(100 * sv["estimate"], color=c, linewidth=1, linestyle=":")
