@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     res = summary["uncertainty"]
     print(f"sim {' '.join(args)}")
     print(f"wall {wall:.0f} s, CPU {cpu:.0f} s (children); {res['points']} points x {res['blocks']} block(s), "
-          f"{res['nominal_blocks']} nominal blocks, {res['replications']} replications per candidate; "
+          f"{res['nominal_blocks']} nominal blocks, {res['replications']} replications per candidate, "
+          f"{summary['replications_run']} replications run; "
           f"load average {load0[0]:.1f} before, {load1[0]:.1f} after")
     for line in summary["headline"]:
         print(line)

@@ -89,7 +89,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
         result = run_uncertainty(ref, alts, runner, n, base, points=m, blocks=b, nominal_blocks=b0,
                                  targets=targets, confidence=confidence, baseline=baseline, progress=say)
     lines = headline(result)
-    summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result}
+    summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result, "replications_run": runner.ran}
     write_json(folder, "summary.json", summary)
     write_rows_csv(folder, "design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
     figure(result, str(folder / "uncertainty.png"))
