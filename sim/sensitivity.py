@@ -230,7 +230,7 @@ def sim_key(scenario: Scenario) -> str:
     """A hash of what is simulated (norms, costs, the search's staffing rules and names left out): scenarios with
     the same key share runs."""
     data = scenario.model_dump(mode="json")
-    for k in ("norms", "costs", "staffing", "name", "description"):
+    for k in ("norms", "costs", "staffing", "name", "description", "uncertainty"):
         data.pop(k, None)
     data["run"].pop("seed", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
@@ -250,10 +250,10 @@ class Point:
 
 
 def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: Runner, replications: int, seed: int,
-          alpha: float, start: Staffing | None) -> tuple[Evaluation, StaffingSearch]:
-    """The least staffing of ``scenario``, warm-started from ``start``."""
+          alpha: float, start: Staffing | None, block: int = 0) -> tuple[Evaluation, StaffingSearch]:
+    """The least staffing of ``scenario``, warm-started from ``start``, on block ``block``'s seeds."""
     search = StaffingSearch(scenario, targets_for(scenario, targets_spec), runner, replications, seed,
-                            name=f"{setup}@{sim_key(scenario)}", alpha=alpha,
+                            name=f"{setup}@{sim_key(scenario)}", alpha=alpha, block=block,
                             max_exchanges=MAX_EXCHANGES if start is None else 0)
     return search.run(start), search
 
@@ -268,12 +268,14 @@ class Comparison:
     names = ("reference", "alternative")
 
     def __init__(self, ref: Scenario, alt: Scenario, runner: Runner, replications: int, seed: int, *,
-                 targets: Sequence[str] = (), confidence: float = 0.95, baseline: str = "least") -> None:
+                 targets: Sequence[str] = (), confidence: float = 0.95, baseline: str = "least",
+                 block: int = 0) -> None:
         if baseline not in ("least", "config"):
             raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
         self.scenarios = {"reference": ref, "alternative": alt}
         self.runner, self.replications, self.seed = runner, replications, seed
         self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline
+        self.block = block  # the block of replication seeds every search runs on (sim.staffing.search.block_seed)
         self.start: dict[str, Staffing | None] = {n: None for n in self.names}
         #: each setup's least FTE and binding norms per setting of the parameters that are not cost-only: a
         #: point that differs from one found before only in costs reuses its staffings (no search runs)
@@ -286,7 +288,7 @@ class Comparison:
         decentral_cover), so the base searched from the config and the other points from here put a parameter
         that changes nothing half a point away from the base's saving."""
         ev, search = least(scenario, name, self.targets, self.runner, self.replications, self.seed, self.alpha,
-                           None)
+                           None, self.block)
         start = self.start[name] = (search.floor or ev).staffing
         return start
 
@@ -313,7 +315,7 @@ class Comparison:
                 if key not in self.found:
                     start = self.start[n] or self._start(n, sc)
                     ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha,
-                                       start)
+                                       start, self.block)
                     self.searches += 1
                     self.found[key] = (ev.fte, list(search.binding(ev))[:3])
                 fte[n], binding[n] = self.found[key]

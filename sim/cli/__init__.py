@@ -58,6 +58,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sim.cli.sweep:sweep",
               "Run CONFIG over the full grid of --vary values: a tidy table (kpis.csv, and kpis.parquet with "
               "pyarrow), one row per setting x replication x KPI, and the summary per setting."),
+    "uncertainty": ("sim.cli.uncertainty:uncertainty",
+                    "The saving of each of CONFIGS after the first against the first (today's organisation) under "
+                    "the uncertainty its inputs carry (each config's uncertainty: section): each setup's saving, "
+                    "least FTE and payback as \"simulation +-x, inputs +-y\" with a combined interval, and the "
+                    "probability that the saving reaches the article's 15%; uncertainty.png (the saving over the "
+                    "input points) and design.csv."),
     "validate": ("sim.cli.validate:validate",
                  "Check the model against queueing theory (Erlang C and A, pooling, blending, arrivals, "
                  "Little's law)."),

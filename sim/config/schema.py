@@ -826,6 +826,64 @@ class RosterRules(Model):
         return self
 
 
+#: The named parameters an ``uncertainty`` entry may carry (``sim.sensitivity.PARAMETERS``' names; a test holds
+#: the two lists equal, since this module may not import that one).
+UNCERTAIN_PARAMETERS = ("patience", "talk", "work", "demand", "sickness", "shrinkage", "occupancy", "reachability",
+                        "abandoned", "hnw", "custom_penalty", "manager_fte", "coordination", "cost_per_fte",
+                        "reorganisation")
+
+
+class UncertainInput(Model):
+    """One input the answer rests on and its stated uncertainty (``sim uncertainty``), under its name in the
+    ``uncertainty`` section: a ``sim sensitivity`` parameter (``demand``, ``work``, ``shrinkage``, ...) or a
+    dotted path to a number of this config (``demand.tasks.email.per_staff_per_day``). ``low`` and ``high``
+    are the range's ends (``triangular``, ``uniform``) or its central 95% (``normal``, ``lognormal``);
+    ``mode`` the most likely value (triangular; default the midpoint). With ``relative: true`` the values are
+    factors of the config's value (a factor parameter, such as ``demand`` or ``work``, always takes factors)."""
+
+    distribution: Literal["triangular", "uniform", "normal", "lognormal"] = "triangular"
+    low: float = Field(description="low end (triangular, uniform) or 2.5% quantile (normal, lognormal)")
+    high: float = Field(description="high end, or 97.5% quantile")
+    mode: float | None = Field(default=None, description="most likely value (triangular; default the midpoint)")
+    relative: bool = Field(default=False, description="values are factors of the config's value")
+    source: str = Field(min_length=1, description="where the range comes from, or 'ASSUMPTION: why'")
+
+    @model_validator(mode="after")
+    def _check(self) -> UncertainInput:
+        if not self.low < self.high:
+            raise ValueError(f"high: {self.high:g} is not above low {self.low:g}")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode: {self.mode:g} lies outside low..high ({self.low:g}..{self.high:g})")
+        if self.mode is not None and self.distribution != "triangular":
+            raise ValueError(f"mode: only a triangular distribution has one ({self.distribution} is given by "
+                             "low and high)")
+        if self.distribution == "lognormal" and self.low <= 0:
+            raise ValueError(f"low: a lognormal range must be positive ({self.low:g})")
+        return self
+
+
+def _check_uncertainty(scenario: Scenario) -> None:
+    """Every ``uncertainty`` entry names a parameter of ``sim sensitivity`` or a number of the config."""
+    if not scenario.uncertainty:
+        return
+    data = scenario.model_dump(mode="json")
+    for key in scenario.uncertainty:
+        if "." not in key:
+            if key not in UNCERTAIN_PARAMETERS:
+                raise ValueError(f"uncertainty.{key}: neither a parameter{_hint(key, UNCERTAIN_PARAMETERS)} "
+                                 f"({', '.join(UNCERTAIN_PARAMETERS)}) nor a dotted path to a number of the config")
+            continue
+        node: Any = data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                known = sorted(node) if isinstance(node, dict) else []
+                raise ValueError(f"uncertainty.{key}: no field {part!r} here{_hint(part, known)}"
+                                 + (f"; known: {', '.join(known)}" if known else ""))
+            node = node[part]
+        if isinstance(node, bool) or not isinstance(node, int | float):
+            raise ValueError(f"uncertainty.{key}: not a number in this config")
+
+
 class Scenario(Model):
     """A whole scenario: one config file."""
 
@@ -846,6 +904,11 @@ class Scenario(Model):
     costs: Costs = Costs()
     staffing: StaffingRules = StaffingRules()
     roster_rules: RosterRules = RosterRules()
+    uncertainty: dict[str, UncertainInput] = Field(
+        default_factory=dict,
+        description="the inputs' stated uncertainty (sim uncertainty), by parameter name or dotted path; changes "
+        "no simulation",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -905,6 +968,7 @@ class Scenario(Model):
                         f"known: {', '.join(sorted(types))}"
                     )
         _check_competences(self)
+        _check_uncertainty(self)
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
             for key in self.hnw.multipliers:
@@ -1124,6 +1188,7 @@ def config_hash(scenario: Scenario) -> str:
     start date (it only labels the request log)."""
     data = scenario.model_dump(mode="json")
     data["run"].pop("seed", None)
+    data.pop("uncertainty", None)  # the inputs' stated uncertainty changes no simulation
     data["calendar"].pop("start_date", None)  # a label for the request log; results do not depend on it
     if data["calendar"].get("lunch_window") == ["12:00", "14:00"]:  # added later: at its default, the old hash
         data["calendar"].pop("lunch_window")
