@@ -448,7 +448,9 @@ def test_report_of_a_business_case_leads_with_the_answer_against_today(tmp_path,
     lines = headline(case)
     assert lines and all(html.escape(line) in page for line in lines)
     assert f"{central['fte']:.1f} FTE" in lines[0] or fmt_iv(central["fte_least"], 1) in lines[0]
-    assert f"{100 * central['saving_share_ci']['mean']:.1f}%" in lines[0]
+    # a negative saving is written as an extra cost of its size
+    assert f"{100 * abs(central['saving_share_ci']['mean']):.1f}%" in lines[0]
+    assert ("extra cost" in lines[0]) == (central["saving_share_ci"]["mean"] < 0)
     assert f"against today ({case['reference']}, {case['today_fte']:.1f} FTE)" in plain(page)
     # the gain/loss table: every loss beyond the tolerance marked, with summary.json's change in points
     for g in central["gain_loss"]:
