@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sim.config import ConfigError, Scenario
@@ -591,33 +592,36 @@ class TodayBasis:
     specs: tuple[str, ...]
     blocks: int
     holders: set[str]
-    _by_block: dict[int, TodayService] = field(default_factory=dict)
-    _reference: TodayService | None = None
+    _records: dict[int, list[ReplicationRecord]] = field(default_factory=dict)
+    _over: dict[tuple[int, ...], TodayService] = field(default_factory=dict)
 
     def records(self, block: int) -> list[ReplicationRecord]:
-        ev = _block_evaluator(self.unit, self.runner, self.replications, self.seed, block, self.alpha)
-        u = ev.unit(Staffing.of(self.unit.scenario))
-        self.runner.ensure([u], self.replications, ev.block_seed)
-        return self.runner.store.records([u.key], self.replications, tables=True)
+        """Today's staffing's replications in ``block`` (run where missing; read once)."""
+        if block not in self._records:
+            ev = _block_evaluator(self.unit, self.runner, self.replications, self.seed, block, self.alpha)
+            u = ev.unit(Staffing.of(self.unit.scenario))
+            self.runner.ensure([u], self.replications, ev.block_seed)
+            self._records[block] = self.runner.store.records([u.key], self.replications, tables=True)
+        return self._records[block]
+
+    @cached_property
+    def expected(self) -> dict[str, float] | None:
+        """Each department's expected coverage today (the control variate's mean), if the config asks for it."""
+        sc = self.unit.scenario
+        return expected_coverage(sc) if sc.norms.control_variate else None
 
     def over(self, blocks: Iterable[int]) -> TodayService:
-        """Today's service over the replications of ``blocks``."""
-        blocks = list(blocks)
-        if len(blocks) == 1 and blocks[0] in self._by_block:
-            return self._by_block[blocks[0]]
-        sc = self.unit.scenario
-        expected = expected_coverage(sc) if sc.norms.control_variate else None
-        out = measure_today([r for b in blocks for r in self.records(b)], self.unit.key, sc, expected, self.alpha)
-        if len(blocks) == 1:
-            self._by_block[blocks[0]] = out
-        return out
+        """Today's service over the replications of ``blocks`` (measured once per set of blocks)."""
+        key = tuple(blocks)
+        if key not in self._over:
+            self._over[key] = measure_today([r for b in key for r in self.records(b)], self.unit.key,
+                                            self.unit.scenario, self.expected, self.alpha)
+        return self._over[key]
 
     @property
     def reference(self) -> TodayService:
         """Today's service over the first ``blocks`` blocks: what is reported, and the tolerance's interval."""
-        if self._reference is None:
-            self._reference = self.over(range(self.blocks))
-        return self._reference
+        return self.over(range(self.blocks))
 
     def targets(self, scenario: Scenario, blocks: Iterable[int]) -> list[Target]:
         """``scenario``'s targets, judged on ``blocks``: today's estimates there, the reference's interval."""
@@ -626,8 +630,10 @@ class TodayBasis:
 
 def service_at(case: SetupCase, staffing: Staffing, alpha: float = ALPHA) -> TodayService:
     """``case``'s service at ``staffing`` over every block's replications, measured as today's is."""
-    scenario = staffing.apply(case.scenario)
-    expected = expected_coverage(scenario) if case.scenario.norms.control_variate else None
+    search = case.searches[0]
+    expected = search.expected(staffing)  # computed once per staffing by the search, where it judges with it
+    if expected is None and case.scenario.norms.control_variate:
+        expected = expected_coverage(staffing.apply(case.scenario))
     return measure_today(block_records(case, staffing), case.name, case.scenario, expected, alpha)
 
 
