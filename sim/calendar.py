@@ -105,16 +105,22 @@ class WorkCalendar:
                 return day * MINUTES_PER_DAY + self.open_minute + minutes
             minutes -= per_day
 
-    def open_intervals(self, start: float, end: float) -> Iterator[tuple[float, float]]:
-        """Opening intervals that intersect [start, end), one at a time (no list: a span may be years long)."""
+    def open_minutes(self, start: float, end: float) -> float:
+        """Minutes of opening time in [start, end): the working time between two moments.
+
+        A loop over the days rather than a generator of intervals: it runs for every task done, every hold of
+        custom work and every change of presence, and a compiled generator costs an object and a call per
+        interval. The pieces are summed day by day from 0.0, in order (what ``sum`` over the intervals gave)."""
+        total = 0.0
         day = int(start // MINUTES_PER_DAY)
         while day * MINUTES_PER_DAY < end:
             if self.is_working_day(day):
                 a = max(start, day * MINUTES_PER_DAY + self.open_minute)
                 b = min(end, day * MINUTES_PER_DAY + self.close_minute)
                 if b > a:
-                    yield a, b
+                    total += b - a
             day += 1
+        return total
 
 
 class WorkingDays:
@@ -185,14 +191,17 @@ def hour_of_day(t: float) -> int:
     return int(t) % _WHOLE_DAY // 60
 
 
-def split_by_hour(start: float, end: float) -> Iterator[tuple[int, float]]:
-    """(hour of day, minutes) pieces of the interval [start, end), one at a time (no list: a secretary on duty
-    round the clock is present for the whole run, and memory must not grow with the horizon)."""
+def add_by_hour(hours: list[float], start: float, end: float) -> None:
+    """Add the minutes of the interval [start, end) to ``hours`` (24 items) by clock hour.
+
+    A loop rather than a generator of pieces: it runs for every presence interval, and compiled a generator
+    costs an object and a call per piece; nothing is kept, so memory does not grow with the interval (a
+    secretary on duty round the clock is present for the whole run)."""
     t = start
     while t < end:
         nxt = min(end, (t // 60 + 1) * 60)
-        yield hour_of_day(t), nxt - t
+        hours[hour_of_day(t)] += nxt - t
         t = nxt
 
 
-__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "WorkingDays", "day_of", "hour_of_day", "split_by_hour"]
+__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "WorkingDays", "add_by_hour", "day_of", "hour_of_day"]

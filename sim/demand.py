@@ -26,6 +26,7 @@ from collections.abc import Callable, Generator, Iterable
 from typing import Any, Protocol
 
 import simpy
+from simpy.events import Timeout
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import (
@@ -102,6 +103,9 @@ def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
 
 
 # ------------------------------------------------------------------------------------------------ generators
+# The generators keep their own clock rather than read ``env.now`` (a Python property call) after every wait:
+# SimPy resumes a process at ``now + delay``, the very sum the generator makes, so the two agree to the last
+# bit. ``Timeout(env, delay)`` is what ``env.timeout(delay)`` makes, without making a bound method first.
 def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profile: Profile, days: Iterable[int],
              emit: Callable[[float], None],
              day_factor: list[float] | None = None) -> Generator[simpy.Event, Any, None]:
@@ -116,6 +120,7 @@ def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profil
         return
     offset = clock_minutes(profile.start)
     span = slot * len(rates)
+    now = env.now  # this process's clock (see the note above)
     for day in days:
         base = day * MINUTES_PER_DAY + offset
         t, end = base, base + span
@@ -125,7 +130,9 @@ def thinning(env: simpy.Environment, stream: Stream, daily_volume: float, profil
             if t >= end:
                 break
             if stream.random() * peak < rates[int((t - base) / slot)]:
-                yield env.timeout(t - env.now)
+                delay = t - now
+                yield Timeout(env, delay)
+                now += delay
                 emit(t)
 
 
@@ -136,13 +143,16 @@ def batches(env: simpy.Environment, stream: Stream, daily_volume: float, times: 
     scales a day's volume)."""
     moments = sorted(clock_minutes(t) for t in times)
     per_batch = daily_volume / len(moments)
+    now = env.now  # this process's clock (see the note above)
     for day in days:
         day_batch = per_batch if day_factor is None else per_batch * day_factor[day % 7]
         for m in moments:
             t = day * MINUTES_PER_DAY + m
             n = stream.poisson(day_batch)
             if n:
-                yield env.timeout(t - env.now)
+                delay = t - now
+                yield Timeout(env, delay)
+                now += delay
                 for _ in range(n):
                     emit(t)
 

@@ -407,7 +407,7 @@ class Dispatcher:
 
     def _release_time(self, task: Task) -> float:
         """When held custom work goes to anyone: ``custom_hold_share`` of its norm after its arrival."""
-        norm = sum((b - a for a, b in self.cal.open_intervals(task.arrival, task.due)), 0.0)
+        norm = self.cal.open_minutes(task.arrival, task.due)
         return self.cal.add_working_time(task.arrival, self.hold * norm)
 
     def _hold_for_owner(self, task: Task, now: float) -> bool:

@@ -42,10 +42,9 @@ KPI definitions (shares are fractions in [0, 1]; ``None`` where nothing was ther
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any, Final, Protocol
 
-from sim.calendar import WorkCalendar, hour_of_day, split_by_hour
+from sim.calendar import WorkCalendar, add_by_hour, hour_of_day
 from sim.entities import CALL, CALLBACK, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
 
 HOURS: Final = 24
@@ -217,16 +216,6 @@ class SlotCounts:
 
 def slot_of_day(t: float) -> int:
     return int(t) % 1440 // SLOT_MINUTES
-
-
-def split_by_slot(start: float, end: float) -> Iterator[tuple[int, float]]:
-    """(half hour of day, minutes) pieces of [start, end), one at a time (no list: a secretary on duty round
-    the clock is present for the whole run, and memory must not grow with the horizon)."""
-    t = start
-    while t < end:
-        nxt = min(end, (t // SLOT_MINUTES + 1) * SLOT_MINUTES)
-        yield slot_of_day(t), nxt - t
-        t = nxt
 
 
 class SecCounts:
@@ -415,9 +404,7 @@ class Collector:
         tc.done += 1
         tc.lead += lead
         tc.hist.add(lead)
-        work = 0.0
-        for a, b in self.cal.open_intervals(task.arrival, now):
-            work += b - a
+        work = self.cal.open_minutes(task.arrival, now)
         tc.lead_work += work
         tc.work_hist.add(work)
         dept = self.depts[task.dept]
@@ -461,14 +448,16 @@ class Collector:
                 self.work_custom += end - start
         if state == CALL:  # on a call: by half hour, for the per-interval table
             slots = self.slots
-            for k, minutes in split_by_slot(start, end):
-                slots[k].call_busy += minutes
+            t = start
+            while t < end:  # the half hours it spans (a loop, not a generator: see sim.calendar.add_by_hour)
+                nxt = min(end, (t // SLOT_MINUTES + 1) * SLOT_MINUTES)
+                slots[slot_of_day(t)].call_busy += nxt - t
+                t = nxt
         hours = s.busy_by_hour
         if end - start <= (int(start) // 60 + 1) * 60 - start:  # within one clock hour: the common case
             hours[hour_of_day(start)] += end - start
         else:
-            for hour, minutes in split_by_hour(start, end):
-                hours[hour] += minutes
+            add_by_hour(hours, start, end)
 
     def present_time(self, sec: Secretary, start: float, end: float) -> None:
         if end <= self.t0:
@@ -476,12 +465,13 @@ class Collector:
         start = max(start, self.t0)
         s = self.secs[sec.index]
         s.present += end - start
-        hours = s.present_by_hour
-        for hour, minutes in split_by_hour(start, end):
-            hours[hour] += minutes
+        add_by_hour(s.present_by_hour, start, end)
         slots = self.slots
-        for k, minutes in split_by_slot(start, end):
-            slots[k].present += minutes
+        t = start
+        while t < end:  # the half hours it spans (a loop, not a generator: see sim.calendar.add_by_hour)
+            nxt = min(end, (t // SLOT_MINUTES + 1) * SLOT_MINUTES)
+            slots[slot_of_day(t)].present += nxt - t
+            t = nxt
 
     def interruption(self, sec: Secretary) -> None:
         if sec.since >= self.t0:
@@ -509,7 +499,7 @@ class Collector:
         self.cov_last = now
         if now <= start:
             return
-        open_minutes = sum((b - a for a, b in self.cal.open_intervals(start, now)), 0.0)
+        open_minutes = self.cal.open_minutes(start, now)
         if open_minutes <= 0:
             return
         self.open_time += open_minutes

@@ -144,8 +144,8 @@ class Presence(Protocol):
     def go_off(self, sec: Secretary, reason: str, hand_over: bool) -> None: ...
 
 
-def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
-    """A timeout that fires before the ordinary events of the same moment.
+def roster_timeout(env: simpy.Environment, now: float, until: float) -> simpy.Event:
+    """A timeout from ``now`` (the clock) to ``until`` that fires before the ordinary events of the same moment.
 
     Rosters are half-open intervals: at 12:30 a secretary whose lunch starts then is at lunch, and at 13:00
     one whose lunch ends then is back. So her presence changes come before the calls, tasks and meetings
@@ -154,7 +154,9 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
 
     It is an already triggered event scheduled at URGENT instead of NORMAL priority (what ``Timeout`` does at
     NORMAL); a function rather than a ``Timeout`` subclass, so the compiled build lays out no class of its own
-    over SimPy's.
+    over SimPy's. Its value is the moment it fires, ``now + (until - now)`` as SimPy itself sums it, so that the
+    roster keeps its clock (``now = yield roster_timeout(...)``) without reading ``env.now``, a Python property
+    call, after every wait.
 
     The one place the model sets SimPy's private ``_ok`` and ``_value``: SimPy's public API has no way to
     trigger an event at a priority and a delay of one's choosing (``Event.succeed()`` schedules it now, at
@@ -162,9 +164,10 @@ def roster_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     ``env.timeout(delay)`` in its place changes the results of every shipped config (the order of same-moment
     events above), so this stays; it is what ``Timeout.__init__`` itself does.
     """
+    delay = until - now
     event = simpy.Event(env)
-    event._ok = True  # triggered, successfully, with no value: as Timeout.__init__ does
-    event._value = None
+    event._ok = True  # triggered, successfully: as Timeout.__init__ does
+    event._value = now + delay
     env.schedule(event, URGENT, delay)
     return event
 
@@ -246,10 +249,11 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     if shrinking:
         continuous = False
     on_duty = False
+    now = env.now  # this process's clock, kept by roster_timeout
     for n, day in enumerate(work_days):
         base = day * MINUTES_PER_DAY
-        if base > env.now:
-            yield roster_timeout(env, base - env.now)
+        if base > now:
+            now = yield roster_timeout(env, now, base)
         u_sick, u_leave = stream.random(), stream.random()  # two draws a day whatever happens: stable streams
         if sick_left == 0 and leave_left == 0:
             if u_sick < p_sick:
@@ -270,7 +274,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
             presence.go_off(sec, "day off", False)
             continue
         if not on_duty:
-            yield roster_timeout(env, base + start - env.now)
+            now = yield roster_timeout(env, now, base + start)
             presence.come_on(sec)
             on_duty = True
         if continuous and n + 1 < len(work_days) and work_days[n + 1] == day + 1 and (day + 1) % 7 in days \
@@ -280,17 +284,17 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
             assert shrink_stream is not None
             for begin, finish, reason in _day_breaks(start, end, lunch, conf.lunch_minutes, shrink.share,
                                                      shrink.block_minutes, shrink_stream):
-                if begin > env.now - base:
-                    yield roster_timeout(env, base + begin - env.now)
+                if begin > now - base:
+                    now = yield roster_timeout(env, now, base + begin)
                 presence.go_off(sec, reason, False)
-                yield roster_timeout(env, base + finish - env.now)
+                now = yield roster_timeout(env, now, base + finish)
                 presence.come_on(sec)
         elif conf.lunch_minutes > 0:
-            yield roster_timeout(env, base + lunch - env.now)
+            now = yield roster_timeout(env, now, base + lunch)
             presence.go_off(sec, "lunch", False)
-            yield roster_timeout(env, base + lunch_end - env.now)
+            now = yield roster_timeout(env, now, base + lunch_end)
             presence.come_on(sec)
-        yield roster_timeout(env, base + end - env.now)
+        now = yield roster_timeout(env, now, base + end)
         presence.go_off(sec, "off duty", False)
         on_duty = False
 

@@ -7,7 +7,7 @@ import pytest
 import simpy
 from conftest import CONFIGS
 
-from sim.calendar import WorkCalendar, split_by_hour
+from sim.calendar import WorkCalendar, add_by_hour
 from sim.config import OFFICE_PROFILE, Calendar, Dist, Profile, load_scenario
 from sim.demand import apply_hnw, spread_profile, thinning
 from sim.streams import Sampler, Stream, Streams
@@ -38,8 +38,12 @@ def test_horizon_and_opening(cal: WorkCalendar) -> None:
     assert cal.is_open(600) and not cal.is_open(5 * 1440 + 600) and not cal.is_open(17 * 60)
 
 
-def test_split_by_hour() -> None:
-    assert list(split_by_hour(30, 150)) == [(0, 30), (1, 60), (2, 30)]
+def test_add_by_hour() -> None:
+    hours = [0.0] * 24
+    add_by_hour(hours, 30, 150)
+    assert hours[:4] == [30, 60, 30, 0]
+    add_by_hour(hours, 23 * 60 + 50, 24 * 60 + 20)  # across midnight: the next day's hour 0
+    assert hours[23] == 10 and hours[0] == 50
 
 
 def test_streams_are_keyed_by_seed_and_name() -> None:
