@@ -15,6 +15,7 @@ from conftest import CONFIGS, SHIPPED
 from sim import flatten_kpis, load_scenario, run_replication
 from sim.calendar import WorkCalendar
 from sim.config import Scenario, parse_scenario
+from sim.dispatch import clock
 from sim.organisation import Organisation, roster
 from sim.streams import Streams
 
@@ -266,6 +267,15 @@ def test_event_count_and_yearly_run_are_reported() -> None:
     result = run_replication(load_scenario(CONFIGS / "central.yaml", ["run.days=5", "run.warmup_days=1"]))
     assert result.events > 1000
     assert result.days == 5
+
+
+def test_the_dispatchers_clock_is_simpys() -> None:
+    """sim.dispatch.clock reads SimPy's private clock (a property call costs compiled code much more): it
+    must say what the public env.now says."""
+    env = simpy.Environment()
+    env.timeout(2.5)
+    env.run()
+    assert clock(env) == env.now == 2.5
 
 
 def test_paths_are_inside_configs() -> None:
