@@ -200,7 +200,8 @@ def add_by_hour(hours: list[float], start: float, end: float) -> None:
     t = start
     while t < end:
         nxt = min(end, (t // 60 + 1) * 60)
-        hours[hour_of_day(t)] += nxt - t
+        h = hour_of_day(t)
+        hours[h] = hours[h] + (nxt - t)  # not +=: compiled, += on a list item is a generic call
         t = nxt
 
 

@@ -78,7 +78,7 @@ class Histogram:
             i = 1 + int(math.log(x / _LOW) / _LOG_RATIO)
             if i >= _BINS:
                 i = _BINS - 1
-        self.counts[i] += 1
+        self.counts[i] = self.counts[i] + 1  # not +=: compiled, += on a list item is a generic call
         self.n += 1
 
     @staticmethod
@@ -441,7 +441,7 @@ class Collector:
         if start < self.t0:
             start = self.t0
         s = self.secs[sec.index]
-        s.busy[state] += end - start
+        s.busy[state] = s.busy[state] + (end - start)  # not += (see Histogram.add)
         if state in (CALL, TASK):  # calls and tasks (not meetings) make the realised split by work time
             self.work_all += end - start
             if custom:
@@ -455,7 +455,8 @@ class Collector:
                 t = nxt
         hours = s.busy_by_hour
         if end - start <= (int(start) // 60 + 1) * 60 - start:  # within one clock hour: the common case
-            hours[hour_of_day(start)] += end - start
+            h = hour_of_day(start)
+            hours[h] = hours[h] + (end - start)
         else:
             add_by_hour(hours, start, end)
 

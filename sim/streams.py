@@ -24,7 +24,7 @@ import math
 import zlib
 from typing import Any, Final
 
-import numpy as np
+from numpy.random import PCG64, Generator, SeedSequence
 
 from sim.config import Dist
 
@@ -41,8 +41,10 @@ class Stream:
 
     def __init__(self, seed: int, name: str) -> None:
         self.name = name
-        seq = np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
-        self.rng = np.random.Generator(np.random.PCG64(seq))
+        # the classes imported by name: ``np.random`` is looked up through numpy's module __getattr__, Python
+        # code, which took as long as a thousand draws for each stream made
+        seq = SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
+        self.rng = Generator(PCG64(seq))
         # Each kind of draw has a block of _BLOCK draws seen through a memoryview (8 bytes a draw, no Python
         # float until it is needed) and the position of its next chunk in it (_ub, ...), and a chunk of _CHUNK
         # of them as Python floats (_uc, ...) with the index of the next draw in it (_ui, ...). Compiled, taking
