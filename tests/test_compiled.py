@@ -54,6 +54,8 @@ def test_hot_module_lists_agree() -> None:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_pure_python_gives_the_same_results(path: Path, tmp_path: Path) -> None:
+    if not compiled.COMPILED:
+        pytest.skip(f"this build is pure Python ({compiled.REASON}): nothing compiled to compare with")
     here = _result(path)
     code = ("import json, sys; sys.path.insert(0, 'tests'); from test_compiled import _result; "
             "import sim.dispatch; assert sim.dispatch.__file__.endswith('.py'), sim.dispatch.__file__; "

@@ -400,39 +400,6 @@ def test_invariants_on_many_random_scenarios(config: dict[str, Any]) -> None:
     check_all(config)
 
 
-def test_the_strategy_makes_many_shapes() -> None:
-    """The examples cover the shapes the invariants are meant for (checked on the CI examples' generator)."""
-    seen: dict[str, set[Any]] = defaultdict(set)
-
-    @settings(max_examples=120, derandomize=True, database=None, **COMMON)
-    @given(scenario_configs())
-    def collect(config: dict[str, Any]) -> None:
-        scenario = parse_scenario(config)
-        org = scenario.organisation
-        seen["setup"].add(org.setup)
-        seen["policy"].add(scenario.dispatch.exchange.policy)
-        seen["topology"].add(scenario.dispatch.exchange.topology)
-        seen["calls"].add(scenario.dispatch.calls)
-        seen["departments"].add(len(org.departments))
-        seen["secretaries"].add(len(org.secretaries))
-        seen["part_time"].add(any(s.days is not None for s in org.secretaries))
-        seen["absence"].add(scenario.absence.sickness.share > 0)
-        seen["meetings"].add(scenario.demand.meetings is not None)
-        seen["hnw"].add(scenario.hnw is not None)
-        seen["round_the_clock"].add(scenario.calendar.close == "24:00")
-        seen["arrivals"].update(t.arrivals for t in scenario.demand.tasks.values())
-        seen["tasks"].add(len(scenario.demand.tasks))
-
-    collect()
-    assert seen["setup"] == {"decentralised", "central"}
-    assert seen["policy"] == {"none", "idle", "overflow", "pool"}
-    assert seen["topology"] == {"all", "chain"} and seen["calls"] == {"preempt", "reserve"}
-    assert seen["departments"] == {1, 2, 3, 4, 5} and seen["secretaries"] >= {1, 2, 5, 8}
-    for flag in ("part_time", "absence", "meetings", "hnw", "round_the_clock"):
-        assert seen[flag] == {True, False}, flag
-    assert seen["arrivals"] == {"spread", "batches"} and seen["tasks"] == {0, 1, 2, 3}
-
-
 # ------------------------------------------------------------------------------------ regressions found here
 def _three_secretaries(**changes: Any) -> dict[str, Any]:
     """The shape of two scenarios hypothesis found: one cluster of three secretaries and a busy one of one."""

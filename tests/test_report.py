@@ -373,7 +373,8 @@ def test_report_of_sim_compare_gives_the_experiment_s_own_intervals(folders):
 def test_report_of_sim_staff_shows_the_business_case(tmp_path, capsys):
     out = tmp_path / "staff"
     code, _, err = cli_here(capsys, "staff", str(CONFIGS / "central.yaml"), "--days", "3",
-                            "--set", "run.warmup_days=1", "-r", "3", "-w", "1", "--out", str(out))
+                            "--set", "run.warmup_days=1", "-r", "3", "-w", "1", "--blocks", "1",
+                            "--out", str(out))  # one block: what the report shows needs no more
     assert code == 0, err
     res = load_results(out)
     assert res.kind == "staff" and res.settings == ["staffing", "fte"]

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
-from test_bad_input import BASE, BASE_TEXT, _tree, run_forked
+from test_bad_input import BASE_TEXT, _tree, run_forked
 
 from sim.store import APPLICATION_ID
 
@@ -333,6 +333,3 @@ def test_killing_the_parent_leaves_no_worker(sig: int, tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
 
-
-def test_base_is_what_the_bad_input_tests_use() -> None:
-    assert yaml.safe_load(BASE_TEXT) == BASE

@@ -36,7 +36,8 @@ def test_parameters_change_both_the_config_and_only_what_they_name() -> None:
         parameters(["patients"])
 
 
-def test_sensitivity_command_writes_tornado_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sensitivity_command_writes_tornado_and_a_rerun_gives_the_same_answer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "small.yaml", tmp_path / "pool.yaml"
     a.write_text(yaml.safe_dump(small_data()))
     b.write_text(yaml.safe_dump(small_pool_data()))
@@ -52,7 +53,7 @@ def test_sensitivity_command_writes_tornado_and_resumes(tmp_path: Path, capsys: 
         assert len(r["points"]) == 3 and r["swing"] >= 0
     assert (out / "tornado.png").stat().st_size > 10_000 and (out / "sensitivity.csv").exists()
     with pytest.raises(SystemExit):
-        main(args)  # resumes: the same answer from the store
+        main(args)  # the same command again, into the same folder: the same answer
     again = json.loads(capsys.readouterr().out)
     assert again["parameters"] == first["parameters"]
 

@@ -14,6 +14,8 @@ from sim.cli import main
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
 from sim.experiment import session
 from sim.staffing import (
+    Evaluation,
+    SetupStaffing,
     Staffing,
     StaffingSearch,
     Target,
@@ -191,20 +193,25 @@ def test_search_agrees_with_a_brute_force_grid() -> None:
 
 
 def test_business_case_arithmetic() -> None:
-    class Ev:
-        def __init__(self, fte: float, ok: bool = True) -> None:
-            self.fte, self.feasible = fte, ok
+    """The one-block business case from real search answers: each setup's config (not meeting the norms) and
+    least staffing (meeting them), the saving against the first setup's least staffing and its own config."""
+    scenario = load_scenario(CONFIGS / "central.yaml")
+    staffing = Staffing.of(scenario)
 
-    class St:
-        def __init__(self, name: str, base: float, best: float) -> None:
-            self.name, self.base, self.best = name, Ev(base, False), Ev(best)
-            self.scenario = load_scenario(CONFIGS / "central.yaml")
+    def answer(fte: float, feasible: bool) -> Evaluation:
+        return Evaluation(staffing, "unit", fte, {}, {"reachability": 0.01 if feasible else -0.01})
 
-    case = business_case([St("dec", 12, 14), St("cen", 12, 10)])  # type: ignore[list-item]
+    store = ResultStore.open(None, "t", "staff")
+    with session(store, workers=1) as runner:
+        search = StaffingSearch(scenario, targets_for(scenario, []), runner, 4, 1)
+        case = business_case([SetupStaffing("dec", scenario, answer(12, False), answer(14, True), search),
+                              SetupStaffing("cen", scenario, answer(12, False), answer(10, True), search)])
     row = case["setups"]["cen"]
+    assert row["config_meets_norms"] is False and row["fte"] == 10
     assert row["saving_fte"] == 4 and row["saving_share"] == pytest.approx(4 / 14)
     assert row["saving_euro"] == pytest.approx(4 * 62000) and row["meets_article_saving"] is True
     assert case["setups"]["dec"]["saving_share_vs_config"] == pytest.approx(-2 / 12)
+    assert case["setups"]["dec"]["meets_article_saving"] is None  # the reference itself
 
 
 def test_staff_command_writes_the_business_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

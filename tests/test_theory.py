@@ -12,7 +12,6 @@ from scipy.special import gammaln, logsumexp
 from scipy.stats import poisson
 
 from sim.theory import (
-    ErlangA,
     blending_backoffice_throughput,
     erlang_a,
     erlang_b,
@@ -317,13 +316,6 @@ def test_erlang_a_service_level_bounds_and_monotone(c: int, lam: float, mu: floa
     assert all(x <= y + 1e-15 for x, y in zip(levels, levels[1:], strict=False))
     assert levels[-1] == pytest.approx(1.0 - base.p_abandon, rel=1e-9)
     assert erlang_a(c, lam, mu, theta, t=math.inf).service_level == pytest.approx(1.0 - base.p_abandon)
-
-
-def test_erlang_a_is_frozen_dataclass() -> None:
-    r = erlang_a(2, 1.0, 1.0, 0.5, t=0.5)
-    assert isinstance(r, ErlangA)
-    with pytest.raises(AttributeError):
-        r.p_wait = 0.0  # type: ignore[misc]
 
 
 def test_erlang_a_zero_arrivals() -> None:
