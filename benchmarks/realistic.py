@@ -40,7 +40,7 @@ from simpy.core import Environment
 from simpy.events import Initialize, Process, Timeout
 
 from sim.config import Scenario, load_scenario
-from sim.executors import PoolExecutor, SerialExecutor, Task
+from sim.executors import Job, PoolExecutor, SerialExecutor
 from sim.model import run_replication
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +127,7 @@ def simpy_floor(mix: Counter[str], horizon: float, seed: int = 1) -> Callable[[]
 def replications(scen: Scenario, n: int, workers: int) -> float:
     """Wall seconds of ``n`` replications through the experiments' executor: in this process (``workers``
     0) or in a pool of ``workers`` worker processes, pool start-up included."""
-    tasks = [Task(unit="bench", replication=r, seed=r, scenario=scen) for r in range(1, n + 1)]
+    tasks = [Job(unit="bench", replication=r, seed=r, scenario=scen) for r in range(1, n + 1)]
     t = time.perf_counter()
     with SerialExecutor() if workers == 0 else PoolExecutor(workers) as executor:
         done = list(executor.run(tasks))

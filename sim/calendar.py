@@ -75,9 +75,6 @@ class WorkCalendar:
         end = (days[-1] + 1) * MINUTES_PER_DAY
         return start, end
 
-    def calendar_days(self) -> int:
-        return self.working_days()[-1] + 1
-
     # -- moments -----------------------------------------------------------------------------------------
     def is_open(self, t: float) -> bool:
         day = day_of(t)

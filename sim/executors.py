@@ -1,6 +1,6 @@
 """Where replications run: in this process, in a pool of processes on this machine, or on a Dask cluster.
 
-A :class:`Task` is one replication of one unit: the scenario and the seed. :func:`run_task` is the only work
+A :class:`Job` is one replication of one unit: the scenario and the seed. :func:`run_job` is the only work
 any executor does, and it only calls :func:`sim.model.run_replication`, so a replication's result depends on
 its scenario and seed alone, never on where or in which order it ran. Executors hand results back as they
 finish; the experiment commits each at once to the results store and sorts before it aggregates.
@@ -10,7 +10,7 @@ finish; the experiment commits each at once to the results store and sorts befor
   process with the model already imported, so starting them is cheap; they ignore Ctrl-C (the main process
   handles it).
 - :class:`DaskExecutor`: a Dask distributed cluster (``--scheduler ADDRESS``, optional install
-  ``dask[distributed]``). Tasks go in batches of several replications, so that the per-task overhead of the
+  ``dask[distributed]``). Jobs go in batches of several replications, so that the per-task overhead of the
   scheduler stays small next to the simulation.
 """
 
@@ -34,7 +34,7 @@ from sim.store import ReplicationRecord
 
 
 @dataclass(frozen=True)
-class Task:
+class Job:
     """One replication to run: ``unit`` is the key of the setup, setting or staffing it belongs to."""
 
     unit: str
@@ -43,33 +43,33 @@ class Task:
     scenario: Scenario
 
 
-def run_task(task: Task) -> ReplicationRecord:
+def run_job(job: Job) -> ReplicationRecord:
     """Run one replication and keep what the experiment needs: flattened KPIs, tables, accounting."""
-    result = run_replication(task.scenario, task.seed)
+    result = run_replication(job.scenario, job.seed)
     return ReplicationRecord(
-        unit=task.unit, replication=task.replication, seed=result.seed, config_hash=result.config_hash,
+        unit=job.unit, replication=job.replication, seed=result.seed, config_hash=result.config_hash,
         kpis=flatten_kpis(result.kpi), accounting=result.accounting, events=result.events,
         wall_seconds=result.wall_seconds, tables=result.tables,
     )
 
 
-def run_batch(tasks: Sequence[Task]) -> list[ReplicationRecord]:
-    """Several replications in one go (one Dask task or one pool job)."""
-    return [run_task(t) for t in tasks]
+def run_batch(jobs: Sequence[Job]) -> list[ReplicationRecord]:
+    """Several replications in one go (one Dask task, or one piece of work of the process pool)."""
+    return [run_job(t) for t in jobs]
 
 
-def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
+def batches(jobs: Sequence[Job], size: int) -> list[list[Job]]:
     size = max(1, size)
-    return [list(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+    return [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
 
 
 class Executor(Protocol):
-    """Runs tasks and yields their records as they finish (in any order)."""
+    """Runs jobs and yields their records as they finish (in any order)."""
 
     #: How many replications run at once (to size rounds of work).
     parallelism: int
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]: ...
+    def run(self, jobs: Sequence[Job]) -> Iterator[ReplicationRecord]: ...
 
     def close(self) -> None: ...
 
@@ -79,9 +79,9 @@ class SerialExecutor:
 
     parallelism = 1
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
-        for task in tasks:
-            yield run_task(task)
+    def run(self, jobs: Sequence[Job]) -> Iterator[ReplicationRecord]:
+        for job in jobs:
+            yield run_job(job)
 
     def close(self) -> None:
         pass
@@ -157,12 +157,12 @@ class PoolExecutor:
             self._pool.submit(_ready).result()  # starts the workers now
         return self._pool
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
-        if not tasks:
+    def run(self, jobs: Sequence[Job]) -> Iterator[ReplicationRecord]:
+        if not jobs:
             return
         pool = self._get_pool()
         pending: set[Future[list[ReplicationRecord]]] = {
-            pool.submit(run_batch, batch) for batch in batches(tasks, self.batch_size)
+            pool.submit(run_batch, batch) for batch in batches(jobs, self.batch_size)
         }
         try:
             while pending:
@@ -209,13 +209,13 @@ class DaskExecutor:
             return self.batch_size
         return max(1, min(16, math.ceil(n / (4 * self.parallelism))))
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
-        if not tasks:
+    def run(self, jobs: Sequence[Job]) -> Iterator[ReplicationRecord]:
+        if not jobs:
             return
         from distributed import as_completed
 
         futures = [self.client.submit(run_batch, batch, pure=False)
-                   for batch in batches(tasks, self._batch_size(len(tasks)))]
+                   for batch in batches(jobs, self._batch_size(len(jobs)))]
         done = as_completed(futures)
         try:
             for future in done:
@@ -258,6 +258,6 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
 
 
 __all__ = [
-    "Task", "run_task", "run_batch", "Executor", "SerialExecutor", "PoolExecutor", "DaskExecutor",
+    "Job", "run_job", "run_batch", "Executor", "SerialExecutor", "PoolExecutor", "DaskExecutor",
     "make_executor", "default_workers",
 ]

@@ -4,8 +4,10 @@ An experiment runs *units* (setups to compare, settings of a sweep, candidate st
 0, 1, 2, ... Replication ``i`` of every unit uses the same seed, derived from the base seed by a numpy seed
 sequence (``SeedSequence(base).spawn(...)[i]``), and the model keys each random stream by seed and stream
 name: so the setups compared on replication ``i`` see the same calls, mail and meetings (common random
-numbers), and their per-replication differences are *paired*. Every KPI gets its mean, sd and 95% t-interval
-(:mod:`sim.stats`); every setup after the first gets the paired difference against the first.
+numbers), and their per-replication differences are *paired*. Every KPI gets its mean, sd and a 95% interval
+that respects its range (:func:`sim.stats.summarize_kpi`: logit scale for shares, log scale for durations and
+rates, Student t for the rest); every setup after the first gets the paired difference against the first, with
+its Student-t interval.
 
 Everything here composes :func:`sim.model.run_replication`, through an executor (:mod:`sim.executors`:
 serial, a process pool, or Dask) and the results store (:mod:`sim.store`), which commits each replication as
@@ -37,7 +39,7 @@ from typing import Any
 
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
-from sim.executors import Executor, Task, make_executor
+from sim.executors import Executor, Job, make_executor
 from sim.output import (
     check_writable,
     choose_out_dir,
@@ -118,11 +120,11 @@ class Runner:
     def ensure(self, units: Sequence[Unit], replications: int, base_seed: int) -> None:
         """Make sure replications 0 .. replications-1 of every unit are in the store."""
         done = self.store.done()
-        tasks = [Task(u.key, i, u.seed(base_seed, i), u.scenario)
+        tasks = [Job(u.key, i, u.seed(base_seed, i), u.scenario)
                  for i in range(replications) for u in units if (u.key, i) not in done]
         self.run(tasks)
 
-    def run(self, tasks: Sequence[Task]) -> None:
+    def run(self, tasks: Sequence[Job]) -> None:
         if not tasks:
             return
         bar = self._progress_bar(len(tasks))
@@ -518,10 +520,6 @@ def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, sto
     return data
 
 
-#: The former name of :func:`sim.output.write_csv`, for callers that still use it.
-write_rows_csv = write_csv
-
-
 def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],
                   summary: Mapping[str, Any] | None = None, differences: bool = True) -> None:
     """manifest.json, summary.json, kpis.csv (+ kpis.parquet with pyarrow), summary.csv, differences.csv and
@@ -575,5 +573,5 @@ def write_manifest(folder: Path, data: Mapping[str, Any]) -> None:
 __all__ = [
     "DEFAULT_REPLICATIONS", "Unit", "Runner", "ExperimentResult", "replication_seed", "setup_names",
     "experiment_hash", "session", "open_store", "run_units", "run_to_precision", "compare", "sweep",
-    "sweep_units", "parse_vary", "manifest", "write_outputs", "write_rows_csv",
+    "sweep_units", "parse_vary", "manifest", "write_outputs",
 ]

@@ -3,8 +3,10 @@
 Each figure is one function that takes plain data (a list of dicts, or a pandas DataFrame) shaped like the
 tables a run or an experiment writes, and returns a matplotlib :class:`~matplotlib.figure.Figure`. The tables
 may hold several setups (a ``setup`` column) and several replications (a ``replication`` column); a figure
-then draws each setup's mean over the replications with a 95% confidence interval (Student t) as a band or an
-error bar. Shares (reachability, service levels, utilisation) are drawn in percent.
+then draws each setup's mean over the replications with a 95% confidence interval as a band or an error bar:
+the interval of :func:`sim.stats.summarize_kpi` (on the logit scale for shares, the log scale for durations
+and rates, the Student-t interval of the mean for the rest), the one the experiments report. Shares
+(reachability, service levels, utilisation) are drawn in percent.
 
 One style for all: the Okabe-Ito palette (safe for colour-blind readers), labelled axes with units, a light
 grid. Figures are built without pyplot, so they never open a window and work on any backend; save them with

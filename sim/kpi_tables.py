@@ -3,10 +3,10 @@
 
 The collector (compiled, in :mod:`sim.metrics`) only updates its counts as the events come; everything computed
 once at the end of a run lives here, in plain Python, where it costs nothing per event and reads as the
-definitions it implements (the KPI definitions are in :mod:`sim.metrics`' docstring; their labels, units and
-norms in :mod:`sim.kpis`). A separate module rather than a part of :mod:`sim.kpis`, which holds the KPI
-vocabulary: the builders read the model's counters, the vocabulary reads nothing. :func:`sim.model.run_replication`
-calls them.
+definitions it implements (each KPI's definition, label, unit and norm are declared once in :mod:`sim.kpis`;
+the docstring of :mod:`sim.metrics` explains how the main ones are counted). A separate module rather than
+a part of :mod:`sim.kpis`, which holds the KPI vocabulary: the builders read the model's counters, the
+vocabulary reads nothing. :func:`sim.model.run_replication` calls them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def busy_minutes(counts: SecCounts) -> float:
 
 
 def build_kpis(m: Collector, fte: float, cost_per_fte: float, clusters: dict[str, list[int]]) -> dict[str, Any]:
-    """The KPIs of one replication (the definitions are in :mod:`sim.metrics`); shares are fractions, ``None``
+    """The KPIs of one replication (their definitions are in :mod:`sim.kpis`); shares are fractions, ``None``
     where nothing was there to count."""
     offered = sum(h.offered for h in m.hours)
     answered = sum(h.answered for h in m.hours)

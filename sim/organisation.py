@@ -208,8 +208,7 @@ def shrinkage_blocks(work_minutes: float, share: float, block_minutes: float,
 
 
 def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, cal: WorkCalendar,
-           stream: Stream, presence: Presence,
-           shrink_stream: Stream | None = None) -> Generator[simpy.Event, Any, None]:
+           stream: Stream, presence: Presence, shrink_stream: Stream) -> Generator[simpy.Event, Any, None]:
     """One secretary's working days: sick, on leave, a day off, or at work with a lunch break.
 
     Sickness: a healthy secretary falls ill at the start of a working day with probability p; an episode lasts
@@ -245,7 +244,7 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     # round the clock on consecutive days (validation cases): she stays on duty across midnight
     continuous = start == 0 and end == MINUTES_PER_DAY and conf.lunch_minutes == 0
     shrink = scenario.absence.shrinkage
-    shrinking = shrink.share > 0 and shrink_stream is not None
+    shrinking = shrink.share > 0  # (absence.shrinkage.share 0 turns it off; the stream is always given)
     if shrinking:
         continuous = False
     on_duty = False
@@ -281,7 +280,6 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
                 and p_sick == 0 and p_leave == 0:
             continue
         if shrinking:
-            assert shrink_stream is not None
             for begin, finish, reason in _day_breaks(start, end, lunch, conf.lunch_minutes, shrink.share,
                                                      shrink.block_minutes, shrink_stream):
                 if begin > now - base:

@@ -43,12 +43,15 @@ from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, St
 
 # ------------------------------------------------------------------------------------------- parameters
 def _scale(path: Sequence[str]) -> Callable[[dict[str, Any], float], None]:
+    """Multiply the number at ``path`` by the factor; a config without it is an error, not a parameter that
+    silently does nothing."""
     def apply(data: dict[str, Any], factor: float) -> None:
-        node = data
+        node: Any = data
         for p in path[:-1]:
-            node = node.get(p) or {}
-        if isinstance(node, dict) and node.get(path[-1]) is not None:
-            node[path[-1]] = node[path[-1]] * factor
+            node = node.get(p) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or node.get(path[-1]) is None:
+            raise ConfigError("sensitivity", "not set in the config: nothing to scale", ".".join(path))
+        node[path[-1]] = node[path[-1]] * factor
     return apply
 
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import CONFIGS
 
 from sim.config import load_scenario
-from sim.executors import PoolExecutor, SerialExecutor, Task, batches, make_executor, run_task
+from sim.executors import Job, PoolExecutor, SerialExecutor, batches, make_executor, run_job
 from sim.experiment import compare
 
 SHORT = ["run.days=2", "run.warmup_days=1"]
@@ -54,8 +54,8 @@ def test_order_of_completion_does_not_matter(scenarios, serial) -> None:
 
 
 def test_batches_and_choice_of_executor(scenarios) -> None:
-    tasks = [Task("a", i, i, scenarios[0]) for i in range(5)]
+    tasks = [Job("a", i, i, scenarios[0]) for i in range(5)]
     assert [len(b) for b in batches(tasks, 2)] == [2, 2, 1]
     assert isinstance(make_executor(workers=1), SerialExecutor)
-    rec = run_task(tasks[0])
+    rec = run_job(tasks[0])
     assert rec.unit == "a" and rec.seed == 0 and "reachability" in rec.kpis and "per_hour" in rec.tables

@@ -22,6 +22,18 @@ def test_break_even_interpolates_the_crossing_of_15_percent() -> None:
     assert break_even([0.5, 1.0, 2.0], [0.30, 0.25, 0.20]) is None  # stays above: not within range
 
 
+def test_scaling_what_the_config_does_not_set_is_an_error() -> None:
+    """A parameter that scales a number the config leaves unset (no patience: nobody hangs up) names it rather
+    than change nothing."""
+    data = small_data()
+    data.setdefault("demand", {}).setdefault("calls", {})["patience_seconds"] = None
+    s = parse_scenario(data)
+    assert s.demand.calls.patience_seconds is None
+    patience = next(p for p in PARAMETERS if p.name == "patience")
+    with pytest.raises(ConfigError, match=r"demand\.calls\.patience_seconds\.mean: not set"):
+        varied(s, patience, 2.0)
+
+
 def test_parameters_change_both_the_config_and_only_what_they_name() -> None:
     s = parse_scenario(small_data())
     by = {p.name: p for p in PARAMETERS}

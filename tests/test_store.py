@@ -12,7 +12,7 @@ from conftest import CONFIGS
 
 from sim.cli import main
 from sim.config import ConfigError, load_scenario
-from sim.executors import SerialExecutor, Task
+from sim.executors import Job, SerialExecutor
 from sim.experiment import compare
 from sim.store import ReplicationRecord, ResultStore
 
@@ -66,7 +66,7 @@ class Interrupted(SerialExecutor):
     def __init__(self, after: int) -> None:
         self.after = after
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[ReplicationRecord]:
+    def run(self, tasks: Sequence[Job]) -> Iterator[ReplicationRecord]:
         for i, rec in enumerate(super().run(tasks)):
             if i == self.after:
                 raise KeyboardInterrupt
@@ -95,26 +95,26 @@ def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys
     out = tmp_path / "cmp"
     argv = ["compare", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"), "--days", "2",
             "--set", "run.warmup_days=1", "-r", "2", "--workers", "1", "--out", str(out)]
-    real = sim.executors.run_task
+    real = sim.executors.run_job
     calls = {"n": 0}
 
-    def dies_after_three(task: Task) -> ReplicationRecord:
+    def dies_after_three(task: Job) -> ReplicationRecord:
         calls["n"] += 1
         if calls["n"] > 3:
             raise KeyboardInterrupt
         return real(task)
 
-    monkeypatch.setattr(sim.executors, "run_task", dies_after_three)
+    monkeypatch.setattr(sim.executors, "run_job", dies_after_three)
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 130
     resumed: list[tuple[str, int]] = []
 
-    def counts(task: Task) -> ReplicationRecord:
+    def counts(task: Job) -> ReplicationRecord:
         resumed.append((task.unit, task.replication))
         return real(task)
 
-    monkeypatch.setattr(sim.executors, "run_task", counts)
+    monkeypatch.setattr(sim.executors, "run_job", counts)
     capsys.readouterr()
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--json"])

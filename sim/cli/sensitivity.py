@@ -21,9 +21,8 @@ from sim.experiment import (
     open_store,
     session,
     write_manifest,
-    write_rows_csv,
 )
-from sim.output import write_json
+from sim.output import write_csv, write_json
 
 
 # ----------------------------------------------------------------------------------------- sensitivity
@@ -105,7 +104,7 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
              "binding_reference": " ".join(pt["binding"]["reference"]),
              "binding_alternative": " ".join(pt["binding"]["alternative"])}
             for r in result["parameters"] for pt in r["points"]]
-    write_rows_csv(folder, "sensitivity.csv", rows)
+    write_csv(folder, "sensitivity.csv", rows)
     tornado(result, str(folder / "tornado.png"))
     if trajectories:
         _write_morris(folder, result["morris"])
@@ -138,8 +137,8 @@ def _write_morris(folder: Path, morris: dict[str, Any]) -> None:
     from sim.screening import figure
     from sim.screening import rows as morris_rows
 
-    write_rows_csv(folder, "morris.csv", morris_rows(morris))
-    write_rows_csv(folder, "morris_design.csv",
+    write_csv(folder, "morris.csv", morris_rows(morris))
+    write_csv(folder, "morris_design.csv",
                    [{"point": i, **pt["values"], "saving": pt["saving"], "fte_reference": pt["fte"]["reference"],
                      "fte_alternative": pt["fte"]["alternative"]} for i, pt in enumerate(morris["points"])])
     figure(morris, str(folder / "morris.png"))

@@ -20,8 +20,8 @@ from sim.experiment import (
     session,
     write_manifest,
     write_outputs,
-    write_rows_csv,
 )
+from sim.output import write_csv
 from sim.preflight import check_experiment
 
 
@@ -87,17 +87,17 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     data["units"] = [{"key": u.key, **dict(u.labels)} for u in exp_result.units]
     write_outputs(folder, exp_result, data, summary=summary, differences=False)
     refresh_report(folder, quiet=as_json)
-    write_rows_csv(folder, "trail.csv", result.trail_rows())
+    write_csv(folder, "trail.csv", result.trail_rows())
     case = summary["business_case"]
-    write_rows_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
+    write_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                           for r in row.get("roster") or []])
-    write_rows_csv(folder, "cash_flow.csv", cash_flow_rows(case))
+    write_csv(folder, "cash_flow.csv", cash_flow_rows(case))
     from sim.waterfall import csv_rows as waterfall_rows
 
-    write_rows_csv(folder, "waterfall.csv", waterfall_rows(case))
-    write_rows_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
+    write_csv(folder, "waterfall.csv", waterfall_rows(case))
+    write_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
                                              for r in row.get("gain_loss") or []])
-    write_rows_csv(folder, "service_curve.csv", [
+    write_csv(folder, "service_curve.csv", [
         {"setup": name, "fte": r["fte"], "feasible": r["feasible"],
          **{f"{k}.{q}": r[k][q] for k in ("reachability", "calls_abandoned", "utilisation")
             for q in ("mean", "ci_low", "ci_high")},

@@ -21,9 +21,8 @@ from sim.experiment import (
     open_store,
     session,
     write_manifest,
-    write_rows_csv,
 )
-from sim.output import write_json
+from sim.output import write_csv, write_json
 
 
 @click.command()
@@ -91,7 +90,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
     lines = headline(result)
     summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result, "replications_run": runner.ran}
     write_json(folder, "summary.json", summary)
-    write_rows_csv(folder, "design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
+    write_csv(folder, "design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
     figure(result, str(folder / "uncertainty.png"))
     data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     write_manifest(folder, data)
