@@ -2,7 +2,7 @@
 
 Everything else about the package is in ``pyproject.toml``. This file only adds the compiled build of the
 modules that run once per simulated event (``sim.compiled.HOT_MODULES``): mypyc turns their typed Python into
-a C extension, which runs the same code about twice as fast and gives exactly the same results.
+a C extension, which runs the same code three to four times as fast and gives exactly the same results.
 
 Compiling is best effort. Without a C compiler, without the Python headers, when mypy finds a type error, or
 with ``SIM_PURE_PYTHON=1`` set, the build goes on without the extension and ``sim`` runs as pure Python, with
@@ -41,7 +41,7 @@ def remove_built() -> None:
 
 
 def warn(message: str) -> None:
-    print(f"warning: sim: {message}; sim will run as pure Python (same results, about half the speed)",
+    print(f"warning: sim: {message}; sim will run as pure Python (same results, a third to a quarter of the speed)",
           file=sys.stderr)
 
 

@@ -2,7 +2,8 @@
 
 ``pip install`` compiles the modules that run once per simulated event (:data:`HOT_MODULES`) with mypyc when
 the machine has a C compiler (see ``setup.py``). The compiled modules are the same source, so they give
-exactly the same results for the same seed, about twice as fast. They are used only when all of them can be
+exactly the same results for the same seed, three to four times as fast (one simulated year of the shipped
+central and decentral configs; ``benchmarks/README.md``). They are used only when all of them can be
 trusted; otherwise every hot module is loaded from its ``.py`` source (all or none: compiled code expects
 compiled classes):
 
