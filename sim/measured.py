@@ -1,6 +1,6 @@
 """Today's service measured in the logs, and the model set beside it.
 
-``sim calibrate`` writes ``measured.csv``: the KPIs the logs show, defined as the model defines them (README,
+``sim calibrate`` writes ``measured.csv``: the KPIs the logs show, defined as the model defines them (docs/METHODS.md,
 "What is measured"), over the working days whose demand counts (holidays and closing days left out) and
 without a request log's warm-up rows (the model started empty then; its KPIs leave them out too):
 
