@@ -5,9 +5,13 @@
 They imitate what a phone system and a mail system export: Dutch column names, day-month-year dates, a
 semicolon as separator, the wait as h:mm:ss, talk time as mm:ss, work time in minutes with a decimal comma, and
 the mail system's own labels for the task types (mapped by task_types.csv). The numbers are simulated from
-configs/decentral.yaml (the sector as it is today, decentralised) over 15 working days from Monday 7 April 2025
-(seed 3), not real. Easter Monday (21 April) is a public holiday: its rows are removed, as a closed
-secretariat would have none; Good Friday (18 April) stays open, as in most municipalities.
+configs/decentral.yaml (the sector as it is today, decentralised) with Dutch public holidays (the secretariat
+closed on Easter Monday, 21 April, and open on Good Friday, 18 April, as most municipalities are) and Mondays
+busier than Fridays (a weekday profile), over 14 working days from Monday 7 April 2025 (seed 3), not real.
+Like a real export they hold no warm-up: the model runs 10 working days before 7 April, which are left out.
+
+It also writes roster.xlsx (with openpyxl): the sector's departments and secretaries as `sim init --roster`
+lays them out, for `organisation.departments_file` / `secretaries_file`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import load_scenario, run_replication
+from sim.config import Scenario
 from sim.request_log import TIME_FORMAT, RequestLog
 
 HERE = Path(__file__).resolve().parent
@@ -26,7 +31,7 @@ OUTCOME = {"answered": "Beantwoord", "abandoned": "Opgehangen", "after_hours": "
 #: The mail system's labels for the config's task types (task_types.csv maps them back)
 LABELS = {"email": "E-mail", "post": "Post", "crm": "CRM", "custom": "Maatwerk", "legacy": "Archief",
           "coordination": "Coördinatie"}
-CLOSED = "21-04-2025"  # Easter Monday
+WEEKDAY_PROFILE = "{mon: 1.15, tue: 1.05, wed: 1.0, thu: 0.95, fri: 0.85}"  # Monday 35% over Friday (ASSUMPTION)
 
 
 def dutch(when: str) -> str:
@@ -47,10 +52,12 @@ def mmss(minutes: str) -> str:
 
 def main() -> None:
     scenario = load_scenario(HERE.parent / "configs" / "decentral.yaml",
-                             ["run.days=13", "run.warmup_days=2", "run.seed=3", "calendar.start_date=2025-04-07"])
+                             ["run.days=14", "run.warmup_days=10", "run.seed=3", "calendar.start_date=2025-03-24",
+                              "calendar.holidays=NL", "calendar.open_on=[2025-04-18]",
+                              f"demand.weekday_profile={WEEKDAY_PROFILE}"])
     buf = io.StringIO()
     run_replication(scenario, request_log=RequestLog(scenario, buf))
-    rows = [r for r in csv.DictReader(io.StringIO(buf.getvalue())) if not dutch(r["arrival"]).startswith(CLOSED)]
+    rows = [r for r in csv.DictReader(io.StringIO(buf.getvalue())) if r["warmup"] == "0"]
     with (HERE / "telephony_export.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(["Begintijd", "Wachtrij", "Wachttijd", "Gespreksduur", "Resultaat", "Beller"])
@@ -73,6 +80,26 @@ def main() -> None:
         w = csv.writer(fh, delimiter=";")
         w.writerow(["Soort", "type"])
         w.writerows([label, name] for name, label in LABELS.items())
+    roster(scenario)
+
+
+def roster(scenario: Scenario) -> None:
+    """The sector's roster as a workbook: sheets Departments and Secretaries, the columns sim init writes."""
+    from openpyxl import Workbook
+
+    org = scenario.organisation
+    book = Workbook()
+    deps = book.active
+    deps.title = "Departments"
+    deps.append(["name", "staff", "cluster", "demand_factor"])
+    for d in org.departments:
+        deps.append([d.name, d.staff, d.cluster or "", d.demand_factor])
+    secs = book.create_sheet("Secretaries")
+    secs.append(["name", "departments", "days", "start", "end", "lunch_start", "lunch_minutes"])
+    for s in org.secretaries:
+        secs.append([s.name, ";".join(s.departments), ",".join(s.days or scenario.calendar.working_days),
+                     s.start or "", s.end or "", s.lunch_start or "", s.lunch_minutes])
+    book.save(HERE / "roster.xlsx")
 
 
 if __name__ == "__main__":

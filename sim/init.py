@@ -248,7 +248,7 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
         f"# {p.name}: a {p.setup} secretariat for {staff} staff in {len(p.departments)} departments, "
         f"{len(p.secretaries)} secretaries ({fte:g} FTE).",
         "# Written by `sim init`; it runs as it is: sim run THIS_FILE. Everything not given here takes the built-in",
-        "# defaults (see README, 'The config format'); numbers without a source are ASSUMPTIONS.",
+        "# defaults (see docs/METHODS.md, 'The config format'); numbers without a source are ASSUMPTIONS.",
         f"name: {p.name}",
         "run:",
         "  days: 40              # working days measured",
@@ -268,7 +268,7 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
         xlsx = len(roster) == 1
         lines += [
             "  # the roster is kept in a spreadsheet (written by sim init --roster: every column, Help sheet with an",
-            "  # example); edit it there. Columns: README, 'Roster from a spreadsheet'.",
+            "  # example); edit it there. Columns: docs/METHODS.md, 'Roster from a spreadsheet'.",
             f"  departments_file: {roster[0]}",
             *(["  departments_sheet: Departments"] if xlsx else []),
             f"  secretaries_file: {roster[-1]}",

@@ -1151,7 +1151,7 @@ def _method_section(res: Results) -> str:
     return ("<h2>How the numbers were obtained</h2>"
             '<p class="note">Each replication simulates the working days after a warm-up with its own '
             "seed; every setup runs on the same seeds, so setups are compared on the same calls, mail and "
-            "absences. KPIs are defined in the README (reachability, replaceability, coverage, service level "
+            "absences. KPIs are defined in docs/METHODS.md (reachability, replaceability, coverage, service level "
             "per request type, utilisation).</p>" + _table(None, rows, text_cols=(1,)))
 
 

@@ -214,10 +214,11 @@ def test_cli_calibrate_the_shipped_example_and_run_the_result(tmp_path: Path) ->
     assert abs(demand["calls"]["callback_share"] - 0.7) < 0.15  # simulated with 0.7, about 90 unanswered calls
     run = subprocess.run([sys.executable, "-m", "sim", "run", str(out / "calibrated.yaml"), "--days", "2",
                           "--set", "run.warmup_days=1", "--measured", str(out / "measured.csv"),
+                          "--measured-replications", "40",
                           "--out", str(tmp_path / "run")],
                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stderr
-    assert "today (measured) against the model" in run.stdout
+    assert "today (measured over 14 working days) against the model" in run.stdout
     assert (tmp_path / "run" / "measured_vs_simulated.csv").exists()
     bad = subprocess.run([sys.executable, "-m", "sim", "calibrate", "configs/central.yaml", "--calls",
                           str(example / "telephony_export.csv")], capture_output=True, text=True, cwd=ROOT)

@@ -327,11 +327,12 @@ def test_the_exported_workbook_is_excel_native(tmp_path: Path, monkeypatch: pyte
 
 
 # ------------------------------------------------------------------------------------------------ today, measured
-def test_measured_kpis_of_a_simulated_log_agree_with_the_run(tmp_path: Path) -> None:
-    """The KPIs measured in a request log are defined as the model's: on the log of a run they agree with that
-    run's own KPIs (the log also holds the warm-up days, so within the interval, not exactly)."""
+def test_measured_kpis_of_a_simulated_log_are_the_runs_own(tmp_path: Path) -> None:
+    """The KPIs measured in a request log are defined as the model's: on the log of a run (its warm-up rows left
+    out, as the model leaves them out; tasks still open past their norm when the log ends counted as late) they
+    are that run's own KPIs."""
     from sim import run_replication
-    from sim.measured import compare, simulated
+    from sim.measured import simulated
     from sim.request_log import RequestLog
 
     sc = parse_scenario(known_demand(days=20))
@@ -341,15 +342,19 @@ def test_measured_kpis_of_a_simulated_log_agree_with_the_run(tmp_path: Path) -> 
     table = read_table(path)
     calls_map, tasks_map = parse_mapping([])
     cal = calibrate(sc, read_calls(table, calls_map), read_tasks(table, tasks_map))
-    top = {r["kpi"]: r for r in cal.measured if r["scope"] == "all"}
-    assert {"reachability", "calls_abandoned", "service_level.email"} <= set(top)
-    for kpi in ("reachability", "calls_abandoned"):
-        assert top[kpi]["ci_low"] <= result.kpi[kpi] <= top[kpi]["ci_high"], (kpi, top[kpi], result.kpi[kpi])
-    email = top["service_level.email"]
-    assert email["ci_low"] - 0.02 <= result.kpi["service_level"]["email"] <= email["ci_high"] + 0.02
+    assert cal.days == 22  # the rates count the warm-up's days too: demand all the same
+    assert {r["days"] for r in cal.measured} == {20}  # today's service: the measured days only
     assert {r["scope"] for r in cal.measured} == {"all", "department", "hour"}
-    rows = compare(cal.measured, simulated(result))
-    assert all(r["flag"] != "differs" for r in rows if r["scope"] == "all" and r["kpi"].startswith("calls_")), rows
+    run = simulated(result)
+    for r in cal.measured:
+        key = (r["scope"], r["group"], r["kpi"])
+        value, n = run[key]
+        # the department's tasks in the model include the minutes of its meetings, which a task log does not hold
+        # (two a week here: a few percent of its tasks, all done in time); the log's times are in whole seconds, so
+        # a call at 10:59:59.6 is logged in the 11:00 hour
+        n_slack, slack = (0.05 * n, 0.05) if r["kpi"] == "tasks_within_norm" else \
+            (2, 0.005) if r["scope"] == "hour" else (0, 1e-9)
+        assert abs(r["n"] - n) <= n_slack and abs(r["measured"] - value) <= slack, (key, r, value, n)
 
 
 def test_the_model_closes_on_holidays_and_closing_days_and_the_log_follows(tmp_path: Path) -> None:
@@ -415,3 +420,81 @@ def test_a_spreadsheet_export_with_time_cells_and_excel_fractions(tmp_path: Path
     talk = next(f for f in cal.fits["talk_minutes"] if f.family == "lognormal")
     patience = next(f for f in cal.fits["patience_seconds"] if f.family == "exponential")
     assert abs(talk.mean - TALK_MEAN) <= Z * talk.se_mean and abs(patience.mean - PATIENCE) <= Z * patience.se_mean
+
+
+# ------------------------------------------------------------------------------------------------ the round trip
+WEEKDAY_PROFILE = "{mon: 1.2, tue: 1.05, wed: 1.0, thu: 0.95, fri: 0.8}"
+
+
+def _round_trip(tmp_path: Path, days: int, seed: int, windows: int) -> tuple[Any, dict[str, float], Any]:
+    """Today simulated (the shipped decentral sector, a weekday profile, Dutch public holidays; its measured days
+    from Monday 7 April 2025 over Easter) and logged; the log calibrated against the shipped config with the
+    holidays set, as an analyst would; the calibrated config compared with the log over ``windows`` runs of the
+    log's own days. Returns the calibration, the flag counts and the calibrated scenario."""
+    from sim import load_scenario, run_replication
+    from sim.calibrate import calibrated_config
+    from sim.measured import compare, flag_counts, log_window, window_samples
+    from sim.request_log import RequestLog
+
+    root = Path(__file__).resolve().parent.parent
+    today = load_scenario(root / "configs" / "decentral.yaml", [
+        f"run.days={days}", "run.warmup_days=10", "calendar.start_date=2025-03-24", "calendar.holidays=NL",
+        f"demand.weekday_profile={WEEKDAY_PROFILE}"])
+    log = tmp_path / "requests.csv"
+    with log.open("w", newline="") as fh:
+        run_replication(today, seed=seed, request_log=RequestLog(today, fh))
+    analyst = load_scenario(root / "configs" / "decentral.yaml", ["calendar.holidays=NL"])
+    table = read_table(log)
+    calls_map, tasks_map = parse_mapping([])
+    cal = calibrate(analyst, read_calls(table, calls_map), read_tasks(table, tasks_map))
+    (tmp_path / "calibrated.yaml").write_text(calibrated_config(cal, root / "configs" / "decentral.yaml", tmp_path))
+    model = load_scenario(tmp_path / "calibrated.yaml")
+    first, n_days = log_window(cal.measured)
+    samples = window_samples(model, first, n_days, windows, seed=1)
+    rows = compare(cal.measured, samples)
+    return cal, flag_counts(rows, samples), model
+
+
+def test_round_trip_today_is_reproduced_within_the_models_own_spread(tmp_path: Path) -> None:
+    """The round trip of issue 25: a 14-day log simulated from a config with a weekday profile and public
+    holidays, calibrated, and simulated again over the log's own days (40 runs) agrees with what it was
+    calibrated from.
+
+    The criterion is one test of the whole comparison at once, at 5%: the number of measured figures outside
+    the range of 95% of the model's runs (each figure's exact Monte Carlo rank test) is no larger than the
+    model's own logs show, each of its runs taken in turn as the log and judged against the others (which
+    holds every dependence between the 60-odd figures: answered and abandoned are complements, the hours make
+    up the day; a binomial count would not). It passes if p_global > 0.05. A test that cannot fail proves
+    nothing, so the same log against a model without one of Stedenbouw's two secretaries (a vacancy the config
+    does not know of) must fail it. (Measured: a model with half again as many calls, or callers three times
+    less patient, passes, and one whose secretaries are ill 25% of the time instead of 6% gives p = 0.10: in the
+    decentral sector the phone is answered at once when its secretary is there and not at all when she is away,
+    so service follows presence, not the load or patience; the comparison judges service, not volumes; and a
+    fortnight is a short look at absence.)"""
+    pytest.importorskip("holidays")
+    cal, counts, model = _round_trip(tmp_path, days=14, seed=2, windows=40)
+    # the calendar and the weekday profile reach the calibrated config
+    assert model.calendar.holidays == "NL" and model.demand.weekday_profile is not None
+    assert {r["days"] for r in cal.measured} == {14} and {r["first"] for r in cal.measured} == {"2025-04-07"}
+    assert counts["compared"] >= 55
+    assert counts["p_global"] > 0.05, counts
+
+    from sim.measured import compare, flag_counts, log_window, window_samples
+
+    data = model.model_dump(mode="json")
+    data["organisation"]["secretaries"] = [x for x in data["organisation"]["secretaries"] if x["name"] != "Anna"]
+    wrong_model = parse_scenario(data)
+    first, n_days = log_window(cal.measured)
+    samples = window_samples(wrong_model, first, n_days, 40, seed=1)
+    wrong = flag_counts(compare(cal.measured, samples), samples)
+    assert wrong["p_global"] <= 0.05 and wrong["outside"] > 3 * wrong["expected"], wrong
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("days,seed", [(14, 1), (14, 3), (14, 4), (60, 1), (60, 2)])
+def test_round_trip_long_form(tmp_path: Path, days: int, seed: int) -> None:
+    """The long form: more seeds, and a 60-day log (whose figures are precise enough to show a bias of the
+    calibration that a fortnight hides), each judged by the same global test at 5% over 60 runs."""
+    pytest.importorskip("holidays")
+    _, counts, _ = _round_trip(tmp_path, days=days, seed=seed, windows=60)
+    assert counts["p_global"] > 0.05, counts
