@@ -404,10 +404,17 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
             else "undecided")
         yearly_rec = costs.yearly(rec.fte)
         ref_fte = ref.config.fte if baseline == "config" else (ref.recommended or ref.answers[0]).fte
+        ref_cost = ref_costs.yearly(ref_fte)["total"]  # the baseline's cost beside the recommended staffing
         rows[case.name] = {
             # the keys of the single-search business case (sim.staffing.business_case), same meaning
             "fte_config": case.config.fte, "config_meets_norms": case.config.feasible,
             "fte": rec.fte, "cost_per_year": yearly_rec["total"],
+            # the cost that the saving is computed on (the mean over the blocks of the cost at each block's least
+            # FTE, so cost and saving reconcile: saving_share = 1 - this / the baseline's), and the saving at the
+            # recommended staffing (cost_per_year), which a roster would implement
+            "cost_per_year_least": sum(yearly) / len(yearly),
+            "cost_per_year_reference": sum(ref_yearly) / len(ref_yearly),
+            "saving_share_recommended": None if is_ref_itself else 1 - yearly_rec["total"] / ref_cost,
             "saving_fte": None if is_ref_itself else ref_fte - rec.fte,
             "saving_share": None if is_ref_itself else saving["mean"],
             "saving_euro": None if is_ref_itself else mean_euro,
@@ -491,6 +498,9 @@ def headline(case: dict[str, Any]) -> list[str]:
             f"{_VERDICT[row['article_saving_verdict']]} "
             f"the article's {100 * case['article_saving']:.0f}%"
             + ("" if payback is None or payback == 0 else f"; pays back in {payback:.1f} years")
+            + ("" if row.get("saving_share_recommended") is None or abs(row["fte"] - (f["mean"] or row["fte"])) < 0.05
+               else f"; the recommended staffing ({row['fte']:.1f} FTE, judged on every block's replications) "
+                    f"saves {100 * row['saving_share_recommended']:.1f}%")
             + ("" if row.get("recommended_confirmed", True) else
                f"; NOTE: the recommended staffing ({row['fte']:.1f} FTE) still breaks a norm on all blocks' "
                "replications"))

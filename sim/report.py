@@ -909,7 +909,7 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
     lines = headline(case) if "baseline" in case else []
     if lines:
         parts.append('<ul class="headline" id="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines)
-                     + "</ul>")
+                     + _inputs_lines(res, case) + "</ul>")
     parts.append(_first_screen(res, case, figures))
     today = case.get("today") or {}
     if today:
@@ -999,16 +999,47 @@ def _first_screen(res: Results, case: Mapping[str, Any], figures: Sequence[Named
     return f'<div class="first" id="first-screen"><div class="wfcol">{left}</div>{"".join(side)}</div>'
 
 
-def sensitivity_result(folder: Path) -> tuple[dict[str, Any], str] | None:
-    """A ``sim sensitivity`` result in ``folder`` or one folder below it (its summary.json), if any."""
+def sub_result(folder: Path, kind: str, field: str) -> tuple[dict[str, Any], str] | None:
+    """A result of ``kind`` (its summary.json, with ``field`` set) in ``folder`` or one folder below it."""
     for path in [folder / "summary.json", *sorted(folder.glob("*/summary.json"))]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and data.get("kind") == "sensitivity" and data.get("parameters"):
+        if isinstance(data, dict) and data.get("kind") == kind and data.get(field):
             return data, str(path.parent)
     return None
+
+
+def sensitivity_result(folder: Path) -> tuple[dict[str, Any], str] | None:
+    """A ``sim sensitivity`` result in ``folder`` or one folder below it (its summary.json), if any."""
+    return sub_result(folder, "sensitivity", "parameters")
+
+
+def uncertainty_result(folder: Path) -> tuple[dict[str, Any], str] | None:
+    """A ``sim uncertainty`` result in ``folder`` or one folder below it (its summary.json), if any."""
+    return sub_result(folder, "uncertainty", "uncertainty")
+
+
+def _inputs_lines(res: Results, case: Mapping[str, Any]) -> str:
+    """The headline's second half: the saving with the inputs' uncertainty, from a ``sim uncertainty`` run in
+    the folder (its own summary.json's headline, verbatim), or what to run to get it."""
+    found = uncertainty_result(res.folder)
+    if found is None:
+        configs = [str(e.get("path")) for e in res.manifest.get("configs", [])]
+        targets = " ".join(f"--target {t}" for t in (res.manifest.get("target_specs") or []))
+        cmd = " ".join(["sim uncertainty", *configs, targets, "--out", str(res.folder / "uncertainty")])
+        return (f'<li class="note">These intervals cover the simulation\'s noise only, not the uncertainty of the '
+                f"inputs (volumes, work times, occupancy ceiling, costs) that the answer rests on. For an interval "
+                f"that covers them and P(saving &ge; {100 * F.num(case.get('article_saving')):.0f}%), run "
+                f"<code>{_e(' '.join(cmd.split()))}</code> and <code>sim report</code> again.</li>")
+    data, where = found
+    unc = data["uncertainty"]
+    basis = ", ".join(unc.get("targets") or []) or "the configs' norms"
+    lines = "".join(f"<li>{_e(line.strip())}</li>" for line in data.get("headline") or [])
+    return (f'<li>With the inputs\' stated uncertainty ({_e(len(unc.get("inputs") or []))} inputs, '
+            f"{_e(unc.get('points'))} input points by Latin hypercube, common random numbers; targets: "
+            f"{_e(basis)}; <code>{_e(where)}</code>):<ul class=\"inputs\">{lines}</ul></li>")
 
 
 def _staff_section(res: Results) -> str:
@@ -1054,13 +1085,21 @@ def _staff_section(res: Results) -> str:
         saving = iv(r.get("saving_share_ci"), pct=True) if r.get("saving_share_ci") else (
             f"{100 * share:+.1f}%" if math.isfinite(share) else "–")
         binding = ", ".join(list(r.get("binding_norms") or {})[:2]) or "–"
+        rec_saving = F.num(r.get("saving_share_recommended"))
+        least_cost = F.num(r.get("cost_per_year_least", r.get("cost_per_year")))
         body.append([_e(name), f"{F.num(r.get('fte_config')):.1f}", yes(r.get("config_meets_norms")),
                      iv(r.get("fte_least")) if r.get("fte_least") else f"{F.num(r.get('fte')):.1f}",
-                     f"<b>{F.num(r.get('fte')):.1f}</b>", f"{F.num(r.get('cost_per_year')):,.0f}", saving,
-                     yes(r.get("meets_article_saving")), _e(binding)])
-    parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE [95%]", "recommended FTE",
-                         "euro/year", f"saving vs {ref} [95%]", "reaches the article's saving", "binding norms"],
+                     f"{least_cost:,.0f}", saving, yes(r.get("meets_article_saving")),
+                     f"<b>{F.num(r.get('fte')):.1f}</b>", f"{F.num(r.get('cost_per_year')):,.0f}",
+                     f"{100 * rec_saving:.1f}%" if math.isfinite(rec_saving) else "–", _e(binding)])
+    parts.append(_table(["setup", "FTE in config", "config meets norms", "least FTE [95%]", "euro/year (mean)",
+                         f"saving vs {ref} [95%]", "reaches the article's saving", "recommended FTE",
+                         "euro/year recommended", "saving recommended", "binding norms"],
                         body, numbers=True))
+    parts.append('<p class="note">The saving is computed on each block\'s least FTE (euro/year (mean): the mean '
+                 "of their costs, so that saving = 1 − cost / the baseline's cost); the recommended staffing is "
+                 "one staffing judged on every block's replications together, what a roster would implement, "
+                 "with its own cost and saving.</p>")
     for name, st in (res.summary.get("setups") or {}).items():
         least = st.get("least") if isinstance(st, dict) else None
         if not isinstance(least, dict) or not least.get("norms"):

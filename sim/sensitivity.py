@@ -35,10 +35,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sim.business import CostModel, payback_years
+from sim.business import CostModel, TodayBasis, payback_years
 from sim.config import ConfigError, Scenario, parse_scenario
-from sim.experiment import Runner
+from sim.experiment import Runner, Unit
 from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
+from sim.staffing.norms import TodayService, target_basis
 
 
 # ------------------------------------------------------------------------------------------- parameters
@@ -253,9 +254,11 @@ class Point:
 
 
 def least(scenario: Scenario, setup: str, targets_spec: Sequence[str], runner: Runner, replications: int, seed: int,
-          alpha: float, start: Staffing | None, block: int = 0) -> tuple[Evaluation, StaffingSearch]:
-    """The least staffing of ``scenario``, warm-started from ``start``, on block ``block``'s seeds."""
-    search = StaffingSearch(scenario, targets_for(scenario, targets_spec), runner, replications, seed,
+          alpha: float, start: Staffing | None, block: int = 0, today: TodayService | None = None
+          ) -> tuple[Evaluation, StaffingSearch]:
+    """The least staffing of ``scenario``, warm-started from ``start``, on block ``block``'s seeds; held to
+    ``today``'s service where its norms' basis (``--target today|both`` or ``norms.basis``) asks for it."""
+    search = StaffingSearch(scenario, targets_for(scenario, targets_spec, today), runner, replications, seed,
                             name=f"{setup}@{sim_key(scenario)}", alpha=alpha, block=block,
                             max_exchanges=MAX_EXCHANGES if start is None else 0)
     return search.run(start), search
@@ -266,7 +269,14 @@ class Comparison:
     own least staffing (``baseline="least"``, equal service) or as its config staffs it today (``"config"``:
     only ``alt`` is searched). Every point runs on the same replication seeds (common random numbers); the
     first, :meth:`base` (the config's values), is found like every other point: warm-started from where a
-    full group-by-group search from the config's staffing ended (:meth:`_start`)."""
+    full group-by-group search from the config's staffing ended (:meth:`_start`).
+
+    **Against today's service** (``--target today|both`` or a config's ``norms.basis``): at every point, today's
+    service is ``ref`` *as staffed in its config* at that point's values, simulated on the same block's seeds
+    (:meth:`today`), and each setup is held to it per department, paired on common random numbers as
+    ``sim staff`` does (:class:`sim.business.TodayBasis`). An input that raises today's workload lowers today's
+    service too: the question stays "what does central need to do at least as well as today would, if the
+    input were so", which is what an input's uncertainty asks of the iso-service answer."""
 
     names = ("reference", "alternative")
 
@@ -282,16 +292,37 @@ class Comparison:
         self.start: dict[str, Staffing | None] = {n: None for n in self.names}
         #: each setup's least FTE and binding norms per setting of the parameters that are not cost-only: a
         #: point that differs from one found before only in costs reuses its staffings (no search runs)
-        self.found: dict[tuple[str, tuple[tuple[str, float], ...]], tuple[float, list[str]]] = {}
+        self.found: dict[tuple[Any, ...], tuple[float, list[str]]] = {}
         self.searches = 0  # least-staffing searches run (a cost-only point adds none)
+        #: which setups are held to today's service, and today's service per setting of the reference's inputs
+        self.holders = {n: target_basis(sc, self.targets) != "norms" for n, sc in self.scenarios.items()}
+        self.todays: dict[tuple[tuple[str, float], ...], TodayService] = {}
+
+    def today(self, settings: Sequence[tuple[Parameter, float]] = ()) -> TodayService:
+        """Today's service at ``settings`` (the reference's inputs that change what is simulated): the
+        reference as staffed in its config, on this comparison's block of seeds, measured as ``sim staff``
+        measures it (each department's KPIs with their intervals)."""
+        key = tuple((p.name, v) for p, v in settings)
+        if key not in self.todays:
+            ref = self.scenarios["reference"]
+            s = applied(ref, settings) if settings else ref
+            basis = TodayBasis(Unit(f"reference@{sim_key(s)}", s), self.runner, self.replications, self.seed,
+                               self.alpha, self.targets, 1, set())
+            self.todays[key] = basis.over([self.block])
+        return self.todays[key]
+
+    def _staffed(self, name: str, settings: Sequence[tuple[Parameter, float]]) -> list[tuple[Parameter, float]]:
+        """The settings of ``settings`` that change what ``name`` simulates (not its costs only)."""
+        return [(p, v) for p, v in settings if name in p.setups and p.cost is None]
 
     def _start(self, name: str, scenario: Scenario) -> Staffing:
         """Where a search of ``scenario`` from its config's staffing ends group by group: the start of every
         point, the base's too. Where a search ends depends a little on where it starts (by a secretary-day in
         decentral_cover), so the base searched from the config and the other points from here put a parameter
         that changes nothing half a point away from the base's saving."""
+        today = self.today() if self.holders[name] else None
         ev, search = least(scenario, name, self.targets, self.runner, self.replications, self.seed, self.alpha,
-                           None, self.block)
+                           None, self.block, today)
         start = self.start[name] = (search.floor or ev).staffing
         return start
 
@@ -314,11 +345,16 @@ class Comparison:
             if n == "reference" and self.baseline == "config":  # today's staffing: nothing to search
                 fte[n], binding[n] = Staffing.of(s).fte(s), []
             else:
-                key = (n, tuple((p.name, v) for p, v in staffed))
+                key: tuple[Any, ...] = (n, tuple((p.name, v) for p, v in staffed))
+                today = None
+                if self.holders[n]:  # the norm moves with the reference's inputs too
+                    ref_staffed = self._staffed("reference", settings)
+                    key += (tuple((p.name, v) for p, v in ref_staffed),)
+                    today = self.today(ref_staffed)
                 if key not in self.found:
                     start = self.start[n] or self._start(n, sc)
                     ev, search = least(s, n, self.targets, self.runner, self.replications, self.seed, self.alpha,
-                                       start, self.block)
+                                       start, self.block, today)
                     self.searches += 1
                     self.found[key] = (ev.fte, list(search.binding(ev))[:3])
                 fte[n], binding[n] = self.found[key]

@@ -367,3 +367,39 @@ def test_a_bad_staff_option_is_refused_before_anything_is_written(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and word in err
     assert not out.exists()
+
+
+def test_an_input_that_moves_todays_service_moves_the_iso_service_answer_with_erlang_c() -> None:
+    """``sim sensitivity`` / ``sim uncertainty`` against today's service (``--target today``): at every input
+    value, today's service is today's organisation *at that value*, and the pooled setup must give it. With the
+    M/M/1-per-department construction above and the arrival rate scaled by the ``demand`` parameter f, today's
+    reachability is M/M/1's at rho = 0.4 f, and the pooled least c is the least c whose Erlang C service level
+    (lambda = 4 x 0.4 f) reaches it (less the tolerance). At f = 1 that is 3 (as above); at f = 1.75 today's
+    M/M/1 reachability falls to 0.367 and c = 3 gives Erlang C 0.18, c = 4 gives 0.71: c* = 4, both far from the
+    target compared with this run's intervals (checked)."""
+    from sim.experiment import session
+    from sim.sensitivity import PARAMETERS, Comparison
+    from sim.store import ResultStore
+
+    days, reps = 4, 6
+    today_sc, pooled_sc = parse_scenario(mm_data("decentralised", days)), parse_scenario(mm_data("central", days))
+    demand = next(p for p in PARAMETERS if p.name == "demand")
+    mu = 1 / TALK
+    with session(ResultStore.open(None, "iso-input", "sensitivity"), workers=1) as runner:
+        cmp = Comparison(today_sc, pooled_sc, runner, reps, 1, targets=("today",), baseline="config")
+        assert cmp.holders == {"reference": True, "alternative": True}
+        for f in (1.0, 1.75):
+            settings = [] if f == 1.0 else [(demand, f)]
+            today = cmp.today(settings)
+            est, hw = today.sector["reachability"]
+            lam = LAM * f
+            mm1 = 1 - lam / mu * math.exp(-(mu - lam) * NORM_MIN)
+            assert abs(est - mm1) <= 3 * max(hw, 0.01), (f, est, mm1)  # today moved with the input
+            goal = max(t.value for t in targets_for(pooled_sc, ["today"], today) if t.kpi == "reachability")
+            c_star = next(c for c in range(1, K + 1)
+                          if c * mu > K * lam and erlang_c_service_level(c, K * lam, mu, NORM_MIN) >= goal)
+            assert c_star == (3 if f == 1.0 else 4)
+            assert erlang_c_service_level(c_star, K * lam, mu, NORM_MIN) - goal > 0.03
+            pt = cmp.point(settings, "demand", f)
+            assert pt.fte["alternative"] == pytest.approx(c_star * day_fte(pooled_sc)), f
+            assert pt.fte["reference"] == pytest.approx(K * day_fte(today_sc))  # today as staffed

@@ -449,6 +449,13 @@ def test_report_of_a_business_case_leads_with_the_answer_against_today(tmp_path,
     lines = headline(case)
     assert lines and all(html.escape(line) in page for line in lines)
     assert f"{central['fte']:.1f} FTE" in lines[0] or fmt_iv(central["fte_least"], 1) in lines[0]
+    # cost and saving reconcile: the saving is 1 - the (mean least) cost over the baseline's; the recommended
+    # staffing's saving is its own cost's
+    assert central["saving_share"] == pytest.approx(
+        1 - central["cost_per_year_least"] / central["cost_per_year_reference"], abs=1e-12)
+    assert central["saving_share_recommended"] == pytest.approx(
+        1 - central["cost_per_year"] / central["cost_per_year_reference"], abs=1e-12)  # today: fixed
+    assert f"{central['cost_per_year_least']:,.0f}" in page and f"{central['cost_per_year']:,.0f}" in page
     # a negative saving is written as an extra cost of its size
     assert f"{100 * abs(central['saving_share_ci']['mean']):.1f}%" in lines[0]
     assert ("extra cost" in lines[0]) == (central["saving_share_ci"]["mean"] < 0)
@@ -463,3 +470,27 @@ def test_report_of_a_business_case_leads_with_the_answer_against_today(tmp_path,
     # the norms in captions are the search's own, not hard-coded
     targets = staff_targets(res)
     assert f"reachability {100 * targets['reachability']:.4g}% or more" in page
+
+
+def test_report_headline_carries_the_input_uncertainty_of_a_sim_uncertainty_run_in_the_folder(tmp_path, capsys):
+    """The first screen states the saving with the inputs' uncertainty and P(saving >= 15%), verbatim from the
+    uncertainty run's summary.json; without such a run it says the interval covers simulation noise only."""
+    out = tmp_path / "case"
+    configs = [str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml")]
+    small = ["--replications", "2", "--days", "5", "-w", "1"]
+    code, _, err = cli_here(capsys, "staff", *configs, "--target", "today", "--target", "continuity=off",
+                            "--blocks", "1", "--no-waterfall", *small, "--out", str(out))
+    assert code == 0, err
+    page = render_html(load_results(out), [])
+    assert "cover the simulation&#x27;s noise only" in page or "noise only" in plain(page)
+    assert "sim uncertainty" in page and "--target today" in page  # the command to run, with the same targets
+    code, _, err = cli_here(capsys, "uncertainty", *configs, "--target", "today", "--target", "continuity=off",
+                            "--points", "2", "--nominal-blocks", "2", *small, "--out", str(out / "uncertainty"))
+    assert code == 0, err
+    unc = json.loads((out / "uncertainty" / "summary.json").read_text())
+    page = render_html(load_results(out), [])
+    first = page[page.index('id="headline"'):page.index('id="first-screen"')]
+    assert unc["headline"] and all(html.escape(line.strip()) in first for line in unc["headline"])
+    p = unc["uncertainty"]["setups"]["central"]["saving"]["p_reaches_goal"]
+    assert f"P(saving &gt;= 15%) = {100 * p:.0f}%" in first
+    assert "noise only" not in first

@@ -70,7 +70,8 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     units, norms, base = p.units, p.norms, p.seed
     folder, store = open_store(out, p.experiment, "staff", "staff-" + "-".join(u.key for u in units), overwrite)
     assert folder is not None
-    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "confidence": confidence}
+    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "target_specs": list(targets),
+             "confidence": confidence}
     data = manifest("staff", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
     write_manifest(folder, data)
     with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
@@ -164,17 +165,20 @@ def _print_case(case: dict[str, Any]) -> None:
                f"independent blocks (least FTE: mean [95% interval] over blocks; saving paired by block):")
     for line in headline(case):
         click.echo("  " + line)
-    click.echo(f"\n    {'setup':<16}{'config FTE':>11}{'least FTE [95%]':>22}{'recommended':>12}"
-               f"{'euro/year':>13}{'saving [95%]':>24}{'payback':>9}")
+    click.echo(f"\n    {'setup':<16}{'config FTE':>11}{'least FTE [95%]':>22}{'euro/year':>11}{'saving [95%]':>24}"
+               f"{'payback':>9}{'recommended':>12}{'euro/year':>11}{'saving':>8}")
     for name, row in case["setups"].items():
         fte, saving = fmt_iv(row["fte_least"]), fmt_iv(row["saving_share_ci"], pct=True)
         pb = row["payback_years"]
         payback = "-" if pb is None else f"{pb:.1f} y"
         rec = f"{row['fte']:.1f}" + ("" if row["recommended_confirmed"] else "?")
-        click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{fte:>22}{rec:>12}{row['cost_per_year']:>13,.0f}"
-                   f"{saving:>24}{payback:>9}")
-    click.echo("    (recommended: the block answer nearest the mean, judged on the replications of all blocks "
-               "together, with a day added where a group broke a norm there; ? = still not met)")
+        rs = row.get("saving_share_recommended")
+        click.echo(f"    {name:<16}{row['fte_config']:>11.1f}{fte:>22}{row['cost_per_year_least']:>11,.0f}"
+                   f"{saving:>24}{payback:>9}{rec:>12}{row['cost_per_year']:>11,.0f}"
+                   + ("       -" if rs is None else f"{100 * rs:>7.1f}%"))
+    click.echo("    (saving on each block's least FTE: euro/year is the mean of their costs; recommended: the block "
+               "answer nearest the mean, judged on the replications of all blocks together, with a day added "
+               "where a group broke a norm there, ? = still not met, and its own cost and saving)")
     for name, row in case["setups"].items():
         p = row.get("precision")
         if p and not p["reached"]:
