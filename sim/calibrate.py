@@ -1156,8 +1156,66 @@ def calibrated_config(cal: Calibration, config_path: Path, out: Path) -> str:
     if cal.calendar:
         data["calendar"] = cal.calendar
     data.update({"organisation": {"departments": cal.departments}, "demand": cal.demand})
+    inherited: set[str] = set()
+    try:
+        from sim.config import load_scenario
+
+        inherited = set(load_scenario(config_path).uncertainty)
+    except Exception:  # noqa: BLE001 - the config was read before calibrating; without it nothing is withdrawn
+        inherited = set()
+    uncertainty = measured_uncertainty(cal, inherited)
+    if uncertainty:
+        data["uncertainty"] = uncertainty
     return (f"# {config_path} with the demand calibrated from the logs (sim calibrate); see report.md\n"
+            "# uncertainty: each estimate's standard error as a normal range (sim uncertainty); 'null' withdraws "
+            "an assumed range that a measured one replaces\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
+
+
+#: The assumed factor parameters that measured figures replace: the parameter, and the estimates' paths (all of
+#: them measured) that make it redundant.
+_REPLACED = {"talk": ("demand.calls.talk_minutes",), "patience": ("demand.calls.patience_seconds",)}
+
+
+def measured_uncertainty(cal: Calibration, inherited: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    """The ``uncertainty`` section of a calibrated config: every scalar estimate with a standard error as a
+    normal distribution given by its central 95% (estimate +- 1.96 se; lognormal with the same relative error
+    where that would reach 0), with its source; and ``null`` for each inherited assumed factor that the
+    measured figures replace (``talk`` by the talk time, ``patience`` by the patience, ``work`` when every task
+    type's work time is measured, ``demand`` when the calls' and every task type's volume are)."""
+    out: dict[str, Any] = {}
+    measured = set()
+    for e in cal.estimates:
+        if e.se is None or not e.se > 0 or e.path.startswith("organisation."):
+            continue
+        value = e.value.get("mean") if isinstance(e.value, dict) else e.value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            continue
+        path = e.path + (".mean" if isinstance(e.value, dict) else "")
+        se = float(e.se)
+        low, high = value - 1.96 * se, value + 1.96 * se
+        dist = "normal"
+        if low <= 0:
+            dist, low, high = "lognormal", value * math.exp(-1.96 * se / value), value * math.exp(1.96 * se / value)
+        if path.endswith("_share") and high >= 1:
+            continue
+        measured.add(e.path)
+        out[path] = {"distribution": dist, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}"),
+                     "source": f"sim calibrate: estimate {value:.4g}, standard error {se:.3g} from {e.n:,} "
+                               f"observations, {cal.first}..{cal.last} ({cal.days} working days)"
+                               + ("; Poisson, so between-day variation is not in it"
+                                  if path.endswith("per_staff_per_day") else "")}
+        if path in inherited:  # extends merges entries key by key: clear what the assumed one set
+            out[path] |= {"relative": False, "mode": None}
+    tasks = [k for k in cal.demand.get("tasks", {})] if isinstance(cal.demand.get("tasks"), dict) else []
+    replaced = dict(_REPLACED)
+    replaced["work"] = tuple(f"demand.tasks.{t}.work_minutes" for t in tasks) or ("-",)
+    replaced["demand"] = ("demand.calls.per_staff_per_day",
+                          *(f"demand.tasks.{t}.per_staff_per_day" for t in tasks))
+    for name, paths in replaced.items():
+        if name in inherited and all(p in measured for p in paths):
+            out[name] = None
+    return out
 
 
 def fmt_estimate(value: Any) -> str:

@@ -208,6 +208,8 @@ class KeyNumber:
     role: str = "input"  # "input", "setup" (what is compared) or "sector" (the sector as modelled)
     #: the config field it reads (``("norms", "occupancy_max")``): its schema description is the source note
     path: tuple[str, ...] = ()
+    #: the names in a config's ``uncertainty`` section that state this input's uncertainty (sim uncertainty)
+    uncertain: tuple[str, ...] = ()
 
     def status(self, sc: Scenario) -> tuple[Any, str]:
         value = self.get(sc)
@@ -268,40 +270,43 @@ KEY_NUMBERS: list[KeyNumber] = [
     KeyNumber("staffing", "FTE", lambda s: round(s.fte(), 2), role="sector"),
     KeyNumber("cost of one FTE", "euro/year", lambda s: s.costs.cost_per_fte_per_year
               if s.costs.cost_per_fte_per_year is not None else s.organisation.cost_per_fte_per_year,
-              path=("organisation", "cost_per_fte_per_year")),
+              path=("organisation", "cost_per_fte_per_year"), uncertain=("cost_per_fte",)),
     KeyNumber("occupancy ceiling (norm)", "share of present time busy", lambda s: s.norms.occupancy_max,
-              path=("norms", "occupancy_max")),
+              path=("norms", "occupancy_max"), uncertain=("occupancy",)),
     KeyNumber("shrinkage", "share of working time", lambda s: s.absence.shrinkage.share,
-              path=("absence", "shrinkage", "share")),
-    KeyNumber("manager", "FTE", lambda s: s.costs.manager_fte, path=("costs", "manager_fte")),
+              path=("absence", "shrinkage", "share"), uncertain=("shrinkage",)),
+    KeyNumber("manager", "FTE", lambda s: s.costs.manager_fte, path=("costs", "manager_fte"),
+              uncertain=("manager_fte",)),
     KeyNumber("manager cost", "euro/FTE/year", lambda s: s.costs.manager_cost_per_fte_per_year,
               path=("costs", "manager_cost_per_fte_per_year")),
     KeyNumber("coordination overhead", "share of secretaries' cost", lambda s: s.costs.coordination_share,
-              path=("costs", "coordination_share")),
+              path=("costs", "coordination_share"), uncertain=("coordination",)),
     KeyNumber("reorganisation, once", "euro", lambda s: s.costs.reorganisation_once,
-              path=("costs", "reorganisation_once")),
+              path=("costs", "reorganisation_once"), uncertain=("reorganisation",)),
     KeyNumber("training, once", "euro per FTE kept", lambda s: s.costs.training_per_fte_once,
               path=("costs", "training_per_fte_once")),
     KeyNumber("tools and telephony, once", "euro", lambda s: s.costs.tools_once + s.costs.telephony_once,
               path=("costs", "tools_once")),
     KeyNumber("horizon of the cash flow", "years", lambda s: s.costs.horizon_years,
               path=("costs", "horizon_years")),
-    KeyNumber("work times (mean)", "min per task", _work_minutes),
+    KeyNumber("work times (mean)", "min per task", _work_minutes, uncertain=("work",)),
     KeyNumber("opening hours", "", lambda s: f"{s.calendar.open}\u2011{s.calendar.close}", role="sector"),
     KeyNumber("calls", "per staff member per day", lambda s: s.demand.calls.per_staff_per_day,
-              path=("demand", "calls", "per_staff_per_day")),
+              path=("demand", "calls", "per_staff_per_day"), uncertain=("demand", "demand.calls.per_staff_per_day")),
     KeyNumber("talk time (mean)", "min", lambda s: s.demand.calls.talk_minutes.mean,
-              path=("demand", "calls", "talk_minutes")),
+              path=("demand", "calls", "talk_minutes"), uncertain=("talk", "demand.calls.talk_minutes.mean")),
     KeyNumber("caller patience (mean)", "s",
               lambda s: None if s.demand.calls.patience_seconds is None
-              else s.demand.calls.patience_seconds.mean, path=("demand", "calls", "patience_seconds")),
+              else s.demand.calls.patience_seconds.mean, path=("demand", "calls", "patience_seconds"),
+              uncertain=("patience", "demand.calls.patience_seconds.mean")),
     KeyNumber("phone norm: answered within", "s", lambda s: s.demand.calls.norm_seconds,
               "Katwijk 20 s, VNG charter 25 s, Tilburg and Laren 30 s", lambda s, v: 20 <= v <= 30),
     KeyNumber("custom work (maatwerk) in calls", "share", lambda s: s.demand.calls.custom_share,
               "the source article: 30-40% custom work", lambda s, v: 0.3 <= v <= 0.4),
     KeyNumber("custom work done by someone else takes", "x", lambda s: s.dispatch.custom_penalty,
-              path=("dispatch", "custom_penalty")),
-    KeyNumber("e-mail", "per staff member per day", _task("email", "per_staff_per_day")),
+              path=("dispatch", "custom_penalty"), uncertain=("custom_penalty",)),
+    KeyNumber("e-mail", "per staff member per day", _task("email", "per_staff_per_day"),
+              uncertain=("demand", "demand.tasks.email.per_staff_per_day")),
     KeyNumber("e-mail norm", "working hours", _task("email", "norm_working_hours"),
               "Tilburg (2020): e-mail within 2 working days",
               lambda s, v: abs(v - 2 * _open_hours(s)) < 1e-6),
@@ -317,7 +322,7 @@ KEY_NUMBERS: list[KeyNumber] = [
               else s.demand.flexible_share),
     KeyNumber("sick leave", "share of working days", lambda s: s.absence.sickness.share,
               "A&O fonds Gemeenten Personeelsmonitor: 5.6-6.7% (2016-2023), most municipalities 5-8%",
-              lambda s, v: 0.05 <= v <= 0.08),
+              lambda s, v: 0.05 <= v <= 0.08, uncertain=("sickness",)),
     KeyNumber("sick reports", "per FTE per year", lambda s: s.absence.sickness.episodes_per_fte_year,
               "about 1.7 per employee per year (2004)", lambda s, v: 1.0 <= v <= 1.7),
     KeyNumber("leave", "days per year", lambda s: s.absence.leave.days_per_year),
@@ -327,9 +332,36 @@ KEY_NUMBERS: list[KeyNumber] = [
 ]
 
 
+def describe_uncertainty(name: str, u: Any) -> str:
+    """One declared uncertainty in words: ``work: triangular x0.85..1.15 (mode 1)``."""
+    factor = u.relative or "." not in name and name not in ("occupancy", "shrinkage", "sickness", "cost_per_fte",
+                                                              "manager_fte", "coordination", "reorganisation",
+                                                              "custom_penalty")
+    x = "x" if factor else ""
+    span = "95% within " if u.distribution in ("normal", "lognormal") else ""
+    mode = f" (mode {x}{u.mode:g})" if u.mode is not None else ""
+    return f"{name}: {u.distribution}, {span}{x}{u.low:g}..{x}{u.high:g}{mode}"
+
+
+def uncertainty_of(key: KeyNumber, configs: Mapping[str, Scenario]) -> tuple[str, str]:
+    """The stated uncertainty of ``key`` in the configs (their ``uncertainty`` sections) and its source."""
+    found: dict[str, Any] = {}
+    for sc in configs.values():
+        for name in key.uncertain:
+            if name in sc.uncertainty:
+                found.setdefault(name, sc.uncertainty[name])
+    if not found:
+        return "none stated", ""
+    return ("; ".join(describe_uncertainty(n, u) for n, u in found.items()),
+            "; ".join(dict.fromkeys(u.source for u in found.values())))
+
+
 def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
-    """One row per key number: its value in each setup, whether it differs between setups, and its status."""
+    """One row per key number: its value in each setup, whether it differs between setups, its status and its
+    stated uncertainty (``uncertainty:`` sections); then one row per declared uncertain input that no key number
+    shows."""
     rows = []
+    shown = {n for k in KEY_NUMBERS for n in k.uncertain}
     for key in KEY_NUMBERS:
         values = {}
         statuses = []
@@ -341,9 +373,27 @@ def assumption_rows(configs: Mapping[str, Scenario]) -> list[dict[str, Any]]:
         status = distinct[0] if len(distinct) == 1 else "; ".join(f"{n}: {s}" for n, s in
                                                                  zip(configs, statuses, strict=True))
         differs = len({json.dumps(v, default=str) for v in values.values()}) > 1
+        spread, source = uncertainty_of(key, configs) if key.role == "input" else ("", "")
         rows.append({"label": key.label, "unit": key.unit, "values": values, "differs": differs,
-                     "status": status})
+                     "status": status, "uncertainty": spread, "uncertainty_source": source})
+    other: dict[str, Any] = {}
+    for sc in configs.values():
+        for name, u in sc.uncertainty.items():
+            if name not in shown:
+                other.setdefault(name, u)
+    for name, u in other.items():
+        rows.append({"label": name, "unit": "", "values": {n: _read_path(sc, name) for n, sc in configs.items()},
+                     "differs": False, "status": "declared uncertain",
+                     "uncertainty": describe_uncertainty(name, u), "uncertainty_source": u.source})
     return rows
+
+
+def _read_path(sc: Scenario, name: str) -> Any:
+    """The value at a dotted path of ``sc`` (a parameter name: ``None``, it is a factor)."""
+    node: Any = sc.model_dump(mode="json")
+    for part in name.split(".") if "." in name else ():
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if "." in name and not isinstance(node, dict | list) else None
 
 
 # ------------------------------------------------------------------------------------------------- KPIs
@@ -1124,7 +1174,9 @@ def _assumption_section(res: Results) -> str:
              '<p class="note">Key inputs of each setup. <span class="cited">Cited</span> numbers lie '
              'within what a public source supports; <span class="assumed">assumed</span> numbers come from '
              "no public source and should be varied (<code>sim sweep</code>). Rows where the setups differ "
-             "are highlighted.</p>"]
+             "are highlighted. The last column is the uncertainty each input carries in the configs' "
+             "<code>uncertainty:</code> sections (its range, x for a factor of the value, and where the range "
+             "comes from), which <code>sim uncertainty</code> propagates into the saving's interval.</p>"]
     for name, note in res.config_notes.items():
         parts.append(f'<p class="warn">{_e(name)}: {_e(note)}</p>')
     if res.settings and res.kind == "sweep":
@@ -1147,9 +1199,13 @@ def _assumption_section(res: Results) -> str:
         cells = [_e(row["label"]) + unit]
         cells += [_e(_fmt_input(row["values"][n])) for n in names]
         cells.append(f'<span class="{klass}">{_e(status)}</span>')
+        spread = row.get("uncertainty") or ""
+        cells.append(_e(spread) + (f'<br><span class="note">{_e(row["uncertainty_source"])}</span>'
+                                   if row.get("uncertainty_source") else ""))
         rows.append(cells)
         classes.append("differs" if row["differs"] else "")
-    parts.append(_table(["input", *names, "source"], rows, classes, text_cols=(len(names) + 1,)))
+    parts.append(_table(["input", *names, "source", "stated uncertainty (sim uncertainty)"], rows, classes,
+                        text_cols=(len(names) + 1, len(names) + 2)))
     return "\n".join(parts)
 
 

@@ -4,6 +4,7 @@ error), censored patience against the naive fit, the fitting functions, and the 
 from __future__ import annotations
 
 import math
+import json
 import shlex
 import subprocess
 import sys
@@ -212,6 +213,23 @@ def test_cli_calibrate_the_shipped_example_and_run_the_result(tmp_path: Path) ->
     assert "2025-04-21: Easter Monday" in proc.stdout and "Wachttijd as h:mm:ss" in proc.stdout
     assert set(demand["tasks"]) == {"email", "post", "crm", "custom", "legacy", "coordination"}  # labels mapped
     assert abs(demand["calls"]["callback_share"] - 0.7) < 0.15  # simulated with 0.7, about 90 unanswered calls
+    # the calibrated inputs carry their standard errors into sim uncertainty: estimate +- 1.96 se, from
+    # calibration.json, and the assumed factors they replace are withdrawn
+    from sim.config import load_scenario
+    from sim.uncertainty import inputs_of
+
+    calibrated = load_scenario(out / "calibrated.yaml")
+    estimates = {e["path"]: e for e in json.loads((out / "calibration.json").read_text())["estimates"]}
+    talk = calibrated.uncertainty["demand.calls.talk_minutes.mean"]
+    e = estimates["demand.calls.talk_minutes"]
+    assert talk.distribution == "normal" and not talk.relative and "sim calibrate" in talk.source
+    assert (talk.low + talk.high) / 2 == pytest.approx(e["value"]["mean"], rel=1e-4)
+    assert (talk.high - talk.low) / 2 == pytest.approx(1.96 * e["se"], rel=1e-4)
+    rate = calibrated.uncertainty["demand.calls.per_staff_per_day"]  # the sector's relative entry, replaced
+    assert not rate.relative and rate.mode is None and rate.low < estimates["demand.calls.per_staff_per_day"]["value"]
+    assert not {"talk", "patience", "work", "demand"} & set(calibrated.uncertainty)  # measured, not assumed
+    assert {"occupancy", "shrinkage", "cost_per_fte"} <= set(calibrated.uncertainty)  # still assumptions
+    assert {i.key for i in inputs_of({"reference": calibrated})} == set(calibrated.uncertainty)
     run = subprocess.run([sys.executable, "-m", "sim", "run", str(out / "calibrated.yaml"), "--days", "2",
                           "--set", "run.warmup_days=1", "--measured", str(out / "measured.csv"),
                           "--measured-replications", "40",

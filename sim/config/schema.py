@@ -34,6 +34,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -907,8 +908,15 @@ class Scenario(Model):
     uncertainty: dict[str, UncertainInput] = Field(
         default_factory=dict,
         description="the inputs' stated uncertainty (sim uncertainty), by parameter name or dotted path; changes "
-        "no simulation",
+        "no simulation. In a config that extends another, 'name: null' withdraws an inherited entry (a calibrated "
+        "config replaces an assumed range by its measured standard error)",
     )
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _withdrawn(cls, value: Any) -> Any:
+        """``name: null`` withdraws an entry inherited through ``extends``."""
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
 
     @model_validator(mode="before")
     @classmethod
