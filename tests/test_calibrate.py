@@ -3,8 +3,8 @@ error), censored patience against the naive fit, the fitting functions, and the 
 
 from __future__ import annotations
 
-import math
 import json
+import math
 import shlex
 import subprocess
 import sys
