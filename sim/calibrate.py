@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -1177,7 +1178,7 @@ def calibrated_config(cal: Calibration, config_path: Path, out: Path) -> str:
 _REPLACED = {"talk": ("demand.calls.talk_minutes",), "patience": ("demand.calls.patience_seconds",)}
 
 
-def measured_uncertainty(cal: Calibration, inherited: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+def measured_uncertainty(cal: Calibration, inherited: AbstractSet[str] = frozenset()) -> dict[str, Any]:
     """The ``uncertainty`` section of a calibrated config: every scalar estimate with a standard error as a
     normal distribution given by its central 95% (estimate +- 1.96 se; lognormal with the same relative error
     where that would reach 0), with its source; and ``null`` for each inherited assumed factor that the
@@ -1208,7 +1209,7 @@ def measured_uncertainty(cal: Calibration, inherited: set[str] = frozenset()) ->
         if path in inherited:  # extends merges entries key by key: clear what the assumed one set
             out[path] |= {"relative": False, "mode": None}
     tasks = [k for k in cal.demand.get("tasks", {})] if isinstance(cal.demand.get("tasks"), dict) else []
-    replaced = dict(_REPLACED)
+    replaced: dict[str, tuple[str, ...]] = dict(_REPLACED)
     replaced["work"] = tuple(f"demand.tasks.{t}.work_minutes" for t in tasks) or ("-",)
     replaced["demand"] = ("demand.calls.per_staff_per_day",
                           *(f"demand.tasks.{t}.per_staff_per_day" for t in tasks))
