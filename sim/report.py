@@ -422,7 +422,8 @@ def significant(s: Mapping[str, Any]) -> bool:
 def unit_label(settings: Sequence[str], unit: Sequence[Any], many_setups: bool) -> str:
     setup, *values = unit
     if list(settings) == ["staffing", "fte"]:  # a staffing search: the config's and the least staffing
-        return f"{setup}, {values[0]} ({F.num(values[1]):.1f} FTE)"
+        role = {"config": "as staffed in its config", "least": "recommended"}.get(str(values[0]), str(values[0]))
+        return f"{setup}, {role} ({F.num(values[1]):.1f} FTE)"
     parts = [f"{short_setting(c)}={v}" for c, v in zip(settings, values, strict=True)]
     if many_setups or not parts:
         parts.insert(0, str(setup))
@@ -832,7 +833,7 @@ def _kpi_section(res: Results, baseline: str | None = None) -> str:
 
         body = [[_e(F.kpi_label(r["kpi"]))] + [cell(r["kpi"], c) for c in r["cells"]] for r in diff_rows]
         parts.append(_table(["KPI", *[f"{o} − {baseline}" for o in others]], body, numbers=True))
-    parts.append(_definitions([r["kpi"] for r in rows]))
+    parts.append(_definitions([r["kpi"] for r in rows], res))
     return "\n".join(parts)
 
 
@@ -845,18 +846,49 @@ def _arrow(kpi: str, html_: bool = True) -> str:
     return f' <span title="{better} is better">{arrow}</span>' if html_ else f" {arrow}"
 
 
-def _definitions(kpis: Sequence[str]) -> str:
-    """What each KPI on the page means, its norm and which way is better: the page stands alone."""
+#: The config's norm field behind a KPI's sector norm, and its direction.
+_NORM_FIELDS = {"reachability": ("reachability_min", ">="), "calls_abandoned": ("abandoned_max", "<="),
+                "utilisation": ("occupancy_max", "<=")}
+
+
+def result_norm(res: Results | None, kpi: str) -> tuple[str, float] | None:
+    """The sector norm ``kpi`` was judged on here: a staffing search's own target, else the first config's
+    ``norms`` section (``service_level_min`` for every back-office type), else the registry's default."""
+    if res is not None:
+        targets = res.summary.get("targets") or {}
+        first: list[Any] = next(iter(targets.values()), []) if isinstance(targets, dict) else []
+        for t in first:
+            if isinstance(t, dict) and t.get("kpi") == kpi and not t.get("department") and "value" in t:
+                return str(t.get("op") or (">=" if kpi_info(kpi).better == "higher" else "<=")), float(t["value"])
+        sc = res.first_scenario()
+        if sc is not None and res.kind != "staff":
+            name, op = _NORM_FIELDS.get(kpi, ("service_level_min", ">=") if kpi.startswith("service_level.")
+                                        and kpi != "service_level.phone" else (None, ""))
+            if name is not None:
+                value = getattr(sc.norms, name, None)
+                return None if value is None else (op, float(value))
+    info = kpi_info(kpi)
+    if info.norm is None:
+        return None
+    return (">=" if info.better == "higher" else "<="), float(info.norm)
+
+
+def _definitions(kpis: Sequence[str], res: Results | None = None) -> str:
+    """What each KPI on the page means, its norm (this result's own: :func:`result_norm`) and which way is
+    better: the page stands alone."""
     rows = []
     for kpi in kpis:
         info = kpi_info(kpi)
+        norm = result_norm(res, kpi)
+        text = "" if norm is None else f"{norm[0]} {_pct_text(norm[1])}"
         rows.append([_e(F.kpi_label(kpi)), _e(info.definition),
-                     f'<span class="nb">{_e(info.norm_text)}</span>' if info.norm_text else "–",
+                     f'<span class="nb">{_e(text)}</span>' if text else "–",
                      _e(info.better_text) or "neither"])
     table = _table(["KPI", "definition", "norm", "better"], rows, text_cols=(1, 2, 3))
     return ("<h3>What the KPIs mean</h3>" + table.replace("<table>", '<table class="defs">', 1) +
             '<p class="note">Shares count only requests arriving after the warm-up. '
-            + _e(norms_note()).replace("`sim staff`", "<code>sim staff</code>")
+            + "The norm column gives the norms this result was judged on (a staffing search's own targets, else the "
+            "config's norms section). " + _e(norms_note()).replace("`sim staff`", "<code>sim staff</code>")
             + " Lead times are given in wall-clock and in working hours; a mean lead time can lie above its 90th "
             "percentile when a few requests wait overnight, over a weekend or for a secretary back from leave: a "
             "long tail pulls the mean up while 90% are done sooner.</p>")
