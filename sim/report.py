@@ -733,7 +733,7 @@ h1{font-size:1.6em;margin-bottom:0.2em}h2{border-bottom:2px solid #0072B2;paddin
 table{border-collapse:collapse;margin:12px 0;font-size:0.9em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}
 th{background:#f0f4f8}td:first-child,th:first-child{text-align:left}
-table{max-width:100%}.nb{white-space:nowrap}table.defs th{text-align:left}
+table{max-width:100%}.tw{overflow-x:auto;max-width:100%}.nb{white-space:nowrap}table.defs th{text-align:left}
 td.text,td:first-child{text-align:left;white-space:normal}
 tr.differs td{background:#fff7e0}
 .note{color:#666;font-size:0.88em}.warn{color:#D55E00}
@@ -746,7 +746,7 @@ code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:0.9em}
 .side{flex:1 1 300px;font-size:0.9em;min-width:0}.side h3{margin:0.3em 0}
 .side ul{padding-left:1.1em;margin:0.2em 0 0.6em}h2.answer{margin-top:0.6em}
 .loss{color:#B03A00}.gain{color:#007A5A}ul.headline{font-size:1.08em;padding-left:1.2em}
-ul.headline li{margin-bottom:0.4em}
+ul.headline li{margin-bottom:0.4em}ul.headline code{word-break:break-all}ul.headline li.note{font-size:0.85em}
 table.gl{font-size:0.82em}table.gl td{white-space:nowrap}table.roster th{text-align:left}
 """
 
@@ -778,7 +778,8 @@ def _table(header: Sequence[str] | None, rows: Iterable[Sequence[str]], cls: Seq
                       for j, c in enumerate(row))
         body.append(f"<tr{klass}>{tds}</tr>")
     klass = ' class="kpi"' if numbers else ""  # tables of numbers with intervals: never wrapped
-    return f"<table{klass}>{head}<tbody>{''.join(body)}</tbody></table>"
+    # wide tables scroll inside their box, never the page
+    return f'<div class="tw"><table{klass}>{head}<tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _title(res: Results) -> str:
@@ -991,7 +992,7 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
     lines = headline(case) if "baseline" in case else []
     if lines:
         parts.append('<ul class="headline" id="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines)
-                     + _inputs_lines(res, case) + "</ul>")
+                     + '</ul><ul class="headline" id="inputs">' + _inputs_lines(res, case) + "</ul>")
     parts.append(_first_screen(res, case, figures))
     today = case.get("today") or {}
     if today:
@@ -1104,25 +1105,29 @@ def uncertainty_result(folder: Path) -> tuple[dict[str, Any], str] | None:
 
 
 def _inputs_lines(res: Results, case: Mapping[str, Any]) -> str:
-    """The headline's second half: the saving with the inputs' uncertainty, from a ``sim uncertainty`` run in
-    the folder (its own summary.json's headline, verbatim), or what to run to get it."""
+    """The headline's second half, kept short for the first screen: the saving with the inputs' uncertainty
+    and P(saving >= 15%), one line per setup, from a ``sim uncertainty`` run in the folder (its own
+    summary.json's headline, verbatim; the least FTE and payback lines folded below), or what to run for it."""
+    goal = 100 * F.num(case.get("article_saving"))
     found = uncertainty_result(res.folder)
     if found is None:
         configs = [str(e.get("path")) for e in res.manifest.get("configs", [])]
         targets = " ".join(f"--target {t}" for t in (res.manifest.get("target_specs") or []))
         cmd = " ".join(["sim uncertainty", *configs, targets, "--out", str(res.folder / "uncertainty")])
-        return (f'<li class="note">These intervals cover the simulation\'s noise only, not the uncertainty of the '
-                f"inputs (volumes, work times, occupancy ceiling, costs) that the answer rests on. For an interval "
-                f"that covers them and P(saving &ge; {100 * F.num(case.get('article_saving')):.0f}%), run "
-                f"<code>{_e(' '.join(cmd.split()))}</code> and <code>sim report</code> again.</li>")
+        return (f'<li class="note">These intervals cover the simulation\'s noise only, not the inputs\' uncertainty '
+                f"(volumes, work times, occupancy ceiling, costs). <details><summary>For that interval and "
+                f"P(saving &ge; {goal:.0f}%), run sim uncertainty</summary><code>{_e(' '.join(cmd.split()))}</code> "
+                "and <code>sim report</code> again.</details></li>")
     data, where = found
     unc = data["uncertainty"]
     basis = ", ".join(unc.get("targets") or []) or "the configs' norms"
-    lines = "".join(f"<li>{_e(line.strip())}</li>" for line in data.get("headline") or [])
-    return (f'<li>With the inputs\' stated uncertainty ({_e(len(unc.get("inputs") or []))} inputs, '
-            f"{_e(unc.get('points'))} input points by Latin hypercube, common random numbers; targets: "
-            f"{_e(basis)}; <code>{_e(where)}</code>):<ul class=\"inputs\">{lines}</ul></li>")
-
+    lines = [str(line) for line in data.get("headline") or []]
+    main = "".join(f"<li>{_e(line.strip())}</li>" for line in lines if not line.startswith(" "))
+    more = "".join(f"<li>{_e(line.strip())}</li>" for line in lines if line.startswith(" "))
+    return (main + f'<li class="note"><details><summary>With the inputs\' stated uncertainty: '
+            f"{_e(len(unc.get('inputs') or []))} inputs, {_e(unc.get('points'))} input points (Latin hypercube, "
+            f"common random numbers; targets: {_e(basis)}; <code>{_e(where)}</code>); least FTE and payback"
+            f"</summary><ul>{more}</ul></details></li>")
 
 def _staff_section(res: Results) -> str:
     """The business case of a staffing search: least FTE and cost per setup, the saving against the

@@ -64,3 +64,11 @@ def test_realistic_prints_events_floor_memory_and_speedup() -> None:
     assert "timeout with a callback" in out
     workers = rows(out, "workers")
     assert {"0", "1", "2"} <= set(workers)
+
+
+def test_whole_case_runs_staff_uncertainty_sensitivity_and_report_into_one_folder() -> None:
+    out = run("whole_case.py", "--quick")
+    assert "whole case in" in out and "target 10 min" in out
+    for name in ("staff", "uncertainty", "sensitivity", "report"):
+        assert any(line.split()[:1] == [name] for line in out.splitlines()), name
+    assert "P(saving >= 15%)" in out and "simulation +-" in out and "break-even" in out
