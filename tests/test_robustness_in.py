@@ -260,7 +260,8 @@ def test_log_departments_that_match_no_department(tmp_path: Path) -> None:
     assert "'FINANCE' as 'Finance'" in out
     # a name that is no department: refused with a suggestion, and the row
     rows = log_rows(dept=lambda n: "Legals" if n % 4 == 0 else "Finance")
-    refused(calibrated(tmp_path, cfg, rows, "--overwrite")[0], "requests.csv", "column 'department'", "'Legals'", "Legal")
+    refused(calibrated(tmp_path, cfg, rows, "--overwrite")[0], "requests.csv", "column 'department'", "'Legals'",
+            "Legal")
     rows = log_rows(dept=lambda n: "" if n == 7 else "Finance")
     refused(calibrated(tmp_path, cfg, rows, "--overwrite")[0], "requests.csv", "row 8", "column 'department'")
 
