@@ -265,6 +265,8 @@ def write_roster(p: Plan, path: Path) -> list[Path]:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.number_format = "@"  # text: clock times and names stay as written
+                if cell.data_type == "f":  # a name that starts with "=" is a name, not a formula
+                    cell.data_type = "s"
         for i, h in enumerate(header):
             width = max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
             ws.column_dimensions[chr(ord("A") + i)].width = min(width + 2, 70)
