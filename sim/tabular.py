@@ -168,6 +168,7 @@ def _column_letter(i: int) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    open_regular(path, MAX_TABLE_BYTES, _WHAT).close()  # the file's guards first, whatever is installed
     try:
         import openpyxl
     except ImportError:
@@ -228,12 +229,12 @@ def _sheet_rows(path: Path, ws: Any, ws_formulas: Any) -> Table:
 
 
 def _read_parquet(path: Path, keep: Iterable[str] | None) -> Table:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise ConfigError(str(path), "reading .parquet needs pyarrow: pip install 'secretariat-sim[parquet]'") \
-            from None
-    with open_regular(path, MAX_TABLE_BYTES, _WHAT) as fh:
+    with open_regular(path, MAX_TABLE_BYTES, _WHAT) as fh:  # the file's guards first, whatever is installed
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise ConfigError(str(path), "reading .parquet needs pyarrow: pip install 'secretariat-sim[parquet]'") \
+                from None
         try:
             pf = pq.ParquetFile(fh)
             names = list(pf.schema_arrow.names)
