@@ -123,9 +123,10 @@ def parse_durations(cells: Sequence[Any], column: str, unit: str = "auto",
     is_num = kind_arr == "number"
     is_clock = (kind_arr == "clock2") | (kind_arr == "clock3")
     num = numbers[is_num]
-    if (num < 0).any() or not np.isfinite(num).all():
-        bad = int(np.flatnonzero(is_num)[np.flatnonzero((num < 0) | ~np.isfinite(num))[0]])
-        raise DurationError(f"{cells[bad]!r}: a duration cannot be negative", bad)
+    if not np.isfinite(num).all():
+        bad = int(np.flatnonzero(is_num)[np.flatnonzero(~np.isfinite(num))[0]])
+        raise DurationError(f"{cells[bad]!r} is not a number (leave the cell empty where a duration is unknown)",
+                            bad)
 
     how: list[str] = []
     if is_clock.any():
@@ -161,7 +162,25 @@ def parse_durations(cells: Sequence[Any], column: str, unit: str = "auto",
         how.append(said)
     if not how:
         how.append("no values")
+    # one rule for every kind of cell (numbers, clock text, spreadsheet time cells, Parquet durations): a
+    # duration is not negative, and not longer than a week (a wrong unit, or a date read as a time)
+    bad_at = np.flatnonzero((out < 0) | (out > MAX_DURATION_SECONDS))
+    if len(bad_at):
+        i = int(bad_at[0])
+        why = "a duration cannot be negative" if out[i] < 0 else \
+            f"{out[i] / 86400:,.3g} days is not a duration of a call or a task (at most a week; is the unit right?)"
+        raise DurationError(f"{_shown(cells[i])}: {why}", i)
     return out, "; ".join(how)
+
+
+#: The longest duration a call, a wait or a piece of work may take: a week, in seconds.
+MAX_DURATION_SECONDS = 7 * 86400.0
+
+
+def _shown(cell: Any) -> str:
+    if isinstance(cell, timedelta):
+        return repr(str(cell))
+    return repr(cell)
 
 
 def _looks_like_excel_fractions(num: np.ndarray) -> bool:
@@ -209,14 +228,32 @@ class DateTimeError(ValueError):
         self.index = index
 
 
-def parse_datetimes(cells: Sequence[Any], column: str) -> tuple[list[datetime], str]:
-    """The date-times of one column and how they were read, in words. Day-month-year unless the column's first
-    field goes above 12 in no row and its second does in some (then month-day-year)."""
+def parse_datetimes(cells: Sequence[Any], column: str, zone: str | None = None,
+                    key: str = "calls.timezone") -> tuple[list[datetime], str]:
+    """The date-times of one column (local clock times, without a time zone) and how they were read, in words.
+    Day-month-year unless the column's first field goes above 12 in no row and its second does in some (then
+    month-day-year).
+
+    A time with a UTC offset (``2025-01-06T08:00:00Z``, ``...+01:00``) is never read by dropping the offset
+    unnoticed: with ``zone`` (an IANA name such as ``Europe/Amsterdam``, declared by ``key``) every such time
+    is converted to that zone's clock time (summer time included) and times without an offset are taken as
+    that zone's already; without ``zone``, a column whose times all carry one and the same offset is read as
+    the clock times written (said in the words returned), and a column that mixes offsets, or times with and
+    without one, is refused."""
+    tz = _zone(zone, key) if zone else None
     parsed: list[tuple[int, int, int, int, int, int, int] | datetime] = []
     month_first_possible, day_first_possible = True, True
     how: set[str] = set()
+    offsets: dict[Any, int] = {}  # offset -> first index
     for i, cell in enumerate(cells):
         if isinstance(cell, datetime):
+            if cell.tzinfo is not None:
+                offsets.setdefault(cell.utcoffset(), i)
+                if tz is not None:
+                    cell = cell.astimezone(tz)
+                cell = cell.replace(tzinfo=None)
+            else:
+                offsets.setdefault(None, i)
             parsed.append(cell)
             how.add("date-time cells")
             continue
@@ -235,11 +272,17 @@ def parse_datetimes(cells: Sequence[Any], column: str) -> tuple[list[datetime], 
             continue
         text = "" if cell is None else str(cell).strip()
         try:
-            parsed.append(datetime.fromisoformat(text))
-            how.add("ISO")
-            continue
+            iso = datetime.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            offsets.setdefault(iso.utcoffset(), i)
+            if iso.tzinfo is not None and tz is not None:
+                iso = iso.astimezone(tz)
+            parsed.append(iso.replace(tzinfo=None))
+            how.add("ISO")
+            continue
+        offsets.setdefault(None, i)
         m = _DATE.match(text)
         if not m:
             raise DateTimeError(f"{text!r} is not a date and time (e.g. 2025-01-06 09:15:00 or 06-01-2025 09:15)", i)
@@ -270,7 +313,42 @@ def parse_datetimes(cells: Sequence[Any], column: str) -> tuple[list[datetime], 
         out.append(_checked(str(cells[i]), i, year, month, day, hh, mm, ss, frac))
     if any(not isinstance(p, datetime) for p in parsed):
         how.add("month-day-year" if month_first else "day-month-year")
+    aware = [o for o in offsets if o is not None]
+    if aware and tz is not None:
+        how.add(f"UTC offsets converted to {zone}")
+    elif len(offsets) > 1:
+        first, second = sorted(offsets.values())[:2]
+        raise DateTimeError(f"{cells[second]!r}: column {column!r} mixes UTC offsets ({_offset(cells, first)} and "
+                            f"{_offset(cells, second)}); say which time zone to convert them to with --map "
+                            f"{key}=Europe/Amsterdam (an IANA name)", second)
+    elif aware:
+        how.add(f"clock times as written, at UTC offset {_offset(cells, offsets[aware[0]])}")
     return out, ", ".join(sorted(how)) or "no values"
+
+
+def _offset(cells: Sequence[Any], i: int) -> str:
+    """The UTC offset of cell ``i`` as ISO writes it (``+01:00``), or "no offset"."""
+    cell = cells[i]
+    try:
+        when = cell if isinstance(cell, datetime) else datetime.fromisoformat(str(cell).strip())
+    except ValueError:
+        return "no offset"
+    offset = when.utcoffset()
+    if offset is None:
+        return "no offset"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _zone(name: str, key: str) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DateTimeError(f"--map {key}={name}: not a time zone; give an IANA name such as Europe/Amsterdam") \
+            from None
 
 
 def _checked(text: str, i: int, y: int, mo: int, d: int, hh: int, mm: int, ss: int, us: int) -> datetime:

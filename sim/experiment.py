@@ -479,7 +479,7 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
 def _label(text: str) -> Any:
     """A swept value as the user wrote it: read as the config reads it (``17:00`` stays the text "17:00",
     not YAML 1.1's 1020 minutes)."""
-    return plain_data(parse_yaml(text), "--vary")
+    return plain_data(parse_yaml(text, "--vary"), "--vary")
 
 
 def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mapping[str, Sequence[Any]],

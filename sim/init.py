@@ -8,13 +8,14 @@ everything else comes from the built-in defaults (the calendar, absence, dispatc
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config import WEEKDAYS, ConfigError
+from sim.config import WEEKDAYS, ConfigError, one_line
 from sim.defaults import SECTOR_DEMAND_YAML
 
 #: Secretary FTE per staff member when neither --secretaries nor --fte is given: 12 FTE for 450 staff, as in
@@ -35,6 +36,33 @@ class Plan:
     secretaries: list[tuple[str, list[str], str | None, int]]  # name, departments, cluster, days a week
 
 
+#: The most staff of a department (as the schema's ``Department.staff``) and the most secretaries a plan makes.
+MAX_STAFF = 100_000
+MAX_SECRETARIES = 10_000
+
+
+def check_name(name: str, what: str) -> str:
+    """A name given on the command line: one line of printable text (it becomes a YAML value and a cell)."""
+    if not name.strip():
+        raise ConfigError(what, "a name cannot be empty")
+    if not name.isprintable():
+        raise ConfigError(what, f"{one_line(name)!r}: control characters and line breaks are not allowed in a name")
+    return name
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (JSON's string syntax, a subset of YAML's): any name survives, a
+    ``#`` in it is not a comment and ``null`` or ``yes`` stay text."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def roster_paths(path: Path) -> list[Path]:
+    """The files :func:`write_roster` writes for ``path``: one XLSX, or two CSVs beside it."""
+    if path.suffix.lower() == ".csv":
+        return [path.with_name(f"{path.stem}_departments.csv"), path.with_name(f"{path.stem}_secretaries.csv")]
+    return [path]
+
+
 def parse_departments(text: str) -> list[tuple[str, int]]:
     """``"Stedenbouw:60,Verkeer:40"`` -> [("Stedenbouw", 60), ("Verkeer", 40)]."""
     out: list[tuple[str, int]] = []
@@ -49,6 +77,10 @@ def parse_departments(text: str) -> list[tuple[str, int]]:
             raise ConfigError("--departments", f"{part.strip()!r}: the staff count must be a whole number") from None
         if n < 1:
             raise ConfigError("--departments", f"{part.strip()!r}: a department has at least 1 staff member")
+        if n > MAX_STAFF:
+            raise ConfigError("--departments", f"{one_line(part.strip())!r}: at most {MAX_STAFF:,} staff in a "
+                                               "department")
+        check_name(name, "--departments")
         if name in (d for d, _ in out):
             raise ConfigError("--departments", f"{name!r} is given twice")
         out.append((name, n))
@@ -85,6 +117,9 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
     else:
         days = [5] * int(secretaries or 0)
     n = len(days)
+    if n > MAX_SECRETARIES:
+        raise ConfigError("sim init", f"{n:,} secretaries; at most {MAX_SECRETARIES:,} (give --fte or --secretaries, "
+                                      "or fewer staff)")
     depts: list[tuple[str, int, str | None]]
     if setup == "central":
         k = max(1, min(clusters, len(departments)))
@@ -199,7 +234,7 @@ def write_roster(p: Plan, path: Path) -> list[Path]:
 
     depts, people = roster_rows(p)
     if path.suffix.lower() == ".csv":
-        out = [path.with_name(f"{path.stem}_departments.csv"), path.with_name(f"{path.stem}_secretaries.csv")]
+        out = roster_paths(path)
         for target, header, rows in ((out[0], DEPARTMENT_COLUMNS, depts), (out[1], SECRETARY_COLUMNS, people)):
             with target.open("w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
@@ -230,6 +265,8 @@ def write_roster(p: Plan, path: Path) -> list[Path]:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.number_format = "@"  # text: clock times and names stay as written
+                if cell.data_type == "f":  # a name that starts with "=" is a name, not a formula
+                    cell.data_type = "s"
         for i, h in enumerate(header):
             width = max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
             ws.column_dimensions[chr(ord("A") + i)].width = min(width + 2, 70)
@@ -245,11 +282,11 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
     staff = sum(s for _, s, _ in p.departments)
     fte = sum(d for *_, d in p.secretaries) / 5
     lines = [
-        f"# {p.name}: a {p.setup} secretariat for {staff} staff in {len(p.departments)} departments, "
+        f"# {one_line(p.name)}: a {p.setup} secretariat for {staff} staff in {len(p.departments)} departments, "
         f"{len(p.secretaries)} secretaries ({fte:g} FTE).",
         "# Written by `sim init`; it runs as it is: sim run THIS_FILE. Everything not given here takes the built-in",
         "# defaults (see docs/METHODS.md, 'The config format'); numbers without a source are ASSUMPTIONS.",
-        f"name: {p.name}",
+        f"name: {quoted(p.name)}",
         "run:",
         "  days: 40              # working days measured",
         "  warmup_days: 10",
@@ -269,9 +306,9 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
         lines += [
             "  # the roster is kept in a spreadsheet (written by sim init --roster: every column, Help sheet with an",
             "  # example); edit it there. Columns: docs/METHODS.md, 'Roster from a spreadsheet'.",
-            f"  departments_file: {roster[0]}",
+            f"  departments_file: {quoted(roster[0])}",
             *(["  departments_sheet: Departments"] if xlsx else []),
-            f"  secretaries_file: {roster[-1]}",
+            f"  secretaries_file: {quoted(roster[-1])}",
             *(["  secretaries_sheet: Secretaries"] if xlsx else []),
         ]
     else:
@@ -282,8 +319,8 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
             "  departments:",
         ]
     for dname, s, cluster in ([] if roster else p.departments):
-        c = f", cluster: {cluster}" if cluster else ""
-        lines.append(f"    - {{name: {dname}, staff: {s}{c}}}")
+        c = f", cluster: {quoted(cluster)}" if cluster else ""
+        lines.append(f"    - {{name: {quoted(dname)}, staff: {s}{c}}}")
     if not roster:
         lines += [
             "  # Full-time is 5 x 7.2 h: an early shift 08:30-16:12 or a late one 09:18-17:00, lunch 30 minutes, "
@@ -299,7 +336,8 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
         lunch = LUNCHES[turn.get(key, 0) % len(LUNCHES)]
         turn[key] = turn.get(key, 0) + 1
         days = "" if ndays >= 5 else f", days: [{', '.join(part_time_days(ndays))}]"
-        lines.append(f"    - {{name: {sname}, departments: [{', '.join(own)}], start: \"{start}\", end: \"{end}\", "
+        own_text = ", ".join(quoted(o) for o in own)
+        lines.append(f"    - {{name: {quoted(sname)}, departments: [{own_text}], start: \"{start}\", end: \"{end}\", "
                      f"lunch_start: \"{lunch}\"{days}}}")
     lines += costs_lines(p.setup)
     if p.setup == "central":
@@ -327,4 +365,5 @@ def scenario_text(p: Plan, roster: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["parse_departments", "part_time_days", "plan", "roster_rows", "scenario_text", "write_roster"]
+__all__ = ["check_name", "parse_departments", "part_time_days", "plan", "quoted", "roster_paths", "roster_rows",
+           "scenario_text", "write_roster"]

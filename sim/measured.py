@@ -27,8 +27,8 @@ figures, and up to 10 times for a department's tasks). docs/METHODS.md has the n
 
 from __future__ import annotations
 
-import csv
 import math
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import WEEKDAYS, ConfigError, Scenario, clock_minutes
+from sim.tabular import read_table
 
 #: outcome codes of the calibration's call records (sim.calibrate.Calls.outcome)
 ANSWERED, ABANDONED, AFTER_HOURS, OPEN = 0, 1, 2, 3
@@ -171,16 +172,36 @@ def measure(scenario: Scenario, calls: Any, tasks: Any, left_out: dict[date, str
 
 
 def read_measured(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of a measured.csv (as sim calibrate writes it), read by the guarded table reader and checked
+    once, here: a share is a number from 0 to 1, a count a whole number of at least 0. The values are kept as
+    text, as written."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise ConfigError(str(path), "no such file (sim calibrate writes measured.csv)")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in ("scope", "group", "kpi", "measured", "n") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConfigError(str(path), f"needs the columns {', '.join(COLUMNS)} (as sim calibrate writes them); "
-                                         f"missing: {', '.join(missing)}")
-        return [dict(r) for r in reader]
+    table = read_table(path)
+    header = [h.strip().lower() for h in table.header]
+    missing = [c for c in ("scope", "group", "kpi", "measured", "n") if c not in header]
+    if missing:
+        raise ConfigError(str(path), f"needs the columns {', '.join(COLUMNS)} (as sim calibrate writes them); "
+                                     f"missing: {', '.join(missing)}")
+    out = []
+    for r, row in enumerate(table.rows):
+        values = {h: ("" if i >= len(row) or row[i] is None else str(row[i]).strip()) for i, h in enumerate(header)}
+        for key, low, high, whole in (("measured", 0.0, 1.0, False), ("n", 0.0, math.inf, True),
+                                      ("ci_low", 0.0, 1.0, False), ("ci_high", 0.0, 1.0, False),
+                                      ("se", 0.0, 1.0, False)):
+            text = values.get(key, "")
+            if text == "" and key not in ("measured", "n"):
+                continue
+            try:
+                x = float(text)
+            except ValueError:
+                x = math.nan
+            if not (math.isfinite(x) and low <= x <= high and (not whole or x.is_integer())):
+                kind = "a whole number of at least 0" if whole else f"a number from {low:g} to {high:g}"
+                raise table.error(f"{text!r} is not {kind}", r, table.header[header.index(key)])
+        out.append(values)
+    return out
 
 
 def simulated(result: Any) -> dict[tuple[str, str, str], tuple[float, float]]:

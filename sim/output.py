@@ -84,6 +84,45 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
     return path
 
 
+#: The lock file a command holds in its output folder while it writes there (:func:`claim_out_dir`).
+LOCK_NAME = ".sim.lock"
+
+
+@contextmanager
+def claim_out_dir(folder: Path, what: str = "--out", overwrite: bool = False) -> Iterator[Path]:
+    """Hold ``folder`` for one command while it writes there, so that two commands started at once into the
+    same folder cannot mix their files: a lock file (LOCK_NAME) is created in it and locked; a second command
+    that finds it locked is refused (ConfigError, exit code 2). Once locked, the folder is checked again (an
+    earlier command may have finished into it since :func:`choose_out_dir` looked): it must be empty but for
+    the lock, unless ``overwrite``. The lock file is removed when the block ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK_NAME
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as err:
+        raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover (not POSIX): the lock file's existence is the lock
+            pass
+        except OSError:
+            raise ConfigError(str(folder), f"{what}: another sim command is writing into this folder; wait for it, "
+                                           "or choose another folder") from None
+        others = [p.name for p in folder.iterdir() if p.name != LOCK_NAME]
+        if others and not overwrite:
+            raise ConfigError(str(folder), "the output folder is not empty; choose another --out or pass --overwrite")
+        try:
+            yield folder
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    finally:
+        os.close(fd)
+
+
 #: The longest folder name made from a scenario's name (file systems allow 255 bytes; room for "-N").
 MAX_NAME_BYTES = 100
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.config.errors import ConfigError, format_validation_error
+from sim.config.errors import ConfigError, format_validation_error, one_line
 from sim.config.schema import WEEKDAYS, Department, SecretarySpec
 from sim.tabular import Table, read_table
 
@@ -40,6 +40,9 @@ FILE_KEYS = {"departments_file": ("departments", "departments_sheet"),
 SHEET_KEYS = ("departments_sheet", "secretaries_sheet")
 ALIASES = {"lunch": "lunch_start", "department": "departments", "afdeling": "departments", "naam": "name"}
 _SPLIT = re.compile(r"\s*[;,|]\s*")
+#: Characters no name or value of a roster may hold (a YAML config refuses them too): control characters,
+#: tabs and line breaks, and Unicode line separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _DUTCH_DAYS = {"ma": "mon", "di": "tue", "wo": "wed", "do": "thu", "vr": "fri", "za": "sat", "zo": "sun"}
 
 
@@ -53,6 +56,9 @@ def expand_organisation(data: dict[str, Any], source: str, origins: dict[str, An
     for key, (target, sheet_key) in FILE_KEYS.items():
         if key not in org:
             continue
+        if target in org:  # a list beside its spreadsheet: one would be dropped silently
+            raise ConfigError(source, f"gives both {target} and {key}; give the list or the spreadsheet, not both",
+                              f"organisation.{key}")
         path = org.pop(key)
         sheet = org.pop(sheet_key, None)
         if not isinstance(path, str) or not path.strip():
@@ -62,8 +68,9 @@ def expand_organisation(data: dict[str, Any], source: str, origins: dict[str, An
             org[target] = read_departments(table)
             model: type[BaseModel] = Department
         else:
-            known = [d.get("name") for d in org.get("departments", []) if isinstance(d, dict)]
-            org[target] = read_secretaries(table, [str(k) for k in known])
+            listed = org.get("departments")
+            known = [d.get("name") for d in listed if isinstance(d, dict)] if isinstance(listed, list) else []
+            org[target] = read_secretaries(table, [str(k) for k in known if isinstance(k, str)])
             model = SecretarySpec
         if origins is not None:
             origins[target] = (table, _columns(table, model, (), target))
@@ -105,12 +112,29 @@ def _clock(cell: Any) -> Any:
 
 def _validate(table: Table, model: type[BaseModel], row: int, values: dict[str, Any], header_of: dict[str, int]) \
         -> dict[str, Any]:
+    """Check one row's values against the model, as a YAML config's are: text as plain data (no control
+    characters), then the model's own checks. A bad cell is named by its row and column and quoted as the user
+    wrote it (``'1.000'``, not the number it was read as)."""
+    cells = table.rows[row]
+    for key, value in values.items():
+        texts = value if isinstance(value, list) else list(value) if isinstance(value, dict) else [value]
+        for text in texts:
+            if isinstance(text, str) and _CONTROL.search(text):
+                bad = _CONTROL.search(text)
+                assert bad is not None
+                raise table.error(f"the control character '{one_line(bad.group())}' is not allowed in a name or "
+                                  f"value ({one_line(text)!r})", row, table.header[header_of[key]])
     try:
         model.model_validate(values)
     except ValidationError as err:
         field, msg = format_validation_error(err, model)
         first = str(err.errors()[0]["loc"][0]) if err.errors()[0]["loc"] else field
         column = table.header[header_of[first]] if first in header_of else first
+        if first in header_of:
+            i = header_of[first]
+            written = cells[i] if i < len(cells) else None
+            if isinstance(written, str | int | float) and not isinstance(written, bool) and " (got " in msg:
+                msg = re.sub(r" \(got .*\)$", "", msg) + f" (got {_text(written)!r})"
         raise table.error(msg, row, column) from None
     return values
 

@@ -9,13 +9,16 @@ without a byte-order mark); XLSX needs ``pip install openpyxl`` (the ``xlsx`` ex
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim.config.errors import ConfigError
+from sim.config.errors import ConfigError, one_line
+from sim.config.reading import open_regular, read_bytes
 
 
 @dataclass
@@ -69,20 +72,31 @@ class Table:
             yield row[i] if i < len(row) else None
 
 
+#: Guards against reading something that is not a table a person keeps (a database dump, a disk image, a
+#: sparse file): the largest file read, in bytes, and the most cells kept. A year of calls of a large
+#: municipality is a few hundred thousand rows of a dozen columns, some tens of MB; a table of this many cells
+#: takes a few GB as Python objects, which is as far as a laptop goes.
+MAX_TABLE_BYTES = 200 * 2**20
+MAX_TABLE_CELLS = 20_000_000
+_WHAT = "a table (CSV, XLSX or Parquet)"
+
+
 def read_table(path: str | Path, sheet: str | None = None, keep: Iterable[str] | None = None) -> Table:
     """Read a CSV, XLSX or Parquet file's first sheet (or ``sheet``). Blank rows are skipped. With ``keep``,
-    only the columns of those names are kept (a large export then takes less memory)."""
+    only the columns of those names are kept (a large export then takes less memory).
+
+    The file is opened as a config file is (:func:`sim.config.reading.open_regular`): a regular file of at
+    most MAX_TABLE_BYTES, never a pipe or a device; at most MAX_TABLE_CELLS cells are kept. An XLSX formula
+    without a stored value (a workbook written by a program that does not compute formulas) is refused, naming
+    its cell, rather than read as an empty cell."""
     path = Path(path)
-    source = str(path)
-    if not path.exists():
-        raise ConfigError(source, "no such file")
     suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods"):
+        raise ConfigError(str(path), f"{suffix} files cannot be read; save the sheet as .xlsx or .csv")
     if suffix in (".xlsx", ".xlsm"):
         table = _read_xlsx(path, sheet)
     elif suffix == ".parquet":
-        table = _read_parquet(path)
-    elif suffix in (".xls", ".ods"):
-        raise ConfigError(source, f"{suffix} files cannot be read; save the sheet as .xlsx or .csv")
+        table = _read_parquet(path, keep)
     else:
         return _read_csv(path, keep)
     return table if keep is None else _only(table, _kept(table.header, keep))
@@ -98,15 +112,26 @@ def _only(table: Table, idx: list[int]) -> Table:
     return Table(table.source, table.sheet, [table.header[i] for i in idx], rows, table.numbers)
 
 
+def _too_many(path: Path, cells: int) -> ConfigError:
+    return ConfigError(str(path), f"holds more than {MAX_TABLE_CELLS:,} cells ({cells:,}); too big to read "
+                                  "(keep only the rows and columns needed)")
+
+
 def _read_csv(path: Path, keep: Iterable[str] | None) -> Table:
+    raw = read_bytes(path, MAX_TABLE_BYTES, _WHAT)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return _csv_rows(path, fh, keep)
-    except UnicodeDecodeError:
-        with path.open(encoding="cp1252", newline="") as fh:  # what Excel on Windows writes for "CSV"
-            return _csv_rows(path, fh, keep)
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read: {err}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as first:
+        try:
+            text = raw.decode("cp1252")  # what Excel on Windows writes for "CSV"
+        except UnicodeDecodeError:
+            raise ConfigError(str(path), f"cannot be read: neither UTF-8 nor Windows-1252 text (byte "
+                                         f"{raw[first.start]:#04x} at position {first.start}); save it as CSV "
+                                         "UTF-8") from None
+    try:
+        return _csv_rows(path, io.StringIO(text, newline=""), keep)
+    except csv.Error as err:
+        raise ConfigError(str(path), f"cannot be read as CSV: {err}") from None
 
 
 def _csv_rows(path: Path, fh: TextIO, keep: Iterable[str] | None) -> Table:
@@ -120,58 +145,109 @@ def _csv_rows(path: Path, fh: TextIO, keep: Iterable[str] | None) -> Table:
     width = len(header)
     rows: list[list[Any]] = []
     numbers: list[int] = []
+    cells = 0
     for n, row in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
         if any(cell.strip() for cell in row):
             if len(row) < width:
                 row += [""] * (width - len(row))
             rows.append([row[i] for i in idx])
             numbers.append(n)
+            cells += len(idx)
+            if cells > MAX_TABLE_CELLS:
+                raise _too_many(path, cells)
     return Table(str(path), None, [header[i] for i in idx], rows, numbers)
 
 
+def _column_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    open_regular(path, MAX_TABLE_BYTES, _WHAT).close()  # the file's guards first, whatever is installed
     try:
         import openpyxl
     except ImportError:
         raise ConfigError(str(path), "reading .xlsx needs openpyxl: pip install 'secretariat-sim[xlsx]'") from None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many kinds for a damaged file
-        raise ConfigError(str(path), f"cannot be read as a workbook: {err}") from None
-    try:
+    with contextlib.ExitStack() as stack:
+        books = []
+        for data_only in (True, False):  # the stored values, and the formulas (to tell an uncomputed one)
+            fh = stack.enter_context(open_regular(path, MAX_TABLE_BYTES, _WHAT))
+            try:
+                book = openpyxl.load_workbook(fh, read_only=True, data_only=data_only)
+            except Exception as err:  # openpyxl raises many kinds for a damaged file
+                raise ConfigError(str(path), f"cannot be read as a workbook: {one_line(err)}") from None
+            stack.callback(book.close)
+            books.append(book)
+        values, formulas = books
         if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
+            title = values.sheetnames[0]
+        elif sheet in values.sheetnames:
+            title = sheet
         else:
-            raise ConfigError(str(path), f"no sheet {sheet!r}; the sheets are: {', '.join(book.sheetnames)}")
-        it = ws.iter_rows(values_only=True)
-        header_row = next(it, None)
-        if header_row is None or not any(c is not None for c in header_row):
-            raise ConfigError(str(path), f"sheet {ws.title!r}: empty; the first row must name the columns")
-        header = ["" if c is None else str(c).strip() for c in header_row]
-        while header and not header[-1]:
-            header.pop()
-        rows: list[list[Any]] = []
-        numbers: list[int] = []
-        for n, row in enumerate(it, start=2):
-            cells = list(row[: len(header)])
-            if any(c is not None and str(c).strip() for c in cells):
-                rows.append(cells)
-                numbers.append(n)
-        return Table(str(path), ws.title, header, rows, numbers)
-    finally:
-        book.close()
+            raise ConfigError(str(path), f"no sheet {sheet!r}; the sheets are: {', '.join(values.sheetnames)}")
+        try:
+            return _sheet_rows(path, values[title], formulas[title])
+        except ConfigError:
+            raise
+        except Exception as err:  # a damaged sheet inside a readable zip
+            raise ConfigError(str(path), f"sheet {title!r} cannot be read: {one_line(err)}") from None
+    raise AssertionError("unreachable")  # pragma: no cover (the with block returns or raises)
 
 
-def _read_parquet(path: Path) -> Table:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise ConfigError(str(path), "reading .parquet needs pyarrow: pip install 'secretariat-sim[parquet]'") \
-            from None
-    table = pq.read_table(path)
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+def _sheet_rows(path: Path, ws: Any, ws_formulas: Any) -> Table:
+    header_row = next(ws.iter_rows(max_row=1, values_only=True), None)
+    if header_row is None or not any(c is not None for c in header_row):
+        raise ConfigError(str(path), f"sheet {ws.title!r}: empty; the first row must name the columns")
+    header = ["" if c is None else str(c).strip() for c in header_row]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    it = ws.iter_rows(min_row=2, max_col=width, values_only=True)
+    it_formulas = ws_formulas.iter_rows(min_row=2, max_col=width, values_only=True)
+    for n, (row, formula_row) in enumerate(zip(it, it_formulas, strict=False), start=2):
+        cells = list(row[:width])
+        if any(c is not None and str(c).strip() for c in cells) or any(c is not None for c in formula_row):
+            for i, (value, formula) in enumerate(zip(cells, formula_row, strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    column = header[i] or _column_letter(i)
+                    raise ConfigError(str(path), f"sheet {ws.title!r}, row {n}, column {column!r} (cell "
+                                                 f"{_column_letter(i)}{n}): a formula without a stored value "
+                                                 f"({one_line(formula)[:40]}); open and save the file in Excel "
+                                                 "or LibreOffice, or paste the values")
+            rows.append(cells)
+            numbers.append(n)
+            if len(rows) * width > MAX_TABLE_CELLS:
+                raise _too_many(path, len(rows) * width)
+    return Table(str(path), ws.title, header, rows, numbers)
+
+
+def _read_parquet(path: Path, keep: Iterable[str] | None) -> Table:
+    with open_regular(path, MAX_TABLE_BYTES, _WHAT) as fh:  # the file's guards first, whatever is installed
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise ConfigError(str(path), "reading .parquet needs pyarrow: pip install 'secretariat-sim[parquet]'") \
+                from None
+        try:
+            pf = pq.ParquetFile(fh)
+            names = list(pf.schema_arrow.names)
+            wanted = names if keep is None else [names[i] for i in _kept(names, keep)]
+            cells = pf.metadata.num_rows * len(wanted)
+            if cells > MAX_TABLE_CELLS:
+                raise _too_many(path, cells)
+            table = pf.read(columns=wanted)
+            columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        except ConfigError:
+            raise
+        except Exception as err:  # pyarrow raises many kinds for a damaged file or an unreadable value
+            raise ConfigError(str(path), f"cannot be read as Parquet: {one_line(err)}") from None
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     return Table(str(path), None, list(table.column_names), rows, list(range(2, 2 + len(rows))))
 

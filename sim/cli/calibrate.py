@@ -9,6 +9,7 @@ import click
 from sim.calibrate import calibrate as estimate
 from sim.calibrate import (
     calibrated_config,
+    calibrated_data,
     calibration_json,
     demand_yaml,
     fmt_estimate,
@@ -21,8 +22,20 @@ from sim.calibrate import (
     report_markdown,
     write_figures,
 )
-from sim.config import ConfigError, load_scenario
-from sim.output import choose_out_dir, write_json, write_text
+from sim.config import ConfigError, load_data, one_line, overridden_part, parse_extending, parse_scenario
+from sim.output import choose_out_dir, claim_out_dir, write_json, write_text
+
+#: What sim calibrate writes into its folder: --overwrite removes these first, so that no figure of an earlier
+#: calibration is taken for this one's.
+CALIBRATION_FILES = ("demand.yaml", "calibrated.yaml", "report.md", "calibration.json", "measured.csv",
+                     "profile_*.png", "qq_*.png", "patience.png")
+
+
+def clear_calibration(folder: Path) -> None:
+    for pattern in CALIBRATION_FILES:
+        for p in folder.glob(pattern):
+            if p.is_file() or p.is_symlink():
+                p.unlink()
 
 
 @click.command("calibrate")
@@ -56,38 +69,52 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     Writes demand.yaml (the demand section), calibrated.yaml (CONFIG with that demand: sim run it as it is),
     report.md with the estimates, standard errors, fits and what could not be estimated, calibration.json,
     and PNG figures (profiles observed against fitted, a QQ plot per duration, patience)."""
-    scenario = load_scenario(config, list(overrides))
+    data, origins = load_data(config, list(overrides))
+    scenario = parse_scenario(data, config, origins)
     call_map, task_map = parse_mapping(mapping)
     if type_map is not None:
         task_map["type_map"] = {**read_type_map(type_map), **task_map["type_map"]}
     if calls_file is None and tasks_file is None:
         raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
+    if not overwrite:  # a folder that is not empty is refused before the work, not after it
+        choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
     calls = tasks = None
-    wanted = [v for m in (call_map, task_map) for k, v in m.items() if isinstance(v, str) and not k.endswith("unit")]
+    wanted = [v for m in (call_map, task_map) for k, v in m.items()
+              if isinstance(v, str) and not k.endswith("unit") and k != "timezone"]
     wanted += ["kind", "arrival", "duration_minutes"]  # the meetings of a request log
+    departments = [d.name for d in scenario.organisation.departments]
     if calls_file is not None:
         table = read_table(calls_file, sheet, wanted)
-        calls = read_calls(table, call_map)
+        calls = read_calls(table, call_map, departments)
         if tasks_file is None and table.column(task_map["kind"]) is not None:
-            tasks = read_tasks(table, task_map)
+            tasks = read_tasks(table, task_map, departments)
             tasks = tasks if len(tasks.day) else None
     meetings = read_meetings(table) if calls_file is not None else None
     if tasks_file is not None:
-        tasks = read_tasks(read_table(tasks_file, sheet, wanted), task_map)
+        tasks = read_tasks(read_table(tasks_file, sheet, wanted), task_map, departments)
     cal = estimate(scenario, calls, tasks, slot_minutes, days, meetings)
+    overridden = overridden_part(data, list(overrides)) if isinstance(data, dict) else {}
+    try:  # what is written must run: checked before a file is written
+        parse_extending(config, calibrated_data(cal, overridden, set(scenario.uncertainty)), "calibrated.yaml")
+    except ConfigError as err:
+        where = f"{err.field}: " if err.field else ""
+        raise ConfigError("sim calibrate", f"the calibrated config would not run: {where}{err.message}") from None
     folder = choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
-    folder.mkdir(parents=True, exist_ok=True)
     source = " and ".join(str(f) for f in (calls_file, tasks_file) if f is not None)
-    figures = write_figures(cal, folder)
-    write_text(folder, "demand.yaml", demand_yaml(cal, source))
-    write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder))
-    write_text(folder, "report.md", report_markdown(cal, source, figures))
-    write_json(folder, "calibration.json", calibration_json(cal))
-    if cal.measured:
-        from sim.measured import COLUMNS
-        from sim.output import write_csv
+    with claim_out_dir(folder, "--out", overwrite):
+        if overwrite:
+            clear_calibration(folder)
+        figures = write_figures(cal, folder)
+        write_text(folder, "demand.yaml", demand_yaml(cal, source))
+        write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder, overridden,
+                                                                    set(scenario.uncertainty)))
+        write_text(folder, "report.md", report_markdown(cal, source, figures))
+        write_json(folder, "calibration.json", calibration_json(cal))
+        if cal.measured:
+            from sim.measured import COLUMNS
+            from sim.output import write_csv
 
-        write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
+            write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
     n_calls = 0 if calls is None else len(calls.day)
     n_tasks = 0 if tasks is None else len(tasks.day)
     click.echo(f"{n_calls:,} calls and {n_tasks:,} tasks over {cal.days} working days ({cal.first} to {cal.last})")
@@ -97,6 +124,10 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
             click.echo(f"  {e.path:<44} {fmt_estimate(e.value)}{se}   was {fmt_estimate(e.old)}")
     for col, how in cal.units.items():
         click.echo(f"  read {col} as {how}")
+    renamed = {**(calls.renamed if calls is not None else {}), **(tasks.renamed if tasks is not None else {})}
+    if renamed:
+        click.echo("  read departments as the config names them: "
+                   + ", ".join(f"{one_line(k)!r} as {v!r}" for k, v in sorted(renamed.items())))
     if cal.left_out:
         click.echo(f"left out of the rates: {len(cal.left_out)} day(s) ("
                    + ", ".join(f"{d}: {why}" for d, why in cal.left_out.items()) + ")")

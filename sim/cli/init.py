@@ -8,7 +8,7 @@ import click
 
 from sim.config import ConfigError, parse_scenario
 from sim.config.loading import load_raw
-from sim.init import parse_departments, plan, scenario_text, write_roster
+from sim.init import check_name, parse_departments, plan, roster_paths, scenario_text, write_roster
 
 
 @click.command("init")
@@ -34,31 +34,40 @@ def init(out: Path, departments: str, secretaries: int | None, fte: float | None
     It has every section, costs included (labelled ASSUMPTION where no source gives a figure). The roster is
     written in the config, or with --roster in a spreadsheet the config names (organisation.departments_file,
     secretaries_file; a roster you already keep in a spreadsheet can be named there too)."""
-    if out.exists() and not overwrite:
+    import os
+
+    if os.path.lexists(out) and not overwrite:  # a dangling link or a loop is there too
         raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
-    p = plan(name or out.stem, parse_departments(departments), setup, clusters, secretaries, fte)
+    if os.path.isdir(out):
+        raise ConfigError(str(out), "is a folder; give the name of the config file to write")
+    p = plan(check_name(name, "--name") if name is not None else out.stem, parse_departments(departments), setup,
+             clusters, secretaries, fte)
+    if roster is not None:
+        for target in roster_paths(roster):
+            if os.path.lexists(target) and not overwrite:
+                raise ConfigError(str(target), "exists; choose another name or pass --overwrite")
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    if roster is not None:
-        import os
-
-        if roster.exists() and not overwrite:
-            raise ConfigError(str(roster), "exists; choose another name or pass --overwrite")
-        written = write_roster(p, roster)
-        rel = [os.path.relpath(w.resolve(), out.resolve().parent).replace(os.sep, "/") for w in written]
-        text = scenario_text(p, rel)
-    else:
-        text = scenario_text(p)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
     try:
-        scenario = parse_scenario(load_raw(tmp), str(out))  # what is written must run (roster paths: from OUT)
-    except ConfigError:
-        tmp.unlink()
+        if roster is not None:
+            written = write_roster(p, roster)
+            rel = [os.path.relpath(w.resolve(), out.resolve().parent).replace(os.sep, "/") for w in written]
+            text = scenario_text(p, rel)
+        else:
+            text = scenario_text(p)
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            scenario = parse_scenario(load_raw(tmp), str(out))  # what is written must run (roster paths: from OUT)
+        except ConfigError as err:  # named as OUT: the temporary file is ours, not the user's
+            where = f"{err.field}: " if err.field else ""
+            raise ConfigError(str(out), f"{where}{err.message}") from None
+        tmp.replace(out)  # with --overwrite, a link at OUT is replaced, never the file it points to
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         for w in written:
             w.unlink(missing_ok=True)
         raise
-    tmp.replace(out)
     click.echo(f"wrote {out}: {setup}, {len(p.departments)} departments, {len(p.secretaries)} secretaries, "
                f"{scenario.fte():.2f} FTE. Run it: sim run {out}")
     if written:

@@ -16,8 +16,15 @@ Scenario, ConfigError``).
 """
 
 from sim.config.errors import ConfigError, format_validation_error, one_line
-from sim.config.loading import load_raw, load_scenario, parse_scenario, with_demand_defaults
-from sim.config.overrides import apply_overrides
+from sim.config.loading import (
+    load_data,
+    load_raw,
+    load_scenario,
+    parse_extending,
+    parse_scenario,
+    with_demand_defaults,
+)
+from sim.config.overrides import apply_overrides, overridden_part
 from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
 from sim.config.schema import (
     FLAT_PROFILE,
@@ -75,7 +82,8 @@ __all__ = [
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",
     "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "Scenario", "SecretarySpec", "Shrinkage",
     "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
-    "format_validation_error", "json_schema", "load_raw", "load_scenario", "may_serve", "one_line", "parse_scenario",
+    "format_validation_error", "json_schema", "load_data", "load_raw", "load_scenario", "overridden_part",
+    "parse_extending", "may_serve", "one_line", "parse_scenario",
     "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches",
     "with_demand_defaults",
 ]

@@ -9,6 +9,7 @@ mappings key by key), read the spreadsheets it names (:mod:`sim.roster_io`), app
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,33 +66,77 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
 
 def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
     """Read a config file and, if it says ``extends: other.yaml`` (relative to itself), merge it over that
-    base: mappings merge key by key, anything else (lists included) is replaced."""
+    base: mappings merge key by key, anything else (lists included) is replaced. A roster list and the
+    spreadsheet that may hold it are one field in two forms: a file that gives ``departments`` (or
+    ``departments_file``) replaces the base's departments in whichever form the base gave them; one file may
+    not give both forms."""
     path = Path(path)
     data = read_yaml(path)
+    _check_roster_forms(data, str(path))
     _resolve_roster_paths(data, path.parent)
     if not isinstance(data, dict) or "extends" not in data:
         return data
     base_name = data.pop("extends")
     if not isinstance(base_name, str) or not base_name.strip():
         raise ConfigError(str(path), "must name a config file, e.g. extends: base/sector.yaml", "extends")
-    base_path = (path.parent / base_name).resolve()
-    if base_path in _seen or base_path == path.resolve():
-        chain = " -> ".join(p.name for p in (*_seen, path.resolve(), base_path))
+    base_path = _resolved(path.parent / base_name)
+    if base_path in _seen or base_path == _resolved(path):
+        chain = " -> ".join(p.name for p in (*_seen, _resolved(path), base_path))
         raise ConfigError(str(path), f"{base_name} is already being extended: a cycle ({chain})", "extends")
-    if not base_path.exists():
+    if not os.path.lexists(base_path):
         raise ConfigError(str(path), f"no such file: {base_name} (relative to {path.parent or '.'})", "extends")
-    base = load_raw(base_path, (*_seen, path.resolve()))
+    base = load_raw(base_path, (*_seen, _resolved(path)))
     if not isinstance(base, dict):
         raise ConfigError(str(base_path), "the top level must be a mapping of sections")
-    return _merge(base, data)
+    return _merge(_without_replaced_roster(base, data), data)
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with its symbolic links resolved, or only made absolute where they loop (the reader then says
+    so, naming the file)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: RuntimeError before Python 3.13
+        return Path(os.path.abspath(path))
+
+
+#: Each roster list, with the keys of the spreadsheet that may hold it instead.
+_ROSTER_FORMS = {"departments": ("departments_file", "departments_sheet"),
+                 "secretaries": ("secretaries_file", "secretaries_sheet")}
+
+
+def _check_roster_forms(data: Any, source: str) -> None:
+    """One file gives a roster list in one form: the list, or the spreadsheet (never both, which would
+    silently drop one)."""
+    org = data.get("organisation") if isinstance(data, dict) else None
+    if not isinstance(org, dict):
+        return
+    for target, (file_key, _) in _ROSTER_FORMS.items():
+        if target in org and file_key in org:
+            raise ConfigError(source, f"gives both {target} and {file_key}; give the list or the spreadsheet, "
+                                      "not both", f"organisation.{file_key}")
+
+
+def _without_replaced_roster(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` without the roster lists (or spreadsheets) that ``over`` gives in either form."""
+    org, base_org = over.get("organisation"), base.get("organisation")
+    if not isinstance(org, dict) or not isinstance(base_org, dict):
+        return base
+    drop = {k for target, keys in _ROSTER_FORMS.items() if target in org or keys[0] in org
+            for k in (target, *keys)}
+    if not drop & set(base_org):
+        return base
+    return {**base, "organisation": {k: v for k, v in base_org.items() if k not in drop}}
 
 
 def _resolve_roster_paths(data: Any, folder: Path) -> None:
+    """Roster spreadsheets named relative to the config's folder, made absolute (symbolic links are left to
+    the reader, so that its messages name the file the user named)."""
     org = data.get("organisation") if isinstance(data, dict) else None
     if isinstance(org, dict):
         for key in ROSTER_FILE_KEYS:
             if isinstance(org.get(key), str) and org[key].strip():
-                org[key] = str((folder / org[key]).resolve())
+                org[key] = os.path.abspath(folder / org[key])
 
 
 def _expand_roster(data: Any, source: str, origins: dict[str, Any] | None = None) -> Any:
@@ -117,6 +162,21 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load (following ``extends``), override and validate a config file. Raises ConfigError on any problem."""
+    data, origins = load_data(path, overrides)
+    return parse_scenario(data, str(path), origins)
+
+
+def parse_extending(base: str | Path, data: dict[str, Any], source: str) -> Scenario:
+    """Validate ``data`` as a config that says ``extends: base`` would be (a file about to be written, such as
+    sim calibrate's calibrated.yaml, checked before it is)."""
+    merged = _merge(_without_replaced_roster(load_raw(base), data), data)
+    origins: dict[str, Any] = {}
+    return parse_scenario(_expand_roster(merged, source, origins), source, origins)
+
+
+def load_data(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+    """The plain data :func:`load_scenario` validates (``extends`` followed, spreadsheets read, overrides
+    applied), and where the people read from spreadsheets came from (see :func:`parse_scenario`)."""
     source = str(path)
     data = load_raw(path)
     origins: dict[str, Any] = {}
@@ -127,4 +187,24 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         if not isinstance(data, dict):
             parse_scenario(data, source)  # raises the right message
         data = apply_overrides(data, overrides, source)
-    return parse_scenario(data, source, origins)
+        data = _roster_files_set(data, overrides, Path(path).parent, source)
+    return data, origins
+
+
+def _roster_files_set(data: dict[str, Any], overrides: Sequence[str], folder: Path, source: str) -> dict[str, Any]:
+    """After ``--set organisation.departments_file=...``: the file is relative to the config's folder (as it
+    would be in the file), and replaces the list read before; setting the list and its file is an error."""
+    org = data.get("organisation")
+    if not isinstance(org, dict):
+        return data
+    paths = {item.partition("=")[0].strip() for item in overrides}
+    org = dict(org)
+    for target, (file_key, sheet_key) in _ROSTER_FORMS.items():
+        set_file = f"organisation.{file_key}" in paths or f"organisation.{sheet_key}" in paths
+        if not set_file or file_key not in org:
+            continue
+        if any(p == f"organisation.{target}" or p.startswith(f"organisation.{target}.") for p in paths):
+            raise ConfigError(source, f"--set gives both {target} and {file_key}; give one", f"organisation.{file_key}")
+        org.pop(target, None)
+    _resolve_roster_paths({"organisation": org}, folder)
+    return {**data, "organisation": org}

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from sim.config.errors import ConfigError, _hint
+from sim.config.errors import ConfigError, _hint, _show
 from sim.config.reading import parse_yaml, plain_data
 
 
@@ -31,11 +31,13 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
         if not path.strip() or any(not p for p in parts):
             raise ConfigError(source, f"--set {item!r}: empty field name in the path")
         try:
-            value = parse_yaml(raw)
+            value = parse_yaml(raw, source)
+        except ConfigError as err:  # an alias bomb, a recursive alias, nesting too deep
+            raise ConfigError(source, f"--set {_show(item)}: {err.message}", path) from None
         except yaml.YAMLError:
-            raise ConfigError(source, f"--set {item!r}: the value is not valid YAML", path) from None
+            raise ConfigError(source, f"--set {_show(item)}: the value is not valid YAML", path) from None
         except (ValueError, OverflowError, RecursionError):
-            raise ConfigError(source, f"--set {item!r}: the value cannot be read", path) from None
+            raise ConfigError(source, f"--set {_show(item)}: the value cannot be read", path) from None
         value = plain_data(value, source, path.strip())
         node: Any = data
         for depth, part in enumerate(parts[:-1]):
@@ -76,3 +78,24 @@ def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> i
             return i
     names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
     raise ConfigError(source, f"--set: no item named {part!r}{_hint(part, names)}", path)
+
+
+def overridden_part(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """The part of ``data`` (a config with ``overrides`` applied) that the overrides changed, as a config that
+    extends the original would give it: mappings down to each overridden field, and a list whole where an
+    override reaches into one (an extending file replaces a list whole, so it must give all of it)."""
+    out: dict[str, Any] = {}
+    for item in overrides:
+        parts = item.partition("=")[0].strip().split(".")
+        node: Any = data
+        target = out
+        for depth, part in enumerate(parts):
+            if not isinstance(node, dict) or part not in node or not isinstance(target, dict):
+                break
+            value = node[part]
+            if depth == len(parts) - 1 or not isinstance(value, dict):
+                target[part] = json.loads(json.dumps(value, default=str))
+                break
+            target = target.setdefault(part, {})
+            node = value
+    return out

@@ -9,11 +9,12 @@ times such as ``17:00`` kept as text. Every problem is a :class:`~sim.config.err
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 import yaml.cyaml
@@ -64,11 +65,24 @@ _SafeLoader.add_implicit_resolver(
     list("-+0123456789."))
 
 
-def parse_yaml(text: str) -> Any:
+def parse_yaml(text: str, source: str = "<value>") -> Any:
     """A YAML value read as a config reads it (``17:00`` stays the text "17:00", a key given twice is an
-    error), for text that is not a file: the built-in demand, a ``--set`` or ``--vary`` value. It raises
-    PyYAML's errors; the caller says where the text came from."""
-    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a safe loader)
+    error), for text that is not a file: the built-in demand, a ``--set`` or ``--vary`` value. Aliases are
+    guarded as in a file (a recursive alias or an alias bomb is a ConfigError naming ``source``, as is nesting
+    too deep to read); other problems raise PyYAML's errors, and the caller says where the text came from."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(source, f"the value is longer than a config file may be ({MAX_CONFIG_BYTES // 2**20} MB)")
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, source)
+        return loader.construct_document(node)
+    except RecursionError:
+        raise ConfigError(source, "nested too deeply to be a value") from None
+    finally:
+        loader.dispose()
 
 
 if getattr(yaml, "__with_libyaml__", False):
@@ -133,35 +147,55 @@ def _check_expanded_size(root: yaml.Node, source: str) -> None:
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
-def _read_text(path: Path) -> str:
-    """The text of a regular file of at most MAX_CONFIG_BYTES. A FIFO, a device (``/dev/zero``) or a socket
-    is refused before a byte is read, so reading never blocks or runs for ever."""
+def open_regular(path: Path, limit: int, what: str = "a config file") -> BinaryIO:
+    """``path`` opened for reading in binary, once it is known to be a regular file of at most ``limit`` bytes.
+    A FIFO, a device (``/dev/zero``), a socket, a folder or a symbolic-link loop is refused before a byte is
+    read, so that reading never blocks, never runs for ever and never fills the memory. Every reader of a
+    user's file (configs, roster spreadsheets, logs) opens it here."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ConfigError(str(path), "no such file") from None
     except IsADirectoryError:
-        raise ConfigError(str(path), "is a folder, not a config file") from None
+        raise ConfigError(str(path), f"is a folder, not {what}") from None
     except OSError as err:
-        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
+        raise ConfigError(str(path), f"cannot be read: {_why(err)}") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ConfigError(str(path), "is a folder, not a config file")
+            raise ConfigError(str(path), f"is a folder, not {what}")
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(str(path), "is not a regular file (a pipe, device or socket); a config is a file")
-        if info.st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(str(path), f"is {info.st_size / 2**20:.1f} MB; a config file is at most "
-                                         f"{MAX_CONFIG_BYTES // 2**20} MB")
+            raise ConfigError(str(path), f"is not a regular file (a pipe, device or socket); {what} is a file")
+        if info.st_size > limit:
+            raise ConfigError(str(path), f"is {info.st_size / 2**20:.1f} MB; {what} is at most {limit / 2**20:g} MB")
         os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read: {err.strerror or err}") from None
-    finally:
+        return os.fdopen(fd, "rb")
+    except BaseException:
         os.close(fd)
-    if len(raw) > MAX_CONFIG_BYTES:  # grew while being read
-        raise ConfigError(str(path), f"a config file is at most {MAX_CONFIG_BYTES // 2**20} MB")
+        raise
+
+
+def _why(err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "a loop of symbolic links"
+    return err.strerror or str(err)
+
+
+def read_bytes(path: Path, limit: int, what: str = "a config file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (:func:`open_regular`)."""
+    try:
+        with open_regular(path, limit, what) as fh:
+            raw = fh.read(limit + 1)
+    except OSError as err:
+        raise ConfigError(str(path), f"cannot be read: {_why(err)}") from None
+    if len(raw) > limit:  # grew while being read
+        raise ConfigError(str(path), f"{what} is at most {limit / 2**20:g} MB")
+    return raw
+
+
+def _read_text(path: Path) -> str:
+    """The text of a regular file of at most MAX_CONFIG_BYTES (:func:`read_bytes`)."""
+    raw = read_bytes(path, MAX_CONFIG_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -245,6 +245,15 @@ class SecretarySpec(Model):
         "Replaceability depends on how many colleagues can do a piece of work (cross-training)",
     )
 
+    @model_validator(mode="after")
+    def _days_once(self) -> SecretarySpec:
+        # a day twice would count twice in her FTE and cost but be simulated once
+        if self.days is not None:
+            twice = next((d for i, d in enumerate(self.days) if d in self.days[:i]), None)
+            if twice is not None:
+                raise ValueError(f"days: {twice!r} is listed twice")
+        return self
+
     def shift_minutes(self, cal: Calendar) -> tuple[float, float]:
         """Start and end of her working day, in minutes after midnight; the opening hours where she gives none."""
         return clock_minutes(self.start or cal.open), clock_minutes(self.end or cal.close)
@@ -466,7 +475,8 @@ class Shrinkage(Model):
         "training and admin only",
     )
     block_minutes: float = Field(
-        default=30, gt=0, le=240, description="length of one block of unavailable time (ASSUMPTION)")
+        default=30, ge=1, le=240,
+        description="length of one block of unavailable time, at least a minute (ASSUMPTION)")
 
 
 class Absence(Model):
@@ -1009,12 +1019,29 @@ class Scenario(Model):
             draws += volume * rate * factor
         days = self.run.days + self.run.warmup_days
         expected = draws * days
+        blocks = self._shrinkage_blocks() * days
+        if not blocks <= MAX_EXPECTED_REQUESTS:
+            raise ValueError(
+                f"absence.shrinkage.block_minutes: about {blocks:.3g} blocks of shrinkage over {days} days would run "
+                f"for hours; at most {MAX_EXPECTED_REQUESTS:.0e} (longer blocks, or fewer days)")
         if not expected <= MAX_EXPECTED_REQUESTS:
             raise ValueError(
                 f"demand: about {expected:.3g} requests over {days} days (counting HNW multipliers and the "
                 f"draws of each day profile at its peak rate) would run for hours; at most "
                 f"{MAX_EXPECTED_REQUESTS:.0e} (fewer days, lower rates, or a flatter profile)"
             )
+
+    def _shrinkage_blocks(self) -> float:
+        """Blocks of shrinkage a day at most (every secretary at work), as sim.organisation.shrinkage_layout
+        cuts them: each is a few events, so they count in the work guard as requests do."""
+        shrink = self.absence.shrinkage
+        if shrink.share <= 0:
+            return 0.0
+        total = 0.0
+        for sec in self.organisation.secretaries:
+            work = shrink.share * max(sec.working_minutes_per_day(self.calendar), 0.0)
+            total += max(1.0, round(work / shrink.block_minutes)) if work > 0 else 0.0
+        return total
 
     # -- derived figures -------------------------------------------------------------------------------------
     def secretary_hours_per_week(self, i: int) -> float:
