@@ -1324,8 +1324,8 @@ def measured_uncertainty(cal: Calibration, inherited: AbstractSet[str] = frozens
                                f"observations, {cal.first}..{cal.last} ({cal.days} working days)"
                                + ("; Poisson, so between-day variation is not in it"
                                   if path.endswith("per_staff_per_day") else "")}
-        if path in inherited:  # extends merges entries key by key: clear what the assumed one set
-            out[path] |= {"relative": False, "mode": None}
+        # extends merges entries key by key: clear what an inherited (assumed) entry of this path may have set
+        out[path] |= {"relative": False, "mode": None}
     tasks = [k for k in cal.demand.get("tasks", {})] if isinstance(cal.demand.get("tasks"), dict) else []
     replaced: dict[str, tuple[str, ...]] = dict(_REPLACED)
     replaced["work"] = tuple(f"demand.tasks.{t}.work_minutes" for t in tasks) or ("-",)
