@@ -1318,8 +1318,11 @@ def measured_uncertainty(cal: Calibration, inherited: AbstractSet[str] = frozens
             dist, low, high = "lognormal", value * math.exp(-1.96 * se / value), value * math.exp(1.96 * se / value)
         if path.endswith("_share") and high >= 1:
             continue
+        low, high = float(f"{low:.6g}"), float(f"{high:.6g}")
+        if not low < high:  # an error too small to state (all values equal): the estimate is taken as exact
+            continue
         measured.add(e.path)
-        out[path] = {"distribution": dist, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}"),
+        out[path] = {"distribution": dist, "low": low, "high": high,
                      "source": f"sim calibrate: estimate {value:.4g}, standard error {se:.3g} from {e.n:,} "
                                f"observations, {cal.first}..{cal.last} ({cal.days} working days)"
                                + ("; Poisson, so between-day variation is not in it"
