@@ -35,6 +35,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.kpis import kpi_info
+from sim.output import FIGURE_TEXT
 from sim.stats import summarize_kpi
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
@@ -86,6 +87,7 @@ STYLE: Any = {
     "figure.dpi": 100,
     "savefig.dpi": 120,
     "svg.fonttype": "none",
+    **FIGURE_TEXT,  # names are drawn as written: a department "$x" must not be read as mathtext
 }
 
 #: Readable names of swept parameters.

@@ -38,6 +38,7 @@ from typing import Any
 from sim.business import CostModel, payback_years
 from sim.config import ConfigError, Scenario, parse_scenario
 from sim.experiment import Runner
+from sim.output import plain_text
 from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
 
 
@@ -414,6 +415,7 @@ def break_even(values: Sequence[float], savings: Sequence[float], goal: float = 
 
 
 # ------------------------------------------------------------------------------------------- the figure
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
 def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     """The tornado figure of the saving: one bar per parameter from its saving at the low to the high end,
     widest on top, the base saving and the article's 15% as lines. Sized for a page (6.5 in wide), text at
