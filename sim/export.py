@@ -172,7 +172,9 @@ def export(folder: Path, out: Path) -> list[str]:
     def add(title: str, header: list[str], rows: list[list[Any]]) -> None:
         sheets.append((title, header, rows))
 
-    def write(title: str, header: list[str], rows: list[list[Any]]) -> None:
+    def write(title: str, header: list[str], rows: list[list[Any]], noted: bool = True) -> None:
+        """A sheet; a cell beyond Excel's limit is cut and noted (``noted``; About and Notes hold only our own short
+        text, and a note of a note would never end)."""
         name = _sheet_name(title, taken)
         if name != title:
             notes.append([name, f"the sheet's name is shortened from {title!r} (Excel allows 31 characters, "
@@ -200,13 +202,12 @@ def export(folder: Path, out: Path) -> list[str]:
             cell.font = bold
             cells.append(cell)
         ws.append(cells)
-        cut_cells = 0
         for n, row in enumerate(rows):
             share_row = kpi is not None and kpi < len(row) and isinstance(row[kpi], str) and _is_share(row[kpi])
             out_row = []
             for i, v in enumerate(row):
-                if isinstance(v, str) and len(v) > MAX_CELL:
-                    v, cut_cells = v[:MAX_CELL], cut_cells + 1
+                if noted and isinstance(v, str) and len(v) > MAX_CELL:  # (a note is far shorter than the limit)
+                    v = v[:MAX_CELL]
                     notes.append([name, f"row {n + 2}, column {header[i] if i < len(header) else i + 1}: a text of "
                                         f"{len(row[i]):,} characters cut to Excel's {MAX_CELL:,}"])
                 cell = WriteOnlyCell(ws, value=v)
@@ -269,16 +270,16 @@ def export(folder: Path, out: Path) -> list[str]:
         parts = [f"{rows_cut} sheet(s) hold fewer rows than their CSV" if rows_cut else "",
                  f"{cells_cut} cell(s) shortened to Excel's {MAX_CELL:,} characters" if cells_cut else "",
                  f"{names_cut} sheet name(s) shortened" if names_cut else ""]
-        about.append(["cut", "; ".join(p for p in parts if p) + ": see the Notes sheet (the folder's CSV files "
-                                                                "are whole)"])
-    write("About", ["field", "value"], about)
+        about.insert(0, ["cut", "; ".join(p for p in parts if p) + ": see the Notes sheet (the folder's CSV "
+                                                                   "files are whole)"])
+    write("About", ["field", "value"], about, noted=False)
     for title, header, rows in sheets:
         write(title, header, rows)
     if notes:
         if len(notes) > MAX_ROWS:  # the notes themselves: the first ones, and how many more
             more = len(notes) - MAX_ROWS + 1
             notes = notes[:MAX_ROWS - 1] + [["Notes", f"{more:,} more notes not listed"]]
-        write("Notes", ["sheet", "what was cut"], notes)
+        write("Notes", ["sheet", "what was cut"], list(notes), noted=False)
     with atomic_path(out.parent, out.name) as tmp:
         book.save(tmp)
     return [ws.title for ws in book.worksheets]

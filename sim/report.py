@@ -14,6 +14,7 @@ The page needs no network: styles are inline and figures are embedded as base64 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
@@ -304,6 +305,10 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
         raise ConfigError("sim plot", f"unknown figure {', '.join(sorted(unknown))}; "
                                       f"choose from {', '.join(FIGURE_KINDS)}")
     out: list[NamedFigure] = []
+
+    def add(make: Callable[[], NamedFigure]) -> None:
+        with contextlib.suppress(F.NoData):  # nothing to draw (no calls: no SIPP figure): the figure is left out
+            out.append(make())
     setups = res.setups
     many_units = len(res.units()) > 1
     tables = res.tables
@@ -345,7 +350,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "gain-loss" in want and alternatives:
         today = case.get("today") or {}
         tol = F.num(today.get("tolerance"))
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "gain_loss", "Who gains and who loses against today",
             "Each department's service at the recommended staffing of "
             + ", ".join(alternatives) + f" against today's ({case.get('reference')} as staffed, "
@@ -359,7 +364,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "service-curve" in want and any((case.get("setups") or {}).get(n, {}).get("service_curve")
                                        for n in alternatives):
         targets = staff_targets(res)
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "service_curve", "What each FTE buys",
             "From each alternative's recommended staffing up to today's FTE, days added along the search's "
             "path, every staffing judged on block 0's replications: left, the sector's reachability and "
@@ -370,7 +375,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "hollow markers: a staffing that breaks a norm.",
             F.service_curve_figure(case, targets)))
     if "service-level" in want and res.kind == "sweep" and res.settings and x is None:
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "service_level", "The sweep, one factor at a time",
             "One row per KPI, one column per swept setting. Within a column only that setting changes along "
             "the x axis; each series holds the other settings fixed at the value its legend gives, so every "
@@ -381,7 +386,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     elif "service-level" in want and (res.settings or x):
         out.append(_service_level_figure(res, x, reps))
     if "compare" in want and many_units and not res.settings:
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "compare", "The setups compared",
             f"Left: each KPI per setup, mean over {reps} with a 95% confidence interval. Right: the paired "
             f"difference from {baseline or setups[0]} per replication (same seeds, so the same calls and "
@@ -389,7 +394,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.setup_comparison(res.kpis, baseline=baseline)))
     if "departments" in want and tables.get("per_department"):
         two = len(F.setups_of(tables["per_department"])) > 1
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "departments", "Per department: winners and losers" if two else "Per department",
             "Replaceability (requests handled within norm while the department's own secretaries are all "
             "absent), coverage (share of opening time someone who may serve the department is present) and "
@@ -398,7 +403,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
              if two else "."),
             F.department_view(tables["per_department"], baseline=baseline)))
     if "hourly" in want and tables.get("per_hour"):
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "hourly", "Reachability, waiting and abandonment by hour of the day",
             f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
             "intervals (logit scale for shares, log scale for waits, so inside what is possible). Top: "
@@ -413,7 +418,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
         mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
         sc = res.first_scenario()
         assert sc is not None
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "sipp", "Per half hour: stationary queueing theory (SIPP) against the simulation" +
             (f": {first_setup}" if first_setup else ""),
             "Staffing practice sizes each half hour with Erlang C/A on that half hour's load (the stationary "
@@ -427,7 +432,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.sipp_figure(sipp_rows(mine, sc))))
     if "ecdf" in want and tables.get("time_histograms"):
         working = any(str(r.get("type", "")).endswith(":working") for r in tables["time_histograms"])
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "ecdf", "Distribution of waiting and lead times",
             "First panel: every caller's wait on a log scale in seconds; solid, the share of callers who "
             "were answered or hung up within x; dashed, the share answered within x; the gap at the right "
@@ -441,7 +446,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "from leave), while 90% are done within the same day.",
             F.wait_ecdf(tables["time_histograms"], norms_minutes=type_norms_minutes(res.first_scenario()))))
     if "utilisation" in want and tables.get("utilisation_by_hour"):
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "utilisation", "Utilisation by secretary, cluster and hour",
             "Busy time (calls, tasks, meetings) as a share of present time, per hour of the day, pooled over "
             "all measured days and replications; white: nobody present.",
@@ -449,7 +454,10 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "day" in want and res.events:
         for setup in F.setups_of(res.events)[:3]:
             rows = [e for e in res.events if str(e.get("setup", "")) == setup]
-            fig = F.day_in_the_life(rows, day)
+            try:
+                fig = F.day_in_the_life(rows, day)
+            except F.NoData:
+                continue  # nobody worked that day in this setup
             title = "A day in the life" + (f": {setup}" if setup else "")
             out.append(NamedFigure(
                 f"day{'_' + setup if setup else ''}", title,
