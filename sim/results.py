@@ -30,7 +30,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
@@ -49,8 +49,32 @@ from sim.output import (
 from sim.store import STORE_NAME, ResultStore, check_ours
 from sim.version import __version__
 
-if TYPE_CHECKING:  # the writer takes an experiment's result; the type lives a layer up
-    from sim.experiment import ExperimentResult, Unit
+
+class Unit(Protocol):
+    """What the manifest reads of an experiment's unit (:class:`sim.experiment.Unit`, a layer up)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def labels(self) -> Mapping[str, Any]: ...
+
+
+class ExperimentResult(Protocol):
+    """What the writer reads of an experiment's result (:class:`sim.experiment.ExperimentResult`, a layer up)."""
+
+    @property
+    def units(self) -> Sequence[Unit]: ...
+    @property
+    def replications(self) -> int: ...
+    def summary(self) -> dict[str, Any]: ...
+    def kpi_rows(self) -> Iterator[dict[str, Any]]: ...
+    def summary_rows(self) -> Iterator[dict[str, Any]]: ...
+    def difference_rows(self) -> Iterator[dict[str, Any]]: ...
+    def table_names(self) -> list[str]: ...
+    def table_rows(self, name: str) -> Iterator[dict[str, Any]]: ...
+    def kpis_frame(self) -> Any: ...
 
 __all__ = ["KINDS", "KPI_COLUMNS", "Results", "ResultsFolder", "cell", "check_folder", "load_results",
            "manifest", "read_csv", "read_json", "read_table", "timestamp", "write_text"]
@@ -277,8 +301,10 @@ def read_json(path: str | Path) -> dict[str, Any]:
 
 
 #: Keys of manifest.json and summary.json and the JSON types they must have when present.
-_SHAPES: dict[str, tuple[type, ...]] = {"kpi": (dict,), "setups": (dict, list), "units": (list,),
-                                        "configs": (list,), "kind": (str,), "settings": (list,)}
+_SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
+    "manifest.json": {"kind": (str,), "units": (list,), "configs": (list,), "vary": (dict,)},
+    "summary.json": {"kpi": (dict,), "setups": (dict,), "settings": (list,), "differences": (dict,)},
+}
 
 
 def check_folder(folder: Path) -> None:
@@ -291,7 +317,7 @@ def check_folder(folder: Path) -> None:
         if not os.path.lexists(path):
             continue
         data = read_json(path)
-        for key, types in _SHAPES.items():
+        for key, types in _SHAPES[name].items():
             if key in data and data[key] is not None and not isinstance(data[key], types):
                 raise ConfigError(str(path), f"is damaged: {key} is a {type(data[key]).__name__}")
     for path in [*sorted(folder.glob("*.csv")), *sorted((folder / "tables").glob("*.csv"))]:
