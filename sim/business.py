@@ -46,7 +46,7 @@ from functools import cached_property
 from typing import Any
 
 from sim.config import ConfigError, Scenario
-from sim.experiment import DEFAULT_REPLICATIONS, Runner, Unit, session
+from sim.experiment import Runner, Unit
 from sim.staffing import (
     ARTICLE_SAVING,
     MAX_EXCHANGES,
@@ -66,7 +66,7 @@ from sim.staffing.moves import roster_changes
 from sim.staffing.norms import DEPARTMENT_KPIS, TodayService, measure_today, target_basis
 from sim.staffing.search import Evaluator
 from sim.stats import ALPHA, Summary, summarize, summarize_kpi
-from sim.store import ReplicationRecord, ResultStore
+from sim.store import ReplicationRecord
 
 #: Blocks of replications: at least this many, at most this many. The stopping rule compares an interval
 #: whose width comes from the blocks' spread with the precision, and answers move in whole secretary-days: from
@@ -532,7 +532,7 @@ def fmt_iv(s: dict[str, Any] | None, digits: int = 1, pct: bool = False) -> str:
 
 __all__ = ["CostModel", "payback_years", "cash_flow", "cash_flows", "cost_notes", "REDUCTIONS",
            "SetupCase", "search_blocks", "business_case", "headline", "BASELINES",
-           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "staff_case", "Plan", "plan", "fmt_iv", "block_records"]
+           "MIN_BLOCKS", "MAX_BLOCKS", "business_staff", "Plan", "plan", "fmt_iv", "block_records"]
 
 
 def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replications: int, seed: int,
@@ -682,19 +682,6 @@ def service_curve(case: SetupCase, today_fte: float, alpha: float = ALPHA) -> li
     return rows
 
 
-def staff_case(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATIONS, seed: int | None = None,
-               *, targets: Sequence[str] = (), confidence: float = 1 - ALPHA, baseline: str = "config",
-               precision: float | None = None, min_blocks: int = MIN_BLOCKS, max_blocks: int = MAX_BLOCKS,
-               workers: int | None = None, progress: bool | None = False) -> StaffResult:
-    """From Python: the business case of ``scenarios`` (the first is today's organisation, the baseline),
-    results store in memory."""
-    p = plan(scenarios, replications, seed, targets=targets, confidence=confidence)
-    store = ResultStore.open(None, p.experiment, "staff")
-    with session(store, workers=workers, progress=progress) as runner:
-        return business_staff(p.units, p.norms, replications, p.seed, confidence, runner, baseline=baseline,
-                              precision=precision, min_blocks=min_blocks, max_blocks=max_blocks, specs=targets)
-
-
 @dataclass(frozen=True)
 class Plan:
     """What a business case runs on: a unit per setup, each setup's norms, the base seed and the experiment's
@@ -709,7 +696,7 @@ class Plan:
 def plan(scenarios: Sequence[Scenario], replications: int, seed: int | None = None, *,
          targets: Sequence[str] = (), confidence: float = 1 - ALPHA) -> Plan:
     """The units, norms (defaults with ``--target`` specs over them), seed and experiment hash of a business
-    case over ``scenarios`` (``staff_case`` and ``sim staff`` both start here)."""
+    case over ``scenarios`` (:func:`sim.studies.staff_case`, which ``sim staff`` runs, starts here)."""
     if not scenarios:
         raise ValueError("a business case needs at least one scenario")
     if replications < 2:

@@ -50,6 +50,7 @@ from sim.closures import closed_days, holiday_name
 from sim.config import RESERVED_TYPES, WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, one_line, resolve_profile
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
 from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
+from sim.output import plain_text
 from sim.tabular import Table, read_table
 
 # ------------------------------------------------------------------------------------------------ mapping
@@ -1413,6 +1414,7 @@ def report_markdown(cal: Calibration, source: str, figures: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
 def write_figures(cal: Calibration, out: Path) -> list[str]:
     """Observed against fitted profiles, a QQ plot per duration, and patience's Kaplan-Meier curve; the file
     names written (PNG)."""

@@ -28,32 +28,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import shlex
 import sys
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
 from sim.executors import Executor, Job, make_executor
-from sim.output import (
-    check_writable,
-    choose_out_dir,
-    clear_outputs,
-    to_json,
-    write_csv,
-    write_json,
-    write_text,
-    write_yaml,
-)
+from sim.results import ResultsFolder, manifest, write_manifest
 from sim.seeds import replication_seed
 from sim.stats import ALPHA, Difference, ReplicationsAlgorithm, Summary, paired_difference, summarize_kpi
-from sim.store import STORE_NAME, ReplicationRecord, ResultStore, check_ours
-from sim.version import __version__
+from sim.store import ReplicationRecord, ResultStore
 
 #: Replications when none are asked for.
 DEFAULT_REPLICATIONS = 10
@@ -331,34 +317,27 @@ def _frame(rows: Iterable[dict[str, Any]]) -> Any:
 # ----------------------------------------------------------------------------------------- experiments
 def open_store(out: str | Path | None, experiment: str, kind: str, default_name: str,
                overwrite: bool = False, root: str | Path = "results") -> tuple[Path | None, ResultStore]:
-    """The output folder and its results store.
+    """The output folder and its results store (:meth:`sim.results.ResultsFolder.open`, for callers that only
+    want the two)."""
+    folder = ResultsFolder.open(out, experiment, kind, default_name, overwrite, root)
+    folder.close()  # no lock held: the caller owns the folder from here
+    return folder.path, folder.store
 
-    An ``out`` that holds a results store of the same experiment is resumed (no --overwrite needed); one of
-    another experiment is refused unless ``overwrite``. Any other non-empty folder needs ``overwrite``, as for
-    ``sim run``. ``out=False``-ish (the Python API without a folder) keeps the store in memory.
-    """
+
+@contextlib.contextmanager
+def results_folder(out: str | Path | None, experiment: str, kind: str, name: str,
+                   overwrite: bool) -> Iterator[tuple[ResultsFolder | None, ResultStore]]:
+    """The experiment's folder (None without ``out``: the store in memory, no files) and its store; the folder
+    is released when the block ends."""
     if out is None:
-        folder = choose_out_dir(None, default_name, overwrite, root)
-    else:
-        folder = Path(out)
-        if not os.path.lexists(folder / STORE_NAME):
-            folder = choose_out_dir(folder, default_name, overwrite, root)
-        else:
-            if not overwrite:
-                check_ours(folder / STORE_NAME)  # before anything is written
-            check_writable(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    store = ResultStore.open(folder / STORE_NAME, experiment, kind, overwrite)
-    if overwrite and store.fresh:
-        clear_outputs(folder, keep_store=True)  # --overwrite starts afresh: no file of the last run stays
-    return folder, store
-
-
-def _store_for(out: str | Path | None, experiment: str, kind: str, name: str,
-               overwrite: bool) -> tuple[Path | None, ResultStore]:
-    if out is None:
-        return None, ResultStore.open(None, experiment, kind)
-    return open_store(out, experiment, kind, name, overwrite)
+        store = ResultStore.open(None, experiment, kind)
+        yield None, store
+        return
+    folder = ResultsFolder.open(out, experiment, kind, name, overwrite)
+    try:
+        yield folder, folder.store
+    finally:
+        folder.close()
 
 
 def run_units(kind: str, units: Sequence[Unit], replications: int, seed: int, runner: Runner,
@@ -408,12 +387,14 @@ def compare(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATI
             out: str | Path | None = None, overwrite: bool = False, workers: int | None = None,
             scheduler: str | None = None, executor: Executor | None = None, batch_size: int | None = None,
             progress: bool | None = False, precision: tuple[str, float] | None = None,
-            crn: bool = True) -> ExperimentResult:
+            crn: bool = True, config_paths: Sequence[str | Path | None] | None = None) -> ExperimentResult:
     """Run every scenario for the same replications and compare each with the first.
 
     ``seed`` defaults to the first scenario's ``run.seed``. ``crn=False`` gives each setup independent seeds
-    (to show what common random numbers buy). ``out`` keeps the results store there (resumable); without it
-    the store is in memory and no files are written (see :func:`write_outputs`).
+    (to show what common random numbers buy). ``out`` keeps the results store there (resumable) and writes
+    the complete results folder (:mod:`sim.results`: manifest, summary, CSVs, configs), which ``sim report``,
+    ``sim plot`` and ``sim export`` read; ``config_paths`` are the config files named in its manifest. Without
+    ``out`` the store is in memory and no files are written.
     """
     if not scenarios:
         raise ValueError("compare needs at least one scenario")
@@ -422,9 +403,16 @@ def compare(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATI
     units = [Unit(n, s, {"setup": n}, None if crn else j)
              for j, (n, s) in enumerate(zip(names, scenarios, strict=True))]
     exp = experiment_hash("compare", units, base)
-    _, store = _store_for(out, exp, "compare", "compare", overwrite)
-    with session(store, executor, workers, scheduler, batch_size, progress) as runner:
-        return run_units("compare", units, replications, base, runner, precision, crn)
+    paths = list(config_paths) if config_paths is not None else [None] * len(scenarios)
+    with results_folder(out, exp, "compare", "compare-" + "-vs-".join(names), overwrite) as (folder, store):
+        with session(store, executor, workers, scheduler, batch_size, progress) as runner:
+            result = run_units("compare", units, replications, base, runner, precision, crn)
+        if folder is not None:
+            extra = {"precision": {"kpi": precision[0], "target": precision[1]} if precision else None}
+            data = manifest("compare", result.units, base, replications, store,
+                            list(zip(paths, scenarios, strict=True)), extra=extra)
+            folder.write_experiment(result, data)
+        return result
 
 
 def parse_vary(spec: str) -> tuple[str, list[str]]:
@@ -493,85 +481,24 @@ def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mappin
     units = sweep_units(config, pairs, overrides, days, seed)
     base = units[0].scenario.run.seed
     exp = experiment_hash("sweep", units, base)
-    _, store = _store_for(out, exp, "sweep", units[0].scenario.name, overwrite)
-    with session(store, executor, workers, scheduler, batch_size, progress) as runner:
-        return run_units("sweep", units, replications, base, runner, precision)
+    with results_folder(out, exp, "sweep", f"sweep-{units[0].scenario.name}", overwrite) as (folder, store):
+        with session(store, executor, workers, scheduler, batch_size, progress) as runner:
+            result = run_units("sweep", units, replications, base, runner, precision)
+        result.info["vary"] = {p: list(v) for p, v in pairs}
+        if folder is not None:
+            extra = {"vary": result.info["vary"], "settings": len(units),
+                     "precision": {"kpi": precision[0], "target": precision[1]} if precision else None}
+            data = manifest("sweep", result.units, base, replications, store, [(config, units[0].scenario)],
+                            extra=extra)
+            folder.write_experiment(result, data)
+        return result
 
 
 # ---------------------------------------------------------------------------------------------- output
-def manifest(kind: str, units: Sequence[Unit], seed: int, replications: int, store: ResultStore,
-             configs: Sequence[tuple[str, Scenario]], command: Sequence[str] | None = None,
-             extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """What was run, for the figures and reports that read the folder (manifest.json)."""
-    days = sorted({u.scenario.run.days for u in units})
-    data: dict[str, Any] = {
-        "kind": kind, "version": __version__, "build": compiled.build(),
-        "command": shlex.join(command if command is not None else ["sim", *sys.argv[1:]]),
-        "configs": [{"path": str(p), "name": s.name, "config_hash": config_hash(s)} for p, s in configs],
-        "seed": seed, "replications": replications,
-        "days": days[0] if len(days) == 1 else days,
-        "warmup_days": units[0].scenario.run.warmup_days if units else None,
-        "experiment": store.experiment, "created": store.meta("created"),
-        "finished": None,
-        "units": [{"key": u.key, **dict(u.labels), "config_hash": config_hash(u.scenario)} for u in units],
-    }
-    if extra:
-        data.update(extra)
-    return data
-
-
-def write_outputs(folder: Path, result: ExperimentResult, manifest_data: Mapping[str, Any],
-                  summary: Mapping[str, Any] | None = None, differences: bool = True) -> None:
-    """manifest.json, summary.json, kpis.csv (+ kpis.parquet with pyarrow), summary.csv, differences.csv and
-    tables/<table>.csv, beside results.sqlite. The manifest is written last, with its finishing time."""
-    write_json(folder, "summary.json", dict(summary if summary is not None else result.summary()))
-    write_csv(folder, "kpis.csv", result.kpi_rows())
-    write_csv(folder, "summary.csv", result.summary_rows())
-    if differences and len(result.units) > 1:
-        write_csv(folder, "differences.csv", result.difference_rows())
-    else:
-        (folder / "differences.csv").unlink(missing_ok=True)  # from an earlier experiment (--overwrite)
-    _write_parquet(folder, result)
-    # the resolved config of each setup (the first unit of each name), so that reports and figures that need
-    # a setup's parameters read them from the folder, wherever it is opened
-    written: set[str] = set()
-    for unit in result.units:
-        name = unit.scenario.name
-        if name not in written:
-            written.add(name)
-            write_yaml(folder, f"configs/{name}.yaml", unit.scenario.model_dump(mode="json"))
-    names = result.table_names()
-    for name in names:
-        write_csv(folder, f"tables/{name}.csv", result.table_rows(name))
-    for old in (folder / "tables").glob("*.csv"):
-        if old.stem not in names:
-            old.unlink()
-    final = dict(manifest_data)
-    final["replications"] = result.replications
-    final["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    write_manifest(folder, final)
-
-
-def _write_parquet(folder: Path, result: ExperimentResult) -> None:
-    try:
-        import pandas  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError:
-        (folder / "kpis.parquet").unlink(missing_ok=True)
-        return
-    frame = result.kpis_frame()
-    target = folder / "kpis.parquet"
-    tmp = folder / ".kpis.parquet.tmp"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
-
-
-def write_manifest(folder: Path, data: Mapping[str, Any]) -> None:
-    write_text(folder, "manifest.json", to_json(dict(data)))
 
 
 __all__ = [
     "DEFAULT_REPLICATIONS", "Unit", "Runner", "ExperimentResult", "replication_seed", "setup_names",
     "experiment_hash", "session", "open_store", "run_units", "run_to_precision", "compare", "sweep",
-    "sweep_units", "parse_vary", "manifest", "write_outputs",
+    "sweep_units", "parse_vary", "manifest", "write_manifest", "results_folder",
 ]

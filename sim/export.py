@@ -28,7 +28,6 @@ beyond Excel's limit and over-long cells are listed on a ``Notes`` sheet (and Ab
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -36,8 +35,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sim.config import ConfigError
+from sim.config import ConfigError, load_scenario
 from sim.kpi_tables import flatten_kpis
+from sim.output import atomic_path
+from sim.results import check_folder, read_json, read_table
 
 #: Sheets first, in this order; other CSVs follow alphabetically.
 FIRST = ("summary.csv", "differences.csv", "roster.csv", "gain_loss.csv", "service_curve.csv")
@@ -47,7 +48,6 @@ MAX_ROWS = 1_048_575  # Excel's limit, less the header
 MAX_CELL = 32_767  # Excel's limit on the characters of a cell
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_LEADING_ZERO = re.compile(r"^[+-]?0\d")
 #: KPIs and columns that are shares (fractions in [0, 1]): written in a percentage format
 SHARE = re.compile(r"^(reachability|calls_answered|calls_abandoned|calls_after_hours_share|replaceability|coverage|"
                    r"service_level|utilisation|occupancy|continuity|custom_share|within_norm|tasks_within_norm|"
@@ -58,37 +58,29 @@ VALUE_COLUMNS = {"mean", "sd", "ci_low", "ci_high", "value", "diff", "difference
 DATE_FORMAT, DATETIME_FORMAT, PERCENT_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "0.0%"
 
 
-def _value(text: str) -> Any:
-    if text == "":
-        return None
-    if text in ("True", "False"):
-        return text == "True"
-    if _LEADING_ZERO.match(text):  # 0123: a code or a postcode, not a number
-        return text
-    if _DATETIME.match(text):
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            return text
-    if _DATE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return text
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(number):
-        return text
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+def _shown(value: Any) -> Any:
+    """A cell as read (:func:`sim.results.cell`) as Excel shows it: ISO dates and date-times as dates, a number
+    Excel cannot hold (nan, inf) as its text."""
+    if isinstance(value, str):
+        if _DATETIME.match(value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                return value
+        if _DATE.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[Any]]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        return header, [[_value(c) for c in row] for row in reader]
+    header, rows = read_table(path)
+    return header, [[_shown(c) for c in row] for row in rows]
 
 
 def _means(header: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]] | None:
@@ -157,15 +149,12 @@ def _start_date(folder: Path) -> date | None:
     resolved = folder / "config.resolved.yaml"
     if not resolved.exists():
         return None
-    import yaml
-
-    data = yaml.safe_load(resolved.read_text()) or {}
-    value = (data.get("calendar") or {}).get("start_date", "2025-01-06")
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return load_scenario(resolved).calendar.start_date
 
 
 def export(folder: Path, out: Path) -> list[str]:
-    """Write the workbook; returns the names of its sheets."""
+    """Write the workbook ``out`` (atomically: a complete workbook or none); returns the names of its sheets.
+    The folder is read and checked by :mod:`sim.results`, as report and plot read it."""
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -173,8 +162,7 @@ def export(folder: Path, out: Path) -> list[str]:
         from openpyxl.utils import get_column_letter
     except ImportError:
         raise ConfigError("sim export", "needs openpyxl: pip install 'secretariat-sim[xlsx]'") from None
-    if not folder.is_dir():
-        raise ConfigError(str(folder), "no such results folder")
+    check_folder(folder)
     book = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
@@ -184,8 +172,13 @@ def export(folder: Path, out: Path) -> list[str]:
     def add(title: str, header: list[str], rows: list[list[Any]]) -> None:
         sheets.append((title, header, rows))
 
-    def write(title: str, header: list[str], rows: list[list[Any]]) -> None:
+    def write(title: str, header: list[str], rows: list[list[Any]], noted: bool = True) -> None:
+        """A sheet; a cell beyond Excel's limit is cut and noted (``noted``; About and Notes hold only our own short
+        text, and a note of a note would never end)."""
         name = _sheet_name(title, taken)
+        if name != title:
+            notes.append([name, f"the sheet's name is shortened from {title!r} (Excel allows 31 characters, "
+                                "without []:*?/\\, each name once)"])
         ws = book.create_sheet(name)
         ws.freeze_panes = "A2"
         if len(rows) > MAX_ROWS:
@@ -209,13 +202,12 @@ def export(folder: Path, out: Path) -> list[str]:
             cell.font = bold
             cells.append(cell)
         ws.append(cells)
-        cut_cells = 0
         for n, row in enumerate(rows):
             share_row = kpi is not None and kpi < len(row) and isinstance(row[kpi], str) and _is_share(row[kpi])
             out_row = []
             for i, v in enumerate(row):
-                if isinstance(v, str) and len(v) > MAX_CELL:
-                    v, cut_cells = v[:MAX_CELL], cut_cells + 1
+                if noted and isinstance(v, str) and len(v) > MAX_CELL:  # (a note is far shorter than the limit)
+                    v = v[:MAX_CELL]
                     notes.append([name, f"row {n + 2}, column {header[i] if i < len(header) else i + 1}: a text of "
                                         f"{len(row[i]):,} characters cut to Excel's {MAX_CELL:,}"])
                 cell = WriteOnlyCell(ws, value=v)
@@ -238,21 +230,22 @@ def export(folder: Path, out: Path) -> list[str]:
     summary = folder / "summary.json"
     about: list[list[Any]] = []
     if manifest.exists():
-        data = json.loads(manifest.read_text())
+        data = read_json(manifest)
         for key in ("kind", "command", "seed", "replications", "days", "warmup_days", "version", "build", "created",
                     "finished"):
             if key in data:
                 about.append([key, json.dumps(data[key]) if isinstance(data[key], dict | list) else data[key]])
-        for c in data.get("configs", []):
-            about.append(["config", f"{c.get('path')} ({c.get('name')}, hash {c.get('config_hash')})"])
+        for c in data.get("configs") or []:
+            if isinstance(c, dict):
+                about.append(["config", f"{c.get('path')} ({c.get('name')}, hash {c.get('config_hash')})"])
     elif summary.exists():
-        data = json.loads(summary.read_text())
+        data = read_json(summary)
         about += [["kind", "run"]] + [[k, data.get(k)] for k in ("scenario", "seed", "config_hash", "days", "events")]
     else:
         raise ConfigError(str(folder), "not a results folder (no manifest.json or summary.json)")
     about.append(["exported from", str(folder)])
     if not manifest.exists():  # a single run: its KPIs
-        kpi = flatten_kpis(json.loads(summary.read_text()).get("kpi", {}))
+        kpi = flatten_kpis(read_json(summary).get("kpi") or {})
         add("KPIs", ["kpi", "value"], [[k, v] for k, v in kpi.items()])
     start = _start_date(folder)
     csvs = [folder / n for n in FIRST if (folder / n).exists()]
@@ -267,18 +260,28 @@ def export(folder: Path, out: Path) -> list[str]:
         if means is not None:
             add(f"{path.stem} mean", *means)
         add(path.stem, header, rows)
-    cut = sum(1 for _, _, rows in sheets if len(rows) > MAX_ROWS)
-    if cut:
-        about.append(["cut", f"{cut} sheet(s) hold fewer rows than their CSV: see the Notes sheet"])
-    write("About", ["field", "value"], about)
+    # what will be cut is known before the About sheet is written: rows beyond the limit, long cells, names
+    rows_cut = sum(1 for _, _, rows in sheets if len(rows) > MAX_ROWS)
+    cells_cut = sum(1 for _, _, rows in sheets for r in rows[:MAX_ROWS] for v in r
+                    if isinstance(v, str) and len(v) > MAX_CELL)
+    probe: set[str] = {"about"}
+    names_cut = sum(1 for title, _, _ in sheets if _sheet_name(title, probe) != title)
+    if rows_cut or cells_cut or names_cut:
+        parts = [f"{rows_cut} sheet(s) hold fewer rows than their CSV" if rows_cut else "",
+                 f"{cells_cut} cell(s) shortened to Excel's {MAX_CELL:,} characters" if cells_cut else "",
+                 f"{names_cut} sheet name(s) shortened" if names_cut else ""]
+        about.insert(0, ["cut", "; ".join(p for p in parts if p) + ": see the Notes sheet (the folder's CSV "
+                                                                   "files are whole)"])
+    write("About", ["field", "value"], about, noted=False)
     for title, header, rows in sheets:
         write(title, header, rows)
     if notes:
-        write("Notes", ["sheet", "what was cut"], notes)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    book.save(tmp)
-    tmp.replace(out)
+        if len(notes) > MAX_ROWS:  # the notes themselves: the first ones, and how many more
+            more = len(notes) - MAX_ROWS + 1
+            notes = notes[:MAX_ROWS - 1] + [["Notes", f"{more:,} more notes not listed"]]
+        write("Notes", ["sheet", "what was cut"], list(notes), noted=False)
+    with atomic_path(out.parent, out.name) as tmp:
+        book.save(tmp)
     return [ws.title for ws in book.worksheets]
 
 

@@ -37,6 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.kpis import kpi_info
+from sim.output import FIGURE_TEXT
 from sim.stats import summarize_kpi
 
 #: Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision deficiency.
@@ -88,12 +89,17 @@ STYLE: Any = {
     "figure.dpi": 100,
     "savefig.dpi": 120,
     "svg.fonttype": "none",
+    **FIGURE_TEXT,  # names are drawn as written: a department "$x" must not be read as mathtext
 }
 
 #: Readable names of swept parameters.
 PARAM_LABELS: dict[str, str] = {"fte": kpi_info("fte").label, "secretaries": "secretaries (headcount)"}
 
 F = TypeVar("F", bound=Callable[..., Figure])
+
+
+class NoData(ValueError):
+    """Nothing to draw (a run without calls has no call waits): the figure is left out, not drawn empty."""
 
 
 # --------------------------------------------------------------------------------------------- plain data
@@ -163,7 +169,7 @@ def _setups_and_baseline(figure: str, rows_in: Any,
     figure that compares setups; a clear error for no rows or an unknown baseline."""
     rows = _with_setup(records(rows_in))
     if not rows:
-        raise ValueError(f"{figure}: no rows")
+        raise NoData(f"{figure}: no rows")
     setups = setups_of(rows)
     baseline = baseline or setups[0]
     if baseline not in setups:
@@ -274,7 +280,7 @@ def service_level_curve(kpi_rows: Any, x: str, kpis: Sequence[str] | None = None
     """
     rows = _with_setup(records(kpi_rows))
     if not rows:
-        raise ValueError("service_level_curve: no rows")
+        raise NoData("service_level_curve: no rows")
     if x not in rows[0]:
         raise ValueError(f"service_level_curve: no column {x!r}; columns: {', '.join(rows[0])}")
     present = list(dict.fromkeys(str(r["kpi"]) for r in rows))
@@ -364,7 +370,7 @@ def sweep_effects(kpi_rows: Any, settings: Sequence[str], kpis: Sequence[str] | 
     """
     rows = _with_setup(records(kpi_rows))
     if not rows:
-        raise ValueError("sweep_effects: no rows")
+        raise NoData("sweep_effects: no rows")
     settings = [c for c in settings if c in rows[0]]
     if not settings:
         raise ValueError("sweep_effects: no setting columns in the rows")
@@ -443,7 +449,7 @@ def hourly_profile(per_hour_rows: Any, target: float | None = TARGETS["reachabil
     # hours with calls only while the line was closed (``after_hours``) have no reachability to draw
     rows = [r for r in _with_setup(records(per_hour_rows)) if num(r.get("offered", 1)) != 0]
     if not rows:
-        raise ValueError("hourly_profile: no rows")
+        raise NoData("hourly_profile: no rows")
     for r in rows:
         offered = num(r.get("offered"))
         r["abandoned_share"] = num(r.get("abandoned")) / offered if offered > 0 else math.nan
@@ -578,12 +584,14 @@ def wait_ecdf(hist_rows: Any, types: Sequence[str] | None = None,
     """
     rows = _with_setup(records(hist_rows))
     if not rows:
-        raise ValueError("wait_ecdf: no rows")
+        raise NoData("wait_ecdf: no rows")
     present = list(dict.fromkeys(str(r["type"]) for r in rows))
     if types is None:
         leads = [t for t in present if not t.startswith("phone_")]
         working = [t for t in leads if t.endswith(":working")]
         types = (["phone_wait"] if "phone_wait" in present else []) + (working or leads)
+    if not types:
+        raise NoData("wait_ecdf: no waits or lead times in the rows")
     setups = setups_of(rows)
     ncols = min(3, len(types))
     nrows = math.ceil(len(types) / ncols)
@@ -687,7 +695,7 @@ def sipp_figure(rows: Any, target: float | None = TARGETS["reachability"], title
     interval (bottom). ``rows`` from :func:`sim.validate.sipp_rows`."""
     rows = records(rows)
     if not rows:
-        raise ValueError("sipp_figure: no rows")
+        raise NoData("sipp_figure: no rows")
     x = [num(r["start_minute"]) / 60 + 0.25 for r in rows]
     fig, axes = _figure(2, 1, PAGE_WIDTH, 6.0, sharex=True)
     top, bottom = axes[0, 0], axes[1, 0]
@@ -773,7 +781,7 @@ def utilisation_heatmap(util_rows: Any) -> Figure:
     """
     rows = _with_setup(records(util_rows))
     if not rows:
-        raise ValueError("utilisation_heatmap: no rows")
+        raise NoData("utilisation_heatmap: no rows")
     setups = setups_of(rows)
     mats = [utilisation_matrix(r for r in rows if r["setup"] == s) for s in setups]
     if len(setups) > 2:  # many panels: the clusters' rows only, so that the figure stays a page long
@@ -994,13 +1002,17 @@ def day_segments(event_rows: Iterable[Mapping[str, Any]], day: int,
 
 
 def default_day(event_rows: Iterable[Mapping[str, Any]]) -> int:
-    """The calendar day of the last call in the log (a working day well past the warm-up)."""
+    """The calendar day of the last call in the log (a working day well past the warm-up), else of the last work."""
+    event_rows = list(event_rows)
     last = -1.0
     for row in event_rows:
         if row["activity"] == "call":
             last = max(last, num(row["start_minute"]))
+    if last < 0:  # a run without calls: the last day anyone worked
+        last = max((num(row["start_minute"]) for row in event_rows
+                    if row["activity"] not in ("idle", "off")), default=-1.0)
     if last < 0:
-        raise ValueError("day_in_the_life: the event log has no calls; pass day=")
+        raise NoData("day_in_the_life: nobody worked in the event log")
     return int(last // 1440)
 
 
@@ -1015,13 +1027,13 @@ def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
     """
     rows = records(event_rows)
     if not rows:
-        raise ValueError("day_in_the_life: no events")
+        raise NoData("day_in_the_life: no events")
     day = default_day(rows) if day is None else day
     segs = day_segments(rows, day)
     working = ("call", "mail", "other task", "meeting")
     busy = [(s, s + d) for v in segs.values() for s, d, c in v if c in working]
     if not busy:
-        raise ValueError(f"day_in_the_life: nobody worked on day {day}")
+        raise NoData(f"day_in_the_life: nobody worked on day {day}")
     first = math.floor(min(s for s, _ in busy))
     last = math.ceil(max(e for _, e in busy))
     names = list(segs)
@@ -1090,7 +1102,7 @@ def gain_loss_figure(case: Mapping[str, Any], setups: Sequence[str] | None = Non
     ``case`` as ``summary.json``'s ``business_case`` (each setup's ``gain_loss`` rows)."""
     alts = [(n, r) for n, r in _alternatives(case, "gain_loss") if setups is None or n in setups]
     if not alts:
-        raise ValueError("gain_loss_figure: no setup with a gain/loss against today")
+        raise NoData("gain_loss_figure: no setup with a gain/loss against today")
     depts_of = {n: list(dict.fromkeys(str(g["department"]) for g in r["gain_loss"])) for n, r in alts}
     kpis_of = {n: [k for k in GAIN_LOSS_KPIS if any(g["kpi"] == k for g in r["gain_loss"])]
                + list(dict.fromkeys(str(g["kpi"]) for g in r["gain_loss"] if g["kpi"] not in GAIN_LOSS_KPIS))
@@ -1162,7 +1174,7 @@ def service_curve_figure(case: Mapping[str, Any], targets: Mapping[str, float] |
     ``{kpi: value}`` of the sector norms, drawn as thin lines (reachability, utilisation)."""
     alts = [(n, r) for n, r in _alternatives(case, "service_curve") if setups is None or n in setups]
     if not alts:
-        raise ValueError("service_curve_figure: no setup with a service curve")
+        raise NoData("service_curve_figure: no setup with a service curve")
     fig, axes = _figure(len(alts), 2, PAGE_WIDTH, 3.0 * len(alts) + 0.9)
     today = num(case.get("today_fte"))
     series = (("reachability", "reachability", PALETTE[0], "o"), ("utilisation", "occupancy", PALETTE[1], "s"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import fcntl
+import fnmatch
 import io
 import json
 import math
@@ -19,6 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,6 +32,7 @@ from sim.config import ConfigError, one_line
 #: What ``sim run`` writes into its folder (and ``sim report``/``sim plot`` add): a folder holding only these,
 #: from a run of the same scenario, is that run's folder and may be written again.
 RUN_FILES = frozenset({"summary.json", "config.resolved.yaml", "events.csv", "report.html", "figures",
+                       "requests.csv", "requests.parquet", "measured_vs_simulated.csv", "results.xlsx",
                        "per_hour.csv", "per_half_hour.csv", "per_department.csv", "per_caller.csv",
                        "per_secretary.csv", "utilisation_by_hour.csv", "per_type.csv", "little.csv",
                        "time_histograms.csv"})
@@ -40,7 +44,7 @@ def is_same_run(path: Path, scenario: Any) -> bool:
     from sim.config import config_hash
 
     try:
-        names = {p.name for p in path.iterdir()}
+        names = {p.name for p in path.iterdir() if not is_temporary(p.name)}
         if not names <= RUN_FILES or "summary.json" not in names:
             return False
         earlier = json.loads((path / "summary.json").read_text(encoding="utf-8"))
@@ -51,7 +55,7 @@ def is_same_run(path: Path, scenario: Any) -> bool:
 
 
 def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results",
-                   same_run: Any = None) -> Path:
+                   same_run: Any = None, lock: bool = True) -> Path:
     """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``, which first
     removes what an earlier run wrote there, or, with ``same_run`` a scenario, unless it holds an earlier
     ``sim run`` of that scenario), else a fresh ``root/default_name[-N]``. Either is checked to be creatable
@@ -62,6 +66,8 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
         if path.exists() and not path.is_dir():
             raise ConfigError(str(path), "--out names a file, not a folder")
         check_writable(path, "--out")
+        if lock and path.exists():
+            check_not_busy(path)
         if same_run is not None and path.exists() and is_same_run(path, same_run):
             return path
         if path.exists() and any(path.iterdir()):
@@ -130,8 +136,21 @@ MAX_NAME_BYTES = 100
 #: so that nothing of an earlier run (an events.csv, a table it had) is mistaken for the new one's.
 OUTPUT_FILES = ("*.csv", "summary.json", "manifest.json", "kpis.parquet", "config.resolved.yaml", "report.html",
                 "results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "results.sqlite-journal",
-                ".*.tmp", ".kpis.parquet.*")
+                "requests.parquet", "results.xlsx")
 OUTPUT_FOLDERS = {"tables": ("*.csv",), "configs": ("*.yaml",), "figures": ("*.png", "*.svg", "*.pdf")}
+#: The suffix of every temporary file sim writes (:func:`atomic_open`), renamed into place when complete.
+TEMP_SUFFIX = ".tmp"
+
+
+def is_temporary(name: str) -> bool:
+    """Whether ``name`` is a temporary file sim left when it was killed while writing: ``.NAME.XXXX.tmp`` (and
+    ``.NAME.XXXXXXXX`` of earlier versions, NAME one of sim's outputs), or a probe of :func:`check_writable`."""
+    if not name.startswith("."):
+        return False
+    if name.endswith(TEMP_SUFFIX) or name.startswith(".sim-probe-"):
+        return True
+    stem = name[1:].rpartition(".")[0]
+    return any(fnmatch.fnmatch(stem, p) for p in (*OUTPUT_FILES, *(q for v in OUTPUT_FOLDERS.values() for q in v)))
 
 
 def clear_outputs(folder: Path, keep_store: bool = False) -> None:
@@ -146,10 +165,81 @@ def clear_outputs(folder: Path, keep_store: bool = False) -> None:
 
     for pattern in OUTPUT_FILES:
         unlink(folder.glob(pattern))
+    unlink(p for p in folder.glob(".*") if is_temporary(p.name))
     for sub, patterns in OUTPUT_FOLDERS.items():
         if (folder / sub).is_dir() and not (folder / sub).is_symlink():
             for pattern in patterns:
                 unlink((folder / sub).glob(pattern))
+            unlink(p for p in (folder / sub).glob(".*") if is_temporary(p.name))
+
+
+# ------------------------------------------------------------------------------------------- busy folders
+#: Folders this process holds locked (resolved path -> descriptor): its own writes are not "busy".
+_HELD: dict[Path, int] = {}
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` against another sim writing it at the same time (an advisory ``flock`` on the folder
+    itself, so nothing is left behind: the lock goes with the process). A folder another process holds is a
+    ConfigError (exit code 2), before anything is written."""
+    key = folder.resolve()
+    if key in _HELD:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(str(folder), "is busy: another sim is writing it now; wait for it to finish, or "
+                                           "choose another folder") from None
+        _HELD[key] = fd
+        try:
+            yield
+        finally:
+            del _HELD[key]
+    finally:
+        os.close(fd)
+
+
+def check_not_busy(folder: Path) -> None:
+    """A ConfigError if another sim is writing ``folder`` now (:func:`folder_lock`)."""
+    if folder.is_dir():
+        with folder_lock(folder):
+            pass
+
+
+def check_target(path: Path, overwrite: bool, what: str) -> None:
+    """Before any work: the file ``path`` (a report, a workbook) may be written: not a folder, not there
+    already unless ``overwrite``, its folder creatable and writable, and not being written by another sim."""
+    check_names(path, what)
+    if path.is_dir():
+        raise ConfigError(str(path), f"{what} names a folder, not a file")
+    if os.path.lexists(path) and not overwrite:
+        raise ConfigError(str(path), "exists; choose another name or pass --overwrite")
+    check_writable(path.parent, what)
+    check_not_busy(path.parent)
+
+
+def timestamp() -> str:
+    """Now, as every file sim writes says it: ISO 8601 to the second with the UTC offset
+    (``2025-01-06T09:30:00+01:00``)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+#: matplotlib settings every figure is built and saved with: user text (a department called ``$x$`` or
+#: ``cost $5``) is drawn as written, never parsed as mathtext (which raises on an unbalanced ``$``).
+FIGURE_TEXT: Any = {"text.parse_math": False, "text.usetex": False}  # Any: as figures.STYLE, for rc_context
+
+
+@contextmanager
+def plain_text() -> Iterator[None]:
+    """Build and save figures inside this: their text is shown as written (:data:`FIGURE_TEXT`)."""
+    import matplotlib
+
+    with matplotlib.rc_context(FIGURE_TEXT):
+        yield
 
 
 _WHY = {errno.EROFS: "the file system is read-only", errno.ENOSPC: "no space left on the device",
@@ -220,11 +310,29 @@ def atomic_open(folder: Path, name: str) -> Iterator[TextIO]:
     ends without error, so a complete file is never replaced by a half-written one."""
     target = _inside(folder, name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it -rw-------; colleagues may need to read it
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def atomic_path(folder: Path, name: str) -> Iterator[Path]:
+    """A temporary path beside ``folder/name`` for a writer that wants a path (a workbook, a figure, a parquet
+    file); renamed into place when the block ends without error, removed if it fails."""
+    target = _inside(folder, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

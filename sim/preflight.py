@@ -13,9 +13,7 @@ demand at all, which takes milliseconds whatever the config, so they can never d
 
 from __future__ import annotations
 
-import csv
 import difflib
-import json
 import re
 import socket
 from collections.abc import Iterable, Sequence
@@ -23,6 +21,7 @@ from pathlib import Path
 
 from sim.config import ConfigError, Scenario, config_hash
 from sim.output import environment_error
+from sim.results import check_folder
 
 __all__ = ["known_kpis", "check_kpis", "parse_precision", "check_precision", "check_targets", "check_scheduler",
            "check_experiment", "check_results_folder", "environment_error"]
@@ -181,38 +180,7 @@ def check_experiment(scenarios: Sequence[Scenario], *, precision: str | None = N
 
 
 def check_results_folder(folder: Path) -> None:
-    """Before ``sim report`` or ``sim plot`` reads a results folder: its JSON files are JSON objects and its
-    CSV files are readable text (a damaged or hand-edited file is named, not met as a traceback halfway)."""
-    if not folder.is_dir():
-        return  # load_results says what is wrong
-    for name in ("manifest.json", "summary.json"):
-        path = folder / name
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(_read_small(path))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise ConfigError(str(path), f"is damaged: not valid JSON ({err})") from None
-        if not isinstance(data, dict):
-            raise ConfigError(str(path), f"is damaged: a JSON object was expected, not {type(data).__name__}")
-        for key in ("kpi", "setups", "units", "configs"):
-            if key in data and not isinstance(data[key], dict | list):
-                raise ConfigError(str(path), f"is damaged: {key} is not a JSON object or list")
-    for path in [*sorted(folder.glob("*.csv")), *sorted((folder / "tables").glob("*.csv"))]:
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                for _ in csv.reader(fh):
-                    pass
-        except (OSError, UnicodeDecodeError, csv.Error) as err:
-            raise ConfigError(str(path), f"is damaged: not a readable CSV file ({err})") from None
-
-
-def _read_small(path: Path, limit: int = 256 * 2**20) -> str:
-    if not path.is_file():
-        raise ConfigError(str(path), "is not a regular file")
-    if path.stat().st_size > limit:
-        raise ConfigError(str(path), f"is over {limit // 2**20} MB; not a file sim wrote")
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(str(path), f"cannot be read ({err.strerror or err})") from None
+    """Before ``sim report``, ``sim plot`` or ``sim export`` reads a results folder (:func:`sim.results.check_folder`,
+    which :func:`sim.results.load_results` runs too): its JSON files are JSON objects and its CSV files readable
+    text."""
+    check_folder(folder)

@@ -14,14 +14,14 @@ The page needs no network: styles are inline and figures are embedded as base64 
 from __future__ import annotations
 
 import base64
-import csv
+import contextlib
 import html
 import io
 import json
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,169 +30,14 @@ from matplotlib.figure import Figure
 
 from sim import figures as F
 from sim.business import fmt_iv, headline
-from sim.config import ConfigError, Scenario, clock_minutes, config_hash, load_scenario
-from sim.kpi_tables import flatten_kpis
+from sim.config import ConfigError, Scenario, clock_minutes
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
+from sim.results import Results, load_results, read_csv
 from sim.validate import sipp_rows
 from sim.version import __version__
 
-KINDS = ("run", "compare", "sweep", "staff")
-#: Columns of the tidy KPI table that are not labels of a unit.
-KPI_COLUMNS = ("replication", "seed", "kpi", "value")
-
-
 # ------------------------------------------------------------------------------------------------ reading
-def _cell(text: str) -> Any:
-    if text == "":
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def read_csv(path: str | Path) -> list[dict[str, Any]]:
-    """A CSV file as rows of dicts, numbers converted, empty cells None."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-
-
-@dataclass
-class Results:
-    """A results folder as plain data. Every table row carries ``setup`` and ``replication``; rows of a sweep
-    or a staffing search also carry their setting columns (``settings``)."""
-
-    folder: Path
-    kind: str
-    manifest: dict[str, Any]
-    summary: dict[str, Any]
-    kpis: list[dict[str, Any]]
-    settings: list[str]
-    tables: dict[str, list[dict[str, Any]]]
-    configs: dict[str, Scenario] = field(default_factory=dict)
-    config_notes: dict[str, str] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def setups(self) -> list[str]:
-        return F.setups_of(self.kpis)
-
-    def units(self) -> list[tuple[Any, ...]]:
-        """(setup, *setting values) of every unit, in order of appearance."""
-        return list(dict.fromkeys(tuple(r.get(c) for c in ["setup", *self.settings]) for r in self.kpis))
-
-    def first_scenario(self) -> Scenario | None:
-        return next(iter(self.configs.values()), None)
-
-
-def load_results(folder: str | Path) -> Results:
-    """Read a run, compare, sweep or staff folder. Raises :class:`ConfigError` if it is none of these."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ConfigError(str(folder), "no such results folder")
-    if (folder / "manifest.json").exists():
-        return _load_experiment(folder)
-    if (folder / "summary.json").exists() and (folder / "config.resolved.yaml").exists():
-        return _load_run(folder)
-    raise ConfigError(str(folder), "not a results folder: expected manifest.json (sim compare/sweep/staff) "
-                                   "or summary.json and config.resolved.yaml (sim run --out)")
-
-
-def _load_run(folder: Path) -> Results:
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    setup = str(summary.get("scenario", "run"))
-    scenario = load_scenario(folder / "config.resolved.yaml")
-    labels = {"setup": setup, "replication": 0}
-    kpis = [{**labels, "seed": summary.get("seed"), "kpi": k, "value": v}
-            for k, v in flatten_kpis(summary.get("kpi", {})).items()]
-    tables = {p.stem: [{**labels, **row} for row in read_csv(p)]
-              for p in sorted(folder.glob("*.csv")) if p.stem != "events"}
-    events = read_csv(folder / "events.csv") if (folder / "events.csv").exists() else []
-    manifest = {"kind": "run", "version": None, "seed": summary.get("seed"), "replications": 1,
-                "days": summary.get("days"), "warmup_days": scenario.run.warmup_days,
-                "configs": [{"path": str(folder / "config.resolved.yaml"), "name": setup,
-                             "config_hash": summary.get("config_hash")}]}
-    return Results(folder, "run", manifest, summary, kpis, [], tables, {setup: scenario}, {}, events)
-
-
-def _load_experiment(folder: Path) -> Results:
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    kind = str(manifest.get("kind", ""))
-    if kind not in KINDS:
-        raise ConfigError(str(folder / "manifest.json"), f"kind: {kind!r} is not one of {', '.join(KINDS)}")
-    summary_path = folder / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
-    if not (folder / "kpis.csv").exists():
-        raise ConfigError(str(folder), "kpis.csv is missing (the experiment did not finish?)")
-    kpis = read_csv(folder / "kpis.csv")
-    for row in kpis:
-        row["setup"] = str(row.get("setup") or "")
-    settings = [c for c in (kpis[0] if kpis else {}) if c != "setup" and c not in KPI_COLUMNS]
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted((folder / "tables").glob("*.csv")):
-        rows = read_csv(path)
-        for row in rows:
-            row["setup"] = str(row.get("setup") or "")
-        tables[path.stem] = rows
-    events = tables.pop("events", [])
-    configs, notes = _experiment_configs(folder, manifest)
-    return Results(folder, kind, manifest, summary, kpis, settings, tables, configs, notes, events)
-
-
-def _experiment_configs(folder: Path, manifest: Mapping[str, Any],
-                        ) -> tuple[dict[str, Scenario], dict[str, str]]:
-    """The setups' configs: resolved copies in the folder if there are any (``configs/*.yaml``), else the
-    config files the manifest names (found relative to the working directory or the folder), checked against
-    the recorded hash."""
-    configs: dict[str, Scenario] = {}
-    notes: dict[str, str] = {}
-    for path in sorted((folder / "configs").glob("*.yaml")):
-        scenario = load_scenario(path)
-        configs[scenario.name] = scenario
-    if configs:  # in the manifest's order of setups
-        order = [str(e.get("name")) for e in manifest.get("configs", [])]
-        ranked = sorted(configs, key=lambda n: order.index(n) if n in order else len(order))
-        return {n: configs[n] for n in ranked}, notes
-    for entry in manifest.get("configs", []):
-        name = str(entry.get("name") or Path(str(entry.get("path", ""))).stem)
-        raw = Path(str(entry.get("path", "")))
-        found = next((p for p in (raw, folder / raw, folder.parent / raw) if p.is_file()), None)
-        if found is None:
-            notes[name] = f"config file {raw} not found; assumptions not shown"
-            continue
-        try:
-            scenario = load_scenario(found)
-            recorded = entry.get("config_hash")
-            if recorded and config_hash(scenario) != recorded:  # most often run with --days: try that
-                days = [f"run.{k}={manifest[k]}" for k in ("days", "warmup_days")
-                        if isinstance(manifest.get(k), int)]
-                again = load_scenario(found, days)
-                if config_hash(again) == recorded:
-                    scenario = again
-                elif _first_setting(manifest):  # a sweep records its first setting's hash
-                    with_setting = load_scenario(found, days + _first_setting(manifest))
-                    if config_hash(with_setting) == recorded:
-                        scenario, recorded = again, config_hash(again)
-        except ConfigError as err:
-            notes[name] = f"config file {raw} no longer loads: {err}"
-            continue
-        configs[name] = scenario
-        if recorded and config_hash(scenario) != recorded:
-            notes[name] = (f"{raw} as it is now (hash {config_hash(scenario)}) differs from the config that "
-                           f"was run (hash {recorded}): the run may have used --set/--days overrides, or the "
-                           "file changed since")
-    return configs, notes
-
-
-def _first_setting(manifest: Mapping[str, Any]) -> list[str]:
-    """The first unit's swept values as overrides (``path=value``)."""
-    units = manifest.get("units") or []
-    vary = manifest.get("vary") or {}
-    if not units or not vary:
-        return []
-    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in units[0].items() if k in vary]
+# The folder is read by sim.results, the module that writes it: one reader for report, plot and export.
 
 
 # ------------------------------------------------------------------------------------------- assumptions
@@ -511,6 +356,10 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
         raise ConfigError("sim plot", f"unknown figure {', '.join(sorted(unknown))}; "
                                       f"choose from {', '.join(FIGURE_KINDS)}")
     out: list[NamedFigure] = []
+
+    def add(make: Callable[[], NamedFigure]) -> None:
+        with contextlib.suppress(F.NoData):  # nothing to draw (no calls: no SIPP figure): the figure is left out
+            out.append(make())
     setups = res.setups
     many_units = len(res.units()) > 1
     tables = res.tables
@@ -552,7 +401,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "gain-loss" in want and alternatives:
         today = case.get("today") or {}
         tol = F.num(today.get("tolerance"))
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "gain_loss", "Who gains and who loses against today",
             "Each department's service at the recommended staffing of "
             + ", ".join(alternatives) + f" against today's ({case.get('reference')} as staffed, "
@@ -566,7 +415,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "service-curve" in want and any((case.get("setups") or {}).get(n, {}).get("service_curve")
                                        for n in alternatives):
         targets = staff_targets(res)
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "service_curve", "What each FTE buys",
             "From each alternative's recommended staffing up to today's FTE, days added along the search's "
             "path, every staffing judged on block 0's replications: left, the sector's reachability and "
@@ -577,7 +426,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "hollow markers: a staffing that breaks a norm.",
             F.service_curve_figure(case, targets)))
     if "service-level" in want and res.kind == "sweep" and res.settings and x is None:
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "service_level", "The sweep, one factor at a time",
             "One row per KPI, one column per swept setting. Within a column only that setting changes along "
             "the x axis; each series holds the other settings fixed at the value its legend gives, so every "
@@ -588,7 +437,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     elif "service-level" in want and (res.settings or x):
         out.append(_service_level_figure(res, x, reps))
     if "compare" in want and many_units and not res.settings:
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "compare", "The setups compared",
             f"Left: each KPI per setup, mean over {reps} with a 95% confidence interval. Right: the paired "
             f"difference from {baseline or setups[0]} per replication (same seeds, so the same calls and "
@@ -596,7 +445,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.setup_comparison(res.kpis, baseline=baseline)))
     if "departments" in want and tables.get("per_department"):
         two = len(F.setups_of(tables["per_department"])) > 1
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "departments", "Per department: winners and losers" if two else "Per department",
             "Replaceability (requests handled within norm while the department's own secretaries are all "
             "absent), coverage (share of opening time someone who may serve the department is present) and "
@@ -605,7 +454,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
              if two else "."),
             F.department_view(tables["per_department"], baseline=baseline)))
     if "hourly" in want and tables.get("per_hour"):
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "hourly", "Reachability, waiting and abandonment by hour of the day",
             f"Calls grouped by the hour they arrived; bars are means over {reps} with 95% confidence "
             "intervals (logit scale for shares, log scale for waits, so inside what is possible). Top: "
@@ -620,7 +469,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
         mine = [r for r in tables["per_half_hour"] if str(r.get("setup", "")) == first_setup]
         sc = res.first_scenario()
         assert sc is not None
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "sipp", "Per half hour: stationary queueing theory (SIPP) against the simulation" +
             (f": {first_setup}" if first_setup else ""),
             "Staffing practice sizes each half hour with Erlang C/A on that half hour's load (the stationary "
@@ -634,7 +483,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             F.sipp_figure(sipp_rows(mine, sc))))
     if "ecdf" in want and tables.get("time_histograms"):
         working = any(str(r.get("type", "")).endswith(":working") for r in tables["time_histograms"])
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "ecdf", "Distribution of waiting and lead times",
             "First panel: every caller's wait on a log scale in seconds; solid, the share of callers who "
             "were answered or hung up within x; dashed, the share answered within x; the gap at the right "
@@ -648,7 +497,7 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
             "from leave), while 90% are done within the same day.",
             F.wait_ecdf(tables["time_histograms"], norms_minutes=type_norms_minutes(res.first_scenario()))))
     if "utilisation" in want and tables.get("utilisation_by_hour"):
-        out.append(NamedFigure(
+        add(lambda: NamedFigure(
             "utilisation", "Utilisation by secretary, cluster and hour",
             "Busy time (calls, tasks, meetings) as a share of present time, per hour of the day, pooled over "
             "all measured days and replications; white: nobody present.",
@@ -656,7 +505,10 @@ def figures_for(res: Results, kinds: Sequence[str] | None = None, day: int | Non
     if "day" in want and res.events:
         for setup in F.setups_of(res.events)[:3]:
             rows = [e for e in res.events if str(e.get("setup", "")) == setup]
-            fig = F.day_in_the_life(rows, day)
+            try:
+                fig = F.day_in_the_life(rows, day)
+            except F.NoData:
+                continue  # nobody worked that day in this setup
             title = "A day in the life" + (f": {setup}" if setup else "")
             out.append(NamedFigure(
                 f"day{'_' + setup if setup else ''}", title,

@@ -34,6 +34,7 @@ import numpy as np
 
 from sim.config import ConfigError, Scenario
 from sim.experiment import Runner
+from sim.output import plain_text
 from sim.sensitivity import PARAMETERS, Comparison, Parameter
 
 #: The default number of trajectories and of grid levels per range.
@@ -206,6 +207,7 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------------- the figure
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
 def figure(result: dict[str, Any], path: str | None = None, title: str = "") -> Any:
     """The classic Morris plot of the saving: mu* (importance) against sigma (interaction or non-linearity),
     one labelled point per parameter with mu*'s interval, and the line sigma = mu*. Percentage points of the

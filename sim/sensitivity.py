@@ -38,6 +38,7 @@ from typing import Any
 from sim.business import CostModel, TodayBasis, payback_years
 from sim.config import ConfigError, Scenario, parse_scenario
 from sim.experiment import Runner, Unit
+from sim.output import plain_text
 from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
 from sim.staffing.norms import TodayService, target_basis
 
@@ -194,6 +195,10 @@ def parameters(names: Sequence[str] = ()) -> list[Parameter]:
                 raise ConfigError("--param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
             if len(values) < 2:
                 raise ConfigError("--param", f"{spec!r}: give at least a low and a high value")
+            if not all(math.isfinite(v) for v in values):
+                raise ConfigError("--param", f"{spec!r}: the range must be finite numbers")
+            if min(values) == max(values):
+                raise ConfigError("--param", f"{spec!r}: the low and high ends are equal; give a range")
             p = replace(p, values=values)
         out.append(p)
     return out
@@ -453,6 +458,7 @@ def break_even(values: Sequence[float], savings: Sequence[float], goal: float = 
 
 
 # ------------------------------------------------------------------------------------------- the figure
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
 def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     """The tornado figure of the saving: one bar per parameter from its saving at the low to the high end,
     widest on top, the base saving and the article's 15% as lines. Sized for a page (6.5 in wide), text at
@@ -465,7 +471,8 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     rows = result["parameters"]
     base = 100 * result["base"]["saving"]
     goal = 100 * result["article_saving"]
-    fig, ax = plt.subplots(figsize=(6.5, 1.6 + 0.5 * len(rows)), dpi=150)
+    # one parameter: the height of two, or the legend below leaves tight_layout no room for the axes (a warning)
+    fig, ax = plt.subplots(figsize=(6.5, 1.6 + 0.5 * max(len(rows), 2)), dpi=150)
     low_c, high_c = "#0072B2", "#E69F00"
     for i, r in enumerate(reversed(rows)):
         ends = sorted((("low", low_c), ("high", high_c)), key=lambda e: -abs(100 * r[f"saving_{e[0]}"] - base))
@@ -482,11 +489,13 @@ def tornado(result: dict[str, Any], path: str | None = None) -> Any:
     ax.tick_params(axis="x", labelsize=9)
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation
 
     ax.legend(handles=[Patch(color=low_c, label="low end of range"), Patch(color=high_c, label="high end"),
                        Line2D([], [], color="black", label=f"config's values ({base:.1f}%)"),
                        Line2D([], [], color="#D55E00", linestyle="--", label=f"article's {goal:.0f}%")],
-              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.8 / (0.5 * len(rows) + 0.3)),
+              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, 0),  # 0.45 in below the axes: under the label
+              bbox_transform=ax.transAxes + ScaledTranslation(0, -0.45, fig.dpi_scale_trans),
               ncol=2, frameon=False)
     ax.set_title("What moves the saving (one parameter at a time)", fontsize=11)
     fig.tight_layout()

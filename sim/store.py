@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from sim.config import ConfigError
+from sim.output import timestamp
 
 STORE_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"
@@ -148,7 +149,7 @@ class ResultStore:
         store.fresh = stored is None
         if stored is None:
             store.set_meta({"experiment": experiment, "kind": kind, "schema": SCHEMA_VERSION,
-                            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+                            "created": timestamp()})
         return store
 
     def clear(self) -> None:

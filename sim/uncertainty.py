@@ -63,6 +63,7 @@ from sim.business import CostModel
 from sim.config import ConfigError, Scenario
 from sim.config.schema import UncertainInput
 from sim.experiment import Runner
+from sim.output import plain_text
 from sim.sensitivity import PARAMETERS, Comparison, Parameter, _scale, _Set, _set
 from sim.staffing import ARTICLE_SAVING
 from sim.stats import t_quantile, wilson
@@ -456,6 +457,7 @@ def headline(result: Mapping[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------- the figure
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
 def figure(result: Mapping[str, Any], path: str | None = None) -> Any:
     """The saving over the input points: one empirical CDF per alternative, the combined interval as a band,
     the estimate and the goal (15%) as lines; P(saving >= goal) in the legend."""

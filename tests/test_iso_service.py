@@ -30,12 +30,12 @@ import yaml
 from conftest import CONFIGS, ROOT
 from test_staffing import small_data
 
-from sim.business import staff_case
 from sim.cli import main
 from sim.config import load_raw, load_scenario, parse_scenario
 from sim.staffing import Evaluation, Staffing, StaffingSearch, Target, day_fte, targets_for
 from sim.staffing.control import controlled_share
 from sim.staffing.norms import TodayService
+from sim.studies import staff_case
 from sim.theory import erlang_c_service_level
 
 

@@ -1,6 +1,6 @@
 """``sim compare``: setups on the same replications (common random numbers), each KPI with its 95% interval
-and each setup's paired difference against the first. The experiment is :func:`sim.experiment.compare`; this
-command chooses the folder, writes the outputs beside the results store and prints the table."""
+and each setup's paired difference against the first. The experiment is :func:`sim.experiment.compare`, which
+writes the results folder; this command checks the options, chooses the folder and prints the table."""
 
 from __future__ import annotations
 
@@ -47,13 +47,9 @@ def compare(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | No
     executor = CountingExecutor(workers, scheduler, batch_size)
     try:
         result = experiment.compare(scenarios, n, base, out=folder, overwrite=overwrite, executor=executor,
-                                    progress=False if as_json else None, precision=prec)
+                                    progress=False if as_json else None, precision=prec, config_paths=configs)
     finally:
         executor.close()
-    extra = {"precision": {"kpi": prec[0], "target": prec[1]} if prec else None}
-    data = experiment.manifest("compare", result.units, base, n, result.store,
-                               list(zip(configs, scenarios, strict=True)), extra=extra)
-    experiment.write_outputs(folder, result, data)
     refresh_report(folder, quiet=as_json)
     summary = result.summary()
     if as_json:

@@ -8,6 +8,7 @@ import click
 
 from sim.config import ConfigError
 from sim.export import export as write_workbook
+from sim.output import check_target
 
 
 @click.command("export")
@@ -20,8 +21,7 @@ def export(results: Path, out: Path | None, overwrite: bool) -> None:
     out = out or results / "results.xlsx"
     if out.suffix.lower() != ".xlsx":
         raise ConfigError(str(out), "the workbook's name must end in .xlsx")
-    if out.exists() and not overwrite:
-        raise ConfigError(str(out), "exists; choose another name or pass --overwrite")
+    check_target(out, overwrite, "OUT")  # before the folder is read: an unwritable OUT is bad input (exit 2)
     sheets = write_workbook(results, out)
     click.echo(f"wrote {out}: {len(sheets)} sheets ({', '.join(sheets)})")
 

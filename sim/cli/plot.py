@@ -10,7 +10,6 @@ from sim.cli.report import baseline_option, check_baseline, day_option, results_
 from sim.config import ConfigError
 from sim.figures import save
 from sim.output import choose_out_dir
-from sim.preflight import check_results_folder
 from sim.report import FIGURE_KINDS, figures_for, load_results
 
 
@@ -32,7 +31,6 @@ def plot(kind: str, results: Path, out: Path | None, overwrite: bool, formats: t
 
     KIND is one of: compare, service-level, hourly, sipp, ecdf, utilisation, departments, day, or all.
     """
-    check_results_folder(results)
     res = load_results(results)
     check_baseline(res.setups, baseline)
     if x is not None and x not in res.settings and not any(x in r for r in res.kpis[:1]):

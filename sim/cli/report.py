@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from sim.config import ConfigError
-from sim.output import write_text
-from sim.preflight import check_results_folder
+from sim.output import check_target, write_text
 from sim.report import figures_for, load_results, render_html
 
 results_argument = click.argument("results", type=click.Path(path_type=Path))
@@ -29,13 +28,11 @@ baseline_option = click.option("--baseline", default=None, metavar="SETUP",
 @baseline_option
 def report(results: Path, out: Path | None, overwrite: bool, day: int | None, baseline: str | None) -> None:
     """Write one self-contained HTML page for RESULTS (a run, compare, sweep or staff folder)."""
-    check_results_folder(results)
     res = load_results(results)
     # RESULTS/report.html is derived from the folder, so it is simply brought up to date; another file
     # given with --out is only replaced when asked
     target = out if out is not None else results / "report.html"
-    if out is not None and target.exists() and not overwrite:
-        raise ConfigError(str(target), "the report exists; choose another --out or pass --overwrite")
+    check_target(target, overwrite or out is None, "--out")  # before the figures are drawn
     check_baseline(res.setups, baseline)
     page = render_html(res, figures_for(res, day=day, baseline=baseline), baseline)
     write_text(target.parent, target.name, page)

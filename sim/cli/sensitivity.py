@@ -1,28 +1,19 @@
-"""``sim sensitivity``: what would flip the business case, parameter by parameter (:mod:`sim.sensitivity`)."""
+"""``sim sensitivity``: what would flip the business case, parameter by parameter (:func:`sim.studies.sensitivity`
+runs it and writes the folder; this command prints it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from sim.cli.common import load, scenario_options
+from sim.cli.experiments import CountingExecutor, experiment_options
 from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
-from sim.cli.experiments import experiment_options
-from sim.config import ConfigError
-from sim.experiment import (
-    DEFAULT_REPLICATIONS,
-    Unit,
-    experiment_hash,
-    manifest,
-    open_store,
-    session,
-    write_manifest,
-)
-from sim.output import write_csv, write_json
+from sim.experiment import DEFAULT_REPLICATIONS
+from sim.output import choose_out_dir
 
 
 # ----------------------------------------------------------------------------------------- sensitivity
@@ -64,52 +55,23 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     With --morris R, a global screening too (sim.screening): each parameter's mean absolute effect on the
     saving (mu*) and the spread of its effects (sigma), in morris.csv and morris.png.
     """
-    from sim.sensitivity import fmt_break_even, parameters, sim_key, tornado
-    from sim.sensitivity import sensitivity as run_sensitivity
+    from sim.sensitivity import fmt_break_even
+    from sim.studies import sensitivity as run_sensitivity
 
     ref, alt = (load(c, overrides, days, seed) for c in (config_ref, config_alt))
     base = ref.run.seed if seed is None else seed
     n = replications or DEFAULT_REPLICATIONS
-    if n < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
-    chosen = parameters(params)
-    if trajectories:
-        from sim.screening import check, require_salib
-
-        check(trajectories, levels, chosen)
-        require_salib()  # before anything runs
-    units = [Unit(ref.name, ref), Unit(alt.name, alt)]
-    extra = {"params": [[p.name, list(p.values)] for p in chosen], "points": points, "targets": list(targets),
-             "confidence": confidence, "sim": [sim_key(ref), sim_key(alt)],
-             **({"baseline": baseline} if baseline != "least" else {}),
-             **({"morris": [trajectories, levels]} if trajectories else {})}
-    exp = experiment_hash("sensitivity", units, base, extra)
-    folder, store = open_store(out, exp, "sensitivity", f"sensitivity-{ref.name}-{alt.name}", overwrite)
-    assert folder is not None
-    data = manifest("sensitivity", units, base, n, store, [(config_ref, ref), (config_alt, alt)], extra=extra)
-    write_manifest(folder, data)
+    folder = out if out is not None else choose_out_dir(None, f"sensitivity-{ref.name}-{alt.name}", overwrite)
     say = None if as_json else (lambda text: click.echo("  " + text, err=True))
-    with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
-        result = run_sensitivity(ref, alt, runner, n, base, params=chosen, points=points, targets=targets,
-                                 confidence=confidence, progress=say, baseline=baseline)
-        if trajectories:
-            from sim.screening import screening
-
-            result["morris"] = screening(ref, alt, runner, n, base, params=chosen, trajectories=trajectories,
-                                         levels=levels, targets=targets, confidence=confidence, baseline=baseline,
-                                         progress=say)
-    write_json(folder, "summary.json", result)
-    rows = [{"parameter": r["parameter"], "value": pt["value"], "saving": pt["saving"],
-             "fte_reference": pt["fte"]["reference"], "fte_alternative": pt["fte"]["alternative"],
-             "binding_reference": " ".join(pt["binding"]["reference"]),
-             "binding_alternative": " ".join(pt["binding"]["alternative"])}
-            for r in result["parameters"] for pt in r["points"]]
-    write_csv(folder, "sensitivity.csv", rows)
-    tornado(result, str(folder / "tornado.png"))
-    if trajectories:
-        _write_morris(folder, result["morris"])
-    data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    write_manifest(folder, data)
+    executor = CountingExecutor(workers, scheduler, batch_size)
+    try:
+        result = run_sensitivity(ref, alt, n, seed, params=params, points=points, targets=targets,
+                                 confidence=confidence, baseline=baseline, trajectories=trajectories, levels=levels,
+                                 out=folder, overwrite=overwrite, executor=executor,
+                                 progress=False if as_json else None, say=say,
+                                 config_paths=[config_ref, config_alt])
+    finally:
+        executor.close()
     if as_json:
         _emit_json(result, folder)
         return
@@ -130,18 +92,7 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
         _echo_morris(result["morris"])
     files = "tornado.png, sensitivity.csv, morris.csv, morris.png" if trajectories else "tornado.png, sensitivity.csv"
     click.echo(f"\n{n} replications per candidate, seed {base}, common random numbers, "
-               f"{_executor_note(workers, scheduler)} ({runner.ran} run now); {files} and summary.json in {folder}/")
-
-
-def _write_morris(folder: Path, morris: dict[str, Any]) -> None:
-    from sim.screening import figure
-    from sim.screening import rows as morris_rows
-
-    write_csv(folder, "morris.csv", morris_rows(morris))
-    write_csv(folder, "morris_design.csv",
-                   [{"point": i, **pt["values"], "saving": pt["saving"], "fte_reference": pt["fte"]["reference"],
-                     "fte_alternative": pt["fte"]["alternative"]} for i, pt in enumerate(morris["points"])])
-    figure(morris, str(folder / "morris.png"))
+               f"{_executor_note(workers, scheduler)} ({executor.ran} run now); {files} and summary.json in {folder}/")
 
 
 def _echo_morris(morris: dict[str, Any]) -> None:

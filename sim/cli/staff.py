@@ -9,20 +9,14 @@ from typing import Any
 import click
 
 from sim.cli.common import load, scenario_options
+from sim.cli.experiments import CountingExecutor, experiment_options, refresh_report
 from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
-from sim.cli.experiments import experiment_options, refresh_report
 from sim.config import ConfigError
-from sim.experiment import (
-    DEFAULT_REPLICATIONS,
-    manifest,
-    open_store,
-    session,
-    write_manifest,
-    write_outputs,
-)
-from sim.output import write_csv
+from sim.experiment import DEFAULT_REPLICATIONS
+from sim.output import choose_out_dir
 from sim.preflight import check_experiment
+from sim.studies import cash_flow_rows
 
 
 # ----------------------------------------------------------------------------------------------- staff
@@ -58,7 +52,8 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     """The least FTE at which every service norm holds (norms.rule: on its estimate, by default), and its
     spread over clusters or departments; with several CONFIGS, the business case: each setup's cost and saving
     against the first (--baseline), with intervals from independent blocks of replications."""
-    from sim.business import MAX_BLOCKS, MIN_BLOCKS, business_staff, plan
+    from sim.business import MAX_BLOCKS, MIN_BLOCKS
+    from sim.studies import staff_case
 
     scenarios = [load(c, overrides, days, seed) for c in configs]
     check_experiment(scenarios, targets=targets, scheduler=scheduler)
@@ -66,44 +61,19 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     if fte_precision is not None and not 0 < fte_precision < float("inf"):
         raise ConfigError("--fte-precision", f"{fte_precision}: a positive number of FTE is needed")
     n = replications or DEFAULT_REPLICATIONS
-    p = plan(scenarios, n, seed, targets=targets, confidence=confidence)
-    units, norms, base = p.units, p.norms, p.seed
-    folder, store = open_store(out, p.experiment, "staff", "staff-" + "-".join(u.key for u in units), overwrite)
-    assert folder is not None
-    extra = {"targets": {k: [str(t) for t in v] for k, v in norms.items()}, "target_specs": list(targets),
-             "confidence": confidence}
-    data = manifest("staff", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
-    write_manifest(folder, data)
-    with session(store, None, workers, scheduler, batch_size, progress=False if as_json else None) as runner:
-        result = business_staff(units, norms, n, base, confidence, runner, baseline=baseline,
-                                precision=fte_precision, min_blocks=lo, max_blocks=hi, specs=targets)
-        if with_waterfall and result.case is not None:
-            from sim.waterfall import waterfalls
-
-            for name, wf in waterfalls(result, runner).items():
-                result.case["setups"][name]["waterfall"] = wf
-    data["targets"] = {k: [str(t) for t in v] for k, v in result.targets.items()}
-    exp_result = result.experiment()
-    summary = result.summary()
-    data["units"] = [{"key": u.key, **dict(u.labels)} for u in exp_result.units]
-    write_outputs(folder, exp_result, data, summary=summary, differences=False)
+    base = scenarios[0].run.seed if seed is None else seed
+    folder = out if out is not None else choose_out_dir(None, "staff-" + "-".join(s.name for s in scenarios),
+                                                         overwrite)
+    executor = CountingExecutor(workers, scheduler, batch_size)
+    try:
+        result = staff_case(scenarios, n, seed, targets=targets, confidence=confidence, baseline=baseline,
+                            precision=fte_precision, min_blocks=lo, max_blocks=hi, waterfall=with_waterfall,
+                            out=folder, overwrite=overwrite, executor=executor,
+                            progress=False if as_json else None, config_paths=configs)
+    finally:
+        executor.close()
     refresh_report(folder, quiet=as_json)
-    write_csv(folder, "trail.csv", result.trail_rows())
-    case = summary["business_case"]
-    write_csv(folder, "roster.csv", [{"setup": name, **r} for name, row in case["setups"].items()
-                                          for r in row.get("roster") or []])
-    write_csv(folder, "cash_flow.csv", cash_flow_rows(case))
-    from sim.waterfall import csv_rows as waterfall_rows
-
-    write_csv(folder, "waterfall.csv", waterfall_rows(case))
-    write_csv(folder, "gain_loss.csv", [{"setup": name, **r} for name, row in case["setups"].items()
-                                             for r in row.get("gain_loss") or []])
-    write_csv(folder, "service_curve.csv", [
-        {"setup": name, "fte": r["fte"], "feasible": r["feasible"],
-         **{f"{k}.{q}": r[k][q] for k in ("reachability", "calls_abandoned", "utilisation")
-            for q in ("mean", "ci_low", "ci_high")},
-         **{f"worst_margin.{k}": v for k, v in r["worst_department_margin"].items()}}
-        for name, row in case["setups"].items() for r in row.get("service_curve") or []])
+    summary = result.summary()
     if as_json:
         _emit_json(summary, folder)
         return
@@ -115,7 +85,7 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     click.echo("")
     _print_staff(summary)
     click.echo(f"\n{n} replications per candidate and block ({summary['business_case'].get('blocks', 1)} "
-               f"blocks), seed {base}, {_executor_note(workers, scheduler)} ({runner.ran} run now); every "
+               f"blocks), seed {base}, {_executor_note(workers, scheduler)} ({executor.ran} run now); every "
                f"candidate in trail.csv; results in {folder}/")
 
 
@@ -225,13 +195,6 @@ def _print_waterfall(case: dict[str, Any]) -> None:
         if occ is not None and wf.get("occupancy_max") is not None:
             click.echo(f"    (today's occupancy {100 * occ:.1f}% on block 0; the ceiling "
                        f"{100 * wf['occupancy_max']:.0f}% is a policy ASSUMPTION, not an efficiency of the setup)")
-
-
-def cash_flow_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """``cash_flow.csv``: per setup, reduction and year, the move's cash flow (sim.business.cash_flow)."""
-    return [{"setup": name, "reduction": k, "chosen": k == row["cash_flow"]["chosen"], **r}
-            for name, row in case["setups"].items() if row.get("cash_flow")
-            for k in ("attrition", "redundancy") for r in row["cash_flow"][k]["rows"]]
 
 
 def _money(v: float | None) -> str:

@@ -1,6 +1,6 @@
 """``sim sweep``: one config over the full grid of ``--vary`` values, with common random numbers. The
-experiment is :func:`sim.experiment.sweep`; this command chooses the folder, writes the outputs and prints
-one row per setting."""
+experiment is :func:`sim.experiment.sweep`, which writes the results folder; this command checks the options,
+chooses the folder and prints one row per setting."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sim.cli.experiments import (
     shown_kpis,
 )
 from sim.kpis import fmt_plus_minus
-from sim.output import choose_out_dir, write_json
+from sim.output import choose_out_dir
 from sim.preflight import check_experiment, parse_precision
 
 
@@ -54,15 +54,8 @@ def sweep(config: str, overrides: tuple[str, ...], seed: int | None, days: int |
                                   precision=prec)
     finally:
         executor.close()
-    extra = {"vary": {p: v for p, v in pairs}, "settings": len(units),
-             "precision": {"kpi": prec[0], "target": prec[1]} if prec else None}
-    data = experiment.manifest("sweep", result.units, base, n, result.store, [(config, units[0].scenario)],
-                               extra=extra)
-    experiment.write_outputs(folder, result, data)
     refresh_report(folder, quiet=as_json)
     summary = result.summary()
-    summary["vary"] = {p: v for p, v in pairs}
-    write_json(folder, "summary.json", summary)
     if as_json:
         emit_json(summary, folder)
         return

@@ -3,7 +3,6 @@ simulation's noise (:mod:`sim.uncertainty`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,16 +12,7 @@ from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
 from sim.cli.experiments import experiment_options
 from sim.config import ConfigError
-from sim.experiment import (
-    DEFAULT_REPLICATIONS,
-    Unit,
-    experiment_hash,
-    manifest,
-    open_store,
-    session,
-    write_manifest,
-)
-from sim.output import write_csv, write_json
+from sim.experiment import DEFAULT_REPLICATIONS, Unit, experiment_hash, manifest, results_folder, session
 
 
 @click.command()
@@ -78,24 +68,31 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
              "baseline": baseline,
              "uncertainty": [{k: u.model_dump(mode="json") for k, u in s.uncertainty.items()} for s in scenarios]}
     exp = experiment_hash("uncertainty", units, base, extra)
-    folder, store = open_store(out, exp, "uncertainty", f"uncertainty-{'-'.join(s.name for s in scenarios)}",
-                               overwrite)
-    assert folder is not None
-    data = manifest("uncertainty", units, base, n, store, list(zip(configs, scenarios, strict=True)), extra=extra)
-    write_manifest(folder, data)
+    name = f"uncertainty-{'-'.join(s.name for s in scenarios)}"
     say = None if as_json else (lambda text: click.echo("  " + text, err=True))
-    with session(store, None, workers, scheduler, batch_size, progress=False) as runner:
-        result = run_uncertainty(ref, alts, runner, n, base, points=m, blocks=b, nominal_blocks=b0,
-                                 targets=targets, confidence=confidence, baseline=baseline, progress=say)
-    lines = headline(result)
-    summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result, "replications_run": runner.ran}
-    write_json(folder, "summary.json", summary)
-    write_csv(folder, "design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
-    figure(result, str(folder / "uncertainty.png"))
-    data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    write_manifest(folder, data)
+    with results_folder(out, exp, "uncertainty", name, overwrite) as (folder, store):
+        assert folder is not None
+        data = manifest("uncertainty", units, base, n, store, list(zip(configs, scenarios, strict=True)),
+                        extra=extra)
+        folder.start(data)
+        with session(store, None, workers, scheduler, batch_size, progress=False) as runner:
+            result = run_uncertainty(ref, alts, runner, n, base, points=m, blocks=b, nominal_blocks=b0,
+                                     targets=targets, confidence=confidence, baseline=baseline, progress=say)
+        lines = headline(result)
+        summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result, "replications_run": runner.ran}
+        folder.write_json("summary.json", summary)
+        folder.write_table("design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
+        fig = figure(result)
+        try:
+            folder.write_figure("uncertainty.png", fig, bbox_inches="tight")
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        folder.finish(data)
+    path = folder.path
     if as_json:
-        _emit_json(summary, folder)
+        _emit_json(summary, path)
         return
     click.echo("inputs (as declared):")
     for i in result["inputs"]:
@@ -109,7 +106,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
                f"half-width; inputs +-y: {100 * confidence:.0f}% of the spread over the inputs; [low, high]: "
                f"combined interval. {m} input points x {b} block(s) x {n} replications per candidate, seed {base}, "
                f"common random numbers, {_executor_note(workers, scheduler)} ({runner.ran} run now); "
-               f"uncertainty.png, design.csv and summary.json in {folder}/")
+               f"uncertainty.png, design.csv and summary.json in {path}/")
 
 
 __all__ = ["uncertainty"]

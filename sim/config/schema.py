@@ -1091,6 +1091,17 @@ def may_serve(scenario: Scenario) -> dict[str, set[str]]:
 
 def _check_competences(scenario: Scenario) -> None:
     """Every request type with demand must have, for every department, someone who may do it."""
+    gaps = competence_gaps(scenario)
+    if gaps:
+        department, t = gaps[0]
+        raise ValueError(f"organisation.secretaries: nobody who may serve {department} is competent for {t!r} "
+                         "(add it to someone's competences)")
+
+
+def competence_gaps(scenario: Scenario) -> list[tuple[str, str]]:
+    """(department, request type) pairs with demand that nobody who may serve the department is competent for:
+    the rule the config check holds, and the staffing search's moves too (a secretary may not leave if that
+    opens a gap)."""
     org = scenario.organisation
     competent = {s.name: set(s.competences) if s.competences is not None else None for s in org.secretaries}
     demand = scenario.demand
@@ -1101,15 +1112,14 @@ def _check_competences(scenario: Scenario) -> None:
     if demand.meetings is not None and demand.meetings.per_department_per_week > 0:
         wanted.append("minutes")
     serving = may_serve(scenario)
+    gaps = []
     for d in org.departments:
         if d.staff * d.demand_factor <= 0:
             continue
         for t in wanted:
             if not any(competent[n] is None or t in competent[n] for n in serving[d.name]):  # type: ignore[operator]
-                raise ValueError(
-                    f"organisation.secretaries: nobody who may serve {d.name} is competent for {t!r} "
-                    "(add it to someone's competences)"
-                )
+                gaps.append((d.name, t))
+    return gaps
 
 
 def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:

@@ -21,7 +21,8 @@ the calendar's working days), and a secretary *of* a department is one whose ``d
      leaves (all her remaining days at once), the one with the fewest days (ties: the last listed).
 
   A secretary never leaves if her group would be left without a secretary, nor, with
-  ``keep_department_secretary``, if one of her departments would be left without a secretary of its own.
+  ``keep_department_secretary``, if one of her departments would be left without a secretary of its own, nor
+  if a department would be left without anyone competent for a request type it has (the config's own check).
   When nothing is allowed, ``remove_day`` returns None: the group cannot lose a day.
 - *Adding* a day to a group (:meth:`Staffing.add_day`), the first of these that is possible:
 
@@ -51,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import WEEKDAYS, Scenario, SecretarySpec, parse_scenario
+from sim.config.schema import competence_gaps
 
 
 def group_of(scenario: Scenario, sec: SecretarySpec) -> str:
@@ -237,12 +239,20 @@ class _Rules:
         self.keep_department = r.keep_department_secretary
 
     def may_leave(self, secs: list[SecretarySpec], i: int, group: str) -> bool:
-        """May ``secs[i]`` leave: her group keeps a secretary and (with keep_department_secretary) each of her
-        departments one of its own?"""
+        """May ``secs[i]`` leave: her group keeps a secretary, (with keep_department_secretary) each of her
+        departments one of its own, and every department someone competent for each request type?"""
         rest = [s for j, s in enumerate(secs) if j != i and s.days]
         if not any(group_of(self.scenario, s) == group for s in rest):
             return False
-        return not self.keep_department or all(any(d in s.departments for s in rest) for d in secs[i].departments)
+        if self.keep_department and not all(any(d in s.departments for s in rest) for d in secs[i].departments):
+            return False
+        if all(s.competences is None for s in secs):
+            return True  # everyone may do everything
+        # nor may she leave a department without anyone competent for a request type: the search would
+        # propose a staffing that the config check (the same rule) refuses
+        org = self.scenario.organisation
+        without = self.scenario.model_copy(update={"organisation": org.model_copy(update={"secretaries": rest})})
+        return not competence_gaps(without)
 
 
 def roster_changes(scenario: Scenario, staffing: Staffing) -> list[dict[str, Any]]:
