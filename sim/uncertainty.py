@@ -447,7 +447,7 @@ def headline(result: Mapping[str, Any]) -> list[str]:
                    f"P(saving >= {100 * result['goal']:.0f}%) = "
                    + ("-" if p is None else f"{100 * p:.0f}% [{100 * pi[0]:.0f}, {100 * pi[1]:.0f}]"))
         ref = s["fte_reference"]
-        fixed = ref.get("interval") is not None and ref["interval"][0] == ref["interval"][1]
+        fixed = ref.get("interval") is not None and abs(ref["interval"][1] - ref["interval"][0]) < 1e-9
         ref_text = f"{ref['estimate']:.2f} (as staffed today)" if fixed else fmt_split(ref, 2)
         out.append(f"    least FTE {fmt_split(s['fte'], 2)} against {ref_text}; payback "
                    f"{fmt_split(s['payback_years'], 2, unit=' y')}"
