@@ -35,7 +35,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sim.config import ConfigError, load_scenario
+from pydantic import ValidationError
+
+from sim.config import Calendar, ConfigError, format_validation_error, read_yaml
 from sim.kpi_tables import flatten_kpis
 from sim.output import atomic_path
 from sim.results import check_folder, read_json, read_table
@@ -149,7 +151,15 @@ def _start_date(folder: Path) -> date | None:
     resolved = folder / "config.resolved.yaml"
     if not resolved.exists():
         return None
-    return load_scenario(resolved).calendar.start_date
+    # only the calendar is needed: a resolved config from another version of sim, whose other sections no
+    # longer validate, still dates its event log; a bad calendar is still a one-line error
+    data = read_yaml(resolved)
+    section = data.get("calendar") if isinstance(data, dict) else None
+    try:
+        return Calendar.model_validate(section or {}).start_date
+    except ValidationError as err:
+        field, msg = format_validation_error(err, Calendar)
+        raise ConfigError(str(resolved), msg, f"calendar.{field}" if field else "calendar") from None
 
 
 def export(folder: Path, out: Path) -> list[str]:
