@@ -844,7 +844,8 @@ def _business_section(res: Results, figures: Sequence[NamedFigure]) -> str:
     lines = headline(case) if "baseline" in case else []
     if lines:
         parts.append('<ul class="headline" id="headline">' + "".join(f"<li>{_e(line)}</li>" for line in lines)
-                     + '</ul><ul class="headline" id="inputs">' + _inputs_lines(res, case) + "</ul>")
+                     + '</ul><ul class="headline" id="inputs">' + _inputs_lines(res, case) + "</ul>"
+                     + '<ul class="headline" id="roster">' + _roster_lines(res, case) + "</ul>")
     parts.append(_first_screen(res, case, figures))
     today = case.get("today") or {}
     if today:
@@ -980,6 +981,70 @@ def _inputs_lines(res: Results, case: Mapping[str, Any]) -> str:
             f"{_e(len(unc.get('inputs') or []))} inputs, {_e(unc.get('points'))} input points (Latin hypercube, "
             f"common random numbers; targets: {_e(basis)}; <code>{_e(where)}</code>); least FTE and payback"
             f"</summary><ul>{more}</ul></details></li>")
+
+def roster_results(folder: Path) -> list[tuple[dict[str, Any], str]]:
+    """The ``sim roster`` results in ``folder``'s subfolders (their summary.json), one per setup, sorted."""
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for path in sorted(folder.glob("*/summary.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("kind") == "roster" and isinstance(data.get("setup"), str):
+            found.setdefault(data["setup"], (data, str(path.parent)))
+    return [found[k] for k in sorted(found)]
+
+
+def _roster_lines(res: Results, case: Mapping[str, Any]) -> str:
+    """Beside the demand-proportional answer, what an optimised roster (``sim roster``: shifts, days and
+    lunches by CP-SAT, corrected by simulation) needs, per setup whose roster run is in the folder; or, for the
+    alternatives without one, the command that gives it."""
+    rows = case.get("setups") or {}
+    specs = [str(t) for t in (res.manifest.get("target_specs") or [])]
+    lines, have = [], set()
+    for data, where in roster_results(res.folder):
+        name = str(data["setup"])
+        have.add(name)
+        r, today = data.get("roster") or {}, data.get("today") or {}
+        if not r:
+            lines.append(f"<li>{_e(name)}: no roster within its roster_rules covers the requirements "
+                         f"(<code>{_e(where)}</code>)</li>")
+            continue
+        row = rows.get(name) or {}
+        least = row.get("fte_least")
+        beside = (f" against {_e(fmt_iv(least, 1))} FTE by the demand-proportional search above"
+                  if isinstance(least, dict) and least.get("mean") is not None else "")
+        verdict = ("meets every norm on fresh seeds" if data.get("met") else
+                   f"NOT confirmed on fresh seeds after {len(data.get('rounds') or [])} rounds")
+        targets = [str(t) for t in (data.get("targets") or [])]
+        own = "the config's norms"
+        differ = "" if sorted(targets) == sorted(specs) else (
+            f"; NOTE: judged on other norms than this case ({', '.join(targets) or own} "
+            f"against {', '.join(specs) or own})")
+        today_org = str(today.get("setup") or name)
+        if any(t in ("today", "both") for t in targets) and today_org != str(case.get("reference") or today_org):
+            differ += f"; NOTE: today's service is {today_org}'s, not {case.get('reference')}'s as in this case"
+        lines.append(
+            f"<li>{_e(name)} with an optimised roster (shifts, days and lunches chosen by <code>sim roster</code>) "
+            f"needs {F.num(r.get('fte')):.2f} FTE{beside}; staff cost {F.num(r.get('cost_per_year')):,.0f} a year "
+            f"against today's roster's {F.num(today.get('cost_per_year')):,.0f} ({F.num(today.get('fte')):.2f} FTE); "
+            f"{verdict}, {len(data.get('rounds') or [])} rounds of simulate-and-correct{_e(differ)} "
+            f"(<code>{_e(where)}</code>)</li>")
+    missing = [n for n in rows if n != case.get("reference") and n not in have]
+    if missing:
+        configs = {str(e.get("name")): str(e.get("path")) for e in res.manifest.get("configs", [])}
+        targets = " ".join(f"--target {t}" for t in specs)
+        ref = str(case.get("reference") or "")
+        if ref in configs and any(t in ("today", "both") for t in specs):
+            targets = f"--today {configs[ref]} {targets}"
+        cmds = [" ".join(["sim roster", configs.get(n, n), targets, "--out", str(res.folder / f"roster-{n}")])
+                for n in missing]
+        lines.append('<li class="note"><details><summary>The least FTE above adds and removes whole days in '
+                     "proportion to demand; for the least-cost roster HR can implement (shifts, days, lunches), "
+                     "run sim roster</summary>" + "<br>".join(f"<code>{_e(' '.join(c.split()))}</code>" for c in cmds)
+                     + " and <code>sim report</code> again.</details></li>")
+    return "".join(lines)
+
 
 def _staff_section(res: Results) -> str:
     """The business case of a staffing search: least FTE and cost per setup, the saving against the

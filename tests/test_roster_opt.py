@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,52 @@ def test_sipp_roster_misses_short_form() -> None:
         search = RosterSearch(s, runner, replications=2, max_rounds=1, time_limit=10, workers=1)
         assert search.run() is None
     assert "calls_abandoned" in search.rounds[0].judged[0].failing
+
+
+def _case_results(folder: Path) -> Any:
+    from sim.results import Results
+
+    manifest = {"configs": [{"path": "configs/decentral.yaml", "name": "decentral"},
+                            {"path": "configs/central.yaml", "name": "central"}],
+                "target_specs": ["today", "continuity=off"]}
+    return Results(folder, "staff", manifest, {}, [], [], {})
+
+
+CASE = {"reference": "decentral",
+        "setups": {"decentral": {"fte_least": {"mean": 12.0, "ci_low": 11.8, "ci_high": 12.2}},
+                   "central": {"fte_least": {"mean": 9.3, "ci_low": 9.1, "ci_high": 9.4}}}}
+
+
+def _roster_summary(folder: Path, **over: Any) -> None:
+    import json
+
+    data = {"kind": "roster", "setup": "central", "targets": ["today", "continuity=off"], "met": True,
+            "rounds": [{}, {}, {}], "today": {"setup": "decentral", "fte": 12.0, "cost_per_year": 744000.0},
+            "roster": {"fte": 10.11, "cost_per_year": 626820.0}}
+    data.update(over)
+    folder.mkdir(parents=True)
+    (folder / "summary.json").write_text(json.dumps(data))
+
+
+def test_the_report_puts_the_optimised_roster_beside_the_demand_proportional_answer(tmp_path: Path) -> None:
+    from sim.report import _roster_lines
+
+    # no roster run yet: the command that gives it, with this case's norms and today's organisation
+    lines = _roster_lines(_case_results(tmp_path), CASE)
+    assert "sim roster configs/central.yaml --today configs/decentral.yaml --target today --target " \
+           "continuity=off --out " + str(tmp_path / "roster-central") in lines
+    _roster_summary(tmp_path / "roster-central")
+    lines = _roster_lines(_case_results(tmp_path), CASE)
+    assert "central with an optimised roster" in lines and "needs 10.11 FTE against 9.3 [9.1, 9.4] FTE" in lines
+    assert "3 rounds" in lines and "meets every norm on fresh seeds" in lines and "NOTE" not in lines
+
+
+def test_a_roster_on_other_norms_or_another_today_is_flagged(tmp_path: Path) -> None:
+    from sim.report import _roster_lines
+
+    _roster_summary(tmp_path / "a" / "r", targets=[])
+    lines = html.unescape(_roster_lines(_case_results(tmp_path / "a"), CASE))
+    assert "NOTE: judged on other norms than this case (the config's norms against today, continuity=off)" in lines
+    _roster_summary(tmp_path / "b" / "r", today={"setup": "central", "fte": 12.0, "cost_per_year": 1.0})
+    lines = html.unescape(_roster_lines(_case_results(tmp_path / "b"), CASE))
+    assert "NOTE: today's service is central's, not decentral's as in this case" in lines

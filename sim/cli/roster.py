@@ -19,6 +19,10 @@ from sim.output import choose_out_dir, to_json, write_json
               help="Replications per roster (and again on fresh seeds to confirm).")
 @click.option("--target", "specs", multiple=True, metavar="SPEC",
               help="Norms as in sim staff: 'today', 'both', 'KPI>=V', 'KPI=off' (repeatable).")
+@click.option("--today", "today_config", type=click.Path(dir_okay=False), default=None, metavar="CONFIG",
+              help="Today's organisation, whose service --target today asks for, and whose roster the cost is "
+                   "compared with (default: CONFIG as staffed). For a business case: the config sim staff "
+                   "gets first, e.g. configs/decentral.yaml.")
 @click.option("--keep", "keeps", multiple=True, metavar="NAME.days=[..]|NAME.start=HH:MM",
               help="Fix a person's days or start (repeatable); the cost of the fixing is reported.")
 @click.option("--max-rounds", type=click.IntRange(1, 50), default=8, show_default=True,
@@ -30,7 +34,7 @@ from sim.output import choose_out_dir, to_json, write_json
 @click.pass_context
 def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: int | None, days: int | None,
            out: Path | None, overwrite: bool, as_json: bool, replications: int, specs: tuple[str, ...],
-           keeps: tuple[str, ...], max_rounds: int, time_limit: float, workers: int) -> None:
+           today_config: str | None, keeps: tuple[str, ...], max_rounds: int, time_limit: float, workers: int) -> None:
     """The least-cost roster for CONFIG within its roster_rules that meets the norms, proven by simulation.
 
     Requirements per half hour and group come from Erlang C (SIPP); CP-SAT finds the least-cost roster covering
@@ -53,6 +57,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     from sim.store import ResultStore
 
     scenario = load(config, overrides, days, seed)
+    today_scenario = load(today_config, overrides, days, seed) if today_config else None
     try:
         fixed = merge_keeps([parse_keep(k) for k in keeps])
     except ValueError as exc:
@@ -67,7 +72,8 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     store = ResultStore.open(None, "roster", "roster")
     with session(store, workers=workers, progress=False) as runner:
         search = RosterSearch(scenario, runner, replications=replications, specs=specs, keeps=fixed,
-                              max_rounds=max_rounds, time_limit=time_limit, workers=workers, log=say)
+                              max_rounds=max_rounds, time_limit=time_limit, workers=workers, log=say,
+                              today_scenario=today_scenario)
         try:
             best = search.run()
         except ValueError as exc:
@@ -75,16 +81,21 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
         today = search.today()
     assert search.theory is not None and search.requirements is not None
     final = best or (search.rounds[-1] if search.rounds else None)
-    summary: dict[str, object] = {"config": config, "setup": scenario.name, "met": best is not None,
+    summary: dict[str, object] = {"kind": "roster", "config": config, "setup": scenario.name,
+                                  "targets": list(specs), "met": best is not None,
                                   "rounds": output.round_rows(search.rounds), "max_rounds": max_rounds,
                                   "replications": replications}
     week = scenario.calendar.full_time_hours_per_week
     from sim.rostering.solver import cost_per_hour
 
     rate = cost_per_hour(scenario)
-    t_hours = today_hours(scenario)
-    summary["today"] = {"hours_per_week": t_hours, "fte": t_hours / week, "cost_per_year": t_hours * rate * 52,
-                        "failing_on_fresh_seeds": today.failing}
+    today_org = today_scenario or scenario
+    t_hours = today_hours(today_org)
+    # today's organisation's hours and cost (at this config's rate, as the roster is costed); the norms the
+    # config as staffed breaks on the fresh seeds (its margins are margins.csv's today_margin)
+    summary["today"] = {"setup": today_org.name, "hours_per_week": t_hours, "fte": t_hours / week,
+                        "cost_per_year": t_hours * rate * 52}
+    summary["config_as_staffed"] = {"fte": today_hours(scenario) / week, "failing_on_fresh_seeds": today.failing}
     if final is not None:
         r = final.roster
         summary["roster"] = {"hours_per_week": r.hours, "fte": r.hours / week, "cost_per_year": r.hours * rate * 52,
@@ -124,9 +135,13 @@ def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
         verdict = "meets every norm on fresh seeds" if s["met"] else \
             f"NOT confirmed after {len(s['rounds'])} rounds (max {s['max_rounds']})"
         lines.append(f"{s['setup']}: roster of {r['fte']:.2f} FTE ({r['hours_per_week']:.1f} h/week, "
-                     f"{r['cost_per_year']:,.0f} a year) against today's {today['fte']:.2f} FTE "
-                     f"({today['cost_per_year']:,.0f}): {r['cost_per_year'] - today['cost_per_year']:+,.0f} a year; "
+                     f"{r['cost_per_year']:,.0f} a year) against today's {today['fte']:.2f} FTE ({today['setup']}, "
+                     f"{today['cost_per_year']:,.0f}): {r['cost_per_year'] - today['cost_per_year']:+,.0f} a year; "
                      f"{verdict}")
+        if s.get("targets"):
+            on_today = any(t in ("today", "both") for t in s["targets"])
+            lines.append(f"norms: {', '.join(s['targets'])}"
+                         + (f" (today's service: {today['setup']} as staffed)" if on_today else ""))
         lines.append(f"solver: {r['solver'].lower()}" + (f", gap {r['gap_hours']:.1f} h" if r["gap_hours"] else "")
                      + f"; {r['changes']} changes against today's days and starts")
         sipp = s["sipp_only"]

@@ -107,6 +107,9 @@ class RosterSearch:
     time_limit: float = 30.0
     workers: int = 2
     log: Callable[[str], None] = lambda msg: None
+    #: today's organisation, whose service ``--target today`` asks for (default: this config as staffed; for
+    #: the business case, the organisation that exists, e.g. decentral.yaml for central.yaml)
+    today_scenario: Scenario | None = None
     rounds: list[Round] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     theory: Requirements | None = None
@@ -141,9 +144,10 @@ class RosterSearch:
 
         if target_basis(self.scenario, self.specs) == "norms":
             return targets_for(self.scenario, self.specs)
-        records = self.simulate(self.scenario, "today", which)
-        expected = expected_coverage(self.scenario) if self.scenario.norms.control_variate else None
-        today = measure_today(records, self.scenario.name, self.scenario, expected)
+        base = self.today_scenario or self.scenario
+        records = self.simulate(base, "today" if base is self.scenario else "today-organisation", which)
+        expected = expected_coverage(base) if base.norms.control_variate else None
+        today = measure_today(records, base.name, base, expected)
         return targets_for(self.scenario, self.specs, today)
 
     def corrections(self, judged: Judged, req: Requirements) -> dict[str, dict[int, int]]:
