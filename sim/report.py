@@ -1027,17 +1027,18 @@ def _roster_lines(res: Results, case: Mapping[str, Any]) -> str:
         lines.append(
             f"<li>{_e(name)} with an optimised roster (shifts, days and lunches chosen by <code>sim roster</code>) "
             f"needs {F.num(r.get('fte')):.2f} FTE{beside}; staff cost {F.num(r.get('cost_per_year')):,.0f} a year "
-            f"against today's roster's {F.num(today.get('cost_per_year')):,.0f} ({F.num(today.get('fte')):.2f} FTE); "
+            f"against today's ({_e(today_org)}) {F.num(today.get('cost_per_year')):,.0f} "
+            f"({F.num(today.get('fte')):.2f} FTE); "
             f"{verdict}, {len(data.get('rounds') or [])} rounds of simulate-and-correct{_e(differ)} "
             f"(<code>{_e(where)}</code>)</li>")
     missing = [n for n in rows if n != case.get("reference") and n not in have]
     if missing:
         configs = {str(e.get("name")): str(e.get("path")) for e in res.manifest.get("configs", [])}
-        targets = " ".join(f"--target {t}" for t in specs)
+        flags = " ".join(f"--target {t}" for t in specs)
         ref = str(case.get("reference") or "")
         if ref in configs and any(t in ("today", "both") for t in specs):
-            targets = f"--today {configs[ref]} {targets}"
-        cmds = [" ".join(["sim roster", configs.get(n, n), targets, "--out", str(res.folder / f"roster-{n}")])
+            flags = f"--today {configs[ref]} {flags}"
+        cmds = [" ".join(["sim roster", configs.get(n, n), flags, "--out", str(res.folder / f"roster-{n}")])
                 for n in missing]
         lines.append('<li class="note"><details><summary>The least FTE above adds and removes whole days in '
                      "proportion to demand; for the least-cost roster HR can implement (shifts, days, lunches), "
