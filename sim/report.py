@@ -1024,6 +1024,10 @@ def _roster_lines(res: Results, case: Mapping[str, Any]) -> str:
         today_org = str(today.get("setup") or name)
         if any(t in ("today", "both") for t in targets) and today_org != str(case.get("reference") or today_org):
             differ += f"; NOTE: today's service is {today_org}'s, not {case.get('reference')}'s as in this case"
+        if data.get("config_is_cheaper"):
+            differ += (f"; NOTE: {name} as staffed in its config "
+                       f"({F.num((data.get('config_as_staffed') or {}).get('fte')):.2f} FTE) also meets every norm "
+                       "and costs less: the optimiser did not beat it")
         lines.append(
             f"<li>{_e(name)} with an optimised roster (shifts, days and lunches chosen by <code>sim roster</code>) "
             f"needs {F.num(r.get('fte')):.2f} FTE{beside}; staff cost {F.num(r.get('cost_per_year')):,.0f} a year "

@@ -270,3 +270,24 @@ def test_a_roster_on_other_norms_or_another_today_is_flagged(tmp_path: Path) -> 
     _roster_summary(tmp_path / "b" / "r", today={"setup": "central", "fte": 12.0, "cost_per_year": 1.0})
     lines = html.unescape(_roster_lines(_case_results(tmp_path / "b"), CASE))
     assert "NOTE: today's service is central's, not decentral's as in this case" in lines
+
+
+def test_a_roster_dearer_than_the_configs_own_is_not_presented_as_the_answer(tmp_path: Path) -> None:
+    """The search starts from theory, not from the config's roster: when that roster meets every norm for less
+    (decentral_cover: 19.4 FTE found against its own 12.0), the report and the command say to keep it."""
+    from sim.cli.roster import text
+    from sim.report import _roster_lines
+
+    over = {"config_is_cheaper": True, "config_as_staffed": {"fte": 12.0, "failing_on_fresh_seeds": []},
+            "roster": {"fte": 19.42, "cost_per_year": 1204178.0}}
+    _roster_summary(tmp_path / "r", **over)
+    lines = html.unescape(_roster_lines(_case_results(tmp_path), CASE))
+    assert "NOTE: central as staffed in its config (12.00 FTE) also meets every norm and costs less" in lines
+    import json
+
+    s = json.loads((tmp_path / "r" / "summary.json").read_text())
+    s["roster"].update({"hours_per_week": 699.2, "solver": "FEASIBLE", "gap_hours": 173.6, "changes": 59})
+    s.update({"sipp_only": {"hours_per_week": 611.2, "failing": []}, "max_rounds": 8, "rounds": [], "seconds": 1.0})
+    s["today"].update({"hours_per_week": 432.0})
+    assert "the config's own roster (12.00 FTE) also meets every norm on the fresh seeds and costs less: keep it" \
+        in text(s, tmp_path)

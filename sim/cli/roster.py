@@ -95,7 +95,12 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     # config as staffed breaks on the fresh seeds (its margins are margins.csv's today_margin)
     summary["today"] = {"setup": today_org.name, "hours_per_week": t_hours, "fte": t_hours / week,
                         "cost_per_year": t_hours * rate * 52}
-    summary["config_as_staffed"] = {"fte": today_hours(scenario) / week, "failing_on_fresh_seeds": today.failing}
+    config_hours = today_hours(scenario)
+    summary["config_as_staffed"] = {"fte": config_hours / week, "failing_on_fresh_seeds": today.failing}
+    # the search starts from theory, not from the config's own roster: when that roster already meets every norm
+    # on the fresh seeds for fewer hours, it is the better answer, and the command must say so
+    summary["config_is_cheaper"] = bool(final is not None and not today.failing
+                                        and config_hours < final.roster.hours - 1e-9)
     if final is not None:
         r = final.roster
         summary["roster"] = {"hours_per_week": r.hours, "fte": r.hours / week, "cost_per_year": r.hours * rate * 52,
@@ -138,6 +143,9 @@ def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
                      f"{r['cost_per_year']:,.0f} a year) against today's {today['fte']:.2f} FTE ({today['setup']}, "
                      f"{today['cost_per_year']:,.0f}): {r['cost_per_year'] - today['cost_per_year']:+,.0f} a year; "
                      f"{verdict}")
+        if s.get("config_is_cheaper"):
+            lines.append(f"NOTE: the config's own roster ({s['config_as_staffed']['fte']:.2f} FTE) also meets every "
+                         "norm on the fresh seeds and costs less: keep it; the optimiser did not beat it")
         if s.get("targets"):
             on_today = any(t in ("today", "both") for t in s["targets"])
             lines.append(f"norms: {', '.join(s['targets'])}"
