@@ -20,7 +20,7 @@ import io
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -935,16 +935,21 @@ def _first_screen(res: Results, case: Mapping[str, Any], figures: Sequence[Named
     return f'<div class="first" id="first-screen"><div class="wfcol">{left}</div>{"".join(side)}</div>'
 
 
-def sub_result(folder: Path, kind: str, field: str) -> tuple[dict[str, Any], str] | None:
-    """A result of ``kind`` (its summary.json, with ``field`` set) in ``folder`` or one folder below it."""
+def sub_results(folder: Path, kind: str, field: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The results of ``kind`` (their summary.json, with ``field`` set) in ``folder`` and the folders one below
+    it, in name order, with the folder each is in."""
     for path in [folder / "summary.json", *sorted(folder.glob("*/summary.json"))]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and data.get("kind") == kind and data.get(field):
-            return data, str(path.parent)
-    return None
+            yield data, str(path.parent)
+
+
+def sub_result(folder: Path, kind: str, field: str) -> tuple[dict[str, Any], str] | None:
+    """The first result of ``kind`` (its summary.json, with ``field`` set) in ``folder`` or one folder below."""
+    return next(sub_results(folder, kind, field), None)
 
 
 def sensitivity_result(folder: Path) -> tuple[dict[str, Any], str] | None:
@@ -985,13 +990,8 @@ def _inputs_lines(res: Results, case: Mapping[str, Any]) -> str:
 def roster_results(folder: Path) -> list[tuple[dict[str, Any], str]]:
     """The ``sim roster`` results in ``folder``'s subfolders (their summary.json), one per setup, sorted."""
     found: dict[str, tuple[dict[str, Any], str]] = {}
-    for path in sorted(folder.glob("*/summary.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and data.get("kind") == "roster" and isinstance(data.get("setup"), str):
-            found.setdefault(data["setup"], (data, str(path.parent)))
+    for data, where in sub_results(folder, "roster", "setup"):
+        found.setdefault(str(data["setup"]), (data, where))
     return [found[k] for k in sorted(found)]
 
 
@@ -1022,7 +1022,7 @@ def _roster_lines(res: Results, case: Mapping[str, Any]) -> str:
             f"; NOTE: judged on other norms than this case ({', '.join(targets) or own} "
             f"against {', '.join(specs) or own})")
         today_org = str(today.get("setup") or name)
-        if any(t in ("today", "both") for t in targets) and today_org != str(case.get("reference") or today_org):
+        if data.get("basis") in ("today", "both") and today_org != str(case.get("reference") or today_org):
             differ += f"; NOTE: today's service is {today_org}'s, not {case.get('reference')}'s as in this case"
         if data.get("config_is_cheaper"):
             differ += (f"; NOTE: {name} as staffed in its config "
@@ -1040,7 +1040,7 @@ def _roster_lines(res: Results, case: Mapping[str, Any]) -> str:
         configs = {str(e.get("name")): str(e.get("path")) for e in res.manifest.get("configs", [])}
         flags = " ".join(f"--target {t}" for t in specs)
         ref = str(case.get("reference") or "")
-        if ref in configs and any(t in ("today", "both") for t in specs):
+        if ref in configs and any(b in ("today", "both") for b in (case.get("basis") or {}).values()):
             flags = f"--today {configs[ref]} {flags}"
         cmds = [" ".join(["sim roster", configs.get(n, n), flags, "--out", str(res.folder / f"roster-{n}")])
                 for n in missing]

@@ -232,7 +232,7 @@ def _case_results(folder: Path) -> Any:
     return Results(folder, "staff", manifest, {}, [], [], {})
 
 
-CASE = {"reference": "decentral",
+CASE = {"reference": "decentral", "basis": {"decentral": "today", "central": "today"},
         "setups": {"decentral": {"fte_least": {"mean": 12.0, "ci_low": 11.8, "ci_high": 12.2}},
                    "central": {"fte_least": {"mean": 9.3, "ci_low": 9.1, "ci_high": 9.4}}}}
 
@@ -240,7 +240,8 @@ CASE = {"reference": "decentral",
 def _roster_summary(folder: Path, **over: Any) -> None:
     import json
 
-    data = {"kind": "roster", "setup": "central", "targets": ["today", "continuity=off"], "met": True,
+    data = {"kind": "roster", "setup": "central", "targets": ["today", "continuity=off"], "basis": "today",
+            "met": True,
             "rounds": [{}, {}, {}], "today": {"setup": "decentral", "fte": 12.0, "cost_per_year": 744000.0},
             "roster": {"fte": 10.11, "cost_per_year": 626820.0}}
     data.update(over)

@@ -54,6 +54,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     from sim.rostering import output
     from sim.rostering.search import RosterSearch
     from sim.rostering.solver import merge_keeps, parse_keep, solve, today_hours
+    from sim.staffing.norms import target_basis
     from sim.store import ResultStore
 
     scenario = load(config, overrides, days, seed)
@@ -82,7 +83,8 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     assert search.theory is not None and search.requirements is not None
     final = best or (search.rounds[-1] if search.rounds else None)
     summary: dict[str, object] = {"kind": "roster", "config": config, "setup": scenario.name,
-                                  "targets": list(specs), "met": best is not None,
+                                  "targets": list(specs), "basis": target_basis(scenario, specs),
+                                  "met": best is not None,
                                   "rounds": output.round_rows(search.rounds), "max_rounds": max_rounds,
                                   "replications": replications}
     week = scenario.calendar.full_time_hours_per_week
@@ -147,7 +149,7 @@ def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
             lines.append(f"NOTE: the config's own roster ({s['config_as_staffed']['fte']:.2f} FTE) also meets every "
                          "norm on the fresh seeds and costs less: keep it; the optimiser did not beat it")
         if s.get("targets"):
-            on_today = any(t in ("today", "both") for t in s["targets"])
+            on_today = s.get("basis") in ("today", "both")
             lines.append(f"norms: {', '.join(s['targets'])}"
                          + (f" (today's service: {today['setup']} as staffed)" if on_today else ""))
         lines.append(f"solver: {r['solver'].lower()}" + (f", gap {r['gap_hours']:.1f} h" if r["gap_hours"] else "")
