@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -156,6 +157,94 @@ def test_without_ortools_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "ortools" in lines[0].lower()
+
+
+def ringed() -> dict[str, Any]:
+    """Three departments, A covered by B, B by C (one cover ring A+B+C), and D on its own; a secretary each,
+    no absence, the default demand."""
+    sec = [{"name": n, "departments": [d], "start": "08:00", "end": "16:00", "lunch_start": "12:00"}
+           for n, d in (("Ann", "A"), ("Bob", "B"), ("Cor", "C"), ("Dirk", "D"))]
+    return {
+        "name": "ringed", "run": {"days": 2, "warmup_days": 0, "seed": 5},
+        "calendar": {"open": "08:00", "close": "16:00", "lunch_window": ["12:00", "13:30"]},
+        "organisation": {"setup": "decentralised",
+                         "departments": [{"name": d, "staff": 10} for d in "ABCD"],
+                         "secretaries": sec,
+                         "cover": [{"department": "A", "by": "B"}, {"department": "B", "by": "C"}]},
+        "absence": {"sickness": {"share": 0.0}, "leave": {"days_per_year": 0}, "shrinkage": {"share": 0.0}},
+        "roster_rules": {"min_present": 1, "may_leave": True, "contract_change_hours": [-40, 40],
+                         "days_per_week": [1, 5]},
+    }
+
+
+def test_a_cover_ring_is_one_phone_group() -> None:
+    """Departments that answer for each other (buddy cover) are staffed as one ring: per half hour Erlang C's
+    least servers for the ring's pooled calls, not one desk per department; the ring's departments ask for
+    nobody of their own until the simulation says so; a department outside any ring is its own group."""
+    from sim.rostering.requirements import cover_rings
+    from sim.theory import min_servers_for_service_level
+
+    s = parse_scenario(ringed(), "<ringed>")
+    assert cover_rings(s) == {"A+B+C": ("A", "B", "C")}
+    req = theory_requirements(s)
+    assert set(req.need) == {"A+B+C", "D", "A", "B", "C"}
+    assert req.top_units == ["A+B+C", "D"]
+    mu = 1 / s.demand.calls.talk_minutes.mean
+    t, target = s.demand.calls.norm_seconds / 60, s.norms.reachability_min
+    for k, rate in enumerate(req.calls_per_hour["A+B+C"]):
+        assert rate == pytest.approx(3 * req.calls_per_hour["D"][k])  # three departments' calls pooled
+        c = min_servers_for_service_level(rate / 60, mu, t, target) if rate else 0
+        present = max(c, (rate / 60 / mu + req.backoffice_erlangs["A+B+C"]) / s.norms.occupancy_max)
+        assert req.need["A+B+C"][k] == max(1, math.ceil(present - 1e-9))
+    assert req.backoffice_erlangs["A+B+C"] == pytest.approx(3 * req.backoffice_erlangs["D"])
+    # each department of the ring keeps a desk of its own in the core hours (roster_rules.desk_hours, default
+    # 09:30-16:00) but at lunch: lunches start 12:00 to 13:30 and last 30 minutes, so 12:00-14:00 is the buddies'
+    assert s.roster_rules.desk_hours == ("09:30", "16:00") and s.roster_rules.lunch_minutes == 30
+    desk = [k for k, slot in enumerate(req.slots)
+            if 9.5 * 60 <= slot * 30 < 16 * 60 and not 12 * 60 <= slot * 30 < 14 * 60]
+    assert len(desk) == 9
+    for d in "ABC":
+        assert [k for k, n in enumerate(req.need[d]) if n] == desk and max(req.need[d]) == 1
+    # the roster keeps each desk and the ring at its need in every half hour
+    roster = solve(s, req, time_limit=10)
+    assert roster is not None
+    for d in "ABC":
+        for by_day in roster.coverage[d].values():
+            assert all(by_day[k] >= 30 for k in desk)
+    # with desk_hours: null only the ring is staffed: fewer paid hours than a desk in each of A, B and C needs
+    # at the least (present, so paid, in every covered half hour of the week)
+    loose = parse_scenario({**ringed(), "roster_rules": {**ringed()["roster_rules"], "desk_hours": None}}, "<x>")
+    loose_req = theory_requirements(loose)
+    assert all(n == 0 for d in "ABC" for n in loose_req.need[d])
+    free = solve(loose, loose_req, time_limit=10)
+    assert free is not None
+    ring_hours = sum(a.hours for a in free.working if a.person.departments[0] in "ABC")
+    assert ring_hours < 3 * len(s.calendar.working_days) * len(req.slots) * 0.5
+    for by_day in roster.coverage["A+B+C"].values():
+        assert all(m >= 30 * n for m, n in zip(by_day, req.need["A+B+C"], strict=True))
+
+
+def test_a_ring_department_failing_gets_its_own_desk_where_the_ring_answers_for_it() -> None:
+    """The simulation-based correction for a department of a cover ring: its norm failing asks for one of its
+    own first on the short half hours where it has no desk yet (the ring answers its calls there); a
+    department norm adds nothing to the other departments; a sector norm adds to the ring, not to each desk."""
+    from sim.experiment import Runner
+    from sim.rostering.search import Judged, RosterSearch
+    from sim.staffing.norms import Target
+    from sim.store import ReplicationRecord
+
+    s = parse_scenario(ringed(), "<ringed>")
+    req = theory_requirements(s)
+    search = RosterSearch(s, runner=cast(Runner, None))
+    search.targets = [Target("calls_abandoned", "<=", 0.05, "A"), Target("calls_abandoned", "<=", 0.05)]
+    noon, ten = 12 * 2, 10 * 2  # 12:00 (lunch, no desk of A's own) and 10:00 (A's desk)
+    rows = [{"slot": slot, "offered": 10, "answered_within_norm": 5 if slot in (noon, ten) else 10}
+            for slot in req.slots]
+    record = ReplicationRecord("u", 0, 1, "h", {}, tables={"per_half_hour": rows})
+    judged = Judged("search", {}, {"A:calls_abandoned": -0.02}, [record])
+    assert search.corrections(judged, req) == {"A": {noon: 1}}
+    judged = Judged("search", {}, {"calls_abandoned": -0.02}, [record])
+    assert search.corrections(judged, req) == {"A+B+C": {noon: 1, ten: 1}, "D": {noon: 1, ten: 1}}
 
 
 def test_keep_parsing() -> None:

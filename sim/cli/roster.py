@@ -25,7 +25,7 @@ from sim.output import choose_out_dir, to_json, write_json
                    "gets first, e.g. configs/decentral.yaml.")
 @click.option("--keep", "keeps", multiple=True, metavar="NAME.days=[..]|NAME.start=HH:MM",
               help="Fix a person's days or start (repeatable); the cost of the fixing is reported.")
-@click.option("--max-rounds", type=click.IntRange(1, 50), default=8, show_default=True,
+@click.option("--max-rounds", type=click.IntRange(1, 50), default=12, show_default=True,
               help="Rosters to try before stopping.")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=30.0, show_default=True,
               help="Seconds per CP-SAT solve.")

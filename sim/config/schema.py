@@ -809,6 +809,14 @@ class RosterRules(Model):
         description="the fewest present per group in every covered half hour, whatever the load (ASSUMPTION: "
         "one known face per cluster or department while the line is open)",
     )
+    desk_hours: tuple[Clock, Clock] | None = Field(
+        default=("09:30", "16:00"), strict=False,
+        description="decentralised with buddy cover: the core hours in which each department of a cover ring "
+        "keeps one of its own secretaries present, lunch excepted (its buddies answer at lunch and outside these "
+        "hours); null: only the ring as a whole is staffed, and buddies may answer for whole days. ASSUMPTION: "
+        "core hours (kerntijden) as decentral_cover's roster keeps them today; forwarded calls ring first and "
+        "are abandoned more (organisation.forwarding)",
+    )
     cost_per_hour: float | None = Field(
         default=None, ge=0, le=1e4,
         description="employer's cost of one paid hour; default costs.cost_per_fte_per_year (else "
@@ -830,7 +838,7 @@ class RosterRules(Model):
             raise ValueError("contract_change_hours: give [loss <= 0, gain >= 0], e.g. [-7.2, 7.2]")
         if not 1 <= self.days_per_week[0] <= self.days_per_week[1] <= 7:
             raise ValueError("days_per_week: give [least, most] with 1 <= least <= most <= 7")
-        for name in ("shift_starts", "lunch_window", "cover"):
+        for name in ("shift_starts", "lunch_window", "cover", "desk_hours"):
             pair = getattr(self, name)
             if pair is not None and clock_minutes(pair[0]) > clock_minutes(pair[1]):
                 raise ValueError(f"{name}: {pair[1]} is before {pair[0]}")

@@ -97,33 +97,52 @@ def margin_rows(judged: Judged, today: Judged | None = None) -> list[dict[str, A
 
 
 def plot_coverage(path: Path, roster: Roster, req: Requirements, theory: Requirements) -> Path:
-    """Per group: the requirement (theory and corrected) and the secretaries present per half hour (the
-    fewest over the weekdays, and the mean)."""
+    """Per group (a cluster, a department, or a cover ring with its departments beside it): the requirement
+    (theory and corrected) and the secretaries present per half hour (the fewest over the weekdays, and the
+    mean)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    groups = list(roster.coverage)
-    fig, axes = plt.subplots(len(groups), 1, figsize=(8, 2.2 * len(groups) + 0.6), sharex=True, squeeze=False)
-    x = [s * SLOT / 60 for s in req.slots] + [(req.slots[-1] + 1) * SLOT / 60]
-    for ax, g in zip(axes[:, 0], groups, strict=True):
-        days = roster.coverage[g]
-        low = [min(days[d][k] for d in days) / SLOT for k in range(len(req.slots))]
-        mean = [sum(days[d][k] for d in days) / len(days) / SLOT for k in range(len(req.slots))]
-        ax.stairs(theory.need[g], x, label="required (SIPP)", color="0.6", linestyle="--")
-        ax.stairs(req.need[g], x, label="required (corrected by simulation)", color="C3")
-        ax.stairs(low, x, label="present (fewest over weekdays)", color="C0")
-        ax.stairs(mean, x, label="present (mean over weekdays)", color="C0", alpha=0.4)
-        ax.set_ylabel(g)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=7, loc="upper right", ncol=2)
-    axes[-1, 0].set_xlabel("hour of day")
-    fig.suptitle("Secretaries present per half hour against the requirement", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    from sim.output import plain_text
+
+    with plain_text():  # names drawn as written ($ is not maths)
+        # a row per top unit (cluster, department, cover ring), the ring's departments beside it
+        rows = [[u, *req.rings.get(u, ())] for u in req.top_units if u in roster.coverage]
+        ncols = max(len(r) for r in rows)
+        fig, axes = plt.subplots(len(rows), ncols, figsize=(8 if ncols == 1 else 4 * ncols, 2.2 * len(rows) + 0.6),
+                                 sharex=True, squeeze=False)
+        x = [s * SLOT / 60 for s in req.slots] + [(req.slots[-1] + 1) * SLOT / 60]
+        for i, row in enumerate(rows):
+            for j in range(ncols):
+                ax = axes[i, j]
+                if j >= len(row):
+                    ax.set_axis_off()
+                    continue
+                g = row[j]
+                days = roster.coverage[g]
+                low = [min(days[d][k] for d in days) / SLOT for k in range(len(req.slots))]
+                mean = [sum(days[d][k] for d in days) / len(days) / SLOT for k in range(len(req.slots))]
+                ax.stairs(theory.need[g], x, label="required (SIPP)" if j == 0 else "required (theory: own desk)",
+                          color="0.6", linestyle="--")
+                ax.stairs(req.need[g], x, label="required (corrected by simulation)", color="C3")
+                ax.stairs(low, x, label="present (fewest over weekdays)", color="C0")
+                ax.stairs(mean, x, label="present (mean over weekdays)", color="C0", alpha=0.4)
+                if j == 0:
+                    ax.set_ylabel(g if len(row) == 1 else "ring of\n" + "\n".join(row[1:]), fontsize=8)
+                else:
+                    ax.set_title(f"{g} (own secretaries)", fontsize=8)
+                ax.set_ylim(bottom=0)
+                ax.grid(alpha=0.3)
+            if i == len(rows) - 1:
+                for ax in axes[i, :len(row)]:
+                    ax.set_xlabel("hour of day")
+        axes[0, 0].legend(fontsize=7, loc="upper right", ncol=2)
+        fig.suptitle("Secretaries present per half hour against the requirement", fontsize=10)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
     return path
 
 

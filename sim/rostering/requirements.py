@@ -14,6 +14,17 @@ covered hours (``roster_rules.cover``, default the opening hours):
    (call load + back-office load) / ``norms.occupancy_max`` (the occupancy ceiling): the larger of the two;
 4. rounded up, and at least ``min_present``.
 
+**Cover rings.** In a decentralised setup where departments answer for each other (buddy cover,
+``organisation.cover``, or a secretary shared by several departments), a department's calls go to its ring when its
+own secretaries are away or busy: the departments joined by cover or sharing act as one phone group. The
+requirement is then set per *ring* (1-3 on the ring's pooled calls and back-office work, at least ``min_present``),
+not per department: per department it would ask for someone of its own at every half hour, lunch included (a second
+secretary in each of nine departments), the organisation that buddy cover exists to avoid. Each department of a
+ring is a unit of its own too, asking for one of its own present in the core hours, lunch excepted
+(``roster_rules.desk_hours``: forwarded calls ring first and are abandoned more, so buddies cover lunches and the
+day's edges, not whole days); when the simulation shows one of its norms failing, the correction asks for one more
+of *its own* secretaries there.
+
 Absence is deliberately *not* added: workforce-management planners divide by (1 - shrinkage), which for this
 sector's sickness, leave and shrinkage (:func:`availability`, about 0.76) would ask a third more than today's
 roster everywhere; the simulation, which draws absence as it falls, adds requirement only where it bites. The
@@ -27,7 +38,8 @@ simulation shows a shortfall (Atlason, Epelman & Henderson 2004, 2008; Cezik & L
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sim import theory
 from sim.config import Profile, Scenario, clock_minutes, resolve_profile
@@ -46,13 +58,29 @@ class Requirements:
     call_servers: dict[str, list[int]]
     backoffice_erlangs: dict[str, float]
     availability: float
+    #: cover rings: a ring's name and its departments (a unit in ``need`` covered by the secretaries of any of
+    #: them); the other units are groups (a cluster, a department), covered by the secretaries of that group or
+    #: department
+    rings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def covers(self, unit: str, group: str, departments: Sequence[str]) -> bool:
+        """Whether a secretary of ``group`` working for ``departments`` counts as present for ``unit``."""
+        if unit in self.rings:
+            return any(d in self.rings[unit] for d in departments)
+        return group == unit or unit in departments
+
+    @property
+    def top_units(self) -> list[str]:
+        """The units that together cover the sector (rings, and the groups in none): where a sector norm adds."""
+        inside = {d for ds in self.rings.values() for d in ds}
+        return [u for u in self.need if u not in inside]
 
     def plus(self, extra: dict[str, dict[int, int]]) -> Requirements:
         """These requirements with ``extra[group][slot]`` more secretaries (the simulation's corrections)."""
         need = {g: [max(0, n + extra.get(g, {}).get(s, 0)) for s, n in zip(self.slots, v, strict=True)]
                 for g, v in self.need.items()}
         return Requirements(self.slots, need, self.calls_per_hour, self.call_servers, self.backoffice_erlangs,
-                            self.availability)
+                            self.availability, self.rings)
 
 
 def profile_share(profile: Profile, start: float, end: float) -> float:
@@ -72,6 +100,32 @@ def profile_share(profile: Profile, start: float, end: float) -> float:
 def group_of_department(scenario: Scenario) -> dict[str, str]:
     org = scenario.organisation
     return {d.name: d.name if org.setup == "decentralised" else str(d.cluster) for d in org.departments}
+
+
+def cover_rings(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """The decentralised setup's cover rings (module docstring): departments joined by buddy cover
+    (``organisation.cover``) or by a secretary who works for both, as connected groups of two or more, named by
+    their departments joined with '+'. None in the central setup (a cluster is its phone group)."""
+    org = scenario.organisation
+    if org.setup != "decentralised":
+        return {}
+    names = [d.name for d in org.departments]
+    parent = {d: d for d in names}
+
+    def root(d: str) -> str:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    links = [(c.department, c.by) for c in org.cover]
+    links += [(s.departments[0], d) for s in org.secretaries for d in s.departments[1:]]
+    for a, b in links:
+        parent[root(a)] = root(b)
+    rings: dict[str, list[str]] = {}
+    for d in names:
+        rings.setdefault(root(d), []).append(d)
+    return {"+".join(ds): tuple(ds) for ds in rings.values() if len(ds) > 1}
 
 
 def cover_hours(scenario: Scenario) -> tuple[int, int]:
@@ -103,11 +157,18 @@ def theory_requirements(scenario: Scenario) -> Requirements:
     norms = scenario.norms
     cover_a, cover_b = cover_hours(scenario)
     slots = tuple(range(cover_a // SLOT, -(-cover_b // SLOT)))
-    groups = scenario.organisation.clusters()
     where = group_of_department(scenario)
+    rings = cover_rings(scenario)
+    in_ring = {d: r for r, ds in rings.items() for d in ds}
+    # a unit per ring and per group in no ring (each with its departments' volume); a ring's departments are
+    # units too, asking for nobody until the simulation corrects them
+    units: dict[str, list[str]] = {}
+    for d in scenario.organisation.departments:
+        units.setdefault(in_ring.get(d.name, where[d.name]), []).append(d.name)
+    groups = list(units)
     volume = {g: 0.0 for g in groups}
     for d in scenario.organisation.departments:
-        volume[where[d.name]] += d.staff * d.demand_factor
+        volume[in_ring.get(d.name, where[d.name])] += d.staff * d.demand_factor
     profile = resolve_profile(calls.profile)
     mu = _rate(calls.talk_minutes)
     t = calls.norm_seconds / 60.0
@@ -129,7 +190,7 @@ def theory_requirements(scenario: Scenario) -> Requirements:
         abandoned = norms.abandoned_max if norms.abandoned_max is not None else 0.05
         work += daily_calls * abandoned * calls.callback_share * calls.callback_minutes.mean
         if demand.meetings is not None:
-            n_depts = sum(1 for d in scenario.organisation.departments if where[d.name] == g)
+            n_depts = len(units[g])
             m = demand.meetings
             per_day = m.per_department_per_week * n_depts / days_per_week
             work += per_day * m.duration_minutes.mean * (1 + m.writing_minutes_per_meeting_hour / 60)
@@ -145,8 +206,22 @@ def theory_requirements(scenario: Scenario) -> Requirements:
             need[g].append(max(scenario.roster_rules.min_present, math.ceil(present - 1e-9)))
             per_hour[g].append(60 * lam)
             servers[g].append(c)
-    return Requirements(slots, need, per_hour, servers, backoffice, avail)
+    rules = scenario.roster_rules
+    window = rules.lunch_window or scenario.calendar.lunch_window
+    lunch_a = clock_minutes(window[0])
+    lunch_b = clock_minutes(window[1]) + rules.lunch_minutes
+    desk_a, desk_b = (clock_minutes(t) for t in rules.desk_hours) if rules.desk_hours else (0.0, 0.0)
+    lunch = [s * SLOT < lunch_b and (s + 1) * SLOT > lunch_a for s in slots]
+    desk = [int(desk_a <= s * SLOT and (s + 1) * SLOT <= desk_b and not at_lunch)
+            for s, at_lunch in zip(slots, lunch, strict=True)]
+    for members in rings.values():
+        for name in members:
+            need[name] = list(desk)
+            per_hour[name] = [0.0] * len(slots)
+            servers[name] = [0] * len(slots)
+            backoffice[name] = 0.0
+    return Requirements(slots, need, per_hour, servers, backoffice, avail, rings)
 
 
-__all__ = ["SLOT", "Requirements", "availability", "cover_hours", "group_of_department", "profile_share",
-           "theory_requirements"]
+__all__ = ["SLOT", "Requirements", "availability", "cover_hours", "cover_rings", "group_of_department",
+           "profile_share", "theory_requirements"]

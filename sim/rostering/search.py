@@ -14,9 +14,13 @@ add cuts to a scheduling master problem where the simulated service falls short)
    reachability norm, else the worst third of the half hours; then back to 2;
 5. a roster that meets every norm is simulated again on **fresh** seeds (another block of replications); it is
    the answer only if it meets them there too, else its failures there correct the requirements as in 4;
-6. from the confirmed roster, the requirement is *trimmed* group by group (one fewer in every half hour above
-   ``min_present``, the group with the widest margin first) while the cheaper roster still meets every norm on
-   both blocks of seeds (:meth:`RosterSearch.trim`): theory's requirement may be more than the norms need.
+6. from the confirmed roster, the requirement is *trimmed* unit by unit (one fewer in every half hour above
+   ``min_present``, the unit with the widest margin first; where the whole day fails, the morning and the
+   afternoon on their own) while the cheaper roster still meets every norm on both blocks of seeds
+   (:meth:`RosterSearch.trim`): theory's requirement may be more than the norms need.
+
+Units are the groups (clusters; departments) or, in a decentralised setup with buddy cover, the cover rings
+and their departments (:mod:`sim.rostering.requirements`).
 
 Stop rule: at most ``max_rounds`` rosters; a run that ends without a confirmed roster says so.
 """
@@ -39,7 +43,7 @@ from sim.stats import Summary
 from sim.store import ReplicationRecord
 
 #: Rosters the loop may try before it stops.
-MAX_ROUNDS = 8
+MAX_ROUNDS = 12
 
 
 def with_secretaries(scenario: Scenario, secretaries: Sequence[SecretarySpec], label: str) -> Scenario:
@@ -87,6 +91,11 @@ class Round:
                 "worst_margin": worst[1] if worst else None,
                 "added": "; ".join(f"{g}: {next(iter(v.values())):+d} at {', '.join(_clock(s) for s in sorted(v))}"
                                    for g, v in self.added.items() if v)}
+
+
+def signature(roster: Roster) -> tuple[Any, ...]:
+    """What the simulation sees of a roster: who works which days with which shift."""
+    return tuple((a.person.name, tuple(a.days), a.shift) for a in roster.working)
 
 
 def _clock(slot: int) -> str:
@@ -151,13 +160,14 @@ class RosterSearch:
         return targets_for(self.scenario, self.specs, today)
 
     def corrections(self, judged: Judged, req: Requirements) -> dict[str, dict[int, int]]:
-        """One more secretary in each failing group on the half hours of shortfall (module docstring, 4)."""
+        """One more secretary in each failing group on the half hours of shortfall (module docstring, 4); for a
+        department of a cover ring, on those of them where it has no desk of its own yet, if any."""
         where = group_of_department(self.scenario)
         groups: set[str] = set()
         call_norm = False
         for key in judged.failing:
             t = next(t for t in self.targets if t.key == key)
-            groups |= {where[t.department]} if t.department else set(req.need)
+            groups |= {where[t.department]} if t.department else set(req.top_units)
             call_norm = call_norm or t.kpi in ("reachability", "calls_abandoned")
         offered: dict[int, float] = {}
         within: dict[int, float] = {}
@@ -172,7 +182,15 @@ class RosterSearch:
         if not short:
             ranked = sorted(req.slots, key=lambda s: reach.get(s, 1.0))
             short = ranked[:max(1, math.ceil(len(ranked) / 3))]
-        return {g: {s: 1 for s in short} for g in sorted(groups)}
+        out: dict[str, dict[int, int]] = {}
+        in_ring = {d for ds in req.rings.values() for d in ds}
+        for g in sorted(groups):
+            where_short = short
+            if g in in_ring:  # a ring's department: first its own desk where the ring answers for it now
+                gaps = {s for s, n in zip(req.slots, req.need[g], strict=True) if n == 0}
+                where_short = [s for s in short if s in gaps] or short
+            out[g] = {s: 1 for s in where_short}
+        return out
 
     def run(self) -> Round | None:
         """The rounds until a roster meets every norm on the search's seeds and on fresh ones (that round), or
@@ -210,38 +228,44 @@ class RosterSearch:
         return None
 
     def trim(self, best: Round, extra: dict[str, dict[int, int]], used: int) -> Round:
-        """From a confirmed roster, try less: one group at a time (the one with the widest margin first), one
-        secretary fewer required in every half hour where it asks more than ``min_present``; a cheaper roster
-        that meets every norm on the search's seeds and on fresh ones is the new answer, a group whose trimmed
-        roster fails is trimmed no more. Within the same ``max_rounds``."""
+        """From a confirmed roster, try less, one unit at a time (the one with the widest margin first): one
+        secretary fewer required in every half hour where it asks more than its floor; where that fails, the
+        same in each half of the covered day on its own (the morning and the afternoon, as the demand has a peak
+        in each). A cheaper roster that meets every norm on the search's seeds and on fresh ones is the new
+        answer; a trim that fails is not tried again, nor is a roster already found failing simulated again. Within
+        the same ``max_rounds``."""
         assert self.theory is not None
         where = group_of_department(self.scenario)
-        floor = self.scenario.roster_rules.min_present
+        rings = self.theory.rings
         n = used
-        done: set[str] = set()
+        slots = self.theory.slots
+        middle = slots[len(slots) // 2]
+
+        def floor(g: str) -> int:
+            return 0 if any(g in ds for ds in rings.values()) else self.scenario.roster_rules.min_present
 
         def slack(g: str) -> float:
+            depts = set(rings.get(g, ())) | {d for d, gg in where.items() if gg == g}
             ms = [m for k, m in best.judged[-1].margins.items() if m is not None and
-                  (":" not in k or where.get(k.split(":")[0]) == g)]
+                  (":" not in k or k.split(":")[0] in depts)]
             return min(ms) if ms else 0.0
 
-        while n < self.max_rounds:
+        failed: set[tuple[Any, ...]] = set()
+        # (unit, part): part "day", "am" or "pm"; halves are queued when the whole day fails
+        queue = [(g, "day") for g in sorted(self.theory.need, key=slack, reverse=True)]
+        while queue and n < self.max_rounds:
+            g, part = queue.pop(0)
             req = self.theory.plus(extra)
-            groups = sorted((g for g in req.need if g not in done), key=slack, reverse=True)
-            if not groups:
-                break
-            g = groups[0]
-            cut = {s: -1 for s, v in zip(req.slots, req.need[g], strict=True) if v > floor}
+            keep = {"day": lambda s: True, "am": lambda s: s < middle, "pm": lambda s: s >= middle}[part]
+            cut = {s: -1 for s, v in zip(req.slots, req.need[g], strict=True) if v > floor(g) and keep(s)}
             if not cut:
-                done.add(g)
                 continue
             trial = {gg: dict(v) for gg, v in extra.items()}
             for s_, k in cut.items():
                 trial.setdefault(g, {})[s_] = trial.get(g, {}).get(s_, 0) + k
             roster = solve(self.scenario, self.theory.plus(trial), self.keeps, self.time_limit, self.workers)
-            if roster is None or roster.hours >= best.roster.hours - 1e-9:
-                done.add(g)
-                continue
+            if roster is None or roster.hours >= best.roster.hours - 1e-9 or signature(roster) in failed:
+                continue  # not cheaper, or a roster already simulated and found failing
             n += 1
             scen = with_secretaries(self.scenario, roster.secretaries(), f"roster round {n}")
             judged = [self.judge(scen, f"round{n}", "search")]
@@ -250,13 +274,17 @@ class RosterSearch:
             rnd = Round(n, roster, judged, {g: cut})
             self.rounds.append(rnd)
             ok = judged[-1].feasible
-            self.log(f"round {n}: trim {g}: {roster.hours:.1f} h/week, "
+            what = {"day": "", "am": " (morning)", "pm": " (afternoon)"}[part]
+            self.log(f"round {n}: trim {g}{what}: {roster.hours:.1f} h/week, "
                      + ("meets every norm on fresh seeds too" if ok else f"misses {', '.join(judged[-1].failing)}"))
             if ok:
                 best, extra = rnd, trial
                 self.requirements = self.theory.plus(extra)
-            else:
-                done.add(g)
+                queue.append((g, part))  # and once more, until it fails
+                continue
+            failed.add(signature(roster))
+            if part == "day":
+                queue += [(g, "am"), (g, "pm")]
         self.requirements = self.theory.plus(extra)
         return best
 

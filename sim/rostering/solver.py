@@ -310,7 +310,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
             m.Add(employed[a] >= employed[b])
             m.Add(hours[a] >= hours[b])
     for g, need in req.need.items():
-        members = [pi for pi, p in enumerate(persons) if p.group == g]
+        members = [pi for pi, p in enumerate(persons) if req.covers(g, p.group, p.departments)]
         # a redundant cut that tightens the bound: paid time is at least the present time the group needs
         m.Add(sum(hours[pi] for pi in members) >= len(days) * sum(
             n * (min((s + 1) * SLOT, cover_b) - max(s * SLOT, cover_a)) for s, n in zip(req.slots, need, strict=True)))
@@ -355,7 +355,8 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
         coverage[g] = {}
         for d in days:
             coverage[g][d] = [sum(a.shift.minutes_in(max(s * SLOT, cover_a), min((s + 1) * SLOT, cover_b))
-                                  for a in assignments if a.person.group == g and d in a.days and a.shift)
+                                  for a in assignments
+                                  if req.covers(g, a.person.group, a.person.departments) and d in a.days and a.shift)
                               for s in req.slots]
     changes = 0  # against today: days moved, a start moved, a newcomer (5)
     for done in assignments:
