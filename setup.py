@@ -23,20 +23,22 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
-#: Keep in step with sim.compiled.HOT_MODULES (a test checks it).
-HOT_MODULES = ("calendar", "streams", "entities", "demand", "organisation", "dispatch", "metrics", "model")
-SOURCES = [f"sim/{name}.py" for name in HOT_MODULES]
+#: Keep in step with sim.compiled.HOT_MODULES (a test checks it): dotted module names.
+HOT_MODULES = ("sim.calendar", "sim.streams", "sim.entities", "sim.demand", "sim.organisation", "sim.dispatch",
+               "sim.metrics", "sim.model")
+SOURCES = [name.replace(".", "/") + ".py" for name in HOT_MODULES]
 
 
 def digests() -> dict[str, str]:
-    return {name: hashlib.sha256((ROOT / "sim" / f"{name}.py").read_bytes()).hexdigest() for name in HOT_MODULES}
+    return {name: hashlib.sha256((ROOT / (name.replace(".", "/") + ".py")).read_bytes()).hexdigest()
+            for name in HOT_MODULES}
 
 
 def remove_built() -> None:
     """Remove the compiled modules an earlier editable build left next to the sources, and the stamp."""
-    for name in (*HOT_MODULES, "_native__mypyc"):
+    for name in (*HOT_MODULES, "sim._native__mypyc"):
         for suffix in EXTENSION_SUFFIXES:
-            (ROOT / "sim" / f"{name}{suffix}").unlink(missing_ok=True)
+            (ROOT / (name.replace(".", "/") + suffix)).unlink(missing_ok=True)
     (ROOT / "sim" / "_compiled.json").unlink(missing_ok=True)
 
 
@@ -61,7 +63,7 @@ class OptionalBuildExt(build_ext):
             remove_built()
             return
         # next to the built modules (a wheel) and, for an editable install, next to the sources
-        folders = {Path(self.get_ext_fullpath("sim.dispatch")).parent}
+        folders = {Path(self.get_ext_fullpath("sim.compiled")).parent}  # the stamp sits beside sim/compiled.py
         if self.inplace or getattr(self, "editable_mode", False):
             folders.add(ROOT / "sim")
         for folder in folders:

@@ -26,20 +26,27 @@ import sys
 import warnings
 from pathlib import Path
 
-#: The modules ``setup.py`` compiles (keep in step with it).
-HOT_MODULES = ("calendar", "streams", "entities", "demand", "organisation", "dispatch", "metrics", "model")
+#: The modules ``setup.py`` compiles (keep in step with it), by their dotted names.
+HOT_MODULES = ("sim.calendar", "sim.streams", "sim.entities", "sim.demand", "sim.organisation", "sim.dispatch",
+               "sim.metrics", "sim.model")
 #: Written by a successful build: the SHA-256 of each compiled source.
 STAMP = "_compiled.json"
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+def _path(name: str, suffix: str = ".py") -> Path:
+    """Where module ``name`` (dotted, ``sim.x.y``) lives: ``sim/x/y.py``, or its extension with ``suffix``."""
+    *folders, last = name.split(".")
+    return _PACKAGE.parent.joinpath(*folders) / f"{last}{suffix}"
+
+
 def _has_extension(name: str) -> bool:
-    return any((_PACKAGE / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    return any(_path(name, suffix).exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
 
 
 def _digest(name: str) -> str:
-    return hashlib.sha256((_PACKAGE / f"{name}.py").read_bytes()).hexdigest()
+    return hashlib.sha256(_path(name).read_bytes()).hexdigest()
 
 
 def _decide(built: list[str]) -> tuple[bool, str]:
@@ -54,7 +61,8 @@ def _decide(built: list[str]) -> tuple[bool, str]:
         recorded = {}
     changed = [name for name in HOT_MODULES if recorded.get(name) != _digest(name) or name not in built]
     if changed:
-        return False, (f"compiled modules set aside: {', '.join(f'sim/{n}.py' for n in changed)} changed since "
+        files = ", ".join(name.replace(".", "/") + ".py" for name in changed)
+        return False, (f"compiled modules set aside: {files} changed since "
                        "the build or was not compiled; rebuild with `pip install -e .`")
     return True, "compiled by mypyc"
 
@@ -63,10 +71,9 @@ class _PureFinder:
     """Finds the hot modules' ``.py`` sources, ahead of the compiled extensions next to them."""
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
-        package, _, name = fullname.rpartition(".")
-        if package != "sim" or name not in HOT_MODULES:
+        if fullname not in HOT_MODULES:
             return None
-        return importlib.util.spec_from_file_location(fullname, _PACKAGE / f"{name}.py")
+        return importlib.util.spec_from_file_location(fullname, _path(fullname))
 
 
 _BUILT = [name for name in HOT_MODULES if _has_extension(name)]

@@ -82,7 +82,7 @@ def test_a_machine_with_a_compiler_runs_the_compiled_build() -> None:
         return
     assert compiled.build() == "mypyc"
     for name in compiled.HOT_MODULES:
-        module = importlib.import_module(f"sim.{name}")
+        module = importlib.import_module(name)
         assert module.__file__ is not None and not module.__file__.endswith(".py"), module.__file__
 
 
@@ -97,10 +97,10 @@ def test_a_changed_source_sets_the_compiled_build_aside(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "True" and not done.stdout.split()[1].endswith(".py")
 
-    with (copy / "metrics.py").open("a") as f:
+    with (tmp_path / "sim/metrics.py").open("a") as f:
         f.write("\n# an edit after the build\n")
     done = _in_subprocess(probe, {"PYTHONPATH": str(tmp_path)}, tmp_path)
     assert done.returncode == 0, done.stderr
     flag, module = done.stdout.split()
-    assert flag == "False" and module == str(copy / "dispatch.py")
+    assert flag == "False" and module == str(tmp_path / "sim/dispatch.py")
     assert "sim/metrics.py changed since the build" in done.stderr
