@@ -640,7 +640,8 @@ def sipp_case(s: Settings, seeds: Sequence[int], transform: Transform | None) ->
 
 def default_configs_dir() -> Path:
     """The shipped configs: ``configs/`` beside the package (a source checkout), else the working folder's."""
-    beside = Path(__file__).resolve().parent.parent / "configs"
+    # the folder holding the top package ``sim``, however deep this module sits in it
+    beside = Path(__file__).resolve().parents[__name__.count(".")] / "configs"
     return beside if beside.is_dir() else Path("configs")
 
 
