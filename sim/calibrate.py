@@ -50,7 +50,7 @@ from sim.closures import closed_days, holiday_name
 from sim.config import RESERVED_TYPES, WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, one_line, resolve_profile
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
 from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
-from sim.output import plain_text
+from sim.output import atomic_path, plain_text
 from sim.tabular import Table, read_table
 
 # ------------------------------------------------------------------------------------------------ mapping
@@ -1500,7 +1500,8 @@ def _save(fig: Any, out: Path, name: str) -> str:
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
-    fig.savefig(out / name, dpi=110)
+    with atomic_path(out, name) as tmp:  # a complete figure or none
+        fig.savefig(tmp, dpi=110, format=Path(name).suffix.lstrip("."))
     plt.close(fig)
     return name
 

@@ -384,11 +384,11 @@ def test_two_calibrations_into_one_folder_do_not_mix(tmp_path: Path) -> None:
 
 
 def test_the_output_folder_is_claimed_before_the_work(tmp_path: Path) -> None:
-    from sim.output import claim_out_dir
+    from sim.output import claim_folder
 
     cfg = config(tmp_path)
-    with claim_out_dir(tmp_path / "cal", "--out"):
-        refused(calibrated(tmp_path, cfg, log_rows(), "--overwrite")[0], "cal", "another")
+    with claim_folder(tmp_path / "cal", "cal"):
+        refused(calibrated(tmp_path, cfg, log_rows(), "--overwrite")[0], "cal", "busy")
     ok(calibrated(tmp_path, cfg, log_rows())[0])
     before = (tmp_path / "cal" / "calibrated.yaml").read_bytes()
     refused(calibrated(tmp_path, cfg, log_rows())[0], "not empty")
