@@ -355,9 +355,9 @@ def check_writable(folder: Path, what: str = "--out") -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(probe)
             return
-        except FileNotFoundError:
-            if attempt == 4:  # a folder keeps disappearing under us
-                raise ConfigError(str(folder), f"{what}: cannot be written: it keeps disappearing") from None
+        except FileNotFoundError as err:
+            if folder.is_dir() or attempt == 4:  # not removed under us (a file system that takes no files)
+                raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
         except OSError as err:
             raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
         finally:

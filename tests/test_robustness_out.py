@@ -511,7 +511,8 @@ def test_the_probe_of_a_check_may_vanish_or_be_seen(tmp_path: Path, monkeypatch:
 
     def vanishing(*args: Any, **kwargs: Any) -> tuple[int, str]:
         calls.append("probe")
-        if len(calls) == 1:  # the folder looked at is removed before the probe is made
+        if len(calls) == 1:  # the folder looked at is removed (by another sim's check) before the probe is made
+            os.rmdir(kwargs["dir"])
             raise FileNotFoundError(2, "No such file or directory")
         fd, name = real(*args, **kwargs)
         os.unlink(name)  # and the probe is cleared by another sim's --overwrite before it is removed
