@@ -50,7 +50,7 @@ from sim.closures import closed_days, holiday_name
 from sim.config import RESERVED_TYPES, WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, one_line, resolve_profile
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
 from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
-from sim.output import plain_text
+from sim.output import atomic_path, plain_text
 from sim.tabular import Table, read_table
 
 # ------------------------------------------------------------------------------------------------ mapping
@@ -191,22 +191,29 @@ def _flag(cell: Any) -> int:
     return -1
 
 
-def _check_ids(table: Table, rows: list[int], name: str | None) -> None:
-    """A request id given twice would count one request twice: refused, naming both rows."""
+def _check_ids(table: Table, name: str | None, kind: str | None = None) -> None:
+    """A request id given twice would count one request twice: refused, naming both rows. Every row of a log
+    is one request, so an id is checked over all its rows, whatever their kind (column ``kind``): an id that is
+    a call in one row and a task in another is refused too."""
     col = table.column(name) if name else None
     if col is None:
         return
+    kinds = table.column(kind) if kind else None
     seen: dict[str, int] = {}
-    for i in rows:
-        cell = table.rows[i][col] if col < len(table.rows[i]) else None
+    for i, row in enumerate(table.rows):
+        cell = row[col] if col < len(row) else None
         text = "" if cell is None else (str(int(cell)) if isinstance(cell, float) and cell.is_integer()
                                         else str(cell).strip())
         if not text:
             continue
         if text in seen:
-            raise table.error(f"request id {one_line(text)!r} is in rows {table.numbers[seen[text]]} and "
-                              f"{table.numbers[i]}; each request is one row (a request counted twice would double "
-                              "its demand)", None, table.header[col])
+            j = seen[text]
+            what = [str(table.rows[k][kinds] or "").strip() if kinds is not None and kinds < len(table.rows[k])
+                    else "" for k in (j, i)]
+            both = f" (a {one_line(what[0])} and a {one_line(what[1])})" if all(what) and what[0] != what[1] else ""
+            raise table.error(f"request id {one_line(text)!r} is in rows {table.numbers[j]} and "
+                              f"{table.numbers[i]}{both}; each request is one row (a request counted twice would "
+                              "double its demand)", None, table.header[col])
         seen[text] = i
 
 
@@ -317,7 +324,7 @@ def read_calls(table: Table, m: dict[str, Any], departments: Sequence[str] | Non
     """The calls of a telephony export (or of the call rows of a request log). With ``departments`` (the
     config's), every department cell must name one of them (:func:`_departments`)."""
     rows = _kind_rows(table, m)
-    _check_ids(table, rows, m.get("id"))
+    _check_ids(table, m.get("id"), m.get("kind"))
     cols = table.require([m["timestamp"]], "a telephony export")
     optional = {key: table.column(m[key]) for key in ("department", "wait", "talk", "outcome", "callback", "caller",
                                                       "custom")}
@@ -389,7 +396,7 @@ def read_tasks(table: Table, m: dict[str, Any], departments: Sequence[str] | Non
     """The tasks of a task log (or of the task rows of a request log); ``departments`` as for
     :func:`read_calls`. A row without a type is refused."""
     rows = _kind_rows(table, m)
-    _check_ids(table, rows, m.get("id"))
+    _check_ids(table, m.get("id"), m.get("kind"))
     cols = table.require([m["created"], m["type"]], "a task log")
     dcol, wcol, cucol = table.column(m["department"]), table.column(m["work"]), table.column(m["custom"])
     n = len(rows)
@@ -1493,7 +1500,8 @@ def _save(fig: Any, out: Path, name: str) -> str:
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
-    fig.savefig(out / name, dpi=110)
+    with atomic_path(out, name) as tmp:  # a complete figure or none
+        fig.savefig(tmp, dpi=110, format=Path(name).suffix.lstrip("."))
     plt.close(fig)
     return name
 

@@ -19,7 +19,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -56,77 +56,55 @@ def is_same_run(path: Path, scenario: Any) -> bool:
 
 def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, root: str | Path = "results",
                    same_run: Any = None, lock: bool = True) -> Path:
-    """The folder to write to: ``out`` if given (refusing a non-empty one unless ``overwrite``, which first
-    removes what an earlier run wrote there, or, with ``same_run`` a scenario, unless it holds an earlier
-    ``sim run`` of that scenario), else a fresh ``root/default_name[-N]``. Either is checked to be creatable
-    and writable before any work is done (a ConfigError, exit code 2, if not)."""
+    """The folder to write to, checked before any work: ``out`` if given (refusing a non-empty one unless
+    ``overwrite`` or, with ``same_run`` a scenario, unless it holds an earlier ``sim run`` of that scenario),
+    else a fresh ``root/default_name[-N]``. Either is checked to be creatable and writable (a ConfigError, exit
+    code 2, if not). Nothing is written or removed here: :func:`claim_folder` does that, holding the folder."""
     if out is not None:
         path = Path(out)
-        check_names(path, "--out")
-        if path.exists() and not path.is_dir():
-            raise ConfigError(str(path), "--out names a file, not a folder")
-        check_writable(path, "--out")
+        _check_out(path, "--out")
         if lock and path.exists():
             check_not_busy(path)
         if same_run is not None and path.exists() and is_same_run(path, same_run):
             return path
-        if path.exists() and any(path.iterdir()):
-            if not overwrite:
-                raise ConfigError(str(path),
-                                  "the output folder is not empty; choose another --out or pass --overwrite")
-            clear_outputs(path)
+        if _holds_files(path) and not overwrite:
+            raise ConfigError(str(path), "the output folder is not empty; choose another --out or pass --overwrite")
         return path
-    base = Path(root)
-    if base.exists() and not base.is_dir():
-        raise ConfigError(str(base), "is a file, not a folder for results; move it, or pass --out")
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name).strip(".") or "run"
-    safe = safe.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long scenario name: a shorter folder name
-    path = base / safe
+    base = _results_root(root)
+    path = base / _folder_name(default_name)
     n = 2
     while path.exists():
-        path = base / f"{safe}-{n}"
+        path = base / f"{_folder_name(default_name)}-{n}"
         n += 1
     check_writable(path, "results folder")
     return path
 
 
-#: The lock file a command holds in its output folder while it writes there (:func:`claim_out_dir`).
-LOCK_NAME = ".sim.lock"
+def _check_out(path: Path, what: str) -> None:
+    check_names(path, what)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(str(path), f"{what} names a file, not a folder")
+    check_writable(path, what)
 
 
-@contextmanager
-def claim_out_dir(folder: Path, what: str = "--out", overwrite: bool = False) -> Iterator[Path]:
-    """Hold ``folder`` for one command while it writes there, so that two commands started at once into the
-    same folder cannot mix their files: a lock file (LOCK_NAME) is created in it and locked; a second command
-    that finds it locked is refused (ConfigError, exit code 2). Once locked, the folder is checked again (an
-    earlier command may have finished into it since :func:`choose_out_dir` looked): it must be empty but for
-    the lock, unless ``overwrite``. The lock file is removed when the block ends."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = folder / LOCK_NAME
+def _results_root(root: str | Path) -> Path:
+    base = Path(root)
+    if base.exists() and not base.is_dir():
+        raise ConfigError(str(base), "is a file, not a folder for results; move it, or pass --out")
+    return base
+
+
+def _folder_name(default_name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name).strip(".") or "run"
+    return safe.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long scenario name: a shorter folder name
+
+
+def _holds_files(path: Path) -> bool:
+    """Whether the folder ``path`` holds anything but another sim's passing probe (:func:`check_writable`)."""
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        return path.is_dir() and any(not p.name.startswith(PROBE_PREFIX) for p in path.iterdir())
     except OSError as err:
-        raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
-    try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # pragma: no cover (not POSIX): the lock file's existence is the lock
-            pass
-        except OSError:
-            raise ConfigError(str(folder), f"{what}: another sim command is writing into this folder; wait for it, "
-                                           "or choose another folder") from None
-        others = [p.name for p in folder.iterdir() if p.name != LOCK_NAME]
-        if others and not overwrite:
-            raise ConfigError(str(folder), "the output folder is not empty; choose another --out or pass --overwrite")
-        try:
-            yield folder
-        finally:
-            with contextlib.suppress(OSError):
-                lock.unlink()
-    finally:
-        os.close(fd)
+        raise ConfigError(str(path), f"cannot be read: {why(err)}") from None
 
 
 #: The longest folder name made from a scenario's name (file systems allow 255 bytes; room for "-N").
@@ -138,6 +116,8 @@ OUTPUT_FILES = ("*.csv", "summary.json", "manifest.json", "kpis.parquet", "confi
                 "results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "results.sqlite-journal",
                 "requests.parquet", "results.xlsx")
 OUTPUT_FOLDERS = {"tables": ("*.csv",), "configs": ("*.yaml",), "figures": ("*.png", "*.svg", "*.pdf")}
+#: The start of the name of :func:`check_writable`'s probe file (there only while it checks).
+PROBE_PREFIX = ".sim-probe-"
 #: The suffix of every temporary file sim writes (:func:`atomic_open`), renamed into place when complete.
 TEMP_SUFFIX = ".tmp"
 
@@ -147,7 +127,7 @@ def is_temporary(name: str) -> bool:
     ``.NAME.XXXXXXXX`` of earlier versions, NAME one of sim's outputs), or a probe of :func:`check_writable`."""
     if not name.startswith("."):
         return False
-    if name.endswith(TEMP_SUFFIX) or name.startswith(".sim-probe-"):
+    if name.endswith(TEMP_SUFFIX) or name.startswith(PROBE_PREFIX):
         return True
     stem = name[1:].rpartition(".")[0]
     return any(fnmatch.fnmatch(stem, p) for p in (*OUTPUT_FILES, *(q for v in OUTPUT_FOLDERS.values() for q in v)))
@@ -161,7 +141,7 @@ def clear_outputs(folder: Path, keep_store: bool = False) -> None:
             if keep_store and p.name.startswith("results.sqlite"):
                 continue
             if p.is_file() or p.is_symlink():
-                p.unlink()
+                p.unlink(missing_ok=True)  # a probe of another sim's check may go before we get to it
 
     for pattern in OUTPUT_FILES:
         unlink(folder.glob(pattern))
@@ -174,7 +154,8 @@ def clear_outputs(folder: Path, keep_store: bool = False) -> None:
 
 
 # ------------------------------------------------------------------------------------------- busy folders
-#: Folders this process holds locked (resolved path -> descriptor): its own writes are not "busy".
+#: Folders this process holds locked (resolved path -> the process's id, so that a forked child, which
+#: inherits this table but not the lock, does not take them for its own): its own writes are not "busy".
 _HELD: dict[Path, int] = {}
 
 
@@ -184,17 +165,20 @@ def folder_lock(folder: Path) -> Iterator[None]:
     itself, so nothing is left behind: the lock goes with the process). A folder another process holds is a
     ConfigError (exit code 2), before anything is written."""
     key = folder.resolve()
-    if key in _HELD:
+    if _HELD.get(key) == os.getpid():
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as err:
+        raise ConfigError(str(folder), f"cannot be read: {why(err)}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ConfigError(str(folder), "is busy: another sim is writing it now; wait for it to finish, or "
                                            "choose another folder") from None
-        _HELD[key] = fd
+        _HELD[key] = os.getpid()
         try:
             yield
         finally:
@@ -208,6 +192,87 @@ def check_not_busy(folder: Path) -> None:
     if folder.is_dir():
         with folder_lock(folder):
             pass
+
+
+@contextmanager
+def claim_folder(out: str | Path | None, default_name: str, overwrite: bool = False, root: str | Path = "results",
+                 reuse: Callable[[Path], bool] | None = None, clear: Callable[[Path], None] | None = clear_outputs,
+                 what: str = "--out") -> Iterator[Path]:
+    """Hold an output folder for one command from before its work until it has written everything: the one way
+    sim takes a folder to write in (``sim run``, ``roster``, ``calibrate``, ``plot`` and every experiment).
+
+    ``out`` (or, if None, a fresh ``root/default_name[-N]``) is checked, created if missing and locked
+    (:func:`folder_lock`): a folder another sim holds is refused as busy (ConfigError, exit code 2), before
+    anything is written. Only then is what it holds looked at, so two commands cannot both find it empty: a
+    folder that holds files is refused unless ``reuse(folder)`` says this command may write there again (an
+    earlier run of the same scenario, an experiment's store to resume) or ``overwrite`` (then ``clear``, if
+    given, removes what an earlier command wrote; a caller that passes None clears when it writes). If the
+    command fails before anything is written, a folder this claim made is removed again."""
+    if out is None:
+        path = _fresh_folder(default_name, root)
+        made = True
+    else:
+        path = Path(out)
+        check_names(path, what)
+        _missing_parts(path, what)  # made below, not made and removed as check_writable does: another sim may
+        try:  # be claiming the same folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir()
+            made = True
+        except FileExistsError:
+            made = False
+        except OSError as err:
+            raise ConfigError(str(path), f"{what}: cannot be written: {why(err)}") from None
+        if not path.is_dir():
+            raise ConfigError(str(path), f"{what} names a file, not a folder")
+        try:
+            check_writable(path, what)
+        except ConfigError:
+            if made:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            raise
+    with folder_lock(path):
+        if not made and _holds_files(path) and not (reuse is not None and reuse(path)):
+            if not overwrite:
+                raise ConfigError(str(path),
+                                  "the output folder is not empty; choose another --out or pass --overwrite")
+            if clear is not None:
+                clear(path)
+        try:
+            yield path
+        except BaseException:
+            if made:
+                with contextlib.suppress(OSError, ConfigError):
+                    if not _holds_files(path):
+                        path.rmdir()
+            raise
+
+
+def _fresh_folder(default_name: str, root: str | Path) -> Path:
+    """A new folder ``root/default_name[-N]``, made here (two commands started at once get two folders)."""
+    base = _results_root(root)
+    name = _folder_name(default_name)
+    check_writable(base / name, "results folder")
+    n = 1
+    while True:
+        path = base / (name if n == 1 else f"{name}-{n}")
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            path.mkdir()
+            return path
+        except FileExistsError:
+            n += 1
+        except OSError as err:
+            raise ConfigError(str(path), f"results folder: cannot be written: {why(err)}") from None
+
+
+def clear_files(folder: Path, patterns: Iterable[str]) -> None:
+    """Remove the files of ``folder`` that match ``patterns`` (what a command wrote there before: --overwrite)."""
+    for pattern in patterns:
+        for p in folder.glob(pattern):
+            if p.is_file() or p.is_symlink():
+                p.unlink()
 
 
 def check_target(path: Path, overwrite: bool, what: str) -> None:
@@ -271,8 +336,39 @@ def check_names(path: Path, what: str = "--out") -> None:
 
 def check_writable(folder: Path, what: str = "--out") -> None:
     """Make sure ``folder`` can be created (if missing) and written, before any work: create it and a
-    probe file, then remove both. A ConfigError (exit code 2) names the folder and why not."""
+    probe file, then remove both. A ConfigError (exit code 2) names the folder and why not.
+
+    Another sim may check or claim the same folder at the same time, so a folder that appears (made by the
+    other) is not ours to remove, one that disappears (removed by the other's check) is looked for again, and a
+    probe that is gone (an --overwrite clears stray temporary files) was written all the same."""
     check_names(folder, what)
+    for attempt in range(5):
+        missing = _missing_parts(folder, what)
+        made: list[Path] = []
+        try:
+            for d in reversed(missing):
+                with contextlib.suppress(FileExistsError):  # made by another sim just now: there, and not ours
+                    d.mkdir()
+                    made.append(d)
+            fd, probe = tempfile.mkstemp(prefix=PROBE_PREFIX, dir=folder)
+            os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(probe)
+            return
+        except FileNotFoundError as err:
+            if folder.is_dir() or attempt == 4:  # not removed under us (a file system that takes no files)
+                raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
+        except OSError as err:
+            raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
+        finally:
+            for d in reversed(made):
+                with contextlib.suppress(OSError):
+                    d.rmdir()
+
+
+def _missing_parts(folder: Path, what: str) -> list[Path]:
+    """The folders of the path ``folder`` that are not there yet, deepest first; a ConfigError if the part that
+    is there is a file."""
     missing: list[Path] = []
     p = folder.absolute()
     while not os.path.lexists(p) and p != p.parent:
@@ -281,20 +377,7 @@ def check_writable(folder: Path, what: str = "--out") -> None:
     if not p.is_dir():
         raise ConfigError(str(folder), f"{what}: {p} is a file, not a folder" if p != folder.absolute()
                           else f"{what} names a file, not a folder")
-    made: list[Path] = []
-    try:
-        for d in reversed(missing):
-            d.mkdir()
-            made.append(d)
-        fd, probe = tempfile.mkstemp(prefix=".sim-probe-", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise ConfigError(str(folder), f"{what}: cannot be written: {why(err)}") from None
-    finally:
-        for d in reversed(made):
-            with contextlib.suppress(OSError):
-                d.rmdir()
+    return missing
 
 
 def _inside(folder: Path, name: str) -> Path:

@@ -13,7 +13,7 @@ replications in ``results.sqlite`` (:mod:`sim.store`) and writes beside it:
 ``sim run --out`` writes a run folder: ``summary.json``, ``config.resolved.yaml`` and one CSV per table.
 
 Writing goes through :class:`ResultsFolder` and :mod:`sim.output`: a folder that holds something else is
-refused, one that another sim is writing is refused (:func:`sim.output.folder_lock`), and every file is written
+refused, one that another sim is writing is refused (:func:`sim.output.claim_folder`), and every file is written
 to a temporary name and renamed into place. Reading goes through :func:`load_results` (report, plot, export):
 every JSON file must be a JSON object and every CSV readable UTF-8 text (:func:`check_folder`), and every CSV
 cell is read by one rule (:func:`cell`), so the three readers can never disagree about what a folder says.
@@ -36,10 +36,8 @@ from sim import compiled
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.kpi_tables import flatten_kpis
 from sim.output import (
-    check_writable,
-    choose_out_dir,
+    claim_folder,
     clear_outputs,
-    folder_lock,
     timestamp,
     write_csv,
     write_json,
@@ -107,19 +105,15 @@ class ResultsFolder:
         as for ``sim run``. ``out=None``: a fresh folder under ``root``. Nothing is written to a folder that is
         refused, nor to one another sim is writing.
         """
-        if out is None:
-            folder = choose_out_dir(None, default_name, overwrite, root)
-        else:
-            folder = Path(out)
+        def resumed(folder: Path) -> bool:  # a store of this experiment is resumed; another's needs overwrite
             if not os.path.lexists(folder / STORE_NAME):
-                folder = choose_out_dir(folder, default_name, overwrite, root, lock=True)
-            else:
-                if not overwrite:
-                    check_ours(folder / STORE_NAME)  # before anything is written
-                check_writable(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+                return False
+            if not overwrite:
+                check_ours(folder / STORE_NAME)
+            return True
+
         stack = contextlib.ExitStack()
-        stack.enter_context(folder_lock(folder))
+        folder = stack.enter_context(claim_folder(out, default_name, overwrite, root, reuse=resumed))
         try:
             store = ResultStore.open(folder / STORE_NAME, experiment, kind, overwrite)
             if overwrite and store.fresh:

@@ -297,6 +297,17 @@ def test_duplicate_request_ids_are_refused_naming_the_rows(tmp_path: Path) -> No
     refused(calibrated(tmp_path, config(tmp_path), rows)[0], "requests.csv", "column 'id'", "rows 5 and 10")
 
 
+def test_a_request_id_shared_by_a_call_and_a_task_is_refused(tmp_path: Path) -> None:
+    rows = log_rows()
+    call = next(k for k, r in enumerate(rows) if r[1] == "call")
+    task = next(k for k, r in enumerate(rows) if r[1] == "task")
+    rows[task][0] = rows[call][0]
+    err = refused(calibrated(tmp_path, config(tmp_path), rows)[0], "requests.csv", "column 'id'",
+                  f"request id '{rows[call][0]}'", f"rows {min(call, task) + 1} and {max(call, task) + 1}")
+    assert "a call and a task" in err or "a task and a call" in err
+    assert not (tmp_path / "cal").exists()
+
+
 def test_negative_durations_are_refused_in_every_format(tmp_path: Path) -> None:
     from datetime import timedelta
 
@@ -373,11 +384,11 @@ def test_two_calibrations_into_one_folder_do_not_mix(tmp_path: Path) -> None:
 
 
 def test_the_output_folder_is_claimed_before_the_work(tmp_path: Path) -> None:
-    from sim.output import claim_out_dir
+    from sim.output import claim_folder
 
     cfg = config(tmp_path)
-    with claim_out_dir(tmp_path / "cal", "--out"):
-        refused(calibrated(tmp_path, cfg, log_rows(), "--overwrite")[0], "cal", "another")
+    with claim_folder(tmp_path / "cal", "cal"):
+        refused(calibrated(tmp_path, cfg, log_rows(), "--overwrite")[0], "cal", "busy")
     ok(calibrated(tmp_path, cfg, log_rows())[0])
     before = (tmp_path / "cal" / "calibrated.yaml").read_bytes()
     refused(calibrated(tmp_path, cfg, log_rows())[0], "not empty")

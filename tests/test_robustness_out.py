@@ -426,3 +426,175 @@ def test_a_folder_another_sim_is_writing_is_refused(compared: Path, tmp_path: Pa
     finally:
         os.close(fd)
     assert _tree(folder) == before
+
+
+# ------------------------------------------------------------------------------- one claim on a folder (issue 27)
+def _run_folder(tmp_path: Path) -> Path:
+    config(tmp_path, "tiny")
+    ok(sim(["run", "tiny.yaml", "--days", "1", "--out", "o"], tmp_path))
+    return tmp_path / "o"
+
+
+def test_a_run_into_a_folder_another_sim_holds_is_refused_as_busy(tmp_path: Path) -> None:
+    from sim.output import claim_folder
+
+    folder = _run_folder(tmp_path)
+    before = _tree(folder)
+    with claim_folder(folder, "o", reuse=lambda _: True):  # as the first sim run holds it while it runs
+        # a forked child inherits this process's memory, not its lock: it must not take the folder for its own
+        for argv in (["run", "tiny.yaml", "--days", "1", "--out", "o"],
+                     ["run", "tiny.yaml", "--days", "1", "--out", "o", "--overwrite", "--seed", "9"],
+                     ["compare", "tiny.yaml", "tiny.yaml", "-r", "2", "-w", "1", "--days", "1", "--out", "o",
+                      "--overwrite"],
+                     ["plot", "hourly", "o", "--out", "o"]):
+            assert "busy" in one_line(sim(argv, tmp_path)), argv
+    assert _tree(folder) == before
+
+
+def test_two_runs_into_one_folder_do_not_mix(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    config(tmp_path, "tiny")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "sim", "run", "tiny.yaml", "--days", "3", "--out", "o", "--seed"]
+    procs = [subprocess.Popen([*argv, str(seed)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
+    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs]
+    assert sorted(code for code, _ in results) == [0, 2], results
+    loser = next(err for code, err in results if code == 2)
+    assert loser.count("\n") == 1 and "Traceback" not in loser and ("busy" in loser or "not empty" in loser)
+    winner = 1 + [code for code, _ in results].index(0)
+    assert json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))["seed"] == winner
+    assert yaml.safe_load((tmp_path / "o" / "config.resolved.yaml").read_text(encoding="utf-8"))["run"]["seed"] \
+        == winner
+
+
+def test_a_failed_command_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    from test_robustness_in import config as cal_config
+    from test_robustness_in import log_rows, write_csv
+
+    cfg = cal_config(tmp_path)
+    rows = log_rows()
+    rows[9][0] = rows[4][0]  # a request id twice: refused once the folder is claimed, while the log is read
+    write_csv(tmp_path / "requests.csv", rows)
+    one_line(sim(["calibrate", cfg.name, "--calls", "requests.csv", "--out", "new"], tmp_path))
+    assert not (tmp_path / "new").exists()
+    one_line(sim(["calibrate", cfg.name, "--calls", "requests.csv"], tmp_path))
+    assert not (tmp_path / "results").exists() or not list((tmp_path / "results").iterdir())
+
+
+def test_calibrate_overwrite_keeps_the_earlier_calibration_when_it_fails(tmp_path: Path) -> None:
+    from test_robustness_in import calibrated, log_rows
+    from test_robustness_in import config as cal_config
+
+    cfg = cal_config(tmp_path)
+    ok(calibrated(tmp_path, cfg, log_rows())[0])
+    before = _tree(tmp_path / "cal")
+    rows = log_rows()
+    rows[9][0] = rows[4][0]  # a request id twice: refused after the folder was claimed
+    one_line(calibrated(tmp_path, cfg, rows, "--overwrite")[0])
+    assert _tree(tmp_path / "cal") == before
+
+
+def test_the_probe_of_a_check_may_vanish_or_be_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two sims at once: one's --overwrite clears the other's probe file, or a folder the other made for its
+    check is gone again; and one sim's probe is not a file that makes a folder "not empty" to the other."""
+    import tempfile
+
+    from sim import output
+
+    real = tempfile.mkstemp
+    calls: list[str] = []
+
+    def vanishing(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls.append("probe")
+        if len(calls) == 1:  # the folder looked at is removed (by another sim's check) before the probe is made
+            os.rmdir(kwargs["dir"])
+            raise FileNotFoundError(2, "No such file or directory")
+        fd, name = real(*args, **kwargs)
+        os.unlink(name)  # and the probe is cleared by another sim's --overwrite before it is removed
+        return fd, name
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", vanishing)
+    output.check_writable(tmp_path / "a" / "b")
+    assert len(calls) == 2 and not (tmp_path / "a").exists()
+    monkeypatch.undo()
+    folder = tmp_path / "o"
+    folder.mkdir()
+    (folder / ".sim-probe-x1y2z3").write_text("", encoding="utf-8")  # another sim checking this folder now
+    with output.claim_folder(folder, "o", clear=None) as claimed:
+        assert claimed == folder
+
+
+def test_an_out_that_disappears_under_click_is_ours_to_judge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """click looked at an --out folder (it is there) and then asked whether it is readable; removed in between,
+    click said 'Directory ... is not readable'. The path is now sim's to check: the run writes a new folder."""
+    import shutil
+
+    config(tmp_path, "tiny")
+    (tmp_path / "o").mkdir()
+    real = os.access
+
+    def vanished(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        if Path(path).name == "o" and (tmp_path / "o").exists():
+            shutil.rmtree(tmp_path / "o")
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", vanished)
+    ok(sim(["run", "tiny.yaml", "--days", "1", "--out", "o"], tmp_path))
+    assert (tmp_path / "o" / "summary.json").is_file()
+    err = one_line(sim(["run", "tiny.yaml", "--days", "1", "--out", ""], tmp_path))
+    assert "--out" in err and "empty" in err
+
+
+def test_an_unreadable_out_is_one_line_of_ours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.config import ConfigError
+    from sim.output import claim_folder
+
+    folder = tmp_path / "o"
+    folder.mkdir()
+    (folder / "x.txt").write_text("mine", encoding="utf-8")
+
+    def denied(self: Path) -> Iterator[Path]:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(ConfigError, match="cannot be read: permission denied"), claim_folder(folder, "o"):
+        pass
+    monkeypatch.undo()
+    assert (folder / "x.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.fixture
+def roster_config(tmp_path: Path) -> Path:
+    pytest.importorskip("ortools")
+    from test_roster_opt import tiny
+
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    return path
+
+
+def test_roster_claims_its_folder(roster_config: Path, tmp_path: Path) -> None:
+    from sim.output import claim_folder
+
+    folder = tmp_path / "o"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _tree(folder)
+    argv = ["roster", "r.yaml", "-r", "2", "--max-rounds", "1", "--time-limit", "5", "--workers", "1", "--out", "o"]
+    assert "not empty" in one_line(sim(argv, tmp_path))
+    with claim_folder(folder, "o", reuse=lambda _: True):
+        assert "busy" in one_line(sim([*argv, "--overwrite"], tmp_path))
+    assert _tree(folder) == before
+
+
+def test_roster_keep_of_nobody_names_the_option_once(roster_config: Path, tmp_path: Path) -> None:
+    err = one_line(sim(["roster", "r.yaml", "-r", "2", "--max-rounds", "1", "--time-limit", "5", "--workers", "1",
+                        "--keep", "Nobody.days=[mon]", "--out", "o"], tmp_path))
+    assert "--keep: nobody called 'Nobody'" in err and "--keep: --keep" not in err
+    assert not (tmp_path / "o").exists()

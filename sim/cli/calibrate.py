@@ -22,8 +22,9 @@ from sim.calibrate import (
     report_markdown,
     write_figures,
 )
+from sim.cli.common import OUT_PATH
 from sim.config import ConfigError, load_data, one_line, overridden_part, parse_extending, parse_scenario
-from sim.output import choose_out_dir, claim_out_dir, write_json, write_text
+from sim.output import claim_folder, clear_files, write_json, write_text
 
 #: What sim calibrate writes into its folder: --overwrite removes these first, so that no figure of an earlier
 #: calibration is taken for this one's.
@@ -32,10 +33,7 @@ CALIBRATION_FILES = ("demand.yaml", "calibrated.yaml", "report.md", "calibration
 
 
 def clear_calibration(folder: Path) -> None:
-    for pattern in CALIBRATION_FILES:
-        for p in folder.glob(pattern):
-            if p.is_file() or p.is_symlink():
-                p.unlink()
+    clear_files(folder, CALIBRATION_FILES)
 
 
 @click.command("calibrate")
@@ -58,7 +56,7 @@ def clear_calibration(folder: Path) -> None:
 @click.option("--days", type=click.IntRange(1, None), default=None,
               help="Working days the logs cover (default: counted from the first to the last date).")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a config field.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: results/...).")
+@click.option("--out", type=OUT_PATH, default=None, help="Output folder (default: results/...).")
 @click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder.")
 def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, sheet: str | None,
                   mapping: tuple[str, ...], type_map: Path | None, slot_minutes: float, days: int | None,
@@ -76,8 +74,11 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
         task_map["type_map"] = {**read_type_map(type_map), **task_map["type_map"]}
     if calls_file is None and tasks_file is None:
         raise ConfigError("sim calibrate", "give --calls FILE (a telephony export or request log) and/or --tasks FILE")
-    if not overwrite:  # a folder that is not empty is refused before the work, not after it
-        choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
+    # the folder is held from before the work to the last file: a folder that is not empty is refused before
+    # the work, not after it, and two calibrations into one folder cannot mix their files. --overwrite removes
+    # an earlier calibration only once this one is ready to be written (clear_calibration below)
+    folder = click.get_current_context().with_resource(
+        claim_folder(out, f"calibrate-{scenario.name}", overwrite, clear=None))
     calls = tasks = None
     wanted = [v for m in (call_map, task_map) for k, v in m.items()
               if isinstance(v, str) and not k.endswith("unit") and k != "timezone"]
@@ -99,22 +100,20 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     except ConfigError as err:
         where = f"{err.field}: " if err.field else ""
         raise ConfigError("sim calibrate", f"the calibrated config would not run: {where}{err.message}") from None
-    folder = choose_out_dir(out, f"calibrate-{scenario.name}", overwrite)
     source = " and ".join(str(f) for f in (calls_file, tasks_file) if f is not None)
-    with claim_out_dir(folder, "--out", overwrite):
-        if overwrite:
-            clear_calibration(folder)
-        figures = write_figures(cal, folder)
-        write_text(folder, "demand.yaml", demand_yaml(cal, source))
-        write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder, overridden,
-                                                                    set(scenario.uncertainty)))
-        write_text(folder, "report.md", report_markdown(cal, source, figures))
-        write_json(folder, "calibration.json", calibration_json(cal))
-        if cal.measured:
-            from sim.measured import COLUMNS
-            from sim.output import write_csv
+    if overwrite:
+        clear_calibration(folder)
+    figures = write_figures(cal, folder)
+    write_text(folder, "demand.yaml", demand_yaml(cal, source))
+    write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder, overridden,
+                                                                set(scenario.uncertainty)))
+    write_text(folder, "report.md", report_markdown(cal, source, figures))
+    write_json(folder, "calibration.json", calibration_json(cal))
+    if cal.measured:
+        from sim.measured import COLUMNS
+        from sim.output import write_csv
 
-            write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
+        write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
     n_calls = 0 if calls is None else len(calls.day)
     n_tasks = 0 if tasks is None else len(tasks.day)
     click.echo(f"{n_calls:,} calls and {n_tasks:,} tasks over {cal.days} working days ({cal.first} to {cal.last})")

@@ -14,6 +14,26 @@ import click
 from sim.config import Scenario, load_scenario
 
 
+class OutPath(click.ParamType):
+    """A path sim writes to (``--out``), taken as given: whether it can be written is sim's own check when the
+    command claims it (:func:`sim.output.claim_folder`), one line naming the folder and why not. click.Path
+    would look first, and could answer with its own message: "not readable" of a folder that disappears
+    between its look and ours, or that is only to be written."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not str(value):
+            self.fail("an empty path; name a folder or a file", param, ctx)
+        return Path(value)
+
+
+#: The type of every option and argument that names where sim writes.
+OUT_PATH = OutPath()
+
+
 def scenario_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options every simulating command shares: --set, --seed, --days, --out, --overwrite, --json."""
     for option in reversed([
@@ -21,7 +41,7 @@ def scenario_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Override a config field, e.g. --set run.days=60 (repeatable)."),
         click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Seed (default: the config's)."),
         click.option("--days", type=click.IntRange(1, None), default=None, help="Working days to measure."),
-        click.option("--out", type=click.Path(path_type=Path), default=None,
+        click.option("--out", type=OUT_PATH, default=None,
                      help="Output folder (default: a new folder under results/)."),
         click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
@@ -40,4 +60,4 @@ def load(config: str, overrides: Sequence[str], days: int | None = None, seed: i
     return load_scenario(config, extra)
 
 
-__all__ = ["load", "scenario_options"]
+__all__ = ["OUT_PATH", "OutPath", "load", "scenario_options"]

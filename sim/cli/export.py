@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.common import OUT_PATH
 from sim.config import ConfigError
 from sim.export import export as write_workbook
 from sim.output import check_target
@@ -13,7 +14,7 @@ from sim.output import check_target
 
 @click.command("export")
 @click.argument("results", type=click.Path(path_type=Path))
-@click.argument("out", type=click.Path(path_type=Path), required=False)
+@click.argument("out", type=OUT_PATH, required=False)
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def export(results: Path, out: Path | None, overwrite: bool) -> None:
     """Write the results folder RESULTS as one Excel workbook OUT (default: RESULTS/results.xlsx): KPIs with

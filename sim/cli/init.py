@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from sim.cli.common import OUT_PATH
 from sim.config import ConfigError, parse_scenario
 from sim.config.loading import load_raw
 from sim.init import check_name, parse_departments, plan, roster_paths, scenario_text, write_roster
 
 
 @click.command("init")
-@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("out", type=OUT_PATH)
 @click.option("--departments", required=True, metavar="NAME:STAFF,...",
               help="Departments and their staff, e.g. \"Stedenbouw:60,Verkeer:40,Groen:35\".")
 @click.option("--secretaries", type=click.IntRange(1, 10_000), default=None, help="Number of full-time secretaries.")

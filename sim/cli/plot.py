@@ -6,17 +6,18 @@ from pathlib import Path
 
 import click
 
+from sim.cli.common import OUT_PATH
 from sim.cli.report import baseline_option, check_baseline, day_option, results_argument
 from sim.config import ConfigError
 from sim.figures import save
-from sim.output import choose_out_dir
+from sim.output import claim_folder
 from sim.report import FIGURE_KINDS, figures_for, load_results
 
 
 @click.command("plot")
 @click.argument("kind", type=click.Choice([*FIGURE_KINDS, "all"]), metavar="KIND")
 @results_argument
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", type=OUT_PATH, default=None,
               help="Folder for the figures (default: RESULTS/figures).")
 @click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty --out folder.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
@@ -40,7 +41,8 @@ def plot(kind: str, results: Path, out: Path | None, overwrite: bool, formats: t
     if not figs:
         raise ConfigError(str(results), f"no {kind} figure for a {res.kind} folder (service-level needs a "
                                         "sweep or staff folder, compare two setups, day an event log)")
-    folder = choose_out_dir(out if out is not None else results / "figures", "figures", overwrite)
+    folder = click.get_current_context().with_resource(
+        claim_folder(out if out is not None else results / "figures", "figures", overwrite))
     for nf in figs:
         for path in save(nf.figure, folder, nf.name, formats):
             click.echo(str(path))

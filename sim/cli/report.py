@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.common import OUT_PATH
 from sim.config import ConfigError
 from sim.output import check_target, write_text
 from sim.report import figures_for, load_results, render_html
@@ -21,7 +22,7 @@ baseline_option = click.option("--baseline", default=None, metavar="SETUP",
 
 @click.command("report")
 @results_argument
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", type=OUT_PATH, default=None,
               help="HTML file to write (default: RESULTS/report.html).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing report file.")
 @day_option

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import load, scenario_options
-from sim.output import choose_out_dir, to_json, write_json
+from sim.output import claim_folder, clear_files, to_json, write_json
 
 
 @click.command("roster")
@@ -63,8 +63,9 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
         fixed = merge_keeps([parse_keep(k) for k in keeps])
     except ValueError as exc:
         raise ConfigError("--keep", str(exc).removeprefix("--keep ")) from exc
-    folder = choose_out_dir(out, f"roster-{scenario.name}", overwrite)
-    folder.mkdir(parents=True, exist_ok=True)
+    # held from before the search to the last file: a second sim roster into this folder is refused at once, and
+    # --overwrite removes an earlier roster's files only when this one's are written
+    folder = ctx.with_resource(claim_folder(out, f"roster-{scenario.name}", overwrite, clear=None))
 
     def say(msg: str) -> None:
         click.echo(msg, err=True)
@@ -78,10 +79,12 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
         try:
             best = search.run()
         except ValueError as exc:
-            raise ConfigError("--keep", str(exc)) from exc
+            raise ConfigError("--keep", str(exc).removeprefix("--keep").lstrip(": ")) from exc
         today = search.today()
     assert search.theory is not None and search.requirements is not None
     final = best or (search.rounds[-1] if search.rounds else None)
+    if overwrite:  # nothing of an earlier roster (its roster.csv when this search found none) is taken for this one's
+        clear_files(folder, output.ROSTER_FILES)
     summary: dict[str, object] = {"kind": "roster", "config": config, "setup": scenario.name,
                                   "targets": list(specs), "basis": target_basis(scenario, specs),
                                   "met": best is not None,

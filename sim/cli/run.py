@@ -18,7 +18,16 @@ from sim.cli.common import load, scenario_options
 from sim.config import ConfigError, Scenario
 from sim.kpis import TABLE_KPIS, fmt, kpi_info, norms_note
 from sim.model import Result, run_replication
-from sim.output import atomic_open, choose_out_dir, to_json, write_csv, write_json, write_text, write_yaml
+from sim.output import (
+    atomic_open,
+    claim_folder,
+    is_same_run,
+    to_json,
+    write_csv,
+    write_json,
+    write_text,
+    write_yaml,
+)
 from sim.request_log import RequestLog, write_parquet
 
 
@@ -86,9 +95,10 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
         from sim.measured import read_measured
 
         measured = read_measured(measured_file)
-    # --json prints the result; it writes a folder only when --out asks for one
-    folder = None if as_json and out is None and not event_log else \
-        choose_out_dir(out, scenario.name, overwrite, same_run=scenario)
+    # --json prints the result; it writes a folder only when --out asks for one. The folder is held from here
+    # until the command ends, so that two runs into one folder cannot mix their files
+    folder = None if as_json and out is None and not event_log else click.get_current_context().with_resource(
+        claim_folder(out, scenario.name, overwrite, reuse=lambda path: is_same_run(path, scenario)))
     log = io.StringIO()
     logger = None
     if event_log:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import Scenario
+from sim.output import atomic_open, atomic_path
 from sim.rostering.requirements import SLOT, Requirements
 from sim.rostering.search import Judged, Round
 from sim.rostering.solver import Roster
@@ -34,9 +35,15 @@ def roster_rows(roster: Roster) -> list[dict[str, Any]]:
     return rows
 
 
+#: What sim roster writes into its folder: --overwrite removes these first.
+ROSTER_FILES = ("roster.csv", "roster_changes.csv", "roster.xlsx", "roster.yaml", "coverage.csv", "coverage.png",
+                "margins.csv", "rounds.csv", "summary.json")
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+    """``rows`` as ``path``, header first (also with no rows), written then renamed into place."""
     cols = columns or (list(rows[0]) if rows else [])
-    with path.open("w", newline="") as f:
+    with atomic_open(path.parent, path.name) as f:
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
         w.writerows(rows)
@@ -61,7 +68,8 @@ def write_roster(out: Path, scenario: Scenario, roster: Roster) -> list[Path]:
         ws.append(COLUMNS)
         for r in working:
             ws.append([r[c] for c in COLUMNS])
-        wb.save(out / "roster.xlsx")
+        with atomic_path(out, "roster.xlsx") as tmp:
+            wb.save(tmp)
         paths.append(out / "roster.xlsx")
     from sim.output import write_yaml
 
@@ -141,7 +149,8 @@ def plot_coverage(path: Path, roster: Roster, req: Requirements, theory: Require
         axes[0, 0].legend(fontsize=7, loc="upper right", ncol=2)
         fig.suptitle("Secretaries present per half hour against the requirement", fontsize=10)
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        with atomic_path(path.parent, path.name) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
         plt.close(fig)
     return path
 
@@ -150,5 +159,5 @@ def round_rows(rounds: list[Round]) -> list[dict[str, Any]]:
     return [r.row() for r in rounds]
 
 
-__all__ = ["COLUMNS", "coverage_rows", "margin_rows", "plot_coverage", "roster_rows", "round_rows",
+__all__ = ["COLUMNS", "ROSTER_FILES", "coverage_rows", "margin_rows", "plot_coverage", "roster_rows", "round_rows",
            "write_roster"]
