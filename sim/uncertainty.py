@@ -59,9 +59,9 @@ from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 from typing import Any, Protocol
 
-from sim.business import CostModel
 from sim.config import ConfigError, Scenario
 from sim.config.schema import UncertainInput
+from sim.costs import CostModel
 from sim.experiment import Runner
 from sim.output import plain_text
 from sim.sensitivity import PARAMETERS, Comparison, Parameter, _scale, _Set, _set

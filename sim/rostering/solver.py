@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.config import WEEKDAYS, Scenario, SecretarySpec, clock_minutes
+from sim.costs import cost_per_hour
 from sim.rostering.requirements import SLOT, Requirements, cover_hours, group_of_department
 
 
@@ -195,16 +196,6 @@ class Roster:
                 out.append(SecretarySpec.model_validate({"name": a.person.name, "departments": a.person.departments,
                                                          "cluster": a.person.cluster, **update}))
         return out
-
-
-def cost_per_hour(scenario: Scenario) -> float:
-    rules = scenario.roster_rules
-    if rules.cost_per_hour is not None:
-        return rules.cost_per_hour
-    per_fte = scenario.costs.cost_per_fte_per_year
-    if per_fte is None:
-        per_fte = scenario.organisation.cost_per_fte_per_year
-    return per_fte / (52 * scenario.calendar.full_time_hours_per_week)
 
 
 def _deterministic(solver: Any, limit: float, workers: int) -> None:
@@ -409,4 +400,4 @@ def summary_by_group(roster: Roster) -> Mapping[str, float]:
 
 
 __all__ = ["Assignment", "Keep", "Person", "Roster", "Shift", "SolverMissing", "clock",
-           "cost_per_hour", "merge_keeps", "parse_keep", "people", "shift_patterns", "solve", "today_hours"]
+           "merge_keeps", "parse_keep", "people", "shift_patterns", "solve", "today_hours"]
