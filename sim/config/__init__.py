@@ -8,8 +8,10 @@ importing only those above it in this list:
   names the file and the field;
 - :mod:`sim.config.reading`: reading a YAML file safely (plain data only, size and alias guards);
 - :mod:`sim.config.schema`: the pydantic models, their cross-checks, and derived figures;
+- :mod:`sim.config.network`: the routing network derived from a scenario (groups, who may serve whom);
 - :mod:`sim.config.overrides`: ``--set PATH=VALUE`` on the raw config;
-- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation.
+- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation, and the
+  checks across the routing network once a scenario is valid.
 
 Everything a caller needs is importable from ``sim.config`` itself (``from sim.config import load_scenario,
 Scenario, ConfigError``).
@@ -24,6 +26,7 @@ from sim.config.loading import (
     parse_scenario,
     with_demand_defaults,
 )
+from sim.config.network import Network, competence_gaps, may_serve
 from sim.config.overrides import apply_overrides, overridden_part
 from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
 from sim.config.schema import (
@@ -69,7 +72,6 @@ from sim.config.schema import (
     clock_minutes,
     config_hash,
     json_schema,
-    may_serve,
     resolve_profile,
     sector_demand,
     stagger_lunches,
@@ -83,7 +85,7 @@ __all__ = [
     "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "Scenario", "SecretarySpec", "Shrinkage",
     "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
     "format_validation_error", "json_schema", "load_data", "load_raw", "load_scenario", "overridden_part",
-    "parse_extending", "may_serve", "one_line", "parse_scenario",
+    "parse_extending", "may_serve", "Network", "competence_gaps", "one_line", "parse_scenario",
     "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches",
     "with_demand_defaults",
 ]

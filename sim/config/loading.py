@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.config.errors import ConfigError, format_validation_error
+from sim.config.network import competence_gaps
 from sim.config.overrides import apply_overrides
 from sim.config.reading import read_yaml
 from sim.config.schema import ROSTER_FILE_KEYS, Scenario, sector_demand
@@ -49,7 +50,7 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
     origins = {} if origins is None else origins
     data = with_demand_defaults(_expand_roster(data, source, origins), source)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         field, msg = format_validation_error(err, Scenario)
         # a check across rows of a roster spreadsheet (a name twice, an unknown competence or cluster): the
@@ -62,6 +63,12 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
             if row < len(table.rows):
                 raise table.error(msg, row, column) from None
         raise ConfigError(source, msg, field) from None
+    gaps = competence_gaps(scenario)  # across the routing network (sim.config.network), once it is valid
+    if gaps:
+        department, t = gaps[0]
+        raise ConfigError(source, f"nobody who may serve {department} is competent for {t!r} (add it to someone's "
+                          "competences)", "organisation.secretaries")
+    return scenario
 
 
 def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:

@@ -985,7 +985,6 @@ class Scenario(Model):
                         f"organisation.secretaries[{i}].competences[{j}]: unknown request type{_hint(key, types)}; "
                         f"known: {', '.join(sorted(types))}"
                     )
-        _check_competences(self)
         _check_uncertainty(self)
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
@@ -1055,71 +1054,6 @@ class Scenario(Model):
         """Total FTE: present hours per week over the full-time week."""
         hours = sum(self.secretary_hours_per_week(i) for i in range(len(self.organisation.secretaries)))
         return hours / self.calendar.full_time_hours_per_week
-
-
-def may_serve(scenario: Scenario) -> dict[str, set[str]]:
-    """For each department, the secretaries who may take its work under the scenario's setup and exchange
-    policy (own group, clusters that help it, buddies that cover it). The runtime organisation
-    (:mod:`sim.organisation`) builds the same relation; this one serves validation."""
-    org = scenario.organisation
-    policy = scenario.dispatch.exchange.policy
-    out: dict[str, set[str]] = {d.name: set() for d in org.departments}
-    if org.setup == "decentralised":
-        for sec in org.secretaries:
-            for name in sec.departments:
-                out[name].add(sec.name)
-    else:
-        cluster_of = {d.name: str(d.cluster) for d in org.departments}
-        home = {sec.name: org.home_cluster(sec) for sec in org.secretaries}
-        clusters = org.clusters()
-        for dept in org.departments:
-            c = cluster_of[dept.name]
-            if policy == "pool":
-                helping = set(clusters)
-            elif policy == "none":
-                helping = {c}
-            elif scenario.dispatch.exchange.topology == "chain" and len(clusters) > 1:
-                k = clusters.index(c)
-                helping = {c, clusters[(k + 1) % len(clusters)]}  # the next cluster helps this one
-            else:
-                helping = set(clusters)
-            out[dept.name] = {name for name, h in home.items() if h in helping}
-    for cover in org.cover:
-        out[cover.department] |= {s.name for s in org.secretaries if cover.by in s.departments}
-    return out
-
-
-def _check_competences(scenario: Scenario) -> None:
-    """Every request type with demand must have, for every department, someone who may do it."""
-    gaps = competence_gaps(scenario)
-    if gaps:
-        department, t = gaps[0]
-        raise ValueError(f"organisation.secretaries: nobody who may serve {department} is competent for {t!r} "
-                         "(add it to someone's competences)")
-
-
-def competence_gaps(scenario: Scenario) -> list[tuple[str, str]]:
-    """(department, request type) pairs with demand that nobody who may serve the department is competent for:
-    the rule the config check holds, and the staffing search's moves too (a secretary may not leave if that
-    opens a gap)."""
-    org = scenario.organisation
-    competent = {s.name: set(s.competences) if s.competences is not None else None for s in org.secretaries}
-    demand = scenario.demand
-    wanted = ["phone"] if demand.calls.per_staff_per_day > 0 else []
-    if demand.calls.per_staff_per_day > 0 and demand.calls.callback_share > 0:
-        wanted.append("callback")
-    wanted += [name for name, t in demand.tasks.items() if t.per_staff_per_day > 0]
-    if demand.meetings is not None and demand.meetings.per_department_per_week > 0:
-        wanted.append("minutes")
-    serving = may_serve(scenario)
-    gaps = []
-    for d in org.departments:
-        if d.staff * d.demand_factor <= 0:
-            continue
-        for t in wanted:
-            if not any(competent[n] is None or t in competent[n] for n in serving[d.name]):  # type: ignore[operator]
-                gaps.append((d.name, t))
-    return gaps
 
 
 def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:

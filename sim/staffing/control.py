@@ -36,7 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.calendar import WorkCalendar
-from sim.config import Scenario, clock_minutes
+from sim.config import Network, Scenario, clock_minutes
 from sim.organisation import Organisation, absence_rates, shrinkage_layout
 
 #: The integration grid, in minutes.
@@ -104,6 +104,7 @@ def expected_coverage(scenario: Scenario, step: float = STEP) -> dict[str, float
     """Each department's expected coverage over the measured opening time (see the module's docstring)."""
     cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
     org = Organisation(scenario)
+    net = Network.of(scenario)
     days = cal.working_days()
     free = free_by_day(scenario, len(days))
     k = max(1, math.ceil((cal.close_minute - cal.open_minute) / step))
@@ -111,8 +112,8 @@ def expected_coverage(scenario: Scenario, step: float = STEP) -> dict[str, float
     t = cal.open_minute + h * (np.arange(k) + 0.5)
     desk = [at_work(scenario, i, t) for i in range(len(org.secretaries))]
     out = {}
-    for d, name in enumerate(org.dept_names):
-        serving = [s.index for s in org.secretaries if d in s.serves]
+    for d, name in enumerate(net.departments):
+        serving = net.serving(d)
         covered = 0.0
         for n in range(cal.warmup_days, len(days)):
             weekday = days[n] % 7  # working days are calendar day numbers, day 0 a Monday

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import WEEKDAYS, Scenario, SecretarySpec, parse_scenario
-from sim.config.schema import competence_gaps
+from sim.config.network import competence_gaps
 
 
 def group_of(scenario: Scenario, sec: SecretarySpec) -> str:
