@@ -9,9 +9,10 @@ importing only those above it in this list:
 - :mod:`sim.config.reading`: reading a YAML file safely (plain data only, size and alias guards);
 - :mod:`sim.config.schema`: the pydantic models, their cross-checks, and derived figures;
 - :mod:`sim.config.network`: the routing network derived from a scenario (groups, who may serve whom);
+- :mod:`sim.config.lunches`: lunch planning for the secretaries whose config gives no lunch;
 - :mod:`sim.config.overrides`: ``--set PATH=VALUE`` on the raw config;
-- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation, and the
-  checks across the routing network once a scenario is valid.
+- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation, then
+  lunch planning and the checks across the routing network once a scenario is valid.
 
 Everything a caller needs is importable from ``sim.config`` itself (``from sim.config import load_scenario,
 Scenario, ConfigError``).
@@ -26,13 +27,13 @@ from sim.config.loading import (
     parse_scenario,
     with_demand_defaults,
 )
+from sim.config.lunches import LUNCH_STEP_MINUTES, plan_lunches
 from sim.config.network import Network, competence_gaps, may_serve
 from sim.config.overrides import apply_overrides, overridden_part
 from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
 from sim.config.schema import (
     FLAT_PROFILE,
     HNW,
-    LUNCH_STEP_MINUTES,
     MAX_DAYS,
     MAX_EXPECTED_REQUESTS,
     MAX_PROFILE_SLOTS,
@@ -74,7 +75,6 @@ from sim.config.schema import (
     json_schema,
     resolve_profile,
     sector_demand,
-    stagger_lunches,
 )
 
 __all__ = [
@@ -86,6 +86,6 @@ __all__ = [
     "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
     "format_validation_error", "json_schema", "load_data", "load_raw", "load_scenario", "overridden_part",
     "parse_extending", "may_serve", "Network", "competence_gaps", "one_line", "parse_scenario",
-    "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches",
+    "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "plan_lunches",
     "with_demand_defaults",
 ]

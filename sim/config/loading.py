@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.config.errors import ConfigError, format_validation_error
+from sim.config.lunches import plan_lunches
 from sim.config.network import competence_gaps
 from sim.config.overrides import apply_overrides
 from sim.config.reading import read_yaml
@@ -63,7 +64,10 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
             if row < len(table.rows):
                 raise table.error(msg, row, column) from None
         raise ConfigError(source, msg, field) from None
-    gaps = competence_gaps(scenario)  # across the routing network (sim.config.network), once it is valid
+    # once the scenario is valid: the lunches its config leaves open are planned, and the routing network
+    # (sim.config.network) is checked
+    scenario = plan_lunches(scenario, source)
+    gaps = competence_gaps(scenario)
     if gaps:
         department, t = gaps[0]
         raise ConfigError(source, f"nobody who may serve {department} is competent for {t!r} (add it to someone's "

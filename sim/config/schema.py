@@ -928,11 +928,6 @@ class Scenario(Model):
         """``name: null`` withdraws an entry inherited through ``extends``."""
         return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _staggered_lunches(cls, data: Any) -> Any:
-        return stagger_lunches(data)
-
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         cal = self.calendar
@@ -947,7 +942,9 @@ class Scenario(Model):
             if not set(days) & set(cal.working_days):
                 raise ValueError(f"{where}.days: she works on none of the calendar's working days")
             lunch = clock_minutes(sec.lunch_start)
-            if sec.lunch_minutes > 0 and not (start <= lunch and lunch + sec.lunch_minutes <= end):
+            # a lunch the config does not give is planned once the scenario is valid (sim.config.lunches)
+            given = "lunch_start" in sec.model_fields_set
+            if given and sec.lunch_minutes > 0 and not (start <= lunch and lunch + sec.lunch_minutes <= end):
                 raise ValueError(f"{where}.lunch_start: lunch {sec.lunch_start} (+{sec.lunch_minutes:g} min) "
                                  f"falls outside her hours {sec.start or cal.open}-{sec.end or cal.close}")
             if end - start - sec.lunch_minutes <= 0:
@@ -1074,73 +1071,6 @@ def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:
             raise ValueError(f"hnw.spread_hours: spreading {where} (slots of {slot:g} min) gives {n:,} slots; "
                              f"at most {MAX_PROFILE_SLOTS:,} (longer slots, or a smaller spread)")
     return share + (1 - share) * max(weights) * n / total
-
-
-#: Lunch starts are staggered on this grid (minutes) within the lunch window.
-LUNCH_STEP_MINUTES = 30
-
-
-def stagger_lunches(data: Any) -> Any:
-    """Give every secretary without a ``lunch_start`` one of her own: within each cluster (central) or
-    department (decentralised), in turn, the half hour within ``calendar.lunch_window`` (and her hours) when
-    the fewest colleagues of the group are at lunch, so that the phone stays covered. A secretary without
-    lunch keeps the old default, unused. Works on the raw config (before validation); data it cannot read is
-    left as it is, for validation to report."""
-    if not isinstance(data, dict):
-        return data
-    org = data.get("organisation")
-    if isinstance(org, BaseModel):
-        org = org.model_dump(exclude_unset=True)
-    if not isinstance(org, dict) or not isinstance(org.get("secretaries"), list):
-        return data
-    secs = [s.model_dump(exclude_unset=True) if isinstance(s, BaseModel) else s for s in org["secretaries"]]
-    if all(not isinstance(s, dict) or "lunch_start" in s for s in secs):
-        return data
-    cal = data.get("calendar") or {}
-    if isinstance(cal, BaseModel):
-        cal = cal.model_dump()
-    try:
-        default = Calendar.model_fields
-        open_, close = (_clock_value(cal.get(k, default[k].default)) for k in ("open", "close"))
-        w0, w1 = (_clock_value(v) for v in cal.get("lunch_window", default["lunch_window"].default))
-        central = org.get("setup") == "central"
-        cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
-
-        def group(sec: dict[str, Any]) -> Any:  # OrganisationSpec.group_of, on the config before validation
-            first = sec["departments"][0]
-            return (sec.get("cluster") or cluster_of.get(first)) if central else first
-
-        taken: dict[Any, list[tuple[float, float]]] = {}
-        for sec in secs:
-            if "lunch_start" in sec:
-                start = _clock_value(sec["lunch_start"])
-                taken.setdefault(group(sec), []).append((start, start + float(sec.get("lunch_minutes", 30))))
-        out = []
-        for sec in secs:
-            if "lunch_start" in sec:
-                out.append(sec)
-                continue
-            length = float(sec.get("lunch_minutes", 30))
-            if length <= 0:
-                out.append({**sec, "lunch_start": "12:30"})
-                continue
-            begin = _clock_value(sec["start"]) if sec.get("start") else open_
-            end = _clock_value(sec["end"]) if sec.get("end") else close
-            slots = [w0 + k * LUNCH_STEP_MINUTES for k in range(int((w1 - w0) // LUNCH_STEP_MINUTES) + 1)]
-            slots = [t for t in slots if t + length <= w1 and begin <= t and t + length <= end]
-            if not slots:  # her hours miss the window: as near to it as her hours allow
-                slots = [min(max(w0, begin), end - length)]
-            lunches = taken.setdefault(group(sec), [])
-            best = min(slots, key=lambda t: (sum(1 for a, b in lunches if a < t + length and t < b), t))
-            lunches.append((best, best + length))
-            out.append({**sec, "lunch_start": f"{int(best // 60):02d}:{int(best % 60):02d}"})
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return data  # not a valid config: validation says what is wrong
-    return {**data, "organisation": {**org, "secretaries": out}}
-
-
-def _clock_value(value: Any) -> float:
-    return clock_minutes(_check_clock(_clock_text(value)))
 
 
 def _unique(names: Sequence[str], field: str, what: str) -> None:
