@@ -47,7 +47,17 @@ import numpy as np
 from scipy import special, stats
 
 from sim.closures import closed_days, holiday_name
-from sim.config import RESERVED_TYPES, WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, one_line, resolve_profile
+from sim.config import (
+    MINUTES_PER_DAY,
+    RESERVED_TYPES,
+    WEEKDAYS,
+    ConfigError,
+    Dist,
+    Scenario,
+    clock_minutes,
+    one_line,
+    resolve_profile,
+)
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
 from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
 from sim.output import plain_text
@@ -428,7 +438,7 @@ def read_tasks(table: Table, m: dict[str, Any], departments: Sequence[str] | Non
             ends = _times(table, [rows[j] for j in filled], done_col, m["done"], units, m.get("timezone"),
                           "tasks.timezone")
             for j, w in zip(filled, ends, strict=True):
-                done[j] = w.toordinal() * 1440.0 + w.hour * 60 + w.minute + w.second / 60
+                done[j] = w.toordinal() * MINUTES_PER_DAY + w.hour * 60 + w.minute + w.second / 60
     present = {k for k, c in (("department", dcol), ("work", wcol), ("custom", cucol), ("done", done_col))
                if c is not None}
     skip = set(m["skip_types"])
@@ -731,7 +741,7 @@ def profile_counts(clock: np.ndarray, slot: float, start: float | None = None,
     if start is None:
         start = math.floor(float(clock.min()) / slot) * slot if len(clock) else 0.0
     if end is None:
-        end = min(1440.0, math.floor(float(clock.max()) / slot) * slot + slot) if len(clock) else start + slot
+        end = min(MINUTES_PER_DAY, math.floor(float(clock.max()) / slot) * slot + slot) if len(clock) else start + slot
     n = max(1, int(round((end - start) / slot)))
     idx = np.floor((clock - start) / slot).astype(np.int64)
     idx = idx[(idx >= 0) & (idx < n)]

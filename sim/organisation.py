@@ -25,8 +25,8 @@ from typing import Any, Final, Protocol
 import simpy
 from simpy.events import URGENT
 
-from sim.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.config import WEEKDAYS, Network, Scenario, clock_minutes
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar, morning_work, work_to_clock
+from sim.config import Network, Scenario, clock_minutes
 from sim.entities import Group, Secretary
 from sim.streams import Stream
 
@@ -62,9 +62,8 @@ class Organisation:
             sec.can = [name in allowed for name in type_names]
             sec.phone = "phone" in allowed
             sec.restricted = sec.may != frozenset(sec.group.departments) or not all(sec.can)
-            sec.weekdays = frozenset(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None
-                                                                  else cal.working_days))
-            sec.shift_start = clock_minutes(conf.start or cal.open)
+            sec.weekdays = conf.weekday_numbers(cal)
+            sec.shift_start = conf.shift_minutes(cal)[0]
         for sec in self.secretaries:
             sec.group.secretaries.append(sec)
         self.group_of_dept: list[Group] = [self.groups[g] for g in net.group_of_department()]
@@ -164,9 +163,8 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     conf = scenario.organisation.secretaries[i]
     sick = scenario.absence.sickness
     leave = scenario.absence.leave
-    days = set(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None else scenario.calendar.working_days))
-    start = clock_minutes(conf.start or scenario.calendar.open)
-    end = clock_minutes(conf.end or scenario.calendar.close)
+    days = conf.weekday_numbers(scenario.calendar)
+    start, end = conf.shift_minutes(scenario.calendar)
     lunch = clock_minutes(conf.lunch_start)
     lunch_end = lunch + conf.lunch_minutes
 
@@ -248,12 +246,10 @@ def _day_breaks(start: float, end: float, lunch: float, lunch_minutes: float, sh
     out: list[tuple[float, float, str]] = []
     if lunch_minutes > 0:
         out.append((lunch, lunch + lunch_minutes, "lunch"))
-    before = lunch - start if lunch_minutes > 0 else work
+    morning = morning_work(start, end, lunch, lunch_minutes)
     for b, e in shrinkage_blocks(work, share, block_minutes, stream):
-        # working time -> clock time: after the morning's working time, add the lunch
-        cb = start + b if b < before else start + b + lunch_minutes
-        ce = start + e if e <= before else start + e + lunch_minutes
-        out.append((cb, ce, "shrinkage"))
+        out.append((work_to_clock(b, start, morning, lunch_minutes),
+                    work_to_clock(e, start, morning, lunch_minutes, True), "shrinkage"))
     out.sort()
     merged: list[tuple[float, float, str]] = []
     for b, e, r in out:

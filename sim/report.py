@@ -34,7 +34,7 @@ from sim.config import ConfigError, Scenario, clock_minutes
 from sim.costs import cost_per_fte
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
 from sim.results import Results, load_results, read_csv
-from sim.validate import sipp_rows
+from sim.sipp import sipp_rows
 from sim.version import __version__
 
 # ------------------------------------------------------------------------------------------------ reading

@@ -38,6 +38,7 @@ from sim.config.schema import (
     MAX_EXPECTED_REQUESTS,
     MAX_PROFILE_SLOTS,
     MAX_RATE_PER_STAFF_PER_DAY,
+    MINUTES_PER_DAY,
     OFFICE_PROFILE,
     RESERVED_TYPES,
     ROSTER_FILE_KEYS,
@@ -75,10 +76,13 @@ from sim.config.schema import (
     json_schema,
     resolve_profile,
     sector_demand,
+    spread_profile,
+    spread_slots,
 )
 
 __all__ = [
-    "FLAT_PROFILE", "HNW", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
+    "FLAT_PROFILE", "HNW", "MINUTES_PER_DAY", "spread_profile",
+    "spread_slots", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
     "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
     "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -73,6 +73,12 @@ def _clock_text(value: Any) -> Any:
 Clock = Annotated[str, BeforeValidator(_clock_text), AfterValidator(_check_clock)]
 
 
+#: Minutes in a day. The model's time is minutes since midnight of day 0 (day ``d`` starts at
+#: ``d * MINUTES_PER_DAY``): the one definition of the day's length, for clock times here and for the calendar,
+#: the statistics, the figures and the roster (:mod:`sim.calendar` re-exports it).
+MINUTES_PER_DAY: Final = 1440.0
+
+
 def clock_minutes(value: str) -> float:
     """Minutes after midnight of an "HH:MM" clock time."""
     hours, minutes = value.split(":")
@@ -109,7 +115,7 @@ class Profile(Model):
     """Relative arrival intensity over the day, in slots from ``start`` (piecewise constant)."""
 
     start: Clock = "08:00"
-    slot_minutes: float = Field(default=30, gt=0, le=1440)
+    slot_minutes: float = Field(default=30, gt=0, le=int(MINUTES_PER_DAY))
     weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -120,7 +126,7 @@ class Profile(Model):
             raise ValueError("weights: their sum is too big for a number; weights are relative, scale them down")
         if len(self.weights) > MAX_PROFILE_SLOTS:
             raise ValueError(f"weights: {len(self.weights):,} slots; at most {MAX_PROFILE_SLOTS:,} (one a second)")
-        if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > 1440:
+        if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > MINUTES_PER_DAY:
             raise ValueError("weights: the profile runs past midnight; use fewer or shorter slots")
         return self
 
@@ -143,6 +149,35 @@ def resolve_profile(spec: ProfileChoice) -> Profile:
     if isinstance(spec, Profile):
         return spec
     return OFFICE_PROFILE if spec == "office" else FLAT_PROFILE
+
+
+def spread_slots(profile: Profile, hours: float) -> tuple[int, int]:
+    """The slots an HNW spread of ``hours`` adds before and after a day profile: whole slots, never past
+    midnight. The one computation of the spread's window (:func:`spread_profile`, and the config check of how
+    many slots a spread profile has)."""
+    slot = profile.slot_minutes
+    start = clock_minutes(profile.start)
+    extra = math.floor(hours * 60 / slot)
+    before = min(extra, int(start // slot))
+    after = min(extra, int((MINUTES_PER_DAY - start - slot * len(profile.weights)) // slot))
+    return before, after
+
+
+def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
+    """Widen a day profile by ``hours`` on both sides and move ``share`` of its volume evenly over the wider
+    window (clients who work earlier and later: Het Nieuwe Werken)."""
+    if hours <= 0 or share <= 0:
+        return profile
+    slot = profile.slot_minutes
+    before, after = spread_slots(profile, hours)
+    total = sum(profile.weights)
+    n = before + len(profile.weights) + after
+    weights = [share / n] * n
+    for i, w in enumerate(profile.weights):
+        weights[before + i] += (1 - share) * w / total
+    new_start = clock_minutes(profile.start) - before * slot
+    return Profile(start=f"{int(new_start // 60):02d}:{int(new_start % 60):02d}", slot_minutes=slot,
+                   weights=weights)
 
 
 # ------------------------------------------------------------------------------------------------ sections
@@ -253,6 +288,15 @@ class SecretarySpec(Model):
             if twice is not None:
                 raise ValueError(f"days: {twice!r} is listed twice")
         return self
+
+    def weekdays(self, cal: Calendar) -> list[str]:
+        """The weekdays she works, in week order: her ``days`` that are the calendar's working days (all of them
+        where she gives none)."""
+        return [d for d in WEEKDAYS if d in cal.working_days and (self.days is None or d in self.days)]
+
+    def weekday_numbers(self, cal: Calendar) -> frozenset[int]:
+        """:meth:`weekdays` as numbers (0 = Monday), as the model's day numbers give them (``day % 7``)."""
+        return frozenset(WEEKDAYS.index(d) for d in self.weekdays(cal))
 
     def shift_minutes(self, cal: Calendar) -> tuple[float, float]:
         """Start and end of her working day, in minutes after midnight; the opening hours where she gives none."""
@@ -1043,9 +1087,7 @@ class Scenario(Model):
     def secretary_hours_per_week(self, i: int) -> float:
         cal = self.calendar
         sec = self.organisation.secretaries[i]
-        days = [d for d in (sec.days if sec.days is not None else cal.working_days) if d in cal.working_days]
-        per_day = sec.working_minutes_per_day(cal)
-        return len(days) * per_day / 60.0
+        return len(sec.weekdays(cal)) * sec.working_minutes_per_day(cal) / 60.0
 
     def fte(self) -> float:
         """Total FTE: present hours per week over the full-time week."""
@@ -1055,16 +1097,13 @@ class Scenario(Model):
 
 def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:
     """Arrival candidates drawn per request by thinning over ``profile`` (after an HNW spread, as
-    :func:`sim.demand.spread_profile` builds it): candidates come at the peak rate over the whole profile,
+    :func:`spread_profile` builds it): candidates come at the peak rate over the whole profile,
     so a narrow spike in a long profile of tiny slots costs as many draws as its peak implies."""
     weights, slot, total = profile.weights, profile.slot_minutes, sum(profile.weights)
     share = 0.0
     n = len(weights)
     if hnw is not None and hnw.spread_hours > 0 and hnw.spread_share > 0:
-        start = clock_minutes(profile.start)
-        extra = math.floor(hnw.spread_hours * 60 / slot)
-        before = min(extra, int(start // slot))
-        after = min(extra, int((1440 - start - slot * n) // slot))
+        before, after = spread_slots(profile, hnw.spread_hours)
         n += before + after
         share = hnw.spread_share
         if n > MAX_PROFILE_SLOTS:

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import WEEKDAYS, Scenario, SecretarySpec, clock_minutes
+from sim.config import MINUTES_PER_DAY, WEEKDAYS, Scenario, SecretarySpec, clock_minutes
 from sim.costs import cost_per_hour
 from sim.rostering.requirements import SLOT, Requirements, cover_hours, group_of_department
 
@@ -87,7 +87,7 @@ def shift_patterns(scenario: Scenario) -> list[Shift]:
                 out += [Shift(start, paid, m, lm) for m in lunches]
             else:
                 out.append(Shift(start, paid, None, lm))
-    if start + paid + lm > 24 * 60:
+    if start + paid + lm > MINUTES_PER_DAY:
         raise ValueError("roster_rules: a shift runs past midnight")
     return out
 
@@ -116,7 +116,7 @@ def people(scenario: Scenario) -> list[Person]:
     cal = scenario.calendar
     out = []
     for i, sec in enumerate(org.secretaries):
-        days: list[str] = [d for d in WEEKDAYS if d in cal.working_days and (sec.days is None or d in sec.days)]
+        days: list[str] = sec.weekdays(cal)
         out.append(Person(sec.name, org.group_of(sec), list(sec.departments), sec.cluster, days,
                           scenario.secretary_hours_per_week(i), int(sec.shift_minutes(cal)[0]), sec))
     rules = scenario.roster_rules
@@ -261,7 +261,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
         n_days = sum(y[pi, d] for d in days)
         m.Add(n_days >= dmin * e)
         m.Add(n_days <= dmax * e)
-        h = m.NewIntVar(0, 7 * 24 * 60, f"h{pi}")
+        h = m.NewIntVar(0, 7 * int(MINUTES_PER_DAY), f"h{pi}")
         m.Add(h == sum(shifts[k].paid * z[pi, d, k] for d in days for k in range(len(shifts))))
         hours[pi] = h
         if p.new:
