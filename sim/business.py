@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, OptionError, Scenario
 from sim.costs import CostModel
 from sim.experiment import Runner, Unit
 from sim.staffing import (
@@ -228,7 +228,7 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
     block against today's service on that block's seeds (:class:`TodayBasis`), and confirmed against today's
     service over the same blocks."""
     if not 1 <= min_blocks <= max_blocks:
-        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+        raise OptionError("blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
     cases = [SetupCase(u.key, u.scenario, norms[u.key]) for u in units]
 
@@ -319,7 +319,7 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
     counts the reduction's pace and the redundancy cost. ``cost_notes``: one line per setup whose config sets
     no manager, coordination or one-off cost (:func:`cost_notes`)."""
     if baseline not in BASELINES:
-        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+        raise OptionError("baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     alpha = 1 - confidence
     ref = cases[0]
     ref_costs = CostModel.of(ref.scenario)
@@ -490,9 +490,9 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
     department's gain or loss is measured against, and under ``--target today|both`` (``specs``) or
     ``norms.basis`` the service each setup must give (``norms`` then gets those targets)."""
     if baseline not in BASELINES:
-        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+        raise OptionError("baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     if not 1 <= min_blocks <= max_blocks:
-        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+        raise OptionError("blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
     basis = TodayBasis(units[0], runner, replications, seed, alpha, tuple(specs), min_blocks,
                        {u.key for u in units if target_basis(u.scenario, specs) != "norms"})
@@ -645,9 +645,9 @@ def plan(scenarios: Sequence[Scenario], replications: int, seed: int | None = No
     if not scenarios:
         raise ValueError("a business case needs at least one scenario")
     if replications < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+        raise OptionError("replications", "at least 2 replications are needed for an interval")
     if not 0 < confidence < 1:
-        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
+        raise OptionError("confidence", f"{confidence} is not between 0 and 1")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
     # today's service is measured when the case runs (business_staff); until then a setup that holds it has

@@ -53,9 +53,11 @@ from sim.config import (
     WEEKDAYS,
     ConfigError,
     Dist,
+    OptionError,
     Scenario,
     clock_minutes,
     one_line,
+    option,
     resolve_profile,
 )
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
@@ -133,22 +135,22 @@ def parse_mapping(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]
             # tasks.type.E-mail=email: the export's label E-mail is the config's type email
             label, to_type = name[len("type."):].strip(), value.strip()
             if not label or not TYPE_NAME.match(to_type):
-                raise ConfigError("--map", f"{item!r}: expected tasks.type.LABEL=TYPE with a type name of letters, "
+                raise OptionError("map", f"{item!r}: expected tasks.type.LABEL=TYPE with a type name of letters, "
                                   "digits and _")
             problem = type_name_problem(to_type)
             if problem is not None:
-                raise ConfigError("--map", f"{item!r}: {problem}")
+                raise OptionError("map", f"{item!r}: {problem}")
             tasks["type_map"][label] = to_type
             continue
         target = {"calls": calls, "tasks": tasks}.get(section)
         if not sep or target is None or name not in target:
             known = ", ".join([f"calls.{k}" for k in CALL_DEFAULTS] + [f"tasks.{k}" for k in TASK_DEFAULTS])
-            raise ConfigError("--map", f"{item!r}: expected SECTION.KEY=COLUMN with a key of: {known}")
+            raise OptionError("map", f"{item!r}: expected SECTION.KEY=COLUMN with a key of: {known}")
         if isinstance(target[name], list):
             target[name] = [v.strip() for v in value.split("|") if v.strip()]
         elif name.endswith("_unit"):
             if value not in UNITS:
-                raise ConfigError("--map", f"{item!r}: a unit is one of {', '.join(UNITS)} (auto: from the column's "
+                raise OptionError("map", f"{item!r}: a unit is one of {', '.join(UNITS)} (auto: from the column's "
                                   "name and values)")
             target[name] = value
         else:
@@ -895,7 +897,8 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     """Estimate the demand section from the calls and tasks (either may be None), and the meetings of a
     request log if given."""
     if calls is None and tasks is None:
-        raise ConfigError("sim calibrate", "give a telephony export (--calls) or a task log (--tasks)")
+        raise ConfigError("sim calibrate",
+                          f"give a telephony export ({option('calls')}) or a task log ({option('tasks')})")
     org = scenario.organisation
     demand = scenario.demand.model_dump(mode="json")
     old = scenario.demand

@@ -27,7 +27,11 @@ from typing import Any, TextIO
 
 import yaml
 
-from sim.config import ConfigError, one_line
+from sim.config import ConfigError, one_line, option
+
+#: The output folder and leave to replace it, as messages name them (``--out``, ``--overwrite`` in a command)
+OUT = option("out")
+OVERWRITE = option("overwrite")
 
 #: What ``sim run`` writes into its folder (and ``sim report``/``sim plot`` add): a folder holding only these,
 #: from a run of the same scenario, is that run's folder and may be written again.
@@ -62,10 +66,10 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
     and writable before any work is done (a ConfigError, exit code 2, if not)."""
     if out is not None:
         path = Path(out)
-        check_names(path, "--out")
+        check_names(path, OUT)
         if path.exists() and not path.is_dir():
-            raise ConfigError(str(path), "--out names a file, not a folder")
-        check_writable(path, "--out")
+            raise ConfigError(str(path), f"{OUT} names a file, not a folder")
+        check_writable(path, OUT)
         if lock and path.exists():
             check_not_busy(path)
         if same_run is not None and path.exists() and is_same_run(path, same_run):
@@ -73,12 +77,12 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
         if path.exists() and any(path.iterdir()):
             if not overwrite:
                 raise ConfigError(str(path),
-                                  "the output folder is not empty; choose another --out or pass --overwrite")
+                                  f"the output folder is not empty; choose another {OUT} or pass {OVERWRITE}")
             clear_outputs(path)
         return path
     base = Path(root)
     if base.exists() and not base.is_dir():
-        raise ConfigError(str(base), "is a file, not a folder for results; move it, or pass --out")
+        raise ConfigError(str(base), f"is a file, not a folder for results; move it, or pass {OUT}")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in default_name).strip(".") or "run"
     safe = safe.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long scenario name: a shorter folder name
     path = base / safe
@@ -95,7 +99,7 @@ LOCK_NAME = ".sim.lock"
 
 
 @contextmanager
-def claim_out_dir(folder: Path, what: str = "--out", overwrite: bool = False) -> Iterator[Path]:
+def claim_out_dir(folder: Path, what: str = OUT, overwrite: bool = False) -> Iterator[Path]:
     """Hold ``folder`` for one command while it writes there, so that two commands started at once into the
     same folder cannot mix their files: a lock file (LOCK_NAME) is created in it and locked; a second command
     that finds it locked is refused (ConfigError, exit code 2). Once locked, the folder is checked again (an
@@ -119,7 +123,7 @@ def claim_out_dir(folder: Path, what: str = "--out", overwrite: bool = False) ->
                                            "or choose another folder") from None
         others = [p.name for p in folder.iterdir() if p.name != LOCK_NAME]
         if others and not overwrite:
-            raise ConfigError(str(folder), "the output folder is not empty; choose another --out or pass --overwrite")
+            raise ConfigError(str(folder), f"the output folder is not empty; choose another {OUT} or pass {OVERWRITE}")
         try:
             yield folder
         finally:
@@ -259,7 +263,7 @@ def environment_error(err: OSError) -> str:
     return name + why(err)
 
 
-def check_names(path: Path, what: str = "--out") -> None:
+def check_names(path: Path, what: str = OUT) -> None:
     """No part of ``path`` is longer than a file system allows (255 bytes), nor the whole path (4,096)."""
     for part in path.parts:
         if len(os.fsencode(part)) > 255:
@@ -269,7 +273,7 @@ def check_names(path: Path, what: str = "--out") -> None:
         raise ConfigError(f"{str(path)[:40]}...", f"{what}: the path is longer than 4,096 bytes")
 
 
-def check_writable(folder: Path, what: str = "--out") -> None:
+def check_writable(folder: Path, what: str = OUT) -> None:
     """Make sure ``folder`` can be created (if missing) and written, before any work: create it and a
     probe file, then remove both. A ConfigError (exit code 2) names the folder and why not."""
     check_names(folder, what)

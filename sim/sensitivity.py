@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.business import TodayBasis, payback_years
-from sim.config import ConfigError, Scenario, parse_scenario
+from sim.config import ConfigError, OptionError, Scenario, parse_scenario
 from sim.costs import CostModel, cost_per_fte_in
 from sim.experiment import Runner, Unit
 from sim.output import plain_text
@@ -186,19 +186,19 @@ def parameters(names: Sequence[str] = ()) -> list[Parameter]:
     for spec in names:
         name, _, rng = spec.partition("=")
         if name not in by_name:
-            raise ConfigError("--param", f"{name!r}: unknown; known: {', '.join(by_name)}")
+            raise OptionError("param", f"{name!r}: unknown; known: {', '.join(by_name)}")
         p = by_name[name]
         if rng:
             try:
                 values = tuple(float(v) for v in rng.split(","))
             except ValueError:
-                raise ConfigError("--param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
+                raise OptionError("param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
             if len(values) < 2:
-                raise ConfigError("--param", f"{spec!r}: give at least a low and a high value")
+                raise OptionError("param", f"{spec!r}: give at least a low and a high value")
             if not all(math.isfinite(v) for v in values):
-                raise ConfigError("--param", f"{spec!r}: the range must be finite numbers")
+                raise OptionError("param", f"{spec!r}: the range must be finite numbers")
             if min(values) == max(values):
-                raise ConfigError("--param", f"{spec!r}: the low and high ends are equal; give a range")
+                raise OptionError("param", f"{spec!r}: the low and high ends are equal; give a range")
             p = replace(p, values=values)
         out.append(p)
     return out
@@ -289,7 +289,7 @@ class Comparison:
                  targets: Sequence[str] = (), confidence: float = 0.95, baseline: str = "least",
                  block: int = 0) -> None:
         if baseline not in ("least", "config"):
-            raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
+            raise OptionError("baseline", f"{baseline!r}: expected least or config")
         self.scenarios = {"reference": ref, "alternative": alt}
         self.runner, self.replications, self.seed = runner, replications, seed
         self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline

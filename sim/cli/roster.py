@@ -60,10 +60,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
 
     scenario = load(config, overrides, days, seed)
     today_scenario = load(today_config, overrides, days, seed) if today_config else None
-    try:
-        fixed = merge_keeps([parse_keep(k) for k in keeps])
-    except ValueError as exc:
-        raise ConfigError("--keep", str(exc).removeprefix("--keep ")) from exc
+    fixed = merge_keeps([parse_keep(k) for k in keeps])  # a bad one: an OptionError naming keep
     folder = choose_out_dir(out, f"roster-{scenario.name}", overwrite)
     folder.mkdir(parents=True, exist_ok=True)
 

@@ -18,7 +18,7 @@ Everything a caller needs is importable from ``sim.config`` itself (``from sim.c
 Scenario, ConfigError``).
 """
 
-from sim.config.errors import ConfigError, format_validation_error, one_line
+from sim.config.errors import ConfigError, OptionError, format_validation_error, one_line, option
 from sim.config.loading import (
     load_data,
     load_raw,
@@ -84,7 +84,8 @@ __all__ = [
     "FLAT_PROFILE", "HNW", "MINUTES_PER_DAY", "spread_profile",
     "spread_slots", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
     "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
-    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
+    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "OptionError", "option",
+    "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",
     "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "Scenario", "SecretarySpec", "Shrinkage",
     "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.config.errors import ConfigError, format_validation_error
+from sim.config.errors import ConfigError, format_validation_error, option
 from sim.config.lunches import plan_lunches
 from sim.config.network import competence_gaps
 from sim.config.overrides import apply_overrides
@@ -215,7 +215,8 @@ def _roster_files_set(data: dict[str, Any], overrides: Sequence[str], folder: Pa
         if not set_file or file_key not in org:
             continue
         if any(p == f"organisation.{target}" or p.startswith(f"organisation.{target}.") for p in paths):
-            raise ConfigError(source, f"--set gives both {target} and {file_key}; give one", f"organisation.{file_key}")
+            raise ConfigError(source, f"{option('set')} gives both {target} and {file_key}; give one",
+                              f"organisation.{file_key}")
         org.pop(target, None)
     _resolve_roster_paths({"organisation": org}, folder)
     return {**data, "organisation": org}

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import MINUTES_PER_DAY, WEEKDAYS, Scenario, SecretarySpec, clock_minutes
+from sim.config import MINUTES_PER_DAY, WEEKDAYS, OptionError, Scenario, SecretarySpec, clock_minutes
 from sim.costs import cost_per_hour
 from sim.rostering.requirements import SLOT, Requirements, cover_hours, group_of_department
 
@@ -225,7 +225,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
     by_name = {p.name: p for p in persons}
     for kept in keeps:
         if kept.name not in by_name:
-            raise ValueError(f"--keep: nobody called {kept.name!r} (today: "
+            raise OptionError("keep", f"nobody called {kept.name!r} (today: "
                              f"{', '.join(p.name for p in persons if not p.new)})")
     keep = {kept.name: kept for kept in keeps}
     cover_a, cover_b = cover_hours(scenario)
@@ -288,7 +288,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
             if kp.start is not None:
                 allowed = [k for k in range(len(shifts)) if shifts[k].start == kp.start]
                 if not allowed:
-                    raise ValueError(f"--keep {p.name}.start={clock(kp.start)}: not an allowed shift start "
+                    raise OptionError("keep", f"{p.name}.start={clock(kp.start)}: not an allowed shift start "
                                      f"({rules.shift_starts[0]}..{rules.shift_starts[1]} every "
                                      f"{rules.start_step_minutes} min)")
                 for k in range(len(shifts)):
@@ -366,17 +366,17 @@ def parse_keep(text: str) -> Keep:
     key, eq, value = rest.partition("=")
     key, value = key.strip(), value.strip()
     if not dot or not eq or key not in ("days", "start") or not name.strip():
-        raise ValueError(f"--keep {text!r}: give NAME.days=[mon,tue] or NAME.start=HH:MM")
+        raise OptionError("keep", f"{text!r}: give NAME.days=[mon,tue] or NAME.start=HH:MM")
     if key == "days":
         ds = tuple(v.strip().lower()[:3] for v in value.strip("[]").split(",") if v.strip())
         bad = [d for d in ds if d not in WEEKDAYS]
         if bad or not ds:
-            raise ValueError(f"--keep {text!r}: unknown weekday {bad[0] if bad else '(none)'}")
+            raise OptionError("keep", f"{text!r}: unknown weekday {bad[0] if bad else '(none)'}")
         return Keep(name.strip(), days=ds)
     try:
         return Keep(name.strip(), start=int(clock_minutes(value)))
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"--keep {text!r}: {value!r} is not a clock time HH:MM") from exc
+        raise OptionError("keep", f"{text!r}: {value!r} is not a clock time HH:MM") from exc
 
 
 def merge_keeps(keeps: Sequence[Keep]) -> list[Keep]:

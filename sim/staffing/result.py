@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import OptionError, Scenario
 from sim.costs import CostModel
 from sim.experiment import (
     DEFAULT_REPLICATIONS,
@@ -168,9 +168,9 @@ def staff(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATION
     if not scenarios:
         raise ValueError("staff needs at least one scenario")
     if not 0 < confidence < 1:
-        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
+        raise OptionError("confidence", f"{confidence} is not between 0 and 1")
     if replications < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+        raise OptionError("replications", "at least 2 replications are needed for an interval")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
     norms = {u.key: targets_for(u.scenario, targets) for u in units}
