@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import WEEKDAYS, clock_minutes, load_scenario, parse_scenario
+from sim.config import WEEKDAYS, OptionError, clock_minutes, load_scenario, parse_scenario
 
 pytest.importorskip("ortools")
 
@@ -161,8 +161,9 @@ def test_without_ortools_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest
 def test_keep_parsing() -> None:
     assert parse_keep("Olga.days=[wed,thu,fri]").days == ("wed", "thu", "fri")
     assert parse_keep("Olga.start=09:00").start == 540
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="give NAME.days") as bad:  # a user's mistake, named by its option
         parse_keep("Olga.hours=3")
+    assert bad.value.key == "keep" and "--" not in str(bad.value)
     assert set(WEEKDAYS) >= {"wed"}
 
 
