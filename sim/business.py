@@ -1,11 +1,9 @@
 """The business case: what each setup costs at its least staffing, the saving against a stated baseline, how
 precise that is, and how long the transition takes to pay back.
 
-**Cost model** (the config's ``costs`` section, every figure a labelled parameter): a setup's yearly cost is
-its secretaries' FTE x cost per FTE, plus a coordination overhead (a share of that), plus the manager (the
-article's one manager with authority: ``manager_fte`` x manager cost). Moving to a setup costs once: the
-reorganisation, training per secretary FTE kept and tools (HNW). Payback = the one-off cost of the alternative
-(minus the baseline's) over its yearly saving.
+**Costs** come from the one cost model, :class:`sim.costs.CostModel` (the config's ``costs`` section): a
+setup's yearly cost is its secretaries' cost plus coordination plus the manager; moving to it costs once.
+Payback = the one-off cost of the alternative (minus the baseline's) over its yearly saving.
 
 **A stable answer.** The least staffing that meets the norms (:mod:`sim.staffing`) depends on the seeds: the
 norms are judged on a finite sample, and a different sample can move the answer by a secretary-day or two. So
@@ -45,7 +43,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, OptionError, Scenario
+from sim.costs import CostModel
 from sim.experiment import Runner, Unit
 from sim.staffing import (
     ARTICLE_SAVING,
@@ -80,60 +79,6 @@ BASELINES = ("config", "least")
 _NONE = Summary(None, None, None, None, 0)
 #: Points of the service curve (what each FTE buys) between the recommended staffing and today's, at most.
 CURVE_POINTS = 6
-
-
-# ------------------------------------------------------------------------------------------------- costs
-@dataclass(frozen=True)
-class CostModel:
-    """Yearly and one-off cost of a setup from its config's ``costs`` section, and how the move's FTE reduction
-    is realised over time (:func:`cash_flow`)."""
-
-    per_fte: float
-    manager_fte: float
-    manager_per_fte: float
-    coordination_share: float
-    reorganisation: float
-    training_per_fte: float
-    tools: float
-    telephony: float = 0.0
-    horizon_years: int = 5
-    discount_rate: float = 0.0225
-    reduction: str = "attrition"
-    attrition_rate: float = 0.08
-    #: None: one year's cost of a secretary FTE (``per_fte``)
-    redundancy_per_fte: float | None = None
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> CostModel:
-        c = scenario.costs
-        per_fte = c.cost_per_fte_per_year if c.cost_per_fte_per_year is not None else \
-            scenario.organisation.cost_per_fte_per_year
-        return cls(per_fte, c.manager_fte, c.manager_cost_per_fte_per_year, c.coordination_share,
-                   c.reorganisation_once, c.training_per_fte_once, c.tools_once, c.telephony_once,
-                   c.horizon_years, c.discount_rate, c.reduction, c.attrition_rate, c.redundancy_cost_per_fte)
-
-    def yearly(self, fte: float) -> dict[str, float]:
-        secretaries = fte * self.per_fte
-        coordination = self.coordination_share * secretaries
-        manager = self.manager_fte * self.manager_per_fte
-        return {"secretaries": secretaries, "coordination": coordination, "manager": manager,
-                "total": secretaries + coordination + manager}
-
-    def one_off(self, fte: float) -> dict[str, float]:
-        training = self.training_per_fte * fte
-        return {"reorganisation": self.reorganisation, "training": training, "tools": self.tools,
-                "telephony": self.telephony,
-                "total": self.reorganisation + training + self.tools + self.telephony}
-
-    @property
-    def redundancy_cost(self) -> float:
-        """One-off cost per FTE made redundant (default: one year's cost of a secretary FTE)."""
-        return self.per_fte if self.redundancy_per_fte is None else self.redundancy_per_fte
-
-    def unset(self) -> bool:
-        """No manager, coordination or one-off cost set (all at their zero defaults): the secretaries only."""
-        return not any((self.manager_fte, self.coordination_share, self.reorganisation, self.training_per_fte,
-                        self.tools, self.telephony))
 
 
 def payback_years(one_off: float, yearly_saving: float) -> float | None:
@@ -283,7 +228,7 @@ def search_blocks(units: Sequence[Unit], norms: dict[str, list[Target]], replica
     block against today's service on that block's seeds (:class:`TodayBasis`), and confirmed against today's
     service over the same blocks."""
     if not 1 <= min_blocks <= max_blocks:
-        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+        raise OptionError("blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
     cases = [SetupCase(u.key, u.scenario, norms[u.key]) for u in units]
 
@@ -374,7 +319,7 @@ def business_case(cases: Sequence[SetupCase], baseline: str = "config", confiden
     counts the reduction's pace and the redundancy cost. ``cost_notes``: one line per setup whose config sets
     no manager, coordination or one-off cost (:func:`cost_notes`)."""
     if baseline not in BASELINES:
-        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+        raise OptionError("baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     alpha = 1 - confidence
     ref = cases[0]
     ref_costs = CostModel.of(ref.scenario)
@@ -545,9 +490,9 @@ def business_staff(units: Sequence[Unit], norms: dict[str, list[Target]], replic
     department's gain or loss is measured against, and under ``--target today|both`` (``specs``) or
     ``norms.basis`` the service each setup must give (``norms`` then gets those targets)."""
     if baseline not in BASELINES:
-        raise ConfigError("--baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
+        raise OptionError("baseline", f"{baseline!r}: expected one of {', '.join(BASELINES)}")
     if not 1 <= min_blocks <= max_blocks:
-        raise ConfigError("--blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
+        raise OptionError("blocks", f"need 1 <= min ({min_blocks}) <= max ({max_blocks})")
     alpha = 1 - confidence
     basis = TodayBasis(units[0], runner, replications, seed, alpha, tuple(specs), min_blocks,
                        {u.key for u in units if target_basis(u.scenario, specs) != "norms"})
@@ -700,9 +645,9 @@ def plan(scenarios: Sequence[Scenario], replications: int, seed: int | None = No
     if not scenarios:
         raise ValueError("a business case needs at least one scenario")
     if replications < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+        raise OptionError("replications", "at least 2 replications are needed for an interval")
     if not 0 < confidence < 1:
-        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
+        raise OptionError("confidence", f"{confidence} is not between 0 and 1")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
     # today's service is measured when the case runs (business_staff); until then a setup that holds it has

@@ -1,8 +1,9 @@
 """Time and the working calendar.
 
 The model's single time unit is the **minute**, counted from 00:00 on the Monday of week 0. Day ``d`` starts
-at ``d * 1440``; weekday ``d % 7`` (0 = Monday). Clock times, working days and "working time" (opening hours on
-working days, the time that norms such as "within 2 working days" count) are converted here and nowhere else.
+at ``d * MINUTES_PER_DAY`` (1440); weekday ``d % 7`` (0 = Monday). Clock times, working days and "working time"
+(opening hours on working days, the time that norms such as "within 2 working days" count) are converted here
+and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from sim.config import WEEKDAYS, Calendar, clock_minutes
+from sim.config import MINUTES_PER_DAY, WEEKDAYS, Calendar, clock_minutes
 
-MINUTES_PER_DAY: Final = 1440.0
 DAYS_PER_WEEK: Final = 7
-_WHOLE_DAY: Final = 1440  # MINUTES_PER_DAY as an int
+#: MINUTES_PER_DAY (sim.config) as an int, for the integer arithmetic of :func:`day_of` and :func:`hour_of_day`
+WHOLE_DAY: Final = int(MINUTES_PER_DAY)
 
 
 @dataclass(frozen=True)
@@ -175,17 +176,39 @@ class WorkingDays:
         return WorkingDays(self.weekdays, self.count, self.first + i, self.closed)
 
 
+# ---------------------------------------------------------------- a secretary's day: working and clock time
+# Her working time runs from her start until lunch (her *morning*), stops for lunch, and runs on after it. These
+# two functions are the one mapping between her working minutes and clock minutes (the roster places shrinkage
+# blocks by working time, sim.staffing.control asks for the working minute at a clock time).
+def morning_work(start: float, end: float, lunch: float, lunch_minutes: float) -> float:
+    """Her working minutes before lunch, from her hours ``start``-``end`` and lunch (all of them without lunch)."""
+    return lunch - start if lunch_minutes > 0 else end - start - lunch_minutes
+
+
+def work_to_clock(w: float, start: float, morning: float, lunch_minutes: float, ending: bool = False) -> float:
+    """The clock minute of her working minute ``w``: after ``morning`` minutes of work comes lunch. The moment
+    her morning ends is the end of a stretch that ends there (``ending``), else the start of the afternoon."""
+    if w < morning or (ending and w == morning):
+        return start + w
+    return start + w + lunch_minutes
+
+
+def clock_to_work(t: float, start: float, morning: float, lunch_minutes: float) -> float:
+    """Her working minute at clock minute ``t`` (the inverse of :func:`work_to_clock`; at lunch, as after it)."""
+    return t - start if t < start + morning else t - start - lunch_minutes
+
+
 # Moments are never negative, so the day and the clock hour of one follow from its whole minutes in integer
-# arithmetic: the same numbers as ``t // 1440`` and ``(t % 1440) // 60``, without float division and modulo
-# (a noticeable share of the run time when compiled).
+# arithmetic: the same numbers as ``t // MINUTES_PER_DAY`` and ``(t % MINUTES_PER_DAY) // 60``, without float
+# division and modulo (a noticeable share of the run time when compiled).
 def day_of(t: float) -> int:
     """The day number of a moment ``t >= 0``."""
-    return int(t) // _WHOLE_DAY
+    return int(t) // WHOLE_DAY
 
 
 def hour_of_day(t: float) -> int:
     """The clock hour (0 to 23) of a moment ``t >= 0``."""
-    return int(t) % _WHOLE_DAY // 60
+    return int(t) % WHOLE_DAY // 60
 
 
 def add_by_hour(hours: list[float], start: float, end: float) -> None:
@@ -202,4 +225,5 @@ def add_by_hour(hours: list[float], start: float, end: float) -> None:
         t = nxt
 
 
-__all__ = ["MINUTES_PER_DAY", "WorkCalendar", "WorkingDays", "add_by_hour", "day_of", "hour_of_day"]
+__all__ = ["MINUTES_PER_DAY", "WHOLE_DAY", "clock_to_work", "morning_work", "work_to_clock", "WorkCalendar",
+           "WorkingDays", "add_by_hour", "day_of", "hour_of_day"]

@@ -47,7 +47,19 @@ import numpy as np
 from scipy import special, stats
 
 from sim.closures import closed_days, holiday_name
-from sim.config import RESERVED_TYPES, WEEKDAYS, ConfigError, Dist, Scenario, clock_minutes, one_line, resolve_profile
+from sim.config import (
+    MINUTES_PER_DAY,
+    RESERVED_TYPES,
+    WEEKDAYS,
+    ConfigError,
+    Dist,
+    OptionError,
+    Scenario,
+    clock_minutes,
+    one_line,
+    option,
+    resolve_profile,
+)
 from sim.durations import UNIT_CHOICES, DateTimeError, DurationError, parse_datetimes, parse_durations
 from sim.measured import ABANDONED, AFTER_HOURS, ANSWERED, OPEN, line_open, measure
 from sim.output import atomic_path, plain_text
@@ -123,22 +135,22 @@ def parse_mapping(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]
             # tasks.type.E-mail=email: the export's label E-mail is the config's type email
             label, to_type = name[len("type."):].strip(), value.strip()
             if not label or not TYPE_NAME.match(to_type):
-                raise ConfigError("--map", f"{item!r}: expected tasks.type.LABEL=TYPE with a type name of letters, "
+                raise OptionError("map", f"{item!r}: expected tasks.type.LABEL=TYPE with a type name of letters, "
                                   "digits and _")
             problem = type_name_problem(to_type)
             if problem is not None:
-                raise ConfigError("--map", f"{item!r}: {problem}")
+                raise OptionError("map", f"{item!r}: {problem}")
             tasks["type_map"][label] = to_type
             continue
         target = {"calls": calls, "tasks": tasks}.get(section)
         if not sep or target is None or name not in target:
             known = ", ".join([f"calls.{k}" for k in CALL_DEFAULTS] + [f"tasks.{k}" for k in TASK_DEFAULTS])
-            raise ConfigError("--map", f"{item!r}: expected SECTION.KEY=COLUMN with a key of: {known}")
+            raise OptionError("map", f"{item!r}: expected SECTION.KEY=COLUMN with a key of: {known}")
         if isinstance(target[name], list):
             target[name] = [v.strip() for v in value.split("|") if v.strip()]
         elif name.endswith("_unit"):
             if value not in UNITS:
-                raise ConfigError("--map", f"{item!r}: a unit is one of {', '.join(UNITS)} (auto: from the column's "
+                raise OptionError("map", f"{item!r}: a unit is one of {', '.join(UNITS)} (auto: from the column's "
                                   "name and values)")
             target[name] = value
         else:
@@ -435,7 +447,7 @@ def read_tasks(table: Table, m: dict[str, Any], departments: Sequence[str] | Non
             ends = _times(table, [rows[j] for j in filled], done_col, m["done"], units, m.get("timezone"),
                           "tasks.timezone")
             for j, w in zip(filled, ends, strict=True):
-                done[j] = w.toordinal() * 1440.0 + w.hour * 60 + w.minute + w.second / 60
+                done[j] = w.toordinal() * MINUTES_PER_DAY + w.hour * 60 + w.minute + w.second / 60
     present = {k for k, c in (("department", dcol), ("work", wcol), ("custom", cucol), ("done", done_col))
                if c is not None}
     skip = set(m["skip_types"])
@@ -738,7 +750,7 @@ def profile_counts(clock: np.ndarray, slot: float, start: float | None = None,
     if start is None:
         start = math.floor(float(clock.min()) / slot) * slot if len(clock) else 0.0
     if end is None:
-        end = min(1440.0, math.floor(float(clock.max()) / slot) * slot + slot) if len(clock) else start + slot
+        end = min(MINUTES_PER_DAY, math.floor(float(clock.max()) / slot) * slot + slot) if len(clock) else start + slot
     n = max(1, int(round((end - start) / slot)))
     idx = np.floor((clock - start) / slot).astype(np.int64)
     idx = idx[(idx >= 0) & (idx < n)]
@@ -892,7 +904,8 @@ def calibrate(scenario: Scenario, calls: Calls | None, tasks: Tasks | None, slot
     """Estimate the demand section from the calls and tasks (either may be None), and the meetings of a
     request log if given."""
     if calls is None and tasks is None:
-        raise ConfigError("sim calibrate", "give a telephony export (--calls) or a task log (--tasks)")
+        raise ConfigError("sim calibrate",
+                          f"give a telephony export ({option('calls')}) or a task log ({option('tasks')})")
     org = scenario.organisation
     demand = scenario.demand.model_dump(mode="json")
     old = scenario.demand

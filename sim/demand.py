@@ -39,6 +39,7 @@ from sim.config import (
     TaskType,
     clock_minutes,
     resolve_profile,
+    spread_profile,
 )
 from sim.entities import FIRST_TASK_TYPE, Call, Task
 from sim.streams import Sampler, Stream
@@ -80,26 +81,6 @@ def apply_hnw(demand: Demand, hnw: HNW | None) -> Demand:
     flexible = demand.flexible_share if hnw.flexible_share is None else hnw.flexible_share
     return demand.model_copy(update={"calls": calls, "tasks": tasks, "meetings": meetings,
                                      "flexible_share": flexible})
-
-
-def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
-    """Widen a day profile by ``hours`` on both sides and move ``share`` of its volume evenly over the wider
-    window (clients who work earlier and later)."""
-    if hours <= 0 or share <= 0:
-        return profile
-    slot = profile.slot_minutes
-    start = clock_minutes(profile.start)
-    extra = math.floor(hours * 60 / slot)
-    before = min(extra, int(start // slot))
-    after = min(extra, int((MINUTES_PER_DAY - start - slot * len(profile.weights)) // slot))
-    total = sum(profile.weights)
-    n = before + len(profile.weights) + after
-    weights = [share / n] * n
-    for i, w in enumerate(profile.weights):
-        weights[before + i] += (1 - share) * w / total
-    new_start = start - before * slot
-    return Profile(start=f"{int(new_start // 60):02d}:{int(new_start % 60):02d}", slot_minutes=slot,
-                   weights=weights)
 
 
 # ------------------------------------------------------------------------------------------------ generators

@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sim.config import ConfigError, Scenario
+from sim.config import OptionError, Scenario
 from sim.model import flatten_kpis, run_replication
 from sim.store import ReplicationRecord
 
@@ -193,13 +193,13 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise ConfigError("--scheduler",
+            raise OptionError("scheduler",
                               "Dask is not installed; pip install 'secretariat-sim[dask]'") from None
         self._own_client = not isinstance(address, Client)
         try:
             self.client = Client(address, timeout="20s") if self._own_client else address
         except (OSError, TimeoutError) as err:
-            raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {address}: {err}") from None
+            raise OptionError("scheduler", f"cannot reach the Dask scheduler at {address}: {err}") from None
         threads = sum(self.client.nthreads().values()) or 1
         self.parallelism = threads
         self.batch_size = batch_size

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import ConfigError, Scenario, config_hash, load_scenario, parse_yaml, plain_data
+from sim.config import OptionError, Scenario, config_hash, load_scenario, option, parse_yaml, plain_data
 from sim.executors import Executor, Job, make_executor
 from sim.results import ResultsFolder, manifest, write_manifest
 from sim.seeds import replication_seed
@@ -370,7 +370,7 @@ def run_to_precision(units: Sequence[Unit], seed: int, runner: Runner, kpi: str,
         for u in units:
             values = [r.kpis.get(kpi) for r in records if r.unit == u.key]
             if all(v is None for v in values):
-                raise ConfigError("--precision", f"no KPI {kpi!r} in the results; see kpis.csv for the names")
+                raise OptionError("precision", f"no KPI {kpi!r} in the results; see kpis.csv for the names")
             decisions[u.key] = alg.decide(values)
         if all(stop is not None for _, stop in decisions.values()) or n >= limit:
             stops = [stop if stop is not None else n for _, stop in decisions.values()]
@@ -420,7 +420,7 @@ def parse_vary(spec: str) -> tuple[str, list[str]]:
     path, sep, raw = spec.partition("=")
     path = path.strip()
     if not sep or not path or not raw.strip():
-        raise ConfigError("--vary", f"{spec!r}: expected dotted.path=value1,value2,...")
+        raise OptionError("vary", f"{spec!r}: expected dotted.path=value1,value2,...")
     values, depth, cur = [], 0, ""
     for ch in raw:
         if ch in "[{":
@@ -434,9 +434,9 @@ def parse_vary(spec: str) -> tuple[str, list[str]]:
             cur += ch
     values.append(cur.strip())
     if any(not v for v in values):
-        raise ConfigError("--vary", f"{spec!r}: an empty value in the list")
+        raise OptionError("vary", f"{spec!r}: an empty value in the list")
     if len(set(values)) != len(values):
-        raise ConfigError("--vary", f"{spec!r}: a value is listed twice")
+        raise OptionError("vary", f"{spec!r}: a value is listed twice")
     return path, values
 
 
@@ -445,7 +445,7 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
     """One unit per point of the full grid of ``vary`` (path, values), in grid order (last path fastest)."""
     paths = [p for p, _ in vary]
     if len(set(paths)) != len(paths):
-        raise ConfigError("--vary", "a path is varied twice")
+        raise OptionError("vary", "a path is varied twice")
     texts = [[v if isinstance(v, str) else json.dumps(v) for v in values] for _, values in vary]
     grid: list[list[tuple[str, str]]] = [[]]
     for path, values in zip(paths, texts, strict=True):
@@ -467,7 +467,7 @@ def sweep_units(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]], o
 def _label(text: str) -> Any:
     """A swept value as the user wrote it: read as the config reads it (``17:00`` stays the text "17:00",
     not YAML 1.1's 1020 minutes)."""
-    return plain_data(parse_yaml(text, "--vary"), "--vary")
+    return plain_data(parse_yaml(text, option("vary")), option("vary"))
 
 
 def sweep(config: str | Path, vary: Sequence[tuple[str, Sequence[Any]]] | Mapping[str, Sequence[Any]],

@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from sim.config import MINUTES_PER_DAY
 from sim.kpis import kpi_info
 from sim.output import FIGURE_TEXT
 from sim.stats import summarize_kpi
@@ -692,7 +693,7 @@ def _call_wait_panel(ax: Axes, rows: list[dict[str, Any]], setups: list[str], no
 def sipp_figure(rows: Any, target: float | None = TARGETS["reachability"], title: str = "") -> Figure:
     """Per half hour: offered load, secretaries present and on calls (top), and the reachability that the
     stationary per-interval approximation (SIPP, Erlang A/C) predicts beside the simulated one with its 95%
-    interval (bottom). ``rows`` from :func:`sim.validate.sipp_rows`."""
+    interval (bottom). ``rows`` from :func:`sim.sipp.sipp_rows`."""
     rows = records(rows)
     if not rows:
         raise NoData("sipp_figure: no rows")
@@ -988,7 +989,7 @@ def day_segments(event_rows: Iterable[Mapping[str, Any]], day: int,
                  ) -> dict[str, list[tuple[float, float, str]]]:
     """Per secretary (in order of first appearance in the log), her intervals on calendar ``day`` as
     (start hour, duration in hours, category), clipped to that day."""
-    lo, hi = day * 1440.0, (day + 1) * 1440.0
+    lo, hi = day * MINUTES_PER_DAY, (day + 1) * MINUTES_PER_DAY
     out: dict[str, list[tuple[float, float, str]]] = {}
     for row in event_rows:
         who = str(row["secretary"])
@@ -1013,7 +1014,7 @@ def default_day(event_rows: Iterable[Mapping[str, Any]]) -> int:
                     if row["activity"] not in ("idle", "off")), default=-1.0)
     if last < 0:
         raise NoData("day_in_the_life: nobody worked in the event log")
-    return int(last // 1440)
+    return int(last // MINUTES_PER_DAY)
 
 
 @_styled

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config import WEEKDAYS, ConfigError, one_line
+from sim.config import WEEKDAYS, ConfigError, OptionError, one_line, option
 from sim.defaults import SECTOR_DEMAND_YAML
 
 #: Secretary FTE per staff member when neither --secretaries nor --fte is given: 12 FTE for 450 staff, as in
@@ -70,19 +70,19 @@ def parse_departments(text: str) -> list[tuple[str, int]]:
         name, sep, staff = part.strip().rpartition(":")
         name = name.strip()
         if not sep or not name or not _NAME.match(name):
-            raise ConfigError("--departments", f"{part.strip()!r}: write NAME:STAFF, e.g. Stedenbouw:60")
+            raise OptionError("departments", f"{part.strip()!r}: write NAME:STAFF, e.g. Stedenbouw:60")
         try:
             n = int(staff)
         except ValueError:
-            raise ConfigError("--departments", f"{part.strip()!r}: the staff count must be a whole number") from None
+            raise OptionError("departments", f"{part.strip()!r}: the staff count must be a whole number") from None
         if n < 1:
-            raise ConfigError("--departments", f"{part.strip()!r}: a department has at least 1 staff member")
+            raise OptionError("departments", f"{part.strip()!r}: a department has at least 1 staff member")
         if n > MAX_STAFF:
-            raise ConfigError("--departments", f"{one_line(part.strip())!r}: at most {MAX_STAFF:,} staff in a "
+            raise OptionError("departments", f"{one_line(part.strip())!r}: at most {MAX_STAFF:,} staff in a "
                                                "department")
-        check_name(name, "--departments")
+        check_name(name, option("departments"))
         if name in (d for d, _ in out):
-            raise ConfigError("--departments", f"{name!r} is given twice")
+            raise OptionError("departments", f"{name!r} is given twice")
         out.append((name, n))
     return out
 
@@ -105,7 +105,7 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
     """Who serves which department: secretaries spread in proportion to staff, each department (or cluster)
     at least one; the FTE's remainder as one part-timer."""
     if secretaries is not None and fte is not None:
-        raise ConfigError("sim init", "give --secretaries or --fte, not both")
+        raise ConfigError("sim init", f"give {option('secretaries')} or {option('fte')}, not both")
     staff_total = sum(s for _, s in departments)
     if fte is None and secretaries is None:
         fte = max(1.0, round(staff_total * FTE_PER_STAFF * 5) / 5)
@@ -118,7 +118,8 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
         days = [5] * int(secretaries or 0)
     n = len(days)
     if n > MAX_SECRETARIES:
-        raise ConfigError("sim init", f"{n:,} secretaries; at most {MAX_SECRETARIES:,} (give --fte or --secretaries, "
+        raise ConfigError("sim init", f"{n:,} secretaries; at most {MAX_SECRETARIES:,} "
+                                      f"(give {option('fte')} or {option('secretaries')}, "
                                       "or fewer staff)")
     depts: list[tuple[str, int, str | None]]
     if setup == "central":
@@ -143,7 +144,7 @@ def plan(name: str, departments: list[tuple[str, int]], setup: str, clusters: in
                                           "secretaries (or FTE) or fewer --clusters")
     else:
         raise ConfigError("sim init", f"{n} secretaries cannot staff {len(departments)} departments decentralised; "
-                                      "give more secretaries (or FTE), or --setup central")
+                                      f"give more secretaries (or FTE), or {option('setup')} central")
     counts = _shares(n, [g[1] for g in groups], 1)
     people: list[tuple[str, list[str], str | None, int]] = []
     # the part-timer (the FTE's remainder) joins the group with the most secretaries, as its last member, so
@@ -242,12 +243,12 @@ def write_roster(p: Plan, path: Path) -> list[Path]:
                 w.writerows(rows)
         return out
     if path.suffix.lower() != ".xlsx":
-        raise ConfigError("--roster", f"{path}: a roster is .xlsx or .csv")
+        raise OptionError("roster", f"{path}: a roster is .xlsx or .csv")
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
     except ImportError:
-        raise ConfigError("--roster", "an XLSX roster needs openpyxl: pip install 'secretariat-sim[xlsx]' (or give "
+        raise OptionError("roster", "an XLSX roster needs openpyxl: pip install 'secretariat-sim[xlsx]' (or give "
                                       "a .csv path)") from None
     book = Workbook()
     bold = Font(bold=True)

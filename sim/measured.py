@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import WEEKDAYS, ConfigError, Scenario, clock_minutes
+from sim.config import MINUTES_PER_DAY, WEEKDAYS, ConfigError, Scenario, clock_minutes
 from sim.tabular import read_table
 
 #: outcome codes of the calibration's call records (sim.calibrate.Calls.outcome)
@@ -86,12 +86,12 @@ def working_minutes(start: float, end: float, open_m: float, close_m: float, wor
     if not end > start:
         return 0.0
     total = 0.0
-    day = int(start // 1440)
-    last = int(end // 1440)
+    day = int(start // MINUTES_PER_DAY)
+    last = int(end // MINUTES_PER_DAY)
     while day <= last:
         if (day - 1) % 7 in workdays and day not in closed:
-            lo = max(start, day * 1440.0 + open_m)
-            hi = min(end, day * 1440.0 + close_m)
+            lo = max(start, day * MINUTES_PER_DAY + open_m)
+            hi = min(end, day * MINUTES_PER_DAY + close_m)
             if hi > lo:
                 total += hi - lo
         day += 1
@@ -141,10 +141,10 @@ def measure(scenario: Scenario, calls: Any, tasks: Any, left_out: dict[date, str
         closed = {d.toordinal() for d in left_out}
         norms = {name: t.norm_working_hours * 60 for name, t in scenario.demand.tasks.items()}
         done = np.isfinite(tasks.done)
-        created = tasks.day * 1440.0 + tasks.clock
+        created = tasks.day * MINUTES_PER_DAY + tasks.clock
         # as the model counts them: done within the norm / (done + still open past the norm when the log ends,
         # at the close of its last day); leaving the open ones out would flatter a log whose backlog is late
-        log_end = last.toordinal() * 1440.0 + close_m
+        log_end = last.toordinal() * MINUTES_PER_DAY + close_m
         counted = done.copy()
         ok = np.zeros(len(created), dtype=bool)
         for j in range(len(created)):

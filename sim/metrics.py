@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final, Protocol
 
-from sim.calendar import WorkCalendar, add_by_hour, hour_of_day
+from sim.calendar import WHOLE_DAY, WorkCalendar, add_by_hour, hour_of_day
 from sim.entities import CALL, CALLBACK, STATE_NAMES, TASK, Call, Group, Secretary, Task, is_own
 
 HOURS: Final = 24
@@ -196,7 +196,7 @@ class QueueCounts:
 
 #: Width of the intervals of the per-interval (SIPP) table, minutes: staffing practice's half hour.
 SLOT_MINUTES: Final = 30
-SLOTS: Final = 24 * 60 // SLOT_MINUTES
+SLOTS: Final = WHOLE_DAY // SLOT_MINUTES
 
 
 class SlotCounts:
@@ -215,7 +215,7 @@ class SlotCounts:
 
 
 def slot_of_day(t: float) -> int:
-    return int(t) % 1440 // SLOT_MINUTES
+    return int(t) % WHOLE_DAY // SLOT_MINUTES
 
 
 class SecCounts:

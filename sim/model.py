@@ -18,6 +18,7 @@ import simpy
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import Scenario, config_hash
+from sim.costs import cost_per_fte
 from sim.demand import DemandBuilder, apply_hnw
 from sim.dispatch import Dispatcher, EventLog
 from sim.kpi_tables import build_accounting, build_kpis, build_tables, flatten_kpis
@@ -109,7 +110,7 @@ def run_replication(scenario: Scenario, seed: int | None = None, *, event_log: E
     clusters: dict[str, list[int]] = {}
     for sec in org.secretaries:
         clusters.setdefault(sec.cluster, []).append(sec.index)
-    kpi = build_kpis(metrics, scenario.fte(), scenario.organisation.cost_per_fte_per_year, clusters)
+    kpi = build_kpis(metrics, scenario.fte(), cost_per_fte(scenario), clusters)
     waiting = sum(1 for r in dispatcher.open_requests() if not hasattr(r, "type") and r.measured)
     events = events_scheduled(env)
     return Result(

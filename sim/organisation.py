@@ -3,7 +3,8 @@
 A *group* is the unit that shares a queue. In the **decentralised** setup each department is a group served
 only by its own secretaries. In the **central** setup each cluster is a group serving several departments,
 and task exchange (see :mod:`sim.dispatch`) lets groups help each other; with the ``pool`` policy the whole
-secretariat is one group and the clusters are only where people sit.
+secretariat is one group and the clusters are only where people sit. Who may serve whom is derived once from
+the scenario (:class:`sim.config.network.Network`); this module makes it runtime objects.
 
 Presence follows each secretary's working pattern (days, hours, lunch) and **absence**: sickness as random
 episodes of whole working days (default 6% of working time, A&O fonds Gemeenten), planned leave in blocks,
@@ -24,34 +25,13 @@ from typing import Any, Final, Protocol
 import simpy
 from simpy.events import URGENT
 
-from sim.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.config import WEEKDAYS, Scenario, clock_minutes
+from sim.calendar import MINUTES_PER_DAY, WorkCalendar, morning_work, work_to_clock
+from sim.config import Network, Scenario, clock_minutes
 from sim.entities import Group, Secretary
 from sim.streams import Stream
 
 #: Working days in a year, for turning yearly rates into daily ones (52 weeks of 5 days).
 WORKING_DAYS_PER_YEAR: Final = 260.0
-
-
-def _components(n_depts: int, secretaries: list[Secretary]) -> list[list[int]]:
-    """Departments linked by secretaries who serve more than one of them, in order of their first department
-    (a decentralised group: the departments that share people)."""
-    parent = list(range(n_depts))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for sec in secretaries:
-        first, *rest = sorted(sec.primary)
-        for d in rest:
-            parent[find(d)] = find(first)
-    comps: dict[int, list[int]] = {}
-    for d in range(n_depts):
-        comps.setdefault(find(d), []).append(d)
-    return sorted(comps.values(), key=lambda c: c[0])
 
 
 class Organisation:
@@ -60,75 +40,37 @@ class Organisation:
     def __init__(self, scenario: Scenario) -> None:
         org = scenario.organisation
         cal = scenario.calendar
-        policy = scenario.dispatch.exchange.policy
-        self.dept_names = [d.name for d in org.departments]
-        dept_index = {n: i for i, n in enumerate(self.dept_names)}
-        self.secretaries = [
-            Secretary(i, s.name, org.home_cluster(s) or s.departments[0],
-                      frozenset(dept_index[d] for d in s.departments))
-            for i, s in enumerate(org.secretaries)
-        ]
-        if org.setup == "decentralised":
-            comps = _components(len(self.dept_names), self.secretaries)
-            self.groups = [Group(i, "+".join(self.dept_names[d] for d in c), c) for i, c in enumerate(comps)]
-            group_of_d = {d: g for g in self.groups for d in g.departments}
-            for sec in self.secretaries:
-                sec.group = group_of_d[min(sec.primary)]
-                sec.may = sec.primary  # only her own departments
-        elif policy == "pool":
-            self.groups = [Group(0, "pool", list(range(len(self.dept_names))))]
-            for sec in self.secretaries:
-                sec.group = self.groups[0]
-        else:
-            names = org.clusters()
-            self.groups = [
-                Group(i, c, [dept_index[d.name] for d in org.departments if d.cluster == c])
-                for i, c in enumerate(names)
-            ]
-            by_name = {g.name: g for g in self.groups}
-            for sec in self.secretaries:
-                sec.group = by_name[sec.cluster]
-            if policy != "none":
-                k = len(self.groups)
-                for g in self.groups:
-                    if scenario.dispatch.exchange.topology == "chain":
-                        g.helpers = [self.groups[(g.index + 1) % k]] if k > 1 else []
-                    else:
-                        g.helpers = [h for h in self.groups if h is not g]
-                for g in self.groups:
-                    g.helps = [h for h in self.groups if g in h.helpers]
+        # who may serve whom, derived once from the scenario (sim.config.network); here made runtime objects
+        net = Network.of(scenario)
+        self.dept_names = list(net.departments)
+        self.secretaries = [Secretary(i, name, net.homes[i], net.primary[i])
+                            for i, name in enumerate(net.secretaries)]
+        self.groups = [Group(g, name, list(depts))
+                       for g, (name, depts) in enumerate(zip(net.group_names, net.group_departments, strict=True))]
+        for g in self.groups:
+            g.helpers = [self.groups[h] for h in net.helpers[g.index]]
+            g.helps = [self.groups[h] for h in net.helps[g.index]]
+        for sec in self.secretaries:
+            sec.group = self.groups[net.group_of_secretary[sec.index]]
+            sec.may = net.may[sec.index]
+            sec.covers = list(net.covers[sec.index])
+            sec.serves = net.serves[sec.index]
         type_names = scenario.demand.type_names()
         for sec, conf in zip(self.secretaries, org.secretaries, strict=True):
             sec.pace = [conf.skills.get(name, 1.0) for name in type_names]
             allowed = set(conf.competences) if conf.competences is not None else set(type_names)
             sec.can = [name in allowed for name in type_names]
             sec.phone = "phone" in allowed
-            if not sec.may:
-                sec.may = frozenset(sec.group.departments)
             sec.restricted = sec.may != frozenset(sec.group.departments) or not all(sec.can)
-            sec.weekdays = frozenset(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None
-                                                                  else cal.working_days))
-            sec.shift_start = clock_minutes(conf.start or cal.open)
-        for cover in org.cover:
-            d = dept_index[cover.department]
-            for sec in self.secretaries:
-                if dept_index[cover.by] in sec.primary and d not in sec.primary and d not in sec.covers:
-                    sec.covers.append(d)
+            sec.weekdays = conf.weekday_numbers(cal)
+            sec.shift_start = conf.shift_minutes(cal)[0]
         for sec in self.secretaries:
             sec.group.secretaries.append(sec)
-            depts = set(sec.may)
-            for h in sec.group.helps:
-                depts.update(h.departments)
-            depts.update(sec.covers)
-            sec.serves = frozenset(depts)
-        group_of = {d: g for g in self.groups for d in g.departments}
-        self.group_of_dept: list[Group] = [group_of[d] for d in range(len(self.dept_names))]
+        self.group_of_dept: list[Group] = [self.groups[g] for g in net.group_of_department()]
         #: each department's own secretaries (for calls that ring at them first, and custom work held for them)
-        self.owners: list[list[Secretary]] = [[s for s in self.secretaries if d in s.primary]
-                                              for d in range(len(self.dept_names))]
+        self.owners: list[list[Secretary]] = [[self.secretaries[i] for i in own] for own in net.owners]
         #: each department's buddies (decentralised cover)
-        self.buddies: list[list[Secretary]] = [[s for s in self.secretaries if d in s.covers]
-                                               for d in range(len(self.dept_names))]
+        self.buddies: list[list[Secretary]] = [[self.secretaries[i] for i in bud] for bud in net.buddies]
 
     def clusters(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -221,9 +163,8 @@ def roster(env: simpy.Environment, scenario: Scenario, i: int, sec: Secretary, c
     conf = scenario.organisation.secretaries[i]
     sick = scenario.absence.sickness
     leave = scenario.absence.leave
-    days = set(WEEKDAYS.index(d) for d in (conf.days if conf.days is not None else scenario.calendar.working_days))
-    start = clock_minutes(conf.start or scenario.calendar.open)
-    end = clock_minutes(conf.end or scenario.calendar.close)
+    days = conf.weekday_numbers(scenario.calendar)
+    start, end = conf.shift_minutes(scenario.calendar)
     lunch = clock_minutes(conf.lunch_start)
     lunch_end = lunch + conf.lunch_minutes
 
@@ -305,12 +246,10 @@ def _day_breaks(start: float, end: float, lunch: float, lunch_minutes: float, sh
     out: list[tuple[float, float, str]] = []
     if lunch_minutes > 0:
         out.append((lunch, lunch + lunch_minutes, "lunch"))
-    before = lunch - start if lunch_minutes > 0 else work
+    morning = morning_work(start, end, lunch, lunch_minutes)
     for b, e in shrinkage_blocks(work, share, block_minutes, stream):
-        # working time -> clock time: after the morning's working time, add the lunch
-        cb = start + b if b < before else start + b + lunch_minutes
-        ce = start + e if e <= before else start + e + lunch_minutes
-        out.append((cb, ce, "shrinkage"))
+        out.append((work_to_clock(b, start, morning, lunch_minutes),
+                    work_to_clock(e, start, morning, lunch_minutes, True), "shrinkage"))
     out.sort()
     merged: list[tuple[float, float, str]] = []
     for b, e, r in out:

@@ -27,7 +27,11 @@ from typing import Any, TextIO
 
 import yaml
 
-from sim.config import ConfigError, one_line
+from sim.config import ConfigError, one_line, option
+
+#: The output folder and leave to replace it, as messages name them (``--out``, ``--overwrite`` in a command)
+OUT = option("out")
+OVERWRITE = option("overwrite")
 
 #: What ``sim run`` writes into its folder (and ``sim report``/``sim plot`` add): a folder holding only these,
 #: from a run of the same scenario, is that run's folder and may be written again.
@@ -62,13 +66,13 @@ def choose_out_dir(out: str | Path | None, default_name: str, overwrite: bool, r
     code 2, if not). Nothing is written or removed here: :func:`claim_folder` does that, holding the folder."""
     if out is not None:
         path = Path(out)
-        _check_out(path, "--out")
+        _check_out(path, OUT)
         if lock and path.exists():
             check_not_busy(path)
         if same_run is not None and path.exists() and is_same_run(path, same_run):
             return path
         if _holds_files(path) and not overwrite:
-            raise ConfigError(str(path), "the output folder is not empty; choose another --out or pass --overwrite")
+            raise ConfigError(str(path), f"the output folder is not empty; choose another {OUT} or pass {OVERWRITE}")
         return path
     base = _results_root(root)
     path = base / _folder_name(default_name)
@@ -90,7 +94,7 @@ def _check_out(path: Path, what: str) -> None:
 def _results_root(root: str | Path) -> Path:
     base = Path(root)
     if base.exists() and not base.is_dir():
-        raise ConfigError(str(base), "is a file, not a folder for results; move it, or pass --out")
+        raise ConfigError(str(base), f"is a file, not a folder for results; move it, or pass {OUT}")
     return base
 
 
@@ -197,7 +201,7 @@ def check_not_busy(folder: Path) -> None:
 @contextmanager
 def claim_folder(out: str | Path | None, default_name: str, overwrite: bool = False, root: str | Path = "results",
                  reuse: Callable[[Path], bool] | None = None, clear: Callable[[Path], None] | None = clear_outputs,
-                 what: str = "--out") -> Iterator[Path]:
+                 what: str = OUT) -> Iterator[Path]:
     """Hold an output folder for one command from before its work until it has written everything: the one way
     sim takes a folder to write in (``sim run``, ``roster``, ``calibrate``, ``plot`` and every experiment).
 
@@ -236,7 +240,7 @@ def claim_folder(out: str | Path | None, default_name: str, overwrite: bool = Fa
         if not made and _holds_files(path) and not (reuse is not None and reuse(path)):
             if not overwrite:
                 raise ConfigError(str(path),
-                                  "the output folder is not empty; choose another --out or pass --overwrite")
+                                  f"the output folder is not empty; choose another {OUT} or pass {OVERWRITE}")
             if clear is not None:
                 clear(path)
         try:
@@ -282,7 +286,7 @@ def check_target(path: Path, overwrite: bool, what: str) -> None:
     if path.is_dir():
         raise ConfigError(str(path), f"{what} names a folder, not a file")
     if os.path.lexists(path) and not overwrite:
-        raise ConfigError(str(path), "exists; choose another name or pass --overwrite")
+        raise ConfigError(str(path), f"exists; choose another name or pass {OVERWRITE}")
     check_writable(path.parent, what)
     check_not_busy(path.parent)
 
@@ -324,7 +328,7 @@ def environment_error(err: OSError) -> str:
     return name + why(err)
 
 
-def check_names(path: Path, what: str = "--out") -> None:
+def check_names(path: Path, what: str = OUT) -> None:
     """No part of ``path`` is longer than a file system allows (255 bytes), nor the whole path (4,096)."""
     for part in path.parts:
         if len(os.fsencode(part)) > 255:
@@ -334,7 +338,7 @@ def check_names(path: Path, what: str = "--out") -> None:
         raise ConfigError(f"{str(path)[:40]}...", f"{what}: the path is longer than 4,096 bytes")
 
 
-def check_writable(folder: Path, what: str = "--out") -> None:
+def check_writable(folder: Path, what: str = OUT) -> None:
     """Make sure ``folder`` can be created (if missing) and written, before any work: create it and a
     probe file, then remove both. A ConfigError (exit code 2) names the folder and why not.
 

@@ -19,7 +19,7 @@ import socket
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sim.config import ConfigError, Scenario, config_hash
+from sim.config import ConfigError, OptionError, Scenario, config_hash, option
 from sim.output import environment_error
 from sim.results import check_folder
 
@@ -84,7 +84,7 @@ def parse_precision(spec: str | None) -> tuple[str, float] | None:
     except ValueError:
         value = -1.0
     if not sep or not kpi or not value > 0:
-        raise ConfigError("--precision",
+        raise OptionError("precision",
                           f"{spec!r}: expected KPI=RELATIVE_HALF_WIDTH, e.g. reachability=0.02")
     return kpi.strip(), value
 
@@ -97,8 +97,8 @@ def check_precision(scenarios: Iterable[Scenario], spec: str | None) -> None:
     assert parsed is not None
     kpi, rel = parsed
     if not rel < float("inf"):
-        raise ConfigError("--precision", f"{spec!r}: the relative half-width must be a finite number")
-    check_kpis(scenarios, [kpi], "--precision")
+        raise OptionError("precision", f"{spec!r}: the relative half-width must be a finite number")
+    check_kpis(scenarios, [kpi], option("precision"))
 
 
 def check_targets(scenarios: Iterable[Scenario], specs: Iterable[str]) -> None:
@@ -112,21 +112,21 @@ def check_targets(scenarios: Iterable[Scenario], specs: Iterable[str]) -> None:
             continue
         kpi, target = parse_target(spec)
         if target is not None and not abs(target.value) < float("inf"):
-            raise ConfigError("--target", f"{spec!r}: the target must be a finite number")
+            raise OptionError("target", f"{spec!r}: the target must be a finite number")
         if target is not None and target.department is not None:
             known = {d.name for sc in scenarios for d in sc.organisation.departments}
             if target.department not in known:
-                raise ConfigError("--target", f"{spec!r}: no department {target.department!r} (departments: "
+                raise OptionError("target", f"{spec!r}: no department {target.department!r} (departments: "
                                   f"{', '.join(sorted(known))})")
             if not 0 <= target.value <= 1:
-                raise ConfigError("--target", f"{spec!r}: a department's norm is a share between 0 and 1")
+                raise OptionError("target", f"{spec!r}: a department's norm is a share between 0 and 1")
             continue
         if ":" in kpi:
             continue  # a department's norm switched off
         if target is not None:
             _share_in_range(spec, kpi, target.value)
         names.append(kpi)
-    check_kpis(scenarios, names, "--target")
+    check_kpis(scenarios, names, option("target"))
 
 
 def _share_in_range(spec: str, kpi: str, value: float) -> None:
@@ -135,7 +135,7 @@ def _share_in_range(spec: str, kpi: str, value: float) -> None:
     from sim.kpis import scale_of
 
     if scale_of(kpi) == "share" and not 0 <= value <= 1:
-        raise ConfigError("--target", f"{spec!r}: {kpi} is a share, so its norm lies between 0 and 1 "
+        raise OptionError("target", f"{spec!r}: {kpi} is a share, so its norm lies between 0 and 1 "
                           f"(0.8 is 80%), not {value:g}")
 
 
@@ -151,22 +151,22 @@ def check_scheduler(address: str | None) -> None:
         return
     m = _ADDRESS.match(address)
     if m is None:
-        raise ConfigError("--scheduler", f"{address!r} is not an address; expected e.g. tcp://127.0.0.1:8786")
+        raise OptionError("scheduler", f"{address!r} is not an address; expected e.g. tcp://127.0.0.1:8786")
     if m.group("scheme") and m.group("scheme") not in _SCHEMES:
-        raise ConfigError("--scheduler", f"{address!r}: unknown protocol {m.group('scheme')!r}; one of "
+        raise OptionError("scheduler", f"{address!r}: unknown protocol {m.group('scheme')!r}; one of "
                                          f"{', '.join(_SCHEMES)}")
     if m.group("port") and not 0 < int(m.group("port")) < 65536:
-        raise ConfigError("--scheduler", f"{address!r}: the port must be 1 to 65535")
+        raise OptionError("scheduler", f"{address!r}: the port must be 1 to 65535")
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise ConfigError("--scheduler", "Dask is not installed; pip install 'secretariat-sim[dask]'") from None
+        raise OptionError("scheduler", "Dask is not installed; pip install 'secretariat-sim[dask]'") from None
     if m.group("scheme") in (None, "tcp", "tls"):  # reachable? (before the output folder is written)
         host = m.group("host").strip("[]")
         try:
             socket.create_connection((host, int(m.group("port") or 8786)), timeout=10).close()
         except OSError as err:
-            raise ConfigError("--scheduler", f"cannot reach the Dask scheduler at {address}: "
+            raise OptionError("scheduler", f"cannot reach the Dask scheduler at {address}: "
                                              f"{err.strerror or err}") from None
 
 
@@ -175,7 +175,7 @@ def check_experiment(scenarios: Sequence[Scenario], *, precision: str | None = N
     """Everything an experiment command's options name, checked before any replication runs."""
     check_scheduler(scheduler)
     check_precision(scenarios, precision)
-    check_kpis(scenarios, kpis, "--kpi")
+    check_kpis(scenarios, kpis, option("kpi"))
     check_targets(scenarios, targets)
 
 

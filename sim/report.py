@@ -31,9 +31,10 @@ from matplotlib.figure import Figure
 from sim import figures as F
 from sim.business import fmt_iv, headline
 from sim.config import ConfigError, Scenario, clock_minutes
+from sim.costs import cost_per_fte
 from sim.kpis import TABLE_KPIS, fmt, fmt_interval, kpi_info, norms_note
 from sim.results import Results, load_results, read_csv
-from sim.validate import sipp_rows
+from sim.sipp import sipp_rows
 from sim.version import __version__
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -113,8 +114,7 @@ KEY_NUMBERS: list[KeyNumber] = [
     KeyNumber("staff served", "people", _staff, role="sector"),
     KeyNumber("secretaries", "people", lambda s: len(s.organisation.secretaries), role="sector"),
     KeyNumber("staffing", "FTE", lambda s: round(s.fte(), 2), role="sector"),
-    KeyNumber("cost of one FTE", "euro/year", lambda s: s.costs.cost_per_fte_per_year
-              if s.costs.cost_per_fte_per_year is not None else s.organisation.cost_per_fte_per_year,
+    KeyNumber("cost of one FTE", "euro/year", cost_per_fte,
               path=("organisation", "cost_per_fte_per_year"), uncertain=("cost_per_fte",)),
     KeyNumber("occupancy ceiling (norm)", "share of present time busy", lambda s: s.norms.occupancy_max,
               path=("norms", "occupancy_max"), uncertain=("occupancy",)),

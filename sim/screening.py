@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import ConfigError, Scenario
+from sim.config import OptionError, Scenario
 from sim.experiment import Runner
 from sim.output import plain_text
 from sim.sensitivity import PARAMETERS, Comparison, Parameter
@@ -51,7 +51,7 @@ def require_salib() -> tuple[Any, Any]:
         from SALib.analyze import morris as analyze
         from SALib.sample import morris as sample
     except ImportError:
-        raise ConfigError("--morris", "the Morris screening needs SALib: pip install 'secretariat-sim[screening]'") \
+        raise OptionError("morris", "the Morris screening needs SALib: pip install 'secretariat-sim[screening]'") \
             from None
     return sample, analyze
 
@@ -59,11 +59,11 @@ def require_salib() -> tuple[Any, Any]:
 def check(trajectories: int, levels: int, params: Sequence[Parameter]) -> None:
     """A ConfigError for a design that cannot be analysed."""
     if trajectories < 2:
-        raise ConfigError("--morris", f"{trajectories}: at least 2 trajectories are needed for sigma")
+        raise OptionError("morris", f"{trajectories}: at least 2 trajectories are needed for sigma")
     if levels < 2 or levels % 2:
-        raise ConfigError("--levels", f"{levels}: an even number of levels (2, 4, 6, ...) is needed")
+        raise OptionError("levels", f"{levels}: an even number of levels (2, 4, 6, ...) is needed")
     if not params:
-        raise ConfigError("--param", "no parameter to screen")
+        raise OptionError("param", "no parameter to screen")
 
 
 def problem(params: Sequence[Parameter]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ shrinkage, the occupancy ceiling, the norms, the HNW multipliers, the custom-wor
 of its stated range, in *both* configs at once, everything else at the config's value. At every value both
 setups get their least staffing (:class:`sim.staffing.StaffingSearch`, warm-started from the answer at the
 config's values) and the saving ``1 - cost(alternative) / cost(reference at its least staffing)`` follows
-from the cost model (:class:`sim.business.CostModel`). Common random numbers throughout: every candidate of
+from the cost model (:class:`sim.costs.CostModel`). Common random numbers throughout: every candidate of
 every value runs on the same replication seeds. Values that change only how a staffing is judged (the norms)
 reuse the simulations of the base values, since their simulated scenario is the same.
 
@@ -35,8 +35,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sim.business import CostModel, TodayBasis, payback_years
-from sim.config import ConfigError, Scenario, parse_scenario
+from sim.business import TodayBasis, payback_years
+from sim.config import ConfigError, OptionError, Scenario, parse_scenario
+from sim.costs import CostModel, cost_per_fte_in
 from sim.experiment import Runner, Unit
 from sim.output import plain_text
 from sim.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
@@ -81,14 +82,13 @@ def _set(path: Sequence[str]) -> _Set:
 
 
 class _CostPerFte(_Set):
-    """``costs.cost_per_fte_per_year``, whose config value defaults to ``organisation.cost_per_fte_per_year``."""
+    """``costs.cost_per_fte_per_year``, read as the cost model reads it (:func:`sim.costs.cost_per_fte_in`)."""
 
     def __init__(self) -> None:
         super().__init__(["costs", "cost_per_fte_per_year"])
 
     def read(self, data: dict[str, Any]) -> Any:
-        v = super().read(data)
-        return v if v is not None else (data.get("organisation") or {}).get("cost_per_fte_per_year")
+        return cost_per_fte_in(data)
 
 
 def _work_times(data: dict[str, Any], factor: float) -> None:
@@ -186,19 +186,19 @@ def parameters(names: Sequence[str] = ()) -> list[Parameter]:
     for spec in names:
         name, _, rng = spec.partition("=")
         if name not in by_name:
-            raise ConfigError("--param", f"{name!r}: unknown; known: {', '.join(by_name)}")
+            raise OptionError("param", f"{name!r}: unknown; known: {', '.join(by_name)}")
         p = by_name[name]
         if rng:
             try:
                 values = tuple(float(v) for v in rng.split(","))
             except ValueError:
-                raise ConfigError("--param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
+                raise OptionError("param", f"{spec!r}: the range must be numbers, e.g. {name}=0.5,2") from None
             if len(values) < 2:
-                raise ConfigError("--param", f"{spec!r}: give at least a low and a high value")
+                raise OptionError("param", f"{spec!r}: give at least a low and a high value")
             if not all(math.isfinite(v) for v in values):
-                raise ConfigError("--param", f"{spec!r}: the range must be finite numbers")
+                raise OptionError("param", f"{spec!r}: the range must be finite numbers")
             if min(values) == max(values):
-                raise ConfigError("--param", f"{spec!r}: the low and high ends are equal; give a range")
+                raise OptionError("param", f"{spec!r}: the low and high ends are equal; give a range")
             p = replace(p, values=values)
         out.append(p)
     return out
@@ -289,7 +289,7 @@ class Comparison:
                  targets: Sequence[str] = (), confidence: float = 0.95, baseline: str = "least",
                  block: int = 0) -> None:
         if baseline not in ("least", "config"):
-            raise ConfigError("--baseline", f"{baseline!r}: expected least or config")
+            raise OptionError("baseline", f"{baseline!r}: expected least or config")
         self.scenarios = {"reference": ref, "alternative": alt}
         self.runner, self.replications, self.seed = runner, replications, seed
         self.targets, self.alpha, self.baseline = tuple(targets), 1 - confidence, baseline
@@ -426,21 +426,11 @@ def _row(p: Parameter, pts: list[Point]) -> dict[str, Any]:
 def cost_break_even(name: str, costs: CostModel, fte: float, ref_cost: float,
                     goal: float = ARTICLE_SAVING) -> float | None:
     """The value of the cost figure ``name`` (a :class:`CostModel` field) at which the alternative, at ``fte``
-    with ``costs``, saves exactly ``goal`` against ``ref_cost`` a year, from the cost formula
-    ``cost = fte x per_fte x (1 + coordination_share) + manager_fte x manager_per_fte`` solved for that figure
-    at ``cost = (1 - goal) x ref_cost``. None where the saving does not depend on it (a one-off cost, or a
-    zero coefficient). The value may lie outside the parameter's range (or be negative: no value reaches it)."""
-    target = (1 - goal) * ref_cost
-    secretaries = fte * costs.per_fte
-    manager = costs.manager_fte * costs.manager_per_fte
-    if name == "manager_fte":
-        return None if costs.manager_per_fte == 0 else \
-            (target - secretaries * (1 + costs.coordination_share)) / costs.manager_per_fte
-    if name == "coordination_share":
-        return None if secretaries == 0 else (target - manager) / secretaries - 1
-    if name == "per_fte":
-        return None if fte == 0 else (target - manager) / (fte * (1 + costs.coordination_share))
-    return None
+    with ``costs``, saves exactly ``goal`` against ``ref_cost`` a year: the cost formula solved for that figure
+    at ``cost = (1 - goal) x ref_cost`` (:meth:`sim.costs.CostModel.solve`). None where the saving does not
+    depend on it (a one-off cost, or a zero coefficient). The value may lie outside the parameter's range (or be
+    negative: no value reaches it)."""
+    return costs.solve(name, (1 - goal) * ref_cost, fte)
 
 
 def break_even(values: Sequence[float], savings: Sequence[float], goal: float = ARTICLE_SAVING) -> float | None:

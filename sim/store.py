@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from sim.config import ConfigError
-from sim.output import timestamp
+from sim.output import OUT, OVERWRITE, timestamp
 
 STORE_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"
@@ -131,8 +131,8 @@ class ResultStore:
             stored = store.meta("experiment")
         except sqlite3.DatabaseError as err:  # damaged beyond its header
             if path is None or not overwrite:
-                raise ConfigError(str(path), f"is a damaged results store ({err}); choose another --out, or "
-                                             "pass --overwrite to replace it") from None
+                raise ConfigError(str(path), f"is a damaged results store ({err}); choose another {OUT}, or "
+                                             f"pass {OVERWRITE} to replace it") from None
             remove(path)
             store, stored = cls(path, experiment), None
         if stored is not None and stored != experiment:
@@ -141,7 +141,7 @@ class ResultStore:
                 store.close()
                 raise ConfigError(
                     str(path), f"holds another experiment ({other} {stored}; this one is {kind} "
-                    f"{experiment}); choose another --out, or pass --overwrite to start afresh")
+                    f"{experiment}); choose another {OUT}, or pass {OVERWRITE} to start afresh")
             assert path is not None
             store.close()
             remove(path)
@@ -224,7 +224,7 @@ class ResultStore:
                 except (ValueError, TypeError) as err:  # a row edited or damaged outside sim
                     raise ConfigError(str(self.path or STORE_NAME),
                                       f"replication {row[1]} of {row[0]!r} is damaged ({err}); pass "
-                                      "--overwrite to start afresh") from None
+                                      f"{OVERWRITE} to start afresh") from None
 
     def units(self) -> list[str]:
         """Unit keys in the order they were first finished."""
@@ -275,7 +275,7 @@ def check_ours(path: str | Path) -> None:
     path = Path(path)
     if not os.path.lexists(path):
         return
-    advice = "not a results store of sim; choose another --out, or pass --overwrite to replace it"
+    advice = f"not a results store of sim; choose another {OUT}, or pass {OVERWRITE} to replace it"
     if not path.is_file():
         raise ConfigError(str(path), f"is not a file: {advice}")
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.business import MAX_BLOCKS, MIN_BLOCKS, StaffResult, business_staff, plan
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, OptionError, Scenario
 from sim.executors import Executor
 from sim.experiment import DEFAULT_REPLICATIONS, Unit, experiment_hash, results_folder, session
 from sim.output import plain_text
@@ -107,7 +107,7 @@ def check_ranges(ref: Scenario, alt: Scenario, chosen: Sequence[Parameter]) -> N
                 try:
                     applied(setups[which], [(p, value)])
                 except ConfigError as err:
-                    raise ConfigError("--param", f"{p.name}={value:g} does not give a valid config: "
+                    raise OptionError("param", f"{p.name}={value:g} does not give a valid config: "
                                                  f"{err.message}") from None
 
 
@@ -127,7 +127,7 @@ def sensitivity(ref: Scenario, alt: Scenario, replications: int = DEFAULT_REPLIC
 
     base = ref.run.seed if seed is None else seed
     if replications < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+        raise OptionError("replications", "at least 2 replications are needed for an interval")
     chosen = [p for p in params if isinstance(p, Parameter)] if params and all(
         isinstance(p, Parameter) for p in params) else parameters([str(p) for p in params])
     check_ranges(ref, alt, chosen)

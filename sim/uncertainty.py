@@ -59,9 +59,9 @@ from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 from typing import Any, Protocol
 
-from sim.business import CostModel
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, OptionError, Scenario
 from sim.config.schema import UncertainInput
+from sim.costs import CostModel
 from sim.experiment import Runner
 from sim.output import plain_text
 from sim.sensitivity import PARAMETERS, Comparison, Parameter, _scale, _Set, _set
@@ -194,9 +194,9 @@ def propagate(inputs: Sequence[Uncertain], evaluate: Evaluate, *, points: int, b
     """The answers at the nominal point (``nominal_blocks`` blocks) and at ``points`` Latin hypercube points of
     ``inputs`` (``blocks`` blocks each; block ``j`` on the same seeds everywhere), drawn from ``seed``."""
     if points < 2:
-        raise ConfigError("--points", f"{points}: at least 2 input points are needed for a spread")
+        raise OptionError("points", f"{points}: at least 2 input points are needed for a spread")
     if blocks < 1 or nominal_blocks < 1:
-        raise ConfigError("--blocks", "at least one block per point and at the config's values")
+        raise OptionError("blocks", "at least one block per point and at the config's values")
     keys = [u.key for u in inputs]
     centre = dict(nominal or {})
     out = Propagation(keys, [evaluate(centre, j) for j in range(nominal_blocks)], [])

@@ -53,6 +53,7 @@ from sim.config import OFFICE_PROFILE, ConfigError, Profile, Scenario, clock_min
 from sim.demand import thinning
 from sim.model import Result, run_replication
 from sim.seeds import replication_seeds
+from sim.sipp import sipp_rows
 from sim.stats import t_summary
 from sim.streams import Stream
 
@@ -555,59 +556,6 @@ def _profile_run_check(s: Settings, seeds: Sequence[int], transform: Transform |
 
 
 # ------------------------------------------------------------------------- per interval (SIPP)
-def _dist_rate(dist: Any, per: float = 1.0) -> tuple[float, bool]:
-    """1 / mean of a config distribution (in per-minute units after dividing by ``per``), and whether it is
-    exponential (cv 1 counts: Erlang's formulas need the mean and, for waits, the exponential shape)."""
-    mean = float(dist.mean) / per
-    exponential = dist.dist == "exponential" or (getattr(dist, "cv", None) == 1.0 and dist.dist != "deterministic")
-    return (1.0 / mean if mean > 0 else math.inf), bool(exponential)
-
-
-def sipp_rows(per_half_hour: Sequence[dict[str, Any]], scenario: Scenario) -> list[dict[str, Any]]:
-    """Per half hour of the day: the offered load, the secretaries present, and SIPP's predicted service
-    level beside the simulated one with its 95% interval over replications.
-
-    ``per_half_hour`` are rows of the ``per_half_hour`` table (one per slot and replication; a ``setup``
-    column, if any, must hold one setup). The arrival rate of a slot is its simulated offered calls per
-    minute (mean over days and replications), so the comparison isolates the staffing approximation from
-    the demand; ``c`` is the mean number of secretaries present. SIPP treats the slot as a stationary
-    Erlang A queue (Erlang C without patience) with the config's mean talk time and patience, and the whole
-    secretariat as one pool of ``c`` servers that do nothing but calls (Green, Kolesar & Whitt 2007).
-    """
-    from sim.stats import summarize_share
-
-    calls = scenario.demand.calls
-    mu, _ = _dist_rate(calls.talk_minutes)
-    theta = 0.0
-    if calls.patience_seconds is not None:
-        theta, _ = _dist_rate(calls.patience_seconds, per=60.0)
-    t = calls.norm_seconds / 60.0
-    days = max(1, scenario.run.days)
-    by_slot: dict[int, list[dict[str, Any]]] = {}
-    for row in per_half_hour:
-        by_slot.setdefault(int(float(row["slot"])), []).append(row)
-    out = []
-    for slot in sorted(by_slot):
-        rows = by_slot[slot]
-        width = 30.0
-        offered = [float(r["offered"]) for r in rows]
-        lam = sum(offered) / len(rows) / days / width
-        present = sum(float(r["present_mean"]) for r in rows) / len(rows)
-        on_calls = sum(float(r.get("call_busy_mean") or 0.0) for r in rows) / len(rows)
-        if lam <= 0:
-            continue
-        shares = [float(r["answered_within_norm"]) / float(r["offered"]) for r in rows if float(r["offered"]) > 0]
-        sim = summarize_share(shares)
-        theory_sl = theory.sipp_service_level(present, lam, mu, theta, t)
-        out.append({
-            "slot": slot, "start_minute": slot * 30, "calls_per_hour": 60 * lam, "offered_load": lam / mu,
-            "present": present, "on_calls": on_calls, "sipp_service_level": theory_sl,
-            "simulated": sim.mean, "ci_low": sim.ci_low, "ci_high": sim.ci_high, "n": sim.n,
-            "difference": None if sim.mean is None else sim.mean - theory_sl,
-        })
-    return out
-
-
 #: SIPP case: a two-level day (low 00-12, high 12-24) for c servers round the clock; slots far from a switch.
 SIPP_C, SIPP_RHO_LOW, SIPP_RHO_HIGH = 5, 0.4, 0.85
 SIPP_SLOTS = (8, 36)  # 04:00-04:30 (four hours after the drop) and 18:00-18:30 (six hours after the rise)

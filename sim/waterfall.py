@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sim.business import CostModel
+from sim.costs import CostModel
 from sim.experiment import Runner
 from sim.sensitivity import PARAMETERS, Parameter, applied, sim_key
 from sim.staffing import Staffing, StaffingSearch, Target

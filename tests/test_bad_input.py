@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import CONFIGS, ROOT
 
 from sim.cli import import_commands, main
 
@@ -771,3 +771,30 @@ def check_hostile(case: Hostile, tmp_path: Path, runner: Callable[[list[str], Pa
         assert fragment in line, f"{fragment!r} not in {line!r}"
     assert len(line) < 500
     assert _tree(tmp_path) == before, "a refused command must not write a single file"
+
+
+def test_the_library_names_no_flags_and_the_cli_words_them(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad argument from Python is an OptionError (a ConfigError) naming a neutral key, no flag; the same
+    mistake on the command line prints the flag, from the CLI's one table (sim.cli.common.OPTION_FLAGS)."""
+    import subprocess as sp
+
+    from sim.business import search_blocks
+    from sim.cli.common import OPTION_FLAGS
+    from sim.config import ConfigError, OptionError, load_scenario
+    from sim.staffing import staff
+
+    scenario = load_scenario(CONFIGS / "central.yaml", ["run.days=1"])
+    with pytest.raises(OptionError) as info:
+        staff([scenario], replications=1)
+    assert info.value.key == "replications" and "--" not in str(info.value)
+    assert str(info.value) == "replications: at least 2 replications are needed for an interval"
+    assert info.value.words(OPTION_FLAGS).startswith("--replications: at least 2")
+    with pytest.raises(ConfigError) as bad_set:  # an override, from Python: no --set in the message
+        load_scenario(CONFIGS / "central.yaml", ["run.days"])
+    assert "--" not in str(bad_set.value) and "override 'run.days': expected dotted.path=value" in str(bad_set.value)
+    with pytest.raises(ConfigError, match="^blocks: need 1 <= min"):
+        search_blocks([], {}, 2, 1, 0.95, None, min_blocks=3, max_blocks=2)  # type: ignore[arg-type]
+    # the library's source holds no ConfigError named by a flag
+    out = sp.run(["grep", "-rnE", r'(ConfigError|OptionError)\(f?"--', "sim", "--exclude-dir=cli"], cwd=CONFIGS.parent,
+                 capture_output=True, text=True)
+    assert out.stdout == ""

@@ -120,3 +120,18 @@ def test_apply_hnw_scales_per_type() -> None:
     assert d.flexible_share == 0.6
     assert d.meetings is not None and d.meetings.per_department_per_week == pytest.approx(0.6)
     assert apply_hnw(s.demand, None) is s.demand
+
+
+def test_working_time_and_clock_time_around_lunch_are_one_pair() -> None:
+    """Hours 08:30-17:00 with lunch 12:30-13:00: 240 working minutes before lunch; working minute 240 is 13:00
+    when something starts there and 12:30 when something ends there; the two functions invert each other
+    outside lunch."""
+    from sim.calendar import clock_to_work, morning_work, work_to_clock
+
+    start, end, lunch, pause = 510.0, 1020.0, 750.0, 30.0
+    morning = morning_work(start, end, lunch, pause)
+    assert morning == 240.0 and morning_work(start, end, lunch, 0.0) == 510.0  # no lunch: the whole day
+    assert work_to_clock(240.0, start, morning, pause) == 780.0
+    assert work_to_clock(240.0, start, morning, pause, ending=True) == 750.0
+    for t in (510.0, 600.25, 749.75, 780.0, 1019.5):
+        assert work_to_clock(clock_to_work(t, start, morning, pause), start, morning, pause) == t

@@ -211,3 +211,23 @@ def test_cost_parameters_in_the_morris_design_cost_no_search(monkeypatch: pytest
     today = res["points"][0]["cost_per_year"]["reference"]
     assert by["manager_fte"]["mu"] == pytest.approx(-90000 / today)
     assert by["manager_fte"]["sigma"] == pytest.approx(0, abs=1e-12)
+
+
+def test_one_price_per_fte_for_the_kpi_the_business_case_and_the_roster() -> None:
+    """``costs.cost_per_fte_per_year``, where set, prices a run's KPI ``cost_per_year``, the business case and
+    the roster's paid hour alike (one cost model, sim.costs); unset, the organisation's figure does."""
+    from sim.costs import cost_per_fte, cost_per_hour, yearly_cost_of_hours
+    from sim.model import run_replication
+
+    short = ["run.days=1", "run.warmup_days=0"]
+    plain = load_scenario(CONFIGS / "central.yaml", short)
+    priced = load_scenario(CONFIGS / "central.yaml", [*short, "costs.cost_per_fte_per_year=50000"])
+    assert cost_per_fte(plain) == 62000 and cost_per_fte(priced) == 50000
+    kpi = run_replication(priced, 1).kpi
+    assert kpi["cost_per_year"] == pytest.approx(kpi["fte"] * 50000)
+    assert CostModel.of(priced).yearly(10.0)["secretaries"] == pytest.approx(500000)
+    week = priced.calendar.full_time_hours_per_week
+    assert cost_per_hour(priced) == pytest.approx(50000 / (52 * week))
+    assert yearly_cost_of_hours(priced, week) == pytest.approx(50000)  # a full-time week for a year: one FTE
+    hourly = load_scenario(CONFIGS / "central.yaml", [*short, "roster_rules.cost_per_hour=40"])
+    assert yearly_cost_of_hours(hourly, 10.0) == pytest.approx(10 * 40 * 52)

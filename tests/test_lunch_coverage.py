@@ -68,3 +68,29 @@ def test_check_warns_with_the_hours() -> None:
     proc = subprocess.run([sys.executable, "-m", "sim", "check", "configs/decentral.yaml"], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0 and "warning: department Verkeer: nobody present" in proc.stdout
+
+
+def test_lunch_planning_runs_once_on_a_valid_scenario_and_fails_loudly() -> None:
+    """Lunches are planned after validation (sim.config.lunches), not inside a validator: a secretary whose hours
+    miss the lunch window gets her lunch as near to it as her hours allow; hours too short for a lunch are one
+    line naming the field (never a silent 12:30); and a lunch that cannot be placed is a ConfigError."""
+    import pytest
+
+    from sim.config import ConfigError, plan_lunches
+
+    data = central_without_lunches(None)
+    data["organisation"]["secretaries"][0].update({"start": "14:00", "end": "18:00"})
+    scenario = parse_scenario(data)
+    assert scenario.organisation.secretaries[0].lunch_start == "14:00"  # inside her hours, nearest the window
+    short = central_without_lunches(None)
+    short["organisation"]["secretaries"][2].update({"start": "14:00", "end": "14:20"})
+    with pytest.raises(ConfigError, match=r"secretaries\[2\]"):
+        parse_scenario(short)
+    # past validation (as the staffing search copies specs): planning itself refuses, loudly
+    sec = scenario.organisation.secretaries[2]
+    bad = sec.model_construct(**{**{k: getattr(sec, k) for k in sec.model_fields_set if k != "lunch_start"},
+                                 "start": "14:00", "end": "14:20"})
+    org = scenario.organisation.model_copy(update={"secretaries": [
+        *scenario.organisation.secretaries[:2], bad, *scenario.organisation.secretaries[3:]]})
+    with pytest.raises(ConfigError, match=r"organisation\.secretaries\[2\]\.lunch_start: no room for a lunch"):
+        plan_lunches(scenario.model_copy(update={"organisation": org}), "central.yaml")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import WEEKDAYS, clock_minutes, load_scenario, parse_scenario
+from sim.config import WEEKDAYS, OptionError, clock_minutes, load_scenario, parse_scenario
 
 pytest.importorskip("ortools")
 
@@ -250,8 +250,9 @@ def test_a_ring_department_failing_gets_its_own_desk_where_the_ring_answers_for_
 def test_keep_parsing() -> None:
     assert parse_keep("Olga.days=[wed,thu,fri]").days == ("wed", "thu", "fri")
     assert parse_keep("Olga.start=09:00").start == 540
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="give NAME.days") as bad:  # a user's mistake, named by its option
         parse_keep("Olga.hours=3")
+    assert bad.value.key == "keep" and "--" not in str(bad.value)
     assert set(WEEKDAYS) >= {"wed"}
 
 

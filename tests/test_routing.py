@@ -366,3 +366,33 @@ def test_realised_custom_split_is_reported() -> None:
     assert 0.28 < share < 0.36  # configured: 35% of calls, e-mail, CRM; 20% of post; 0% legacy; 100% custom
     assert 0 < result.kpi["custom_share_work"] < 1
     assert 0 < result.kpi["continuity"] <= 1 and 0 < result.kpi["continuity_all"] <= 1
+
+
+def test_the_routing_network_is_derived_once_and_read_by_the_organisation() -> None:
+    """Who may serve whom under each exchange policy, by hand for the sector's three clusters (Ruimte, Beheer,
+    Projecten, in that order): ``chain`` lets the next cluster help (Beheer helps Ruimte, Projecten helps
+    Beheer, Ruimte helps Projecten), ``none`` keeps each cluster to itself, ``pool`` makes one group; the runtime
+    organisation and the config check read this one relation."""
+    from sim.config import Network, may_serve
+    from sim.organisation import Organisation
+
+    def reach(policy: str, topology: str) -> tuple[Network, dict[str, set[str]]]:
+        s = load_scenario(CONFIGS / "central.yaml", [f"dispatch.exchange.policy={policy}",
+                                                     f"dispatch.exchange.topology={topology}"])
+        net = Network.of(s)
+        org = Organisation(s)
+        assert [sec.serves for sec in org.secretaries] == list(net.serves)  # the runtime reads the network
+        assert [[o.index for o in own] for own in org.owners] == [list(o) for o in net.owners]
+        return net, may_serve(s)
+
+    net, chain = reach("idle", "chain")
+    assert net.group_names == ("Ruimte", "Beheer", "Projecten")
+    assert net.helpers == ((1,), (2,), (0,)) and net.helps == ((2,), (0,), (1,))
+    homes = dict(zip(net.secretaries, net.homes, strict=True))
+    in_ = {c: {n for n, h in homes.items() if h == c} for c in net.group_names}
+    assert chain["Verkeer"] == in_["Ruimte"] | in_["Beheer"]
+    assert chain["Milieu"] == in_["Projecten"] | in_["Ruimte"]
+    net, alone = reach("none", "all")
+    assert net.helpers == ((), (), ()) and alone["Groen"] == in_["Beheer"]
+    net, pool = reach("pool", "all")
+    assert net.group_names == ("pool",) and pool["Afval"] == set(net.secretaries)

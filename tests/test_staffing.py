@@ -12,6 +12,7 @@ from conftest import CONFIGS
 
 from sim.cli import main
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
+from sim.costs import CostModel
 from sim.experiment import session
 from sim.staffing import (
     Evaluation,
@@ -194,7 +195,10 @@ def test_search_agrees_with_a_brute_force_grid() -> None:
 
 def test_business_case_arithmetic() -> None:
     """The one-block business case from real search answers: each setup's config (not meeting the norms) and
-    least staffing (meeting them), the saving against the first setup's least staffing and its own config."""
+    least staffing (meeting them), the saving against the first setup's least staffing and its own config,
+    priced as ``sim staff`` prices them (central.yaml's costs: a 0.5 FTE manager at 90,000 and 2% coordination
+    on top of the secretaries at 62,000; decentral.yaml: the secretaries only)."""
+    today = load_scenario(CONFIGS / "decentral.yaml")
     scenario = load_scenario(CONFIGS / "central.yaml")
     staffing = Staffing.of(scenario)
 
@@ -204,12 +208,18 @@ def test_business_case_arithmetic() -> None:
     store = ResultStore.open(None, "t", "staff")
     with session(store, workers=1) as runner:
         search = StaffingSearch(scenario, targets_for(scenario, []), runner, 4, 1)
-        case = business_case([SetupStaffing("dec", scenario, answer(12, False), answer(14, True), search),
+        case = business_case([SetupStaffing("dec", today, answer(12, False), answer(14, True), search),
                               SetupStaffing("cen", scenario, answer(12, False), answer(10, True), search)])
     row = case["setups"]["cen"]
     assert row["config_meets_norms"] is False and row["fte"] == 10
     assert row["saving_fte"] == 4 and row["saving_share"] == pytest.approx(4 / 14)
-    assert row["saving_euro"] == pytest.approx(4 * 62000) and row["meets_article_saving"] is True
+    cen_cost = 10 * 62000 * 1.02 + 0.5 * 90000
+    assert row["cost_per_year"] == pytest.approx(cen_cost)
+    assert row["cost_config"] == pytest.approx(12 * 62000 * 1.02 + 0.5 * 90000)
+    assert case["setups"]["dec"]["cost_per_year"] == pytest.approx(14 * 62000)
+    assert row["saving_euro"] == pytest.approx(14 * 62000 - cen_cost) and row["meets_article_saving"] is True
+    # the same price as the business case over blocks (sim staff) gives this staffing
+    assert row["cost_per_year"] == pytest.approx(CostModel.of(scenario).yearly(10)["total"])
     assert case["setups"]["dec"]["saving_share_vs_config"] == pytest.approx(-2 / 12)
     assert case["setups"]["dec"]["meets_article_saving"] is None  # the reference itself
 

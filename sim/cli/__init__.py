@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import click
 
 from sim import compiled
+from sim.cli.common import error_line
 from sim.config import ConfigError, one_line
 from sim.output import environment_error
 
@@ -127,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="sim", standalone_mode=False)
     except ConfigError as err:
-        click.echo(f"sim: error: {err}", err=True)
+        click.echo(f"sim: error: {error_line(err)}", err=True)
         sys.exit(2)
     except _NO_ARGS_IS_HELP as err:  # plain `sim`: the help text
         err.show()

@@ -7,6 +7,7 @@ import click
 
 from sim.cli.common import load
 from sim.config import config_hash
+from sim.costs import cost_per_fte
 from sim.coverage import roster_warnings
 
 
@@ -19,7 +20,7 @@ def check(config: str, overrides: tuple[str, ...]) -> None:
     org = scenario.organisation
     click.echo(f"{config}: valid. {scenario.name}: {org.setup}, {len(org.departments)} departments, "
                f"{len(org.secretaries)} secretaries, {scenario.fte():.2f} FTE, "
-               f"{scenario.fte() * org.cost_per_fte_per_year:,.0f} euro/year, config {config_hash(scenario)}")
+               f"{scenario.fte() * cost_per_fte(scenario):,.0f} euro/year, config {config_hash(scenario)}")
     for warning in roster_warnings(scenario):
         click.echo(f"warning: {warning}")
 

@@ -1,4 +1,5 @@
-"""What every simulating command shares: its options, and loading a config with the command-line overrides.
+"""What every command shares: its options, loading a config with the command-line overrides, and the wording
+of a bad input as one line (the library names options by neutral keys, :data:`OPTION_FLAGS` names their flags).
 
 (The experiment commands' own shared parts are in :mod:`sim.cli.experiments`.)
 """
@@ -11,7 +12,23 @@ from typing import Any
 
 import click
 
-from sim.config import Scenario, load_scenario
+from sim.config import ConfigError, Scenario, load_scenario
+
+#: The command-line flag of each option the library names by a neutral key (:class:`sim.config.OptionError`,
+#: :func:`sim.config.option`): the one table from which a printed error names the flag.
+OPTION_FLAGS: dict[str, str] = {
+    "baseline": "--baseline", "blocks": "--blocks", "calls": "--calls", "confidence": "--confidence",
+    "departments": "--departments", "fte": "--fte", "keep": "--keep", "kpi": "--kpi", "levels": "--levels",
+    "map": "--map", "morris": "--morris", "out": "--out", "overwrite": "--overwrite", "param": "--param",
+    "points": "--points", "precision": "--precision", "replications": "--replications", "roster": "--roster",
+    "scheduler": "--scheduler", "secretaries": "--secretaries", "set": "--set", "setup": "--setup",
+    "target": "--target", "tasks": "--tasks", "vary": "--vary",
+}
+
+
+def error_line(err: ConfigError) -> str:
+    """A bad input as the one line a command prints: its options named by their flags."""
+    return err.words(OPTION_FLAGS)
 
 
 class OutPath(click.ParamType):

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import load, scenario_options
+from sim.costs import yearly_cost_of_hours
 from sim.output import claim_folder, clear_files, to_json, write_json
 
 
@@ -59,10 +60,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
 
     scenario = load(config, overrides, days, seed)
     today_scenario = load(today_config, overrides, days, seed) if today_config else None
-    try:
-        fixed = merge_keeps([parse_keep(k) for k in keeps])
-    except ValueError as exc:
-        raise ConfigError("--keep", str(exc).removeprefix("--keep ")) from exc
+    fixed = merge_keeps([parse_keep(k) for k in keeps])  # a bad one: an OptionError naming keep
     # held from before the search to the last file: a second sim roster into this folder is refused at once, and
     # --overwrite removes an earlier roster's files only when this one's are written
     folder = ctx.with_resource(claim_folder(out, f"roster-{scenario.name}", overwrite, clear=None))
@@ -78,8 +76,8 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                               today_scenario=today_scenario)
         try:
             best = search.run()
-        except ValueError as exc:
-            raise ConfigError("--keep", str(exc).removeprefix("--keep").lstrip(": ")) from exc
+        except ValueError as exc:  # the rules allow no shift (one past midnight)
+            raise ConfigError(config, str(exc)) from exc
         today = search.today()
     assert search.theory is not None and search.requirements is not None
     final = best or (search.rounds[-1] if search.rounds else None)
@@ -91,15 +89,12 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                                   "rounds": output.round_rows(search.rounds), "max_rounds": max_rounds,
                                   "replications": replications}
     week = scenario.calendar.full_time_hours_per_week
-    from sim.rostering.solver import cost_per_hour
-
-    rate = cost_per_hour(scenario)
     today_org = today_scenario or scenario
     t_hours = today_hours(today_org)
     # today's organisation's hours and cost (at this config's rate, as the roster is costed); the norms the
     # config as staffed breaks on the fresh seeds (its margins are margins.csv's today_margin)
     summary["today"] = {"setup": today_org.name, "hours_per_week": t_hours, "fte": t_hours / week,
-                        "cost_per_year": t_hours * rate * 52}
+                        "cost_per_year": yearly_cost_of_hours(scenario, t_hours)}
     config_hours = today_hours(scenario)
     summary["config_as_staffed"] = {"fte": config_hours / week, "failing_on_fresh_seeds": today.failing}
     # the search starts from theory, not from the config's own roster: when that roster already meets every norm
@@ -108,7 +103,8 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                                         and config_hours < final.roster.hours - 1e-9)
     if final is not None:
         r = final.roster
-        summary["roster"] = {"hours_per_week": r.hours, "fte": r.hours / week, "cost_per_year": r.hours * rate * 52,
+        summary["roster"] = {"hours_per_week": r.hours, "fte": r.hours / week,
+                             "cost_per_year": yearly_cost_of_hours(scenario, r.hours),
                              "solver": r.status, "gap_hours": r.gap_hours, "changes": r.changes,
                              "solve_seconds": r.seconds}
         first = search.rounds[0]
@@ -125,7 +121,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
             free = solve(scenario, search.requirements, (), time_limit, workers)
             if free is not None:
                 summary["keep"] = {"keeps": list(keeps), "hours_with": r.hours, "hours_without": free.hours,
-                                   "cost_per_year_of_keeping": (r.hours - free.hours) * rate * 52}
+                                   "cost_per_year_of_keeping": yearly_cost_of_hours(scenario, r.hours - free.hours)}
     output.write_csv(folder / "rounds.csv", output.round_rows(search.rounds))
     summary["seconds"] = time.perf_counter() - t0
     write_json(folder, "summary.json", summary)

@@ -8,14 +8,17 @@ importing only those above it in this list:
   names the file and the field;
 - :mod:`sim.config.reading`: reading a YAML file safely (plain data only, size and alias guards);
 - :mod:`sim.config.schema`: the pydantic models, their cross-checks, and derived figures;
+- :mod:`sim.config.network`: the routing network derived from a scenario (groups, who may serve whom);
+- :mod:`sim.config.lunches`: lunch planning for the secretaries whose config gives no lunch;
 - :mod:`sim.config.overrides`: ``--set PATH=VALUE`` on the raw config;
-- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation.
+- :mod:`sim.config.loading`: ``extends``, roster spreadsheets, the built-in demand, validation, then
+  lunch planning and the checks across the routing network once a scenario is valid.
 
 Everything a caller needs is importable from ``sim.config`` itself (``from sim.config import load_scenario,
 Scenario, ConfigError``).
 """
 
-from sim.config.errors import ConfigError, format_validation_error, one_line
+from sim.config.errors import ConfigError, OptionError, format_validation_error, one_line, option
 from sim.config.loading import (
     load_data,
     load_raw,
@@ -24,16 +27,18 @@ from sim.config.loading import (
     parse_scenario,
     with_demand_defaults,
 )
+from sim.config.lunches import LUNCH_STEP_MINUTES, plan_lunches
+from sim.config.network import Network, competence_gaps, may_serve
 from sim.config.overrides import apply_overrides, overridden_part
 from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
 from sim.config.schema import (
     FLAT_PROFILE,
     HNW,
-    LUNCH_STEP_MINUTES,
     MAX_DAYS,
     MAX_EXPECTED_REQUESTS,
     MAX_PROFILE_SLOTS,
     MAX_RATE_PER_STAFF_PER_DAY,
+    MINUTES_PER_DAY,
     OFFICE_PROFILE,
     RESERVED_TYPES,
     ROSTER_FILE_KEYS,
@@ -69,21 +74,23 @@ from sim.config.schema import (
     clock_minutes,
     config_hash,
     json_schema,
-    may_serve,
     resolve_profile,
     sector_demand,
-    stagger_lunches,
+    spread_profile,
+    spread_slots,
 )
 
 __all__ = [
-    "FLAT_PROFILE", "HNW", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
+    "FLAT_PROFILE", "HNW", "MINUTES_PER_DAY", "spread_profile",
+    "spread_slots", "LUNCH_STEP_MINUTES", "MAX_CONFIG_BYTES", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
     "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MAX_YAML_VALUES", "OFFICE_PROFILE", "RESERVED_TYPES",
-    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
+    "ROSTER_FILE_KEYS", "WEEKDAYS", "Absence", "OptionError", "option",
+    "Calendar", "CallsSpec", "Clock", "ConfigError", "Costs", "Cover",
     "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model", "Norms",
     "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "Scenario", "SecretarySpec", "Shrinkage",
     "Sickness", "StaffingRules", "TaskType", "Weekday", "apply_overrides", "clock_minutes", "config_hash",
     "format_validation_error", "json_schema", "load_data", "load_raw", "load_scenario", "overridden_part",
-    "parse_extending", "may_serve", "one_line", "parse_scenario",
-    "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "stagger_lunches",
+    "parse_extending", "may_serve", "Network", "competence_gaps", "one_line", "parse_scenario",
+    "parse_yaml", "plain_data", "read_yaml", "resolve_profile", "sector_demand", "plan_lunches",
     "with_demand_defaults",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -19,14 +19,54 @@ from pydantic import BaseModel, ValidationError
 
 
 class ConfigError(Exception):
-    """A bad config, override or path: one line for the user, naming the file and the field."""
+    """A bad config, override or path: one line for the user, naming the file and the field.
+
+    The library names no command-line flags: where a message speaks of an option (an override, the output
+    folder, a function's argument), it writes :func:`option` ``("set")``, a neutral token that :meth:`words`
+    renders: as a neutral word by default (``str(err)``), as the command's flag when the CLI prints it
+    (``sim.cli.common.error_line``)."""
 
     def __init__(self, source: str, message: str, field: str | None = None) -> None:
-        self.source = one_line(source)
-        self.field = None if field is None else one_line(field)
-        self.message = one_line(message)
-        where = f"{self.source}: {self.field}: " if field else f"{self.source}: "
-        super().__init__(where + self.message)
+        self._parts = (one_line(source), None if field is None else one_line(field), one_line(message))
+        self.source, self.field, self.message = (None if p is None else _render(p, None) for p in self._parts)
+        super().__init__(self.words())
+
+    def words(self, options: Mapping[str, str] | None = None) -> str:
+        """The one line, each option named as ``options`` names it (a key missing there, or no ``options``:
+        its neutral word, :data:`OPTION_WORDS` or the key itself)."""
+        source, field, message = (None if p is None else _render(p, options) for p in self._parts)
+        return f"{source}: {field}: {message}" if field else f"{source}: {message}"
+
+
+class OptionError(ConfigError):
+    """A bad argument to a library function, named by a neutral key (``"blocks"``, ``"target"``, ``"out"``),
+    never by a flag: ``str(err)`` reads ``blocks: need 1 <= min (3) <= max (2)``, and a command prints its
+    flag in place of the key (``--blocks: ...``). A :class:`ConfigError`, so callers that catch that still
+    catch it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(option(key), message)
+
+
+#: How the library words an option where no command names it (the key itself where not listed).
+OPTION_WORDS = {"set": "override", "out": "output folder", "overwrite": "overwrite=True"}
+_OPTION = re.compile(r"\{opt:([a-z_]+)\}")
+
+
+def option(key: str) -> str:
+    """The token for option ``key`` in a :class:`ConfigError`'s source, field or message."""
+    return "{opt:" + key + "}"
+
+
+def _render(text: str, options: Mapping[str, str] | None) -> str:
+    def name(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if options is not None and key in options:
+            return options[key]
+        return OPTION_WORDS.get(key, key)
+
+    return _OPTION.sub(name, text) if "{opt:" in text else text
 
 
 def one_line(text: object) -> str:

@@ -17,7 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.config.errors import ConfigError, format_validation_error
+from sim.config.errors import ConfigError, format_validation_error, option
+from sim.config.lunches import plan_lunches
+from sim.config.network import competence_gaps
 from sim.config.overrides import apply_overrides
 from sim.config.reading import read_yaml
 from sim.config.schema import ROSTER_FILE_KEYS, Scenario, sector_demand
@@ -49,7 +51,7 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
     origins = {} if origins is None else origins
     data = with_demand_defaults(_expand_roster(data, source, origins), source)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         field, msg = format_validation_error(err, Scenario)
         # a check across rows of a roster spreadsheet (a name twice, an unknown competence or cluster): the
@@ -62,6 +64,15 @@ def parse_scenario(data: Any, source: str = "<config>", origins: dict[str, Any] 
             if row < len(table.rows):
                 raise table.error(msg, row, column) from None
         raise ConfigError(source, msg, field) from None
+    # once the scenario is valid: the lunches its config leaves open are planned, and the routing network
+    # (sim.config.network) is checked
+    scenario = plan_lunches(scenario, source)
+    gaps = competence_gaps(scenario)
+    if gaps:
+        department, t = gaps[0]
+        raise ConfigError(source, f"nobody who may serve {department} is competent for {t!r} (add it to someone's "
+                          "competences)", "organisation.secretaries")
+    return scenario
 
 
 def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> Any:
@@ -204,7 +215,8 @@ def _roster_files_set(data: dict[str, Any], overrides: Sequence[str], folder: Pa
         if not set_file or file_key not in org:
             continue
         if any(p == f"organisation.{target}" or p.startswith(f"organisation.{target}.") for p in paths):
-            raise ConfigError(source, f"--set gives both {target} and {file_key}; give one", f"organisation.{file_key}")
+            raise ConfigError(source, f"{option('set')} gives both {target} and {file_key}; give one",
+                              f"organisation.{file_key}")
         org.pop(target, None)
     _resolve_roster_paths({"organisation": org}, folder)
     return {**data, "organisation": org}

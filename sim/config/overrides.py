@@ -12,8 +12,11 @@ from typing import Any
 
 import yaml
 
-from sim.config.errors import ConfigError, _hint, _show
+from sim.config.errors import ConfigError, _hint, _show, option
 from sim.config.reading import parse_yaml, plain_data
+
+#: How an override is named in a message (``--set`` on the command line)
+_SET = option("set")
 
 
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str) -> dict[str, Any]:
@@ -25,19 +28,19 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
     data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as text)
     for item in overrides:
         if "=" not in item:
-            raise ConfigError(source, f"--set {item!r}: expected dotted.path=value")
+            raise ConfigError(source, f"{_SET} {item!r}: expected dotted.path=value")
         path, _, raw = item.partition("=")
         parts = [p for p in path.strip().split(".")]
         if not path.strip() or any(not p for p in parts):
-            raise ConfigError(source, f"--set {item!r}: empty field name in the path")
+            raise ConfigError(source, f"{_SET} {item!r}: empty field name in the path")
         try:
             value = parse_yaml(raw, source)
         except ConfigError as err:  # an alias bomb, a recursive alias, nesting too deep
-            raise ConfigError(source, f"--set {_show(item)}: {err.message}", path) from None
+            raise ConfigError(source, f"{_SET} {_show(item)}: {err.message}", path) from None
         except yaml.YAMLError:
-            raise ConfigError(source, f"--set {_show(item)}: the value is not valid YAML", path) from None
+            raise ConfigError(source, f"{_SET} {_show(item)}: the value is not valid YAML", path) from None
         except (ValueError, OverflowError, RecursionError):
-            raise ConfigError(source, f"--set {_show(item)}: the value cannot be read", path) from None
+            raise ConfigError(source, f"{_SET} {_show(item)}: the value cannot be read", path) from None
         value = plain_data(value, source, path.strip())
         node: Any = data
         for depth, part in enumerate(parts[:-1]):
@@ -49,7 +52,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str], source: str)
         elif isinstance(node, dict):
             node[last] = value
         else:
-            raise ConfigError(source, f"--set: {'.'.join(parts[:-1])} is a value, not a section", path)
+            raise ConfigError(source, f"{_SET}: {'.'.join(parts[:-1])} is a value, not a section", path)
     return data
 
 
@@ -58,12 +61,12 @@ def _step(node: Any, part: str, so_far: list[str], source: str, create: bool) ->
     if isinstance(node, dict):
         if part not in node:
             if not create:
-                raise ConfigError(source, "unknown --set path", path)
+                raise ConfigError(source, f"unknown {_SET} path", path)
             node[part] = {}
         return node[part]
     if isinstance(node, list):
         return node[_list_index(node, part, so_far, source)]
-    raise ConfigError(source, f"--set: {'.'.join(so_far[:-1])} is a value, not a section", path)
+    raise ConfigError(source, f"{_SET}: {'.'.join(so_far[:-1])} is a value, not a section", path)
 
 
 def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> int:
@@ -71,13 +74,13 @@ def _list_index(node: list[Any], part: str, so_far: list[str], source: str) -> i
     if part.lstrip("-").isdigit():
         idx = int(part)
         if not -len(node) <= idx < len(node):
-            raise ConfigError(source, f"--set: index {idx} out of range (the list has {len(node)} items)", path)
+            raise ConfigError(source, f"{_SET}: index {idx} out of range (the list has {len(node)} items)", path)
         return idx
     for i, item in enumerate(node):
         if isinstance(item, dict) and item.get("name") == part:
             return i
     names = [str(it.get("name")) for it in node if isinstance(it, dict) and "name" in it]
-    raise ConfigError(source, f"--set: no item named {part!r}{_hint(part, names)}", path)
+    raise ConfigError(source, f"{_SET}: no item named {part!r}{_hint(part, names)}", path)
 
 
 def overridden_part(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -73,6 +73,12 @@ def _clock_text(value: Any) -> Any:
 Clock = Annotated[str, BeforeValidator(_clock_text), AfterValidator(_check_clock)]
 
 
+#: Minutes in a day. The model's time is minutes since midnight of day 0 (day ``d`` starts at
+#: ``d * MINUTES_PER_DAY``): the one definition of the day's length, for clock times here and for the calendar,
+#: the statistics, the figures and the roster (:mod:`sim.calendar` re-exports it).
+MINUTES_PER_DAY: Final = 1440.0
+
+
 def clock_minutes(value: str) -> float:
     """Minutes after midnight of an "HH:MM" clock time."""
     hours, minutes = value.split(":")
@@ -109,7 +115,7 @@ class Profile(Model):
     """Relative arrival intensity over the day, in slots from ``start`` (piecewise constant)."""
 
     start: Clock = "08:00"
-    slot_minutes: float = Field(default=30, gt=0, le=1440)
+    slot_minutes: float = Field(default=30, gt=0, le=int(MINUTES_PER_DAY))
     weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -120,7 +126,7 @@ class Profile(Model):
             raise ValueError("weights: their sum is too big for a number; weights are relative, scale them down")
         if len(self.weights) > MAX_PROFILE_SLOTS:
             raise ValueError(f"weights: {len(self.weights):,} slots; at most {MAX_PROFILE_SLOTS:,} (one a second)")
-        if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > 1440:
+        if clock_minutes(self.start) + self.slot_minutes * len(self.weights) > MINUTES_PER_DAY:
             raise ValueError("weights: the profile runs past midnight; use fewer or shorter slots")
         return self
 
@@ -143,6 +149,35 @@ def resolve_profile(spec: ProfileChoice) -> Profile:
     if isinstance(spec, Profile):
         return spec
     return OFFICE_PROFILE if spec == "office" else FLAT_PROFILE
+
+
+def spread_slots(profile: Profile, hours: float) -> tuple[int, int]:
+    """The slots an HNW spread of ``hours`` adds before and after a day profile: whole slots, never past
+    midnight. The one computation of the spread's window (:func:`spread_profile`, and the config check of how
+    many slots a spread profile has)."""
+    slot = profile.slot_minutes
+    start = clock_minutes(profile.start)
+    extra = math.floor(hours * 60 / slot)
+    before = min(extra, int(start // slot))
+    after = min(extra, int((MINUTES_PER_DAY - start - slot * len(profile.weights)) // slot))
+    return before, after
+
+
+def spread_profile(profile: Profile, hours: float, share: float) -> Profile:
+    """Widen a day profile by ``hours`` on both sides and move ``share`` of its volume evenly over the wider
+    window (clients who work earlier and later: Het Nieuwe Werken)."""
+    if hours <= 0 or share <= 0:
+        return profile
+    slot = profile.slot_minutes
+    before, after = spread_slots(profile, hours)
+    total = sum(profile.weights)
+    n = before + len(profile.weights) + after
+    weights = [share / n] * n
+    for i, w in enumerate(profile.weights):
+        weights[before + i] += (1 - share) * w / total
+    new_start = clock_minutes(profile.start) - before * slot
+    return Profile(start=f"{int(new_start // 60):02d}:{int(new_start % 60):02d}", slot_minutes=slot,
+                   weights=weights)
 
 
 # ------------------------------------------------------------------------------------------------ sections
@@ -253,6 +288,15 @@ class SecretarySpec(Model):
             if twice is not None:
                 raise ValueError(f"days: {twice!r} is listed twice")
         return self
+
+    def weekdays(self, cal: Calendar) -> list[str]:
+        """The weekdays she works, in week order: her ``days`` that are the calendar's working days (all of them
+        where she gives none)."""
+        return [d for d in WEEKDAYS if d in cal.working_days and (self.days is None or d in self.days)]
+
+    def weekday_numbers(self, cal: Calendar) -> frozenset[int]:
+        """:meth:`weekdays` as numbers (0 = Monday), as the model's day numbers give them (``day % 7``)."""
+        return frozenset(WEEKDAYS.index(d) for d in self.weekdays(cal))
 
     def shift_minutes(self, cal: Calendar) -> tuple[float, float]:
         """Start and end of her working day, in minutes after midnight; the opening hours where she gives none."""
@@ -936,11 +980,6 @@ class Scenario(Model):
         """``name: null`` withdraws an entry inherited through ``extends``."""
         return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _staggered_lunches(cls, data: Any) -> Any:
-        return stagger_lunches(data)
-
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         cal = self.calendar
@@ -955,7 +994,9 @@ class Scenario(Model):
             if not set(days) & set(cal.working_days):
                 raise ValueError(f"{where}.days: she works on none of the calendar's working days")
             lunch = clock_minutes(sec.lunch_start)
-            if sec.lunch_minutes > 0 and not (start <= lunch and lunch + sec.lunch_minutes <= end):
+            # a lunch the config does not give is planned once the scenario is valid (sim.config.lunches)
+            given = "lunch_start" in sec.model_fields_set
+            if given and sec.lunch_minutes > 0 and not (start <= lunch and lunch + sec.lunch_minutes <= end):
                 raise ValueError(f"{where}.lunch_start: lunch {sec.lunch_start} (+{sec.lunch_minutes:g} min) "
                                  f"falls outside her hours {sec.start or cal.open}-{sec.end or cal.close}")
             if end - start - sec.lunch_minutes <= 0:
@@ -993,7 +1034,6 @@ class Scenario(Model):
                         f"organisation.secretaries[{i}].competences[{j}]: unknown request type{_hint(key, types)}; "
                         f"known: {', '.join(sorted(types))}"
                     )
-        _check_competences(self)
         _check_uncertainty(self)
         if self.hnw is not None:
             known = {"calls", "meetings", *self.demand.tasks}
@@ -1055,9 +1095,7 @@ class Scenario(Model):
     def secretary_hours_per_week(self, i: int) -> float:
         cal = self.calendar
         sec = self.organisation.secretaries[i]
-        days = [d for d in (sec.days if sec.days is not None else cal.working_days) if d in cal.working_days]
-        per_day = sec.working_minutes_per_day(cal)
-        return len(days) * per_day / 60.0
+        return len(sec.weekdays(cal)) * sec.working_minutes_per_day(cal) / 60.0
 
     def fte(self) -> float:
         """Total FTE: present hours per week over the full-time week."""
@@ -1065,156 +1103,21 @@ class Scenario(Model):
         return hours / self.calendar.full_time_hours_per_week
 
 
-def may_serve(scenario: Scenario) -> dict[str, set[str]]:
-    """For each department, the secretaries who may take its work under the scenario's setup and exchange
-    policy (own group, clusters that help it, buddies that cover it). The runtime organisation
-    (:mod:`sim.organisation`) builds the same relation; this one serves validation."""
-    org = scenario.organisation
-    policy = scenario.dispatch.exchange.policy
-    out: dict[str, set[str]] = {d.name: set() for d in org.departments}
-    if org.setup == "decentralised":
-        for sec in org.secretaries:
-            for name in sec.departments:
-                out[name].add(sec.name)
-    else:
-        cluster_of = {d.name: str(d.cluster) for d in org.departments}
-        home = {sec.name: org.home_cluster(sec) for sec in org.secretaries}
-        clusters = org.clusters()
-        for dept in org.departments:
-            c = cluster_of[dept.name]
-            if policy == "pool":
-                helping = set(clusters)
-            elif policy == "none":
-                helping = {c}
-            elif scenario.dispatch.exchange.topology == "chain" and len(clusters) > 1:
-                k = clusters.index(c)
-                helping = {c, clusters[(k + 1) % len(clusters)]}  # the next cluster helps this one
-            else:
-                helping = set(clusters)
-            out[dept.name] = {name for name, h in home.items() if h in helping}
-    for cover in org.cover:
-        out[cover.department] |= {s.name for s in org.secretaries if cover.by in s.departments}
-    return out
-
-
-def _check_competences(scenario: Scenario) -> None:
-    """Every request type with demand must have, for every department, someone who may do it."""
-    gaps = competence_gaps(scenario)
-    if gaps:
-        department, t = gaps[0]
-        raise ValueError(f"organisation.secretaries: nobody who may serve {department} is competent for {t!r} "
-                         "(add it to someone's competences)")
-
-
-def competence_gaps(scenario: Scenario) -> list[tuple[str, str]]:
-    """(department, request type) pairs with demand that nobody who may serve the department is competent for:
-    the rule the config check holds, and the staffing search's moves too (a secretary may not leave if that
-    opens a gap)."""
-    org = scenario.organisation
-    competent = {s.name: set(s.competences) if s.competences is not None else None for s in org.secretaries}
-    demand = scenario.demand
-    wanted = ["phone"] if demand.calls.per_staff_per_day > 0 else []
-    if demand.calls.per_staff_per_day > 0 and demand.calls.callback_share > 0:
-        wanted.append("callback")
-    wanted += [name for name, t in demand.tasks.items() if t.per_staff_per_day > 0]
-    if demand.meetings is not None and demand.meetings.per_department_per_week > 0:
-        wanted.append("minutes")
-    serving = may_serve(scenario)
-    gaps = []
-    for d in org.departments:
-        if d.staff * d.demand_factor <= 0:
-            continue
-        for t in wanted:
-            if not any(competent[n] is None or t in competent[n] for n in serving[d.name]):  # type: ignore[operator]
-                gaps.append((d.name, t))
-    return gaps
-
-
 def _thinning_factor(profile: Profile, hnw: HNW | None, where: str) -> float:
     """Arrival candidates drawn per request by thinning over ``profile`` (after an HNW spread, as
-    :func:`sim.demand.spread_profile` builds it): candidates come at the peak rate over the whole profile,
+    :func:`spread_profile` builds it): candidates come at the peak rate over the whole profile,
     so a narrow spike in a long profile of tiny slots costs as many draws as its peak implies."""
     weights, slot, total = profile.weights, profile.slot_minutes, sum(profile.weights)
     share = 0.0
     n = len(weights)
     if hnw is not None and hnw.spread_hours > 0 and hnw.spread_share > 0:
-        start = clock_minutes(profile.start)
-        extra = math.floor(hnw.spread_hours * 60 / slot)
-        before = min(extra, int(start // slot))
-        after = min(extra, int((1440 - start - slot * n) // slot))
+        before, after = spread_slots(profile, hnw.spread_hours)
         n += before + after
         share = hnw.spread_share
         if n > MAX_PROFILE_SLOTS:
             raise ValueError(f"hnw.spread_hours: spreading {where} (slots of {slot:g} min) gives {n:,} slots; "
                              f"at most {MAX_PROFILE_SLOTS:,} (longer slots, or a smaller spread)")
     return share + (1 - share) * max(weights) * n / total
-
-
-#: Lunch starts are staggered on this grid (minutes) within the lunch window.
-LUNCH_STEP_MINUTES = 30
-
-
-def stagger_lunches(data: Any) -> Any:
-    """Give every secretary without a ``lunch_start`` one of her own: within each cluster (central) or
-    department (decentralised), in turn, the half hour within ``calendar.lunch_window`` (and her hours) when
-    the fewest colleagues of the group are at lunch, so that the phone stays covered. A secretary without
-    lunch keeps the old default, unused. Works on the raw config (before validation); data it cannot read is
-    left as it is, for validation to report."""
-    if not isinstance(data, dict):
-        return data
-    org = data.get("organisation")
-    if isinstance(org, BaseModel):
-        org = org.model_dump(exclude_unset=True)
-    if not isinstance(org, dict) or not isinstance(org.get("secretaries"), list):
-        return data
-    secs = [s.model_dump(exclude_unset=True) if isinstance(s, BaseModel) else s for s in org["secretaries"]]
-    if all(not isinstance(s, dict) or "lunch_start" in s for s in secs):
-        return data
-    cal = data.get("calendar") or {}
-    if isinstance(cal, BaseModel):
-        cal = cal.model_dump()
-    try:
-        default = Calendar.model_fields
-        open_, close = (_clock_value(cal.get(k, default[k].default)) for k in ("open", "close"))
-        w0, w1 = (_clock_value(v) for v in cal.get("lunch_window", default["lunch_window"].default))
-        central = org.get("setup") == "central"
-        cluster_of = {d.get("name"): d.get("cluster") for d in org.get("departments", []) if isinstance(d, dict)}
-
-        def group(sec: dict[str, Any]) -> Any:  # OrganisationSpec.group_of, on the config before validation
-            first = sec["departments"][0]
-            return (sec.get("cluster") or cluster_of.get(first)) if central else first
-
-        taken: dict[Any, list[tuple[float, float]]] = {}
-        for sec in secs:
-            if "lunch_start" in sec:
-                start = _clock_value(sec["lunch_start"])
-                taken.setdefault(group(sec), []).append((start, start + float(sec.get("lunch_minutes", 30))))
-        out = []
-        for sec in secs:
-            if "lunch_start" in sec:
-                out.append(sec)
-                continue
-            length = float(sec.get("lunch_minutes", 30))
-            if length <= 0:
-                out.append({**sec, "lunch_start": "12:30"})
-                continue
-            begin = _clock_value(sec["start"]) if sec.get("start") else open_
-            end = _clock_value(sec["end"]) if sec.get("end") else close
-            slots = [w0 + k * LUNCH_STEP_MINUTES for k in range(int((w1 - w0) // LUNCH_STEP_MINUTES) + 1)]
-            slots = [t for t in slots if t + length <= w1 and begin <= t and t + length <= end]
-            if not slots:  # her hours miss the window: as near to it as her hours allow
-                slots = [min(max(w0, begin), end - length)]
-            lunches = taken.setdefault(group(sec), [])
-            best = min(slots, key=lambda t: (sum(1 for a, b in lunches if a < t + length and t < b), t))
-            lunches.append((best, best + length))
-            out.append({**sec, "lunch_start": f"{int(best // 60):02d}:{int(best % 60):02d}"})
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return data  # not a valid config: validation says what is wrong
-    return {**data, "organisation": {**org, "secretaries": out}}
-
-
-def _clock_value(value: Any) -> float:
-    return clock_minutes(_check_clock(_clock_text(value)))
 
 
 def _unique(names: Sequence[str], field: str, what: str) -> None:

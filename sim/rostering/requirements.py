@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from sim import theory
 from sim.config import Profile, Scenario, clock_minutes, resolve_profile
+from sim.sipp import dist_rate
 
 SLOT = 30  # minutes: the half hours of the requirement and of the per_half_hour table
 
@@ -143,11 +144,6 @@ def availability(scenario: Scenario) -> float:
     return (1 - a.sickness.share) * (1 - leave) * (1 - a.shrinkage.share)
 
 
-def _rate(dist: object) -> float:
-    mean = float(getattr(dist, "mean", 0.0))
-    return 1.0 / mean if mean > 0 else math.inf
-
-
 def theory_requirements(scenario: Scenario) -> Requirements:
     """SIPP requirements per group and half hour (see the module docstring)."""
     from sim.demand import apply_hnw
@@ -170,7 +166,7 @@ def theory_requirements(scenario: Scenario) -> Requirements:
     for d in scenario.organisation.departments:
         volume[in_ring.get(d.name, where[d.name])] += d.staff * d.demand_factor
     profile = resolve_profile(calls.profile)
-    mu = _rate(calls.talk_minutes)
+    mu = dist_rate(calls.talk_minutes)[0]
     t = calls.norm_seconds / 60.0
     target = min(0.999, norms.reachability_min if norms.reachability_min is not None else 0.8)
     occupancy = norms.occupancy_max or 1.0

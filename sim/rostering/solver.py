@@ -32,7 +32,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import WEEKDAYS, Scenario, SecretarySpec, clock_minutes
+from sim.config import MINUTES_PER_DAY, WEEKDAYS, OptionError, Scenario, SecretarySpec, clock_minutes
+from sim.costs import cost_per_hour
 from sim.rostering.requirements import SLOT, Requirements, cover_hours, group_of_department
 
 
@@ -86,7 +87,7 @@ def shift_patterns(scenario: Scenario) -> list[Shift]:
                 out += [Shift(start, paid, m, lm) for m in lunches]
             else:
                 out.append(Shift(start, paid, None, lm))
-    if start + paid + lm > 24 * 60:
+    if start + paid + lm > MINUTES_PER_DAY:
         raise ValueError("roster_rules: a shift runs past midnight")
     return out
 
@@ -115,7 +116,7 @@ def people(scenario: Scenario) -> list[Person]:
     cal = scenario.calendar
     out = []
     for i, sec in enumerate(org.secretaries):
-        days: list[str] = [d for d in WEEKDAYS if d in cal.working_days and (sec.days is None or d in sec.days)]
+        days: list[str] = sec.weekdays(cal)
         out.append(Person(sec.name, org.group_of(sec), list(sec.departments), sec.cluster, days,
                           scenario.secretary_hours_per_week(i), int(sec.shift_minutes(cal)[0]), sec))
     rules = scenario.roster_rules
@@ -197,16 +198,6 @@ class Roster:
         return out
 
 
-def cost_per_hour(scenario: Scenario) -> float:
-    rules = scenario.roster_rules
-    if rules.cost_per_hour is not None:
-        return rules.cost_per_hour
-    per_fte = scenario.costs.cost_per_fte_per_year
-    if per_fte is None:
-        per_fte = scenario.organisation.cost_per_fte_per_year
-    return per_fte / (52 * scenario.calendar.full_time_hours_per_week)
-
-
 def _deterministic(solver: Any, limit: float, workers: int) -> None:
     """The same answer on every run: one search worker (several race, and which wins a time-limited race
     varies: measured on central, the same requirements gave rosters of different changes and, in the trim
@@ -234,7 +225,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
     by_name = {p.name: p for p in persons}
     for kept in keeps:
         if kept.name not in by_name:
-            raise ValueError(f"--keep: nobody called {kept.name!r} (today: "
+            raise OptionError("keep", f"nobody called {kept.name!r} (today: "
                              f"{', '.join(p.name for p in persons if not p.new)})")
     keep = {kept.name: kept for kept in keeps}
     cover_a, cover_b = cover_hours(scenario)
@@ -270,7 +261,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
         n_days = sum(y[pi, d] for d in days)
         m.Add(n_days >= dmin * e)
         m.Add(n_days <= dmax * e)
-        h = m.NewIntVar(0, 7 * 24 * 60, f"h{pi}")
+        h = m.NewIntVar(0, 7 * int(MINUTES_PER_DAY), f"h{pi}")
         m.Add(h == sum(shifts[k].paid * z[pi, d, k] for d in days for k in range(len(shifts))))
         hours[pi] = h
         if p.new:
@@ -297,7 +288,7 @@ def solve(scenario: Scenario, req: Requirements, keeps: Sequence[Keep] = (), tim
             if kp.start is not None:
                 allowed = [k for k in range(len(shifts)) if shifts[k].start == kp.start]
                 if not allowed:
-                    raise ValueError(f"--keep {p.name}.start={clock(kp.start)}: not an allowed shift start "
+                    raise OptionError("keep", f"{p.name}.start={clock(kp.start)}: not an allowed shift start "
                                      f"({rules.shift_starts[0]}..{rules.shift_starts[1]} every "
                                      f"{rules.start_step_minutes} min)")
                 for k in range(len(shifts)):
@@ -376,17 +367,17 @@ def parse_keep(text: str) -> Keep:
     key, eq, value = rest.partition("=")
     key, value = key.strip(), value.strip()
     if not dot or not eq or key not in ("days", "start") or not name.strip():
-        raise ValueError(f"--keep {text!r}: give NAME.days=[mon,tue] or NAME.start=HH:MM")
+        raise OptionError("keep", f"{text!r}: give NAME.days=[mon,tue] or NAME.start=HH:MM")
     if key == "days":
         ds = tuple(v.strip().lower()[:3] for v in value.strip("[]").split(",") if v.strip())
         bad = [d for d in ds if d not in WEEKDAYS]
         if bad or not ds:
-            raise ValueError(f"--keep {text!r}: unknown weekday {bad[0] if bad else '(none)'}")
+            raise OptionError("keep", f"{text!r}: unknown weekday {bad[0] if bad else '(none)'}")
         return Keep(name.strip(), days=ds)
     try:
         return Keep(name.strip(), start=int(clock_minutes(value)))
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"--keep {text!r}: {value!r} is not a clock time HH:MM") from exc
+        raise OptionError("keep", f"{text!r}: {value!r} is not a clock time HH:MM") from exc
 
 
 def merge_keeps(keeps: Sequence[Keep]) -> list[Keep]:
@@ -410,4 +401,4 @@ def summary_by_group(roster: Roster) -> Mapping[str, float]:
 
 
 __all__ = ["Assignment", "Keep", "Person", "Roster", "Shift", "SolverMissing", "clock",
-           "cost_per_hour", "merge_keeps", "parse_keep", "people", "shift_patterns", "solve", "today_hours"]
+           "merge_keeps", "parse_keep", "people", "shift_patterns", "solve", "today_hours"]

@@ -35,9 +35,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.calendar import WorkCalendar
-from sim.config import Scenario, clock_minutes
-from sim.organisation import Organisation, absence_rates, shrinkage_layout
+from sim.calendar import WorkCalendar, clock_to_work, morning_work
+from sim.config import Network, Scenario, clock_minutes
+from sim.organisation import absence_rates, shrinkage_layout
 
 #: The integration grid, in minutes.
 STEP = 0.25
@@ -91,8 +91,8 @@ def at_work(scenario: Scenario, i: int, t: np.ndarray) -> np.ndarray:
         return p
     work = end - start - lunch_minutes
     _, slot, length = shrinkage_layout(work, shrink.share, shrink.block_minutes)
-    before = lunch - start if lunch_minutes > 0 else work
-    w = np.where(t < start + before, t - start, t - start - lunch_minutes)  # her working time
+    morning = morning_work(start, end, lunch, lunch_minutes)
+    w = np.array([clock_to_work(x, start, morning, lunch_minutes) for x in t.tolist()])  # her working time
     x = w - np.floor(w / slot) * slot  # within its slot
     room = slot - length  # the block starts at u * room in its slot, u uniform
     blocked = np.ones_like(x) if room <= 0 else \
@@ -103,22 +103,23 @@ def at_work(scenario: Scenario, i: int, t: np.ndarray) -> np.ndarray:
 def expected_coverage(scenario: Scenario, step: float = STEP) -> dict[str, float]:
     """Each department's expected coverage over the measured opening time (see the module's docstring)."""
     cal = WorkCalendar.from_config(scenario.calendar, scenario.run.days, scenario.run.warmup_days)
-    org = Organisation(scenario)
+    net = Network.of(scenario)
+    weekdays = [sec.weekday_numbers(scenario.calendar) for sec in scenario.organisation.secretaries]
     days = cal.working_days()
     free = free_by_day(scenario, len(days))
     k = max(1, math.ceil((cal.close_minute - cal.open_minute) / step))
     h = (cal.close_minute - cal.open_minute) / k
     t = cal.open_minute + h * (np.arange(k) + 0.5)
-    desk = [at_work(scenario, i, t) for i in range(len(org.secretaries))]
+    desk = [at_work(scenario, i, t) for i in range(len(weekdays))]
     out = {}
-    for d, name in enumerate(org.dept_names):
-        serving = [s.index for s in org.secretaries if d in s.serves]
+    for d, name in enumerate(net.departments):
+        serving = net.serving(d)
         covered = 0.0
         for n in range(cal.warmup_days, len(days)):
             weekday = days[n] % 7  # working days are calendar day numbers, day 0 a Monday
             away = np.ones(k)
             for i in serving:
-                if weekday in org.secretaries[i].weekdays:
+                if weekday in weekdays[i]:
                     away *= 1 - free[n] * desk[i]
             covered += float(np.mean(1 - away))
         out[name] = covered / (len(days) - cal.warmup_days)

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import WEEKDAYS, Scenario, SecretarySpec, parse_scenario
-from sim.config.schema import competence_gaps
+from sim.config.network import competence_gaps
 
 
 def group_of(scenario: Scenario, sec: SecretarySpec) -> str:
@@ -61,8 +61,7 @@ def group_of(scenario: Scenario, sec: SecretarySpec) -> str:
 
 
 def _days(scenario: Scenario, sec: SecretarySpec) -> list[str]:
-    cal = scenario.calendar.working_days
-    return [d for d in WEEKDAYS if d in cal and (sec.days is None or d in sec.days)]
+    return sec.weekdays(scenario.calendar)
 
 
 def _hours_per_day(scenario: Scenario, sec: SecretarySpec) -> float:

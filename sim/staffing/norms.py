@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import OptionError, Scenario
 from sim.staffing.control import CONTROLLED, controlled_share
 from sim.stats import ALPHA, Summary, ratio_estimate, summarize_kpi
 from sim.store import ReplicationRecord
@@ -172,13 +172,13 @@ def parse_target(text: str) -> tuple[str, Target | None]:
     their short names :data:`DEPARTMENT_ALIASES`). Returns the norm's key and the target (None: off)."""
     m = _TARGET.match(text)
     if not m:
-        raise ConfigError("--target", f"{text!r}: expected KPI=VALUE, KPI>=VALUE, KPI<=VALUE, KPI=off, "
+        raise OptionError("target", f"{text!r}: expected KPI=VALUE, KPI>=VALUE, KPI<=VALUE, KPI=off, "
                         "DEPARTMENT:KPI<=VALUE, today or both")
     dept, kpi, op, raw = m.group("dept"), m.group("kpi"), m.group("op"), m.group("value")
     if dept is not None:
         kpi = DEPARTMENT_ALIASES.get(kpi, kpi)
         if kpi not in DEPARTMENT_KPIS:
-            raise ConfigError("--target", f"{text!r}: a department's norm is one of "
+            raise OptionError("target", f"{text!r}: a department's norm is one of "
                             f"{', '.join(DEPARTMENT_KPIS)} (or {', '.join(DEPARTMENT_ALIASES)}), not {kpi!r}")
     key = kpi if dept is None else f"{dept}:{kpi}"
     if raw.lower() in ("off", "none"):
@@ -186,7 +186,7 @@ def parse_target(text: str) -> tuple[str, Target | None]:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError("--target", f"{text!r}: {raw!r} is not a number") from None
+        raise OptionError("target", f"{text!r}: {raw!r} is not a number") from None
     if dept is not None and op == "=":
         op = DEPARTMENT_KPIS[kpi]
     return key, Target(kpi, ">=" if op == "=" else op, value, dept)
@@ -197,7 +197,7 @@ def target_basis(scenario: Scenario, specs: Sequence[str] = ()) -> str:
     where given, else the config's ``norms.basis``."""
     words = [s.strip().lower() for s in specs if s.strip().lower() in (TODAY, BOTH)]
     if len(set(words)) > 1:
-        raise ConfigError("--target", "give either 'today' or 'both', not both words")
+        raise OptionError("target", "give either 'today' or 'both', not both words")
     return words[0] if words else scenario.norms.basis
 
 
@@ -215,7 +215,7 @@ def targets_for(scenario: Scenario, specs: Sequence[str] = (), today: TodayServi
     drops both; ``DEPARTMENT:KPI op V`` sets or drops one department's."""
     basis = target_basis(scenario, specs)
     if basis != "norms" and today is None:
-        raise ConfigError("--target", f"{basis}: today's service must be measured first (sim staff does; this "
+        raise OptionError("target", f"{basis}: today's service must be measured first (sim staff does; this "
                           "command takes fixed norms only)")
     fixed = default_targets(scenario)
     departments = [d.name for d in scenario.organisation.departments]
@@ -225,7 +225,7 @@ def targets_for(scenario: Scenario, specs: Sequence[str] = (), today: TodayServi
             continue
         key, target = parse_target(spec)
         if target is not None and target.department is not None and target.department not in departments:
-            raise ConfigError("--target", f"{spec!r}: no department {target.department!r} in {scenario.name} "
+            raise OptionError("target", f"{spec!r}: no department {target.department!r} in {scenario.name} "
                               f"(departments: {', '.join(sorted(departments))})")
         own[key] = target
     sector = {t.key: t for t in fixed if basis != TODAY or t.kpi == "utilisation"}
@@ -259,7 +259,7 @@ def targets_for(scenario: Scenario, specs: Sequence[str] = (), today: TodayServi
                 out[key] = target
     pending = basis != "norms" and today is not None and today.replications == 0  # measured later (plan)
     if not out and not pending:
-        raise ConfigError("--target", "every norm is switched off; there is nothing to staff for")
+        raise OptionError("target", "every norm is switched off; there is nothing to staff for")
     return list(out.values())
 
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import OptionError, Scenario
+from sim.costs import CostModel
 from sim.experiment import (
     DEFAULT_REPLICATIONS,
     ExperimentResult,
@@ -29,17 +30,18 @@ ARTICLE_SAVING = 0.15
 
 
 def business_case(setups: Sequence[SetupStaffing]) -> dict[str, Any]:
-    """Least FTE and cost per setup, and the saving of each against the first setup's least staffing (the
-    article expects at least 15%) and against its own config."""
+    """Least FTE and yearly cost per setup (:class:`sim.costs.CostModel`: secretaries, coordination and manager,
+    as ``sim staff`` prices them), and the saving of each against the first setup's least staffing (the article
+    expects at least 15%) and against its own config."""
     ref = setups[0]
-    ref_cost = ref.best.fte * ref.scenario.organisation.cost_per_fte_per_year
+    ref_cost = CostModel.of(ref.scenario).yearly(ref.best.fte)["total"]
     rows: dict[str, Any] = {}
     for st in setups:
-        unit_cost = st.scenario.organisation.cost_per_fte_per_year
-        cost = st.best.fte * unit_cost
+        costs = CostModel.of(st.scenario)
+        cost = costs.yearly(st.best.fte)["total"]
         rows[st.name] = {
             "fte_config": st.base.fte, "config_meets_norms": st.base.feasible,
-            "cost_config": st.base.fte * unit_cost, "fte": st.best.fte, "cost_per_year": cost,
+            "cost_config": costs.yearly(st.base.fte)["total"], "fte": st.best.fte, "cost_per_year": cost,
             "saving_fte": ref.best.fte - st.best.fte,
             "saving_share": (ref.best.fte - st.best.fte) / ref.best.fte if ref.best.fte else None,
             "saving_euro": ref_cost - cost,
@@ -166,9 +168,9 @@ def staff(scenarios: Sequence[Scenario], replications: int = DEFAULT_REPLICATION
     if not scenarios:
         raise ValueError("staff needs at least one scenario")
     if not 0 < confidence < 1:
-        raise ConfigError("--confidence", f"{confidence} is not between 0 and 1")
+        raise OptionError("confidence", f"{confidence} is not between 0 and 1")
     if replications < 2:
-        raise ConfigError("--replications", "at least 2 replications are needed for an interval")
+        raise OptionError("replications", "at least 2 replications are needed for an interval")
     base = scenarios[0].run.seed if seed is None else seed
     units = staffing_units(scenarios)
     norms = {u.key: targets_for(u.scenario, targets) for u in units}

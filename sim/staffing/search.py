@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, Scenario, option
 from sim.experiment import Runner, Unit
 from sim.seeds import replication_seed
 from sim.staffing.control import expected_coverage
@@ -41,6 +41,9 @@ from sim.staffing.moves import Staffing, day_fte, group_demand, group_of, groups
 from sim.staffing.norms import Target, department_sums, judge, pooled_share
 from sim.stats import ALPHA, Summary, summarize
 from sim.store import ReplicationRecord
+
+#: How the norms' option is named in a message (``--target`` on the command line)
+TARGET = option("target")
 
 #: Days of staffing the path may add before the search gives up (relative to the config's days).
 MAX_ADD_FACTOR = 4.0
@@ -320,7 +323,7 @@ class StaffingSearch(Evaluator):
                         raise Infeasible(self.name, f"infeasible: {g} still breaks {', '.join(broken[g][:3])} with "
                                          f"{self._group_days(st, g)} secretary-days a week (from {first.get(g, 0)};"
                                          f" the search stops at {limit}), so more staff does not meet it; ask "
-                                         "with another target for that norm (--target KPI>=VALUE or KPI=off)")
+                                         f"with another target for that norm ({TARGET} KPI>=VALUE or KPI=off)")
                     # continuity only the department's own secretaries can give: the day goes to one of them, and
                     # they keep their days (a later removal in the group is made elsewhere); other norms: the
                     # group does not come back to the days at which it broke them
@@ -423,7 +426,7 @@ class StaffingSearch(Evaluator):
             if k >= limit:
                 raise Infeasible(self.name, f"infeasible: the norms are not met even with {k} more secretary-days "
                                  f"({ev.fte:.1f} FTE), so more staff does not meet them; worst: {_worst(ev)}; ask "
-                                 "with another target for that norm (--target KPI>=VALUE or KPI=off)")
+                                 f"with another target for that norm ({TARGET} KPI>=VALUE or KPI=off)")
             slope = (ev.worst_margin - bad_m) / (k + bad) if math.isfinite(ev.worst_margin - bad_m) else 0.0
             more = math.ceil(-ev.worst_margin / slope) if slope > 0 else k
             bad, bad_m, k = -k, ev.worst_margin, min(k + max(1, min(more, 4 * k)), limit)
