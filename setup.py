@@ -24,8 +24,8 @@ from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
 #: Keep in step with sim.compiled.HOT_MODULES (a test checks it): dotted module names.
-HOT_MODULES = ("sim.calendar", "sim.streams", "sim.entities", "sim.demand", "sim.organisation", "sim.dispatch",
-               "sim.metrics", "sim.model")
+HOT_MODULES = ("sim.core.calendar", "sim.core.streams", "sim.core.entities", "sim.core.demand", "sim.core.organisation",
+               "sim.core.dispatch", "sim.core.metrics", "sim.core.model")
 SOURCES = [name.replace(".", "/") + ".py" for name in HOT_MODULES]
 
 

@@ -39,7 +39,7 @@ from _common import interleaved, medians, peak_mb, table
 
 from sim import theory
 from sim.config import Scenario, parse_scenario
-from sim.model import run_replication
+from sim.core.model import run_replication
 
 C, LAM, MU = 5, 4.5, 1.0  # servers, arrivals a minute, services a minute
 DAY = 1440.0

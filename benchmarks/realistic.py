@@ -14,8 +14,8 @@ rounds (floor, model, floor; the configs in turn):
 - **memory over the horizon**: the peak traced memory (tracemalloc) of one run of ``--days`` and of ten times
   as many days, without the event log;
 - **parallel replications**: ``--replications`` runs of the first config through the experiments' executors
-  (:mod:`sim.executors`): serially in this process, and in a pool of one worker process and of ``--workers``,
-  pool start-up included; the speed-up is the ratio of the wall times of one worker and of ``--workers``.
+  (:mod:`sim.experiments.executors`): serially in this process, and in a pool of one worker process and of
+  ``--workers``, pool start-up included; the speed-up is the ratio of the wall times of one worker and of ``--workers``.
 
 Usage::
 
@@ -40,8 +40,8 @@ from simpy.core import Environment
 from simpy.events import Initialize, Process, Timeout
 
 from sim.config import Scenario, load_scenario
-from sim.executors import Job, PoolExecutor, SerialExecutor
-from sim.model import run_replication
+from sim.core.model import run_replication
+from sim.experiments.executors import Job, PoolExecutor, SerialExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIGS = [ROOT / "configs" / "central.yaml", ROOT / "configs" / "decentral.yaml"]
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         wall = {w: medians(par[w]).wall for w in pools}
         print()
         print(f"load average after: {os.getloadavg()[0]:.2f}")
-        print(f"{a.replications} replications of {name} (sim.executors), {a.parallel_repeat} interleaved "
+        print(f"{a.replications} replications of {name} (sim.experiments.executors), {a.parallel_repeat} interleaved "
               f"runs per pool size; workers 0: serially in this process")
         print(table(["workers", "median wall s", "speed-up over 1 worker (target >= 1.7 on 2)"],
                     [[w, wall[w], wall[1] / wall[w]] for w in pools]))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sim import load_scenario, run_replication
 from sim.config import Scenario
-from sim.request_log import TIME_FORMAT, RequestLog
+from sim.data.request_log import TIME_FORMAT, RequestLog
 
 HERE = Path(__file__).resolve().parent
 OUTCOME = {"answered": "Beantwoord", "abandoned": "Opgehangen", "after_hours": "Buiten openingstijd",

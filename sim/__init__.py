@@ -1,8 +1,8 @@
 """sim: a discrete-event simulator of secretariat workload.
 
-Data flows one way: scenario config (:mod:`sim.config`) -> model (:mod:`sim.model`, built from
-:mod:`sim.demand`, :mod:`sim.organisation`, :mod:`sim.dispatch`) -> outcome statistics (:mod:`sim.metrics`)
--> KPIs -> experiments, figures and reports.
+Data flows one way: scenario config (:mod:`sim.config`) -> model (:mod:`sim.core.model`, built from
+:mod:`sim.core.demand`, :mod:`sim.core.organisation`, :mod:`sim.core.dispatch`) -> outcome statistics
+(:mod:`sim.core.metrics`) -> KPIs -> experiments, figures and reports.
 
     >>> import sim
     >>> scenario = sim.load_scenario("configs/central.yaml")
@@ -17,7 +17,7 @@ from sim.config import ConfigError, Scenario, load_scenario
 from sim.version import __version__
 
 if TYPE_CHECKING:
-    from sim.model import Result, flatten_kpis, run_replication
+    from sim.core.model import Result, flatten_kpis, run_replication
 
 #: Imported when first used (``sim.run_replication``), so that a command that does not simulate (``sim check``,
 #: ``sim --help``) does not import the model.
@@ -26,7 +26,7 @@ _FROM_MODEL = ("Result", "flatten_kpis", "run_replication")
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_MODEL:
-        from sim import model
+        from sim.core import model
 
         return getattr(model, name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

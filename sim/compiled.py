@@ -27,8 +27,8 @@ import warnings
 from pathlib import Path
 
 #: The modules ``setup.py`` compiles (keep in step with it), by their dotted names.
-HOT_MODULES = ("sim.calendar", "sim.streams", "sim.entities", "sim.demand", "sim.organisation", "sim.dispatch",
-               "sim.metrics", "sim.model")
+HOT_MODULES = ("sim.core.calendar", "sim.core.streams", "sim.core.entities", "sim.core.demand", "sim.core.organisation",
+               "sim.core.dispatch", "sim.core.metrics", "sim.core.model")
 #: Written by a successful build: the SHA-256 of each compiled source.
 STAMP = "_compiled.json"
 

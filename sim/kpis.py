@@ -4,7 +4,7 @@ Commands, intervals, figures and reports read this table instead of keeping thei
 units, directions and norms. KPIs are named as flattened in ``kpis.csv`` (``service_level.email``); a family
 (``service_level``, ``lead_time_mean_hours``, ...) is declared once and its members inherit from it.
 
-``scale`` decides how an interval over replications is formed (:func:`sim.stats.summarize_kpi`):
+``scale`` decides how an interval over replications is formed (:func:`sim.experiments.stats.summarize_kpi`):
 
 - ``share``: a fraction in [0, 1]; a logit-scale interval, which cannot leave [0, 1];
 - ``positive``: a non-negative quantity, often skewed (durations, rates, counts); a log-scale interval,

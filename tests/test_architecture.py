@@ -69,6 +69,6 @@ def test_imports_only_go_down_the_documented_order() -> None:
 def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     """The checker itself: a lazy import inside a function is found, relative imports are resolved."""
     src = tmp_path / "mod.py"
-    src.write_text("def f():\n    from sim import model\n    from .stats import summarize\n")
-    known = {"sim", "sim.model", "sim.stats", "sim.output"}
-    assert imports("sim.output", src, known) == {"sim.model", "sim.stats"}
+    src.write_text("def f():\n    from sim.core import model\n    from .stats import summarize\n")
+    known = {"sim", "sim.core.model", "sim.experiments.stats", "sim.experiments.output"}
+    assert imports("sim.experiments.output", src, known) == {"sim.core.model", "sim.experiments.stats"}

@@ -778,10 +778,10 @@ def test_the_library_names_no_flags_and_the_cli_words_them(capsys: pytest.Captur
     mistake on the command line prints the flag, from the CLI's one table (sim.cli.common.OPTION_FLAGS)."""
     import subprocess as sp
 
-    from sim.business import search_blocks
     from sim.cli.common import OPTION_FLAGS
     from sim.config import ConfigError, OptionError, load_scenario
-    from sim.staffing import staff
+    from sim.decisions.business import search_blocks
+    from sim.decisions.staffing import staff
 
     scenario = load_scenario(CONFIGS / "central.yaml", ["run.days=1"])
     with pytest.raises(OptionError) as info:

@@ -12,14 +12,14 @@ import yaml
 from conftest import CONFIGS
 from test_staffing import small_data
 
-from sim.business import CostModel, business_case, payback_years, search_blocks
 from sim.cli import main
 from sim.config import ConfigError, load_raw, load_scenario, parse_scenario
-from sim.experiment import session
-from sim.model import run_replication
-from sim.staffing import StaffingSearch, day_fte, staffing_units, targets_for
-from sim.store import ResultStore
-from sim.studies import staff_case
+from sim.core.model import run_replication
+from sim.decisions.business import CostModel, business_case, payback_years, search_blocks
+from sim.decisions.staffing import StaffingSearch, day_fte, staffing_units, targets_for
+from sim.decisions.studies import staff_case
+from sim.experiments.experiment import session
+from sim.experiments.store import ResultStore
 from sim.theory import erlang_c_service_level, min_servers_for_service_level
 
 LAM = 2.0  # calls a minute

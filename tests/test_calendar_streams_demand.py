@@ -7,10 +7,10 @@ import pytest
 import simpy
 from conftest import CONFIGS
 
-from sim.calendar import WorkCalendar, add_by_hour
 from sim.config import OFFICE_PROFILE, Calendar, Dist, Profile, load_scenario
-from sim.demand import apply_hnw, spread_profile, thinning
-from sim.streams import Sampler, Stream, Streams
+from sim.core.calendar import WorkCalendar, add_by_hour
+from sim.core.demand import apply_hnw, spread_profile, thinning
+from sim.core.streams import Sampler, Stream, Streams
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_buffering_does_not_change_the_sequence() -> None:
 
 
 def test_buffering_changes_a_stream_that_mixes_kinds() -> None:
-    """As sim.streams says: a poisson() drawn between buffered uniforms comes from the generator after the
+    """As sim.core.streams says: a poisson() drawn between buffered uniforms comes from the generator after the
     whole block of uniforms, so the stream's numbers are not those of unbuffered scalar draws."""
     s = Stream(3, "mixed")
     mixed = []
@@ -126,7 +126,7 @@ def test_working_time_and_clock_time_around_lunch_are_one_pair() -> None:
     """Hours 08:30-17:00 with lunch 12:30-13:00: 240 working minutes before lunch; working minute 240 is 13:00
     when something starts there and 12:30 when something ends there; the two functions invert each other
     outside lunch."""
-    from sim.calendar import clock_to_work, morning_work, work_to_clock
+    from sim.core.calendar import clock_to_work, morning_work, work_to_clock
 
     start, end, lunch, pause = 510.0, 1020.0, 750.0, 30.0
     morning = morning_work(start, end, lunch, pause)

@@ -18,7 +18,8 @@ from conftest import ROOT
 from scipy import stats
 
 from sim import load_scenario, run_replication
-from sim.calibrate import (
+from sim.config import OFFICE_PROFILE, ConfigError, parse_scenario
+from sim.data.calibrate import (
     calibrate,
     fit_durations,
     fit_patience,
@@ -28,8 +29,7 @@ from sim.calibrate import (
     read_table,
     read_tasks,
 )
-from sim.config import OFFICE_PROFILE, ConfigError, parse_scenario
-from sim.request_log import RequestLog
+from sim.data.request_log import RequestLog
 
 Z = 3.5  # tolerance in standard errors (fixed seeds; a correct estimator fails a check about 1 time in 2000)
 
@@ -216,7 +216,7 @@ def test_cli_calibrate_the_shipped_example_and_run_the_result(tmp_path: Path) ->
     # the calibrated inputs carry their standard errors into sim uncertainty: estimate +- 1.96 se, from
     # calibration.json, and the assumed factors they replace are withdrawn
     from sim.config import load_scenario
-    from sim.uncertainty import inputs_of
+    from sim.decisions.uncertainty import inputs_of
 
     calibrated = load_scenario(out / "calibrated.yaml")
     estimates = {e["path"]: e for e in json.loads((out / "calibration.json").read_text())["estimates"]}

@@ -121,8 +121,9 @@ def test_help_and_check_do_not_import_the_simulation_or_plotting(args: list[str]
     """Commands are imported when run: listing them, or checking a config, imports no model, matplotlib, scipy
     or pandas (they took about 3 s to start before)."""
     modules = _imported_by(*args)
-    heavy = {"matplotlib", "scipy", "pandas", "sim.model", "sim.dispatch", "sim.metrics", "sim.experiment",
-             "sim.figures", "sim.report", "sim.stats"}
+    heavy = {"matplotlib", "scipy", "pandas", "sim.core.model", "sim.core.dispatch", "sim.core.metrics",
+             "sim.experiments.experiment", "sim.presentation.figures", "sim.presentation.report",
+             "sim.experiments.stats"}
     assert not heavy & modules
     assert not any(m.startswith("sim.cli.") and m != "sim.cli.check" and m != "sim.cli.common" for m in modules)
 

@@ -24,7 +24,7 @@ from conftest import ROOT, SHIPPED
 import sim
 from sim import compiled
 from sim.config import load_scenario
-from sim.model import run_replication
+from sim.core.model import run_replication
 
 DAYS = 5
 SEED = 11
@@ -58,7 +58,7 @@ def test_pure_python_gives_the_same_results(path: Path, tmp_path: Path) -> None:
         pytest.skip(f"this build is pure Python ({compiled.REASON}): nothing compiled to compare with")
     here = _result(path)
     code = ("import json, sys; sys.path.insert(0, 'tests'); from test_compiled import _result; "
-            "import sim.dispatch; assert sim.dispatch.__file__.endswith('.py'), sim.dispatch.__file__; "
+            "import sim.core.dispatch; assert sim.core.dispatch.__file__.endswith('.py'), sim.core.dispatch.__file__; "
             f"print(json.dumps(_result(__import__('pathlib').Path({str(path)!r}))))")
     done = _in_subprocess(code, {"SIM_PURE_PYTHON": "1"}, ROOT)
     assert done.returncode == 0, done.stderr
@@ -92,15 +92,15 @@ def test_a_changed_source_sets_the_compiled_build_aside(tmp_path: Path) -> None:
     package = Path(sim.__file__).parent
     copy = tmp_path / "sim"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    probe = "import warnings, sim.dispatch; print(sim.compiled.COMPILED, sim.dispatch.__file__)"
+    probe = "import warnings, sim.core.dispatch; print(sim.compiled.COMPILED, sim.core.dispatch.__file__)"
     done = _in_subprocess(probe, {"PYTHONPATH": str(tmp_path)}, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "True" and not done.stdout.split()[1].endswith(".py")
 
-    with (tmp_path / "sim/metrics.py").open("a") as f:
+    with (tmp_path / "sim/core/metrics.py").open("a") as f:
         f.write("\n# an edit after the build\n")
     done = _in_subprocess(probe, {"PYTHONPATH": str(tmp_path)}, tmp_path)
     assert done.returncode == 0, done.stderr
     flag, module = done.stdout.split()
-    assert flag == "False" and module == str(tmp_path / "sim/dispatch.py")
-    assert "sim/metrics.py changed since the build" in done.stderr
+    assert flag == "False" and module == str(tmp_path / "sim/core/dispatch.py")
+    assert "sim/core/metrics.py changed since the build" in done.stderr

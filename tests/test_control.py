@@ -1,4 +1,4 @@
-"""The control variate of the per-department call norms (sim/staffing/control.py): the expected rostered
+"""The control variate of the per-department call norms (sim/decisions/staffing/control.py): the expected rostered
 coverage computed without simulating equals the simulated one (exactly for a fixed roster, within its
 confidence interval with absence and shrinkage), and the corrected share keeps its expectation with less
 variance."""
@@ -13,12 +13,12 @@ import pytest
 from conftest import CONFIGS
 
 from sim.config import load_scenario, parse_scenario
-from sim.kpi_tables import flatten_kpis
-from sim.model import run_replication
-from sim.staffing import Staffing, StaffingSearch, targets_for
-from sim.staffing.control import controlled_share, expected_coverage, free_by_day
-from sim.staffing.norms import department_shares, judge
-from sim.store import ReplicationRecord
+from sim.core.kpi_tables import flatten_kpis
+from sim.core.model import run_replication
+from sim.decisions.staffing import Staffing, StaffingSearch, targets_for
+from sim.decisions.staffing.control import controlled_share, expected_coverage, free_by_day
+from sim.decisions.staffing.norms import department_shares, judge
+from sim.experiments.store import ReplicationRecord
 
 
 def absent_data() -> dict[str, Any]:

@@ -12,11 +12,11 @@ from conftest import CONFIGS
 from test_business import small_blocks, small_pool_data
 from test_staffing import small_data
 
-from sim.business import CostModel, business_case, cash_flow, cash_flows, cost_notes
 from sim.config import ConfigError, load_scenario, parse_scenario
-from sim.experiment import session
-from sim.sensitivity import Comparison, cost_break_even, parameters, sensitivity
-from sim.store import ResultStore
+from sim.decisions.business import CostModel, business_case, cash_flow, cash_flows, cost_notes
+from sim.decisions.sensitivity import Comparison, cost_break_even, parameters, sensitivity
+from sim.experiments.experiment import session
+from sim.experiments.store import ResultStore
 
 #: today 12 FTE, the setup 9 FTE, 62,000 per FTE, no manager or coordination, 100,000 reorganisation once,
 #: attrition 10% a year, 3% discount, 5 years
@@ -188,8 +188,8 @@ def test_cost_parameters_in_the_morris_design_cost_no_search(monkeypatch: pytest
     cost has no effect on the saving, and the manager's effect is the cost formula's: against today's fixed
     cost, a whole range (0 to 1 FTE) of manager costs 90,000 / today's cost, at every point alike."""
     pytest.importorskip("SALib")
-    import sim.sensitivity as sens
-    from sim.screening import screening
+    import sim.decisions.sensitivity as sens
+    from sim.decisions.screening import screening
 
     calls = []
     real = sens.least
@@ -215,9 +215,9 @@ def test_cost_parameters_in_the_morris_design_cost_no_search(monkeypatch: pytest
 
 def test_one_price_per_fte_for_the_kpi_the_business_case_and_the_roster() -> None:
     """``costs.cost_per_fte_per_year``, where set, prices a run's KPI ``cost_per_year``, the business case and
-    the roster's paid hour alike (one cost model, sim.costs); unset, the organisation's figure does."""
-    from sim.costs import cost_per_fte, cost_per_hour, yearly_cost_of_hours
-    from sim.model import run_replication
+    the roster's paid hour alike (one cost model, sim.core.costs); unset, the organisation's figure does."""
+    from sim.core.costs import cost_per_fte, cost_per_hour, yearly_cost_of_hours
+    from sim.core.model import run_replication
 
     short = ["run.days=1", "run.warmup_days=0"]
     plain = load_scenario(CONFIGS / "central.yaml", short)

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from test_properties import scenario_configs
 
 from sim.config import Scenario, load_scenario, parse_scenario
-from sim.executors import PoolExecutor, SerialExecutor
-from sim.experiment import ExperimentResult, compare
-from sim.model import Result, run_replication
-from sim.output import to_json
+from sim.core.model import Result, run_replication
+from sim.experiments.executors import PoolExecutor, SerialExecutor
+from sim.experiments.experiment import ExperimentResult, compare
+from sim.experiments.output import to_json
 
 SHORT = ["run.days=3", "run.warmup_days=1"]
 
@@ -129,7 +129,7 @@ def test_results_do_not_depend_on_executor_or_workers(runslow: bool) -> None:
 
 def test_results_do_not_depend_on_dask(runslow: bool) -> None:
     distributed = pytest.importorskip("distributed")
-    from sim.executors import DaskExecutor
+    from sim.experiments.executors import DaskExecutor
 
     replications = 4 if runslow else 2
     reference = records(_compare(SerialExecutor(), replications))

@@ -6,8 +6,8 @@ import pytest
 from conftest import CONFIGS
 
 from sim.config import load_scenario
-from sim.executors import Job, PoolExecutor, SerialExecutor, batches, make_executor, run_job
-from sim.experiment import compare
+from sim.experiments.executors import Job, PoolExecutor, SerialExecutor, batches, make_executor, run_job
+from sim.experiments.experiment import compare
 
 SHORT = ["run.days=2", "run.warmup_days=1"]
 
@@ -36,7 +36,7 @@ def test_pool_equals_serial(scenarios, serial) -> None:
 
 def test_dask_local_cluster_equals_serial(scenarios, serial) -> None:
     distributed = pytest.importorskip("distributed")
-    from sim.executors import DaskExecutor
+    from sim.experiments.executors import DaskExecutor
 
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None)

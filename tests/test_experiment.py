@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from conftest import CONFIGS
 
-import sim.output
+import sim.experiments.output
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
-from sim.executors import SerialExecutor
-from sim.experiment import compare, parse_vary, replication_seed, setup_names, sweep
+from sim.experiments.executors import SerialExecutor
+from sim.experiments.experiment import compare, parse_vary, replication_seed, setup_names, sweep
 
 SHORT = ["run.days=3", "run.warmup_days=1"]
 
@@ -42,11 +42,12 @@ def test_csv_columns_are_the_union_of_the_rows_in_first_seen_order(tmp_path: Pat
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The one CSV writer of experiments and runs: a column that only later rows have gets its place in the
     header, earlier rows an empty cell; also once the spool has moved to disk, and with quotes and newlines."""
-    monkeypatch.setattr(sim.output, "CSV_SPOOL_BYTES", 64)  # the spool rolls over to a file after a row or two
+    # the spool rolls over to a file after a row or two
+    monkeypatch.setattr(sim.experiments.output, "CSV_SPOOL_BYTES", 64)
     rows: list[dict[str, Any]] = [{"setup": f"s{i}", "kpi": "reachability", "value": i / 7} for i in range(20)]
     rows.append({"setup": 'a "quoted",\nname', "value": None, "note": "late"})
     rows.append({"extra": 1.5, "kpi": "x"})
-    sim.output.write_csv(tmp_path, "t.csv", iter(rows))
+    sim.experiments.output.write_csv(tmp_path, "t.csv", iter(rows))
     with open(tmp_path / "t.csv", newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == ["setup", "kpi", "value", "note", "extra"]
@@ -54,8 +55,8 @@ def test_csv_columns_are_the_union_of_the_rows_in_first_seen_order(tmp_path: Pat
     assert len(back) == len(rows)
     for want, got in zip(rows, back, strict=True):
         assert got == {k: "" if want.get(k) is None else str(want[k]) for k in reader.fieldnames}
-    assert sim.output.csv_text(rows) == (tmp_path / "t.csv").read_text(encoding="utf-8")
-    assert sim.output.csv_text([]) == ""
+    assert sim.experiments.output.csv_text(rows) == (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert sim.experiments.output.csv_text([]) == ""
 
 
 def test_replication_seeds_come_from_a_seed_sequence() -> None:

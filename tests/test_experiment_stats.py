@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as st
 
-from sim.stats import (
+from sim.experiments.stats import (
     ReplicationsAlgorithm,
     paired_difference,
     ratio_estimate,
@@ -180,8 +180,8 @@ def test_the_issue_examples_stay_in_range() -> None:
 
 def _erlang_c_coverage(experiments: int, replications: int) -> tuple[int, int]:
     from sim.config import load_scenario
-    from sim.experiment import replication_seed
-    from sim.model import run_replication
+    from sim.core.model import run_replication
+    from sim.experiments.experiment import replication_seed
     from sim.theory import erlang_c_service_level
 
     # M/M/2 at 60% load, one day per replication: reachability = P(W <= 20 s) exactly, from Erlang C

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 from test_calibrate import known_demand
 
-from sim.calibrate import (
+from sim.config import ConfigError, Dist, parse_scenario
+from sim.core.streams import Sampler, Stream
+from sim.data.calibrate import (
     calibrate,
     fit_patience,
     near_type,
@@ -24,9 +26,7 @@ from sim.calibrate import (
     read_table,
     read_tasks,
 )
-from sim.config import ConfigError, Dist, parse_scenario
-from sim.durations import DurationError, parse_durations
-from sim.streams import Sampler, Stream
+from sim.data.durations import DurationError, parse_durations
 
 Z = 3.5
 TALK_MEAN, TALK_CV, PATIENCE = 4.0, 1.2, 60.0
@@ -218,7 +218,7 @@ def test_easter_and_a_closing_day_are_left_out_of_the_rates(tmp_path: Path) -> N
 def test_without_the_holidays_package_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
-    from sim.closures import public_holidays
+    from sim.core.closures import public_holidays
 
     real = builtins.__import__
 
@@ -259,7 +259,7 @@ def test_a_weekday_profile_is_simulated_and_recovered(tmp_path: Path) -> None:
     import io
 
     from sim import run_replication
-    from sim.request_log import RequestLog
+    from sim.data.request_log import RequestLog
 
     true = {"mon": 1.3, "tue": 1.1, "wed": 1.0, "thu": 0.9, "fri": 0.7}
     data = known_demand(days=30)
@@ -292,7 +292,7 @@ def test_the_exported_workbook_is_excel_native(tmp_path: Path, monkeypatch: pyte
     openpyxl = pytest.importorskip("openpyxl")
     import json
 
-    from sim import export as export_module
+    from sim.data import export as export_module
 
     res = tmp_path / "run"
     res.mkdir()
@@ -332,8 +332,8 @@ def test_measured_kpis_of_a_simulated_log_are_the_runs_own(tmp_path: Path) -> No
     out, as the model leaves them out; tasks still open past their norm when the log ends counted as late) they
     are that run's own KPIs."""
     from sim import run_replication
-    from sim.measured import simulated
-    from sim.request_log import RequestLog
+    from sim.data.measured import simulated
+    from sim.data.request_log import RequestLog
 
     sc = parse_scenario(known_demand(days=20))
     path = tmp_path / "requests.csv"
@@ -363,7 +363,7 @@ def test_the_model_closes_on_holidays_and_closing_days_and_the_log_follows(tmp_p
     calendar, the log gives no warnings and the same number of working days."""
     pytest.importorskip("holidays")
     from sim import run_replication
-    from sim.request_log import RequestLog
+    from sim.data.request_log import RequestLog
 
     data = known_demand(days=12)
     data["run"]["warmup_days"] = 1
@@ -432,9 +432,9 @@ def _round_trip(tmp_path: Path, days: int, seed: int, windows: int) -> tuple[Any
     holidays set, as an analyst would; the calibrated config compared with the log over ``windows`` runs of the
     log's own days. Returns the calibration, the flag counts and the calibrated scenario."""
     from sim import load_scenario, run_replication
-    from sim.calibrate import calibrated_config
-    from sim.measured import compare, flag_counts, log_window, window_samples
-    from sim.request_log import RequestLog
+    from sim.data.calibrate import calibrated_config
+    from sim.data.measured import compare, flag_counts, log_window, window_samples
+    from sim.data.request_log import RequestLog
 
     root = Path(__file__).resolve().parent.parent
     today = load_scenario(root / "configs" / "decentral.yaml", [
@@ -479,7 +479,7 @@ def test_round_trip_today_is_reproduced_within_the_models_own_spread(tmp_path: P
     assert counts["compared"] >= 55
     assert counts["p_global"] > 0.05, counts
 
-    from sim.measured import compare, flag_counts, log_window, window_samples
+    from sim.data.measured import compare, flag_counts, log_window, window_samples
 
     data = model.model_dump(mode="json")
     data["organisation"]["secretaries"] = [x for x in data["organisation"]["secretaries"] if x["name"] != "Anna"]

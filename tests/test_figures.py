@@ -14,9 +14,9 @@ from matplotlib.colors import to_hex
 from scipy import stats
 
 import sim
-from sim import figures as F
 from sim.config import parse_scenario
-from sim.model import flatten_kpis
+from sim.core.model import flatten_kpis
+from sim.presentation import figures as F
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = ("decentral", "central")
@@ -391,8 +391,8 @@ def test_day_in_the_life_needs_a_working_day(data):
 
 # ------------------------------------------------------------------------------------- SIPP per interval
 def test_sipp_rows_and_figure_against_erlang(data):
+    from sim.experiments.validate import sipp_rows
     from sim.theory import sipp_service_level
-    from sim.validate import sipp_rows
 
     scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
     rows = [r for r in data["tables"]["per_half_hour"] if r["setup"] == "central"]
@@ -436,7 +436,7 @@ def _texts(fig):
 def test_figures_read_back_fit_the_page_with_readable_text_and_norm_lines(data, tmp_path):
     from matplotlib.image import imread
 
-    from sim.validate import sipp_rows
+    from sim.experiments.validate import sipp_rows
 
     scenario = sim.load_scenario(ROOT / "configs" / "central.yaml", ["run.days=3", "run.warmup_days=1"])
     tables = data["tables"]

@@ -12,7 +12,7 @@ import yaml
 from conftest import CONFIGS, ROOT
 
 from sim.config import ConfigError, load_scenario, parse_scenario, sector_demand
-from sim.init import parse_departments, plan
+from sim.data.init import parse_departments, plan
 
 
 def sim(*args: str) -> subprocess.CompletedProcess[str]:

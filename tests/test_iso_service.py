@@ -32,10 +32,10 @@ from test_staffing import small_data
 
 from sim.cli import main
 from sim.config import load_raw, load_scenario, parse_scenario
-from sim.staffing import Evaluation, Staffing, StaffingSearch, Target, day_fte, targets_for
-from sim.staffing.control import controlled_share
-from sim.staffing.norms import TodayService
-from sim.studies import staff_case
+from sim.decisions.staffing import Evaluation, Staffing, StaffingSearch, Target, day_fte, targets_for
+from sim.decisions.staffing.control import controlled_share
+from sim.decisions.staffing.norms import TodayService
+from sim.decisions.studies import staff_case
 from sim.theory import erlang_c_service_level
 
 
@@ -377,9 +377,9 @@ def test_an_input_that_moves_todays_service_moves_the_iso_service_answer_with_er
     (lambda = 4 x 0.4 f) reaches it (less the tolerance). At f = 1 that is 3 (as above); at f = 1.75 today's
     M/M/1 reachability falls to 0.367 and c = 3 gives Erlang C 0.18, c = 4 gives 0.71: c* = 4, both far from the
     target compared with this run's intervals (checked)."""
-    from sim.experiment import session
-    from sim.sensitivity import PARAMETERS, Comparison
-    from sim.store import ResultStore
+    from sim.decisions.sensitivity import PARAMETERS, Comparison
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     days, reps = 4, 6
     today_sc, pooled_sc = parse_scenario(mm_data("decentralised", days)), parse_scenario(mm_data("central", days))

@@ -17,7 +17,7 @@ import pytest
 from conftest import CONFIGS
 
 from sim.config import MAX_DAYS, load_scenario
-from sim.model import Result, run_replication
+from sim.core.model import Result, run_replication
 
 #: Allowed growth of the peak from the short to the long horizon.
 FLAT = 1.2

@@ -10,7 +10,7 @@ from conftest import CONFIGS, ROOT
 
 from sim import run_replication
 from sim.config import load_raw, parse_scenario
-from sim.coverage import roster_warnings
+from sim.core.coverage import roster_warnings
 
 
 def central_without_lunches(lunch: str | None) -> dict[str, Any]:

@@ -12,11 +12,11 @@ import simpy
 from conftest import CONFIGS, SHIPPED
 
 from sim import flatten_kpis, load_scenario, run_replication
-from sim.calendar import WorkCalendar
 from sim.config import Scenario, parse_scenario
-from sim.dispatch import clock
-from sim.organisation import Organisation, roster
-from sim.streams import Streams
+from sim.core.calendar import WorkCalendar
+from sim.core.dispatch import clock
+from sim.core.organisation import Organisation, roster
+from sim.core.streams import Streams
 
 Interval = tuple[float, float, str, str, str]
 
@@ -279,7 +279,7 @@ def test_event_count_is_simpys_and_days_are_the_measured_ones(monkeypatch: pytes
 
 
 def test_the_dispatchers_clock_is_simpys() -> None:
-    """sim.dispatch.clock reads SimPy's private clock (a property call costs compiled code much more): it
+    """sim.core.dispatch.clock reads SimPy's private clock (a property call costs compiled code much more): it
     must say what the public env.now says."""
     env = simpy.Environment()
     env.timeout(2.5)

@@ -1,4 +1,4 @@
-"""HR's rules for the staffing search's moves (the config's ``staffing`` section, sim/staffing/moves.py): no
+"""HR's rules for the staffing search's moves (the config's ``staffing`` section, sim/decisions/staffing/moves.py): no
 department without a secretary of its own, contracts shortened before anyone leaves and never below the
 smallest contract, leavers only when allowed; and the roster table HR reads (roster_changes, the export's
 ``roster`` sheet). No simulation."""
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.config import Scenario, load_scenario
-from sim.staffing import Staffing, group_of, groups, roster_changes
+from sim.decisions.staffing import Staffing, group_of, groups, roster_changes
 
 SETUPS = ("central.yaml", "decentral.yaml")
 _LOADED: dict[str, Scenario] = {}
@@ -215,7 +215,7 @@ def test_roster_statuses_on_a_hand_made_case() -> None:
 
 def test_the_export_writes_the_roster_sheet(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    from sim.export import export
+    from sim.data.export import export
 
     s = scenario("central.yaml")
     rows = roster_changes(s, Staffing.of(s).remove_day(s, "Beheer") or Staffing.of(s))

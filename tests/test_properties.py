@@ -32,9 +32,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.config import WEEKDAYS, ConfigError, Scenario, clock_minutes, parse_scenario
-from sim.model import Result, run_replication
+from sim.core.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.core.model import Result, run_replication
 
 CI_EXAMPLES = 25
 SLOW_EXAMPLES = 400

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim import figures as F
-from sim.business import fmt_iv, headline
 from sim.config import ConfigError
+from sim.decisions.business import fmt_iv, headline
 from sim.kpis import fmt_interval
-from sim.report import (
+from sim.presentation import figures as F
+from sim.presentation.report import (
     assumption_rows,
     difference_summary,
     figures_for,
@@ -241,8 +241,8 @@ def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path
 
 
 def test_a_sweep_of_many_settings_gets_one_row_per_setting(folders, monkeypatch):
-    import sim.report
-    monkeypatch.setattr(sim.report, "MAX_COLUMNS", 3)
+    import sim.presentation.report
+    monkeypatch.setattr(sim.presentation.report, "MAX_COLUMNS", 3)
     res = load_results(folders["sweep"])
     page = plain(render_html(res, []))
     assert "<th>setting</th><th>reachability (calls within norm) ↑</th>" in page

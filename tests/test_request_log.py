@@ -13,7 +13,7 @@ import pytest
 from conftest import CONFIGS, ROOT
 
 from sim import load_scenario, run_replication
-from sim.request_log import COLUMNS, TIME_FORMAT, RequestLog
+from sim.data.request_log import COLUMNS, TIME_FORMAT, RequestLog
 
 
 def logged(config: str = "central.yaml", *overrides: str) -> tuple[object, list[dict[str, str]]]:

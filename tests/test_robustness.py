@@ -31,7 +31,7 @@ import yaml
 from conftest import ROOT
 from test_bad_input import BASE_TEXT, _tree, run_forked
 
-from sim.store import APPLICATION_ID
+from sim.experiments.store import APPLICATION_ID
 
 
 def sim_process(argv: list[str], cwd: Path, timeout: float = 120) -> tuple[int, str, str]:

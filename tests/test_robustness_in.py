@@ -269,8 +269,8 @@ def test_log_departments_that_match_no_department(tmp_path: Path) -> None:
 
 
 def test_utc_offsets_are_converted_or_refused_never_dropped(tmp_path: Path) -> None:
-    from sim.calibrate import parse_mapping, read_calls
-    from sim.tabular import read_table
+    from sim.config.tabular import read_table
+    from sim.data.calibrate import parse_mapping, read_calls
 
     cfg = config(tmp_path)
     mixed = log_rows(stamp=lambda day, j: f"{day}T{8 + j % 7:02d}:00:00" + ("Z" if j % 2 else "+01:00"))
@@ -384,7 +384,7 @@ def test_two_calibrations_into_one_folder_do_not_mix(tmp_path: Path) -> None:
 
 
 def test_the_output_folder_is_claimed_before_the_work(tmp_path: Path) -> None:
-    from sim.output import claim_folder
+    from sim.experiments.output import claim_folder
 
     cfg = config(tmp_path)
     with claim_folder(tmp_path / "cal", "cal"):

@@ -3,7 +3,7 @@ them, through the real ``sim`` entry point (forked, so a case costs milliseconds
 
 Classes, each held at its root:
 
-- reading a folder: one reader (:mod:`sim.results`) for report, plot and export, so a damaged manifest, a
+- reading a folder: one reader (:mod:`sim.experiments.results`) for report, plot and export, so a damaged manifest, a
   stray non-UTF-8 CSV or a hand-edited summary is one line and exit code 2 in every one of them;
 - nothing cut without a note: rows beyond Excel's limit, over-long cells and sheet names are listed on the
   workbook's Notes sheet and About says so;
@@ -114,7 +114,9 @@ def test_a_run_folder_with_a_damaged_summary_is_one_line(tmp_path: Path) -> None
 
 
 def test_the_readers_share_one_cell_rule(compared: Path) -> None:
-    from sim import export, report, results
+    from sim.data import export
+    from sim.experiments import results
+    from sim.presentation import report
 
     assert report.read_csv is results.read_csv
     for text, value in [("", None), ("True", True), ("False", False), ("0123", "0123"), ("12", 12),
@@ -126,8 +128,8 @@ def test_the_readers_share_one_cell_rule(compared: Path) -> None:
 
 def test_load_results_opens_a_folder_written_from_python(tmp_path: Path) -> None:
     from sim.config import load_scenario
-    from sim.experiment import compare
-    from sim.report import load_results
+    from sim.experiments.experiment import compare
+    from sim.presentation.report import load_results
 
     a = load_scenario(config(tmp_path), ["run.days=1"])
     b = load_scenario(config(tmp_path, "other", lambda d: d["dispatch"]["exchange"].update(policy="none")),
@@ -146,7 +148,7 @@ def test_load_results_opens_a_folder_written_from_python(tmp_path: Path) -> None
 def test_finished_has_one_format(compared: Path) -> None:
     from datetime import datetime
 
-    from sim.results import timestamp
+    from sim.experiments.results import timestamp
 
     stamp = json.loads((compared / "manifest.json").read_text())["finished"]
     assert datetime.fromisoformat(stamp).tzinfo is not None
@@ -157,7 +159,7 @@ def test_finished_has_one_format(compared: Path) -> None:
 @pytest.fixture
 def small_excel(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Excel's limits made small: 3 rows a sheet for the rows' test, 40 characters a cell for the others."""
-    import sim.export as E
+    import sim.data.export as E
 
     if "rows" in request.node.name:
         monkeypatch.setattr(E, "MAX_ROWS", 3)
@@ -173,7 +175,7 @@ def _book(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_rows_beyond_excels_limit_are_noted(compared: Path, tmp_path: Path, small_excel: None) -> None:
-    from sim.export import export
+    from sim.data.export import export
 
     folder = copy_of(compared, tmp_path)
     export(folder, tmp_path / "x.xlsx")
@@ -185,7 +187,7 @@ def test_rows_beyond_excels_limit_are_noted(compared: Path, tmp_path: Path, smal
 
 
 def test_long_cells_and_sheet_names_are_noted(compared: Path, tmp_path: Path, small_excel: None) -> None:
-    from sim.export import export
+    from sim.data.export import export
 
     folder = copy_of(compared, tmp_path)
     (folder / f"{'a_very_long_table_name_' * 3}.csv").write_text("x\n" + "y" * 80 + "\n", encoding="utf-8")
@@ -228,8 +230,8 @@ def test_setup_names_with_dollars_in_a_comparison(tmp_path: Path) -> None:
 
 def test_every_figure_module_draws_dollars(tmp_path: Path) -> None:
     """The figures of sensitivity, screening and uncertainty, fed labels with ``$``."""
-    from sim.screening import figure as morris_figure
-    from sim.sensitivity import tornado
+    from sim.decisions.screening import figure as morris_figure
+    from sim.decisions.sensitivity import tornado
 
     row = {"parameter": "p", "label": "$\\frac{x$", "low": 1, "high": 2, "saving_low": 0.1,
            "saving_high": 0.2, "break_even": None, "points": []}
@@ -281,7 +283,7 @@ def _competences(data: dict[str, Any]) -> None:
 
 def test_the_search_never_removes_the_only_competent_secretary(tmp_path: Path) -> None:
     from sim.config import load_scenario
-    from sim.staffing.moves import Staffing
+    from sim.decisions.staffing.moves import Staffing
 
     sc = load_scenario(config(tmp_path, "tiny", _competences))
     st = Staffing.of(sc)
@@ -317,7 +319,7 @@ def test_sensitivity_ranges_are_checked_before_anything_is_written(param: str, t
 
 
 def test_a_one_parameter_sensitivity_draws_without_warnings(tmp_path: Path) -> None:
-    from sim.sensitivity import tornado
+    from sim.decisions.sensitivity import tornado
 
     row = {"parameter": "occupancy", "label": "occupancy ceiling", "low": 0.8, "high": 0.9, "saving_low": 0.1,
            "saving_high": 0.2, "break_even": None, "points": []}
@@ -380,10 +382,10 @@ def test_overwrite_leaves_no_temporary_files(compared: Path, tmp_path: Path) -> 
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
-    from sim.results import write_text
+    from sim.experiments.results import write_text
 
     with pytest.raises(ZeroDivisionError):
-        from sim.output import atomic_open
+        from sim.experiments.output import atomic_open
 
         with atomic_open(tmp_path, "a.txt") as fh:
             fh.write("half")
@@ -436,7 +438,7 @@ def _run_folder(tmp_path: Path) -> Path:
 
 
 def test_a_run_into_a_folder_another_sim_holds_is_refused_as_busy(tmp_path: Path) -> None:
-    from sim.output import claim_folder
+    from sim.experiments.output import claim_folder
 
     folder = _run_folder(tmp_path)
     before = _tree(folder)
@@ -504,7 +506,7 @@ def test_the_probe_of_a_check_may_vanish_or_be_seen(tmp_path: Path, monkeypatch:
     check is gone again; and one sim's probe is not a file that makes a folder "not empty" to the other."""
     import tempfile
 
-    from sim import output
+    from sim.experiments import output
 
     real = tempfile.mkstemp
     calls: list[str] = []
@@ -553,7 +555,7 @@ def test_an_out_that_disappears_under_click_is_ours_to_judge(tmp_path: Path, mon
 
 def test_an_unreadable_out_is_one_line_of_ours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.config import ConfigError
-    from sim.output import claim_folder
+    from sim.experiments.output import claim_folder
 
     folder = tmp_path / "o"
     folder.mkdir()
@@ -580,7 +582,7 @@ def roster_config(tmp_path: Path) -> Path:
 
 
 def test_roster_claims_its_folder(roster_config: Path, tmp_path: Path) -> None:
-    from sim.output import claim_folder
+    from sim.experiments.output import claim_folder
 
     folder = tmp_path / "o"
     folder.mkdir()

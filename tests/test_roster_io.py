@@ -130,7 +130,7 @@ def test_checks_across_rows_point_at_the_sheet_cell(tmp_path: Path, row: str, co
 
 
 def test_check_warns_about_a_central_department_without_a_secretary_of_its_own() -> None:
-    from sim.coverage import roster_warnings
+    from sim.core.coverage import roster_warnings
 
     scenario = load_scenario(CONFIGS / "central.yaml", ["organisation.secretaries.Nadia.departments=[Vastgoed]",
                                                         "organisation.secretaries.Olga.departments=[Vastgoed]"])

@@ -18,8 +18,8 @@ from sim.config import WEEKDAYS, OptionError, clock_minutes, load_scenario, pars
 
 pytest.importorskip("ortools")
 
-from sim.rostering.requirements import Requirements, theory_requirements  # noqa: E402
-from sim.rostering.solver import parse_keep, shift_patterns, solve  # noqa: E402
+from sim.decisions.rostering.requirements import Requirements, theory_requirements  # noqa: E402
+from sim.decisions.rostering.solver import parse_keep, shift_patterns, solve  # noqa: E402
 
 
 def tiny(**rules: Any) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def test_every_roster_respects_every_rule(first: str, span: int, hours: list[flo
             hi = max(min(36.0, a.person.today_hours + gain), min(a.person.today_hours, 36.0))
             assert min(lo, hi) - 1e-6 <= a.hours <= hi + 1e-6
     # and the roster is a valid config (the spreadsheet's form)
-    from sim.rostering.search import with_secretaries
+    from sim.decisions.rostering.search import with_secretaries
 
     with_secretaries(s, roster.secretaries(), "check")
 
@@ -181,7 +181,7 @@ def test_a_cover_ring_is_one_phone_group() -> None:
     """Departments that answer for each other (buddy cover) are staffed as one ring: per half hour Erlang C's
     least servers for the ring's pooled calls, not one desk per department; the ring's departments ask for
     nobody of their own until the simulation says so; a department outside any ring is its own group."""
-    from sim.rostering.requirements import cover_rings
+    from sim.decisions.rostering.requirements import cover_rings
     from sim.theory import min_servers_for_service_level
 
     s = parse_scenario(ringed(), "<ringed>")
@@ -228,10 +228,10 @@ def test_a_ring_department_failing_gets_its_own_desk_where_the_ring_answers_for_
     """The simulation-based correction for a department of a cover ring: its norm failing asks for one of its
     own first on the short half hours where it has no desk yet (the ring answers its calls there); a
     department norm adds nothing to the other departments; a sector norm adds to the ring, not to each desk."""
-    from sim.experiment import Runner
-    from sim.rostering.search import Judged, RosterSearch
-    from sim.staffing.norms import Target
-    from sim.store import ReplicationRecord
+    from sim.decisions.rostering.search import Judged, RosterSearch
+    from sim.decisions.staffing.norms import Target
+    from sim.experiments.experiment import Runner
+    from sim.experiments.store import ReplicationRecord
 
     s = parse_scenario(ringed(), "<ringed>")
     req = theory_requirements(s)
@@ -285,9 +285,9 @@ def peaked() -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_sipp_roster_misses_and_the_corrected_one_meets_on_fresh_seeds() -> None:  # about 30 s
-    from sim.experiment import session
-    from sim.rostering.search import RosterSearch
-    from sim.store import ResultStore
+    from sim.decisions.rostering.search import RosterSearch
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     s = parse_scenario(peaked(), "<peak>")
     with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
@@ -302,9 +302,9 @@ def test_sipp_roster_misses_and_the_corrected_one_meets_on_fresh_seeds() -> None
 
 def test_sipp_roster_misses_short_form() -> None:
     """The short form of the slow test above: the SIPP-only roster (round 1) misses the call norms."""
-    from sim.experiment import session
-    from sim.rostering.search import RosterSearch
-    from sim.store import ResultStore
+    from sim.decisions.rostering.search import RosterSearch
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     s = parse_scenario(peaked(), "<peak>")
     with session(ResultStore.open(None, "t", "roster"), workers=1, progress=False) as runner:
@@ -314,7 +314,7 @@ def test_sipp_roster_misses_short_form() -> None:
 
 
 def _case_results(folder: Path) -> Any:
-    from sim.results import Results
+    from sim.experiments.results import Results
 
     manifest = {"configs": [{"path": "configs/decentral.yaml", "name": "decentral"},
                             {"path": "configs/central.yaml", "name": "central"}],
@@ -340,7 +340,7 @@ def _roster_summary(folder: Path, **over: Any) -> None:
 
 
 def test_the_report_puts_the_optimised_roster_beside_the_demand_proportional_answer(tmp_path: Path) -> None:
-    from sim.report import _roster_lines
+    from sim.presentation.report import _roster_lines
 
     # no roster run yet: the command that gives it, with this case's norms and today's organisation
     lines = _roster_lines(_case_results(tmp_path), CASE)
@@ -353,7 +353,7 @@ def test_the_report_puts_the_optimised_roster_beside_the_demand_proportional_ans
 
 
 def test_a_roster_on_other_norms_or_another_today_is_flagged(tmp_path: Path) -> None:
-    from sim.report import _roster_lines
+    from sim.presentation.report import _roster_lines
 
     _roster_summary(tmp_path / "a" / "r", targets=[])
     lines = html.unescape(_roster_lines(_case_results(tmp_path / "a"), CASE))
@@ -367,7 +367,7 @@ def test_a_roster_dearer_than_the_configs_own_is_not_presented_as_the_answer(tmp
     """The search starts from theory, not from the config's roster: when that roster meets every norm for less
     (decentral_cover: 19.4 FTE found against its own 12.0), the report and the command say to keep it."""
     from sim.cli.roster import text
-    from sim.report import _roster_lines
+    from sim.presentation.report import _roster_lines
 
     over = {"config_is_cheaper": True, "config_as_staffed": {"fte": 12.0, "failing_on_fresh_seeds": []},
             "roster": {"fte": 19.42, "cost_per_year": 1204178.0}}

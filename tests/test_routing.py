@@ -18,7 +18,7 @@ from conftest import CONFIGS
 
 from sim import load_scenario, run_replication
 from sim.config import Scenario, parse_scenario
-from sim.entities import FIRST_TASK_TYPE, Call, Task
+from sim.core.entities import FIRST_TASK_TYPE, Call, Task
 
 Interval = tuple[float, float, str, str, str]
 Script = Callable[[Any, Any], Generator[Any, Any, None]]
@@ -374,7 +374,7 @@ def test_the_routing_network_is_derived_once_and_read_by_the_organisation() -> N
     Beheer, Ruimte helps Projecten), ``none`` keeps each cluster to itself, ``pool`` makes one group; the runtime
     organisation and the config check read this one relation."""
     from sim.config import Network, may_serve
-    from sim.organisation import Organisation
+    from sim.core.organisation import Organisation
 
     def reach(policy: str, topology: str) -> tuple[Network, dict[str, set[str]]]:
         s = load_scenario(CONFIGS / "central.yaml", [f"dispatch.exchange.policy={policy}",

@@ -20,10 +20,10 @@ from test_staffing import small_data
 
 from sim.cli import main
 from sim.config import ConfigError, parse_scenario
-from sim.experiment import session
-from sim.screening import design, screening
-from sim.sensitivity import parameters
-from sim.store import ResultStore
+from sim.decisions.screening import design, screening
+from sim.decisions.sensitivity import parameters
+from sim.experiments.experiment import session
+from sim.experiments.store import ResultStore
 
 needs_salib = pytest.mark.skipif(importlib.util.find_spec("SALib") is None,
                                  reason="SALib is not installed (the screening extra)")

@@ -13,7 +13,7 @@ from test_staffing import small_data
 
 from sim.cli import main
 from sim.config import ConfigError, parse_scenario
-from sim.sensitivity import PARAMETERS, break_even, grid, parameters, sim_key, varied
+from sim.decisions.sensitivity import PARAMETERS, break_even, grid, parameters, sim_key, varied
 
 
 def test_break_even_interpolates_the_crossing_of_15_percent() -> None:
@@ -74,11 +74,11 @@ def test_baseline_config_prices_the_reference_as_staffed_today() -> None:
     """With --baseline config the reference is not searched: at every point it costs what its config's staff
     cost (a norm or a simulated parameter does not change it), and the saving follows the alternative's least
     FTE alone."""
-    from sim.business import CostModel
-    from sim.experiment import session
-    from sim.sensitivity import sensitivity
-    from sim.staffing import Staffing
-    from sim.store import ResultStore
+    from sim.decisions.business import CostModel
+    from sim.decisions.sensitivity import sensitivity
+    from sim.decisions.staffing import Staffing
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     ref, alt = parse_scenario(small_data()), parse_scenario(small_pool_data())
     today = Staffing.of(ref).fte(ref)
@@ -102,9 +102,9 @@ def test_a_parameter_that_changes_nothing_gives_exactly_the_base_saving() -> Non
     the abandoned-call norm when --target switches it off leave both least staffings, and the saving, exactly
     as at the config's values (a base searched from the config and the other points from elsewhere had put
     them half a point off)."""
-    from sim.experiment import session
-    from sim.sensitivity import sensitivity
-    from sim.store import ResultStore
+    from sim.decisions.sensitivity import sensitivity
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     ref, alt = parse_scenario(small_data()), parse_scenario(small_pool_data())
     store = ResultStore.open(None, "sens-nothing", "sensitivity")

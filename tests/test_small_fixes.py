@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment import Runner
-from sim.output import write_text
+from sim.experiments.experiment import Runner
+from sim.experiments.output import write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CENTRAL = str(ROOT / "configs" / "central.yaml")
@@ -92,7 +92,7 @@ def test_progress_bar_total_does_not_grow() -> None:
 
 
 def test_validate_table_does_not_cut_parameters() -> None:
-    from sim.validate import Row, table
+    from sim.experiments.validate import Row, table
 
     row = Row(case="erlang_a_overload", quantity="P(abandon) of calls, a long quantity name that goes on",
               params={"c": 5, "lam": 0.123456, "mu": 1 / 3, "theta": 0.5, "policy": "overflow", "t": 1 / 3},

@@ -12,9 +12,8 @@ from conftest import CONFIGS
 
 from sim.cli import main
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
-from sim.costs import CostModel
-from sim.experiment import session
-from sim.staffing import (
+from sim.core.costs import CostModel
+from sim.decisions.staffing import (
     Evaluation,
     SetupStaffing,
     Staffing,
@@ -26,8 +25,9 @@ from sim.staffing import (
     pooled_share,
     targets_for,
 )
-from sim.stats import Summary
-from sim.store import ResultStore
+from sim.experiments.experiment import session
+from sim.experiments.stats import Summary
+from sim.experiments.store import ResultStore
 
 
 def small_data() -> dict:

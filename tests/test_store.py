@@ -12,9 +12,9 @@ from conftest import CONFIGS
 
 from sim.cli import main
 from sim.config import ConfigError, load_scenario
-from sim.executors import Job, SerialExecutor
-from sim.experiment import compare
-from sim.store import ReplicationRecord, ResultStore
+from sim.experiments.executors import Job, SerialExecutor
+from sim.experiments.experiment import compare
+from sim.experiments.store import ReplicationRecord, ResultStore
 
 SHORT = ["run.days=3", "run.warmup_days=1"]
 
@@ -90,12 +90,12 @@ def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path: Path
 
 def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.executors
+    import sim.experiments.executors
 
     out = tmp_path / "cmp"
     argv = ["compare", str(CONFIGS / "decentral.yaml"), str(CONFIGS / "central.yaml"), "--days", "2",
             "--set", "run.warmup_days=1", "-r", "2", "--workers", "1", "--out", str(out)]
-    real = sim.executors.run_job
+    real = sim.experiments.executors.run_job
     calls = {"n": 0}
 
     def dies_after_three(task: Job) -> ReplicationRecord:
@@ -104,7 +104,7 @@ def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys
             raise KeyboardInterrupt
         return real(task)
 
-    monkeypatch.setattr(sim.executors, "run_job", dies_after_three)
+    monkeypatch.setattr(sim.experiments.executors, "run_job", dies_after_three)
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 130
@@ -114,7 +114,7 @@ def test_cli_resumes_the_same_command_and_refuses_another(tmp_path: Path, capsys
         resumed.append((task.unit, task.replication))
         return real(task)
 
-    monkeypatch.setattr(sim.executors, "run_job", counts)
+    monkeypatch.setattr(sim.experiments.executors, "run_job", counts)
     capsys.readouterr()
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--json"])

@@ -18,9 +18,9 @@ from test_staffing import small_data
 from sim.cli import main
 from sim.config import ConfigError, load_scenario, parse_scenario
 from sim.config.schema import UNCERTAIN_PARAMETERS
-from sim.sensitivity import PARAMETERS, applied
+from sim.decisions.sensitivity import PARAMETERS, applied
+from sim.decisions.uncertainty import Input, decompose, inputs_of, latin_hypercube, parameter_of, propagate
 from sim.theory import min_servers_for_service_level
-from sim.uncertainty import Input, decompose, inputs_of, latin_hypercube, parameter_of, propagate
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 

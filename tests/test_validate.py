@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from conftest import CONFIGS, ROOT
 from scipy import stats
 
-import sim.validate as validate_module
+import sim.experiments.validate as validate_module
 from sim.cli.validate import validate as validate_cmd
 from sim.config import OFFICE_PROFILE, Scenario, apply_overrides, parse_scenario
-from sim.validate import (
+from sim.experiments.validate import (
     CASES,
     Estimate,
     Identity,
@@ -202,7 +202,7 @@ def test_bad_arguments() -> None:
 def test_shipped_validation_configs_are_the_validated_scenarios(name: str) -> None:
     path = CONFIGS / "validation" / f"{name}.yaml"
     assert parse_scenario(yaml.safe_load(path.read_text()), str(path)) == \
-        parse_scenario(example_configs()[name]), f"regenerate {path} from sim.validate.example_configs()"
+        parse_scenario(example_configs()[name]), f"regenerate {path} from sim.experiments.validate.example_configs()"
 
 
 # ------------------------------------------------------------------------------------ command line

@@ -1,4 +1,4 @@
-"""Where the saving comes from (sim.waterfall): the steps add up to the reported saving, and the report leads
+"""Where the saving comes from (sim.decisions.waterfall): the steps add up to the reported saving, and the report leads
 with the answer (headline, waterfall) in its first screen, with summary.json's numbers."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.business import CostModel, fmt_iv, headline
-from sim.report import figures_for, load_results, render_html
-from sim.waterfall import steps
+from sim.decisions.business import CostModel, fmt_iv, headline
+from sim.decisions.waterfall import steps
+from sim.presentation.report import figures_for, load_results, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"

@@ -23,7 +23,7 @@ import click
 from sim import compiled
 from sim.cli.common import error_line
 from sim.config import ConfigError, one_line
-from sim.output import environment_error
+from sim.experiments.output import environment_error
 
 #: name -> ("module:function", the first paragraph of its help, which ``sim --help`` shortens)
 COMMANDS: dict[str, tuple[str, str]] = {

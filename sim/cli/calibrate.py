@@ -1,4 +1,4 @@
-"""``sim calibrate``: a config's demand estimated from a telephony export and a task log (:mod:`sim.calibrate`)."""
+"""``sim calibrate``: a config's demand estimated from a telephony export and a task log (:mod:`sim.data.calibrate`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from sim.calibrate import calibrate as estimate
-from sim.calibrate import (
+from sim.cli.common import OUT_PATH
+from sim.config import ConfigError, load_data, one_line, overridden_part, parse_extending, parse_scenario
+from sim.data.calibrate import calibrate as estimate
+from sim.data.calibrate import (
     calibrated_config,
     calibrated_data,
     calibration_json,
@@ -22,9 +24,7 @@ from sim.calibrate import (
     report_markdown,
     write_figures,
 )
-from sim.cli.common import OUT_PATH
-from sim.config import ConfigError, load_data, one_line, overridden_part, parse_extending, parse_scenario
-from sim.output import claim_folder, clear_files, write_json, write_text
+from sim.experiments.output import claim_folder, clear_files, write_json, write_text
 
 #: What sim calibrate writes into its folder: --overwrite removes these first, so that no figure of an earlier
 #: calibration is taken for this one's.
@@ -110,8 +110,8 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     write_text(folder, "report.md", report_markdown(cal, source, figures))
     write_json(folder, "calibration.json", calibration_json(cal))
     if cal.measured:
-        from sim.measured import COLUMNS
-        from sim.output import write_csv
+        from sim.data.measured import COLUMNS
+        from sim.experiments.output import write_csv
 
         write_csv(folder, "measured.csv", [{k: r[k] for k in COLUMNS} for r in cal.measured])
     n_calls = 0 if calls is None else len(calls.day)

@@ -7,8 +7,8 @@ import click
 
 from sim.cli.common import load
 from sim.config import config_hash
-from sim.costs import cost_per_fte
-from sim.coverage import roster_warnings
+from sim.core.costs import cost_per_fte
+from sim.core.coverage import roster_warnings
 
 
 @click.command()

@@ -33,7 +33,7 @@ def error_line(err: ConfigError) -> str:
 
 class OutPath(click.ParamType):
     """A path sim writes to (``--out``), taken as given: whether it can be written is sim's own check when the
-    command claims it (:func:`sim.output.claim_folder`), one line naming the folder and why not. click.Path
+    command claims it (:func:`sim.experiments.output.claim_folder`), one line naming the folder and why not. click.Path
     would look first, and could answer with its own message: "not readable" of a folder that disappears
     between its look and ours, or that is only to be written."""
 

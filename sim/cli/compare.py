@@ -1,6 +1,6 @@
 """``sim compare``: setups on the same replications (common random numbers), each KPI with its 95% interval
-and each setup's paired difference against the first. The experiment is :func:`sim.experiment.compare`, which
-writes the results folder; this command checks the options, chooses the folder and prints the table."""
+and each setup's paired difference against the first. The experiment is :func:`sim.experiments.experiment.compare`,
+which writes the results folder; this command checks the options, chooses the folder and prints the table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from sim import experiment
 from sim.cli.common import load, scenario_options
 from sim.cli.experiments import (
     CountingExecutor,
@@ -20,9 +19,10 @@ from sim.cli.experiments import (
     replication_count,
     shown_kpis,
 )
+from sim.cli.preflight import check_experiment, parse_precision
+from sim.experiments import experiment
+from sim.experiments.output import choose_out_dir
 from sim.kpis import fmt_interval
-from sim.output import choose_out_dir
-from sim.preflight import check_experiment, parse_precision
 
 
 @click.command()

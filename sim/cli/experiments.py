@@ -17,10 +17,10 @@ from typing import Any
 import click
 
 from sim.config import ConfigError
-from sim.executors import default_workers, make_executor
-from sim.experiment import DEFAULT_PRECISION_BUDGET, DEFAULT_REPLICATIONS
+from sim.experiments.executors import default_workers, make_executor
+from sim.experiments.experiment import DEFAULT_PRECISION_BUDGET, DEFAULT_REPLICATIONS
+from sim.experiments.output import to_json
 from sim.kpis import TABLE_KPIS
-from sim.output import to_json
 
 
 def experiment_options(func: Callable[..., Any] | None = None, *, precision: bool = True) -> Any:

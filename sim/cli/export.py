@@ -1,4 +1,4 @@
-"""``sim export``: a results folder as one Excel workbook (:func:`sim.export.export`)."""
+"""``sim export``: a results folder as one Excel workbook (:func:`sim.data.export.export`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import click
 
 from sim.cli.common import OUT_PATH
 from sim.config import ConfigError
-from sim.export import export as write_workbook
-from sim.output import check_target
+from sim.data.export import export as write_workbook
+from sim.experiments.output import check_target
 
 
 @click.command("export")

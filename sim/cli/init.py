@@ -1,4 +1,4 @@
-"""``sim init``: a commented scenario for the user's sector that runs as written (:mod:`sim.init`)."""
+"""``sim init``: a commented scenario for the user's sector that runs as written (:mod:`sim.data.init`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from sim.cli.common import OUT_PATH
 from sim.config import ConfigError, parse_scenario
 from sim.config.loading import load_raw
-from sim.init import check_name, parse_departments, plan, roster_paths, scenario_text, write_roster
+from sim.data.init import check_name, parse_departments, plan, roster_paths, scenario_text, write_roster
 
 
 @click.command("init")

@@ -9,9 +9,9 @@ import click
 from sim.cli.common import OUT_PATH
 from sim.cli.report import baseline_option, check_baseline, day_option, results_argument
 from sim.config import ConfigError
-from sim.figures import save
-from sim.output import claim_folder
-from sim.report import FIGURE_KINDS, figures_for, load_results
+from sim.experiments.output import claim_folder
+from sim.presentation.figures import save
+from sim.presentation.report import FIGURE_KINDS, figures_for, load_results
 
 
 @click.command("plot")

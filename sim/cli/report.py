@@ -1,5 +1,5 @@
 """``sim report``: the shareable HTML page of a results folder that ``sim run --out``, ``sim compare``, ``sim
-sweep`` or ``sim staff`` wrote (:func:`sim.report.load_results`); it does not simulate."""
+sweep`` or ``sim staff`` wrote (:func:`sim.presentation.report.load_results`); it does not simulate."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import click
 
 from sim.cli.common import OUT_PATH
 from sim.config import ConfigError
-from sim.output import check_target, write_text
-from sim.report import figures_for, load_results, render_html
+from sim.experiments.output import check_target, write_text
+from sim.presentation.report import figures_for, load_results, render_html
 
 results_argument = click.argument("results", type=click.Path(path_type=Path))
 day_option = click.option("--day", type=click.IntRange(0, None), default=None,

@@ -1,5 +1,5 @@
 """``sim roster``: the least-cost roster within HR's rules (``roster_rules``) that meets the norms, by CP-SAT on
-requirements from queueing theory corrected by simulation (:mod:`sim.rostering`)."""
+requirements from queueing theory corrected by simulation (:mod:`sim.decisions.rostering`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from sim.cli.common import load, scenario_options
-from sim.costs import yearly_cost_of_hours
-from sim.output import claim_folder, clear_files, to_json, write_json
+from sim.core.costs import yearly_cost_of_hours
+from sim.experiments.output import claim_folder, clear_files, to_json, write_json
 
 
 @click.command("roster")
@@ -51,12 +51,12 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                    "(or pip install ortools)", err=True)
         ctx.exit(2)
     from sim.config import ConfigError
-    from sim.experiment import session
-    from sim.rostering import output
-    from sim.rostering.search import RosterSearch
-    from sim.rostering.solver import merge_keeps, parse_keep, solve, today_hours
-    from sim.staffing.norms import target_basis
-    from sim.store import ResultStore
+    from sim.decisions.rostering import output
+    from sim.decisions.rostering.search import RosterSearch
+    from sim.decisions.rostering.solver import merge_keeps, parse_keep, solve, today_hours
+    from sim.decisions.staffing.norms import target_basis
+    from sim.experiments.experiment import session
+    from sim.experiments.store import ResultStore
 
     scenario = load(config, overrides, days, seed)
     today_scenario = load(today_config, overrides, days, seed) if today_config else None

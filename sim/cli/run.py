@@ -16,9 +16,9 @@ import click
 
 from sim.cli.common import load, scenario_options
 from sim.config import ConfigError, Scenario
-from sim.kpis import TABLE_KPIS, fmt, kpi_info, norms_note
-from sim.model import Result, run_replication
-from sim.output import (
+from sim.core.model import Result, run_replication
+from sim.data.request_log import RequestLog, write_parquet
+from sim.experiments.output import (
     atomic_open,
     claim_folder,
     is_same_run,
@@ -28,7 +28,7 @@ from sim.output import (
     write_text,
     write_yaml,
 )
-from sim.request_log import RequestLog, write_parquet
+from sim.kpis import TABLE_KPIS, fmt, kpi_info, norms_note
 
 
 def kpi_table(kpi: dict[str, Any]) -> str:
@@ -92,7 +92,7 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
     scenario = load(config, overrides, days, seed)
     measured = None
     if measured_file is not None:
-        from sim.measured import read_measured
+        from sim.data.measured import read_measured
 
         measured = read_measured(measured_file)
     # --json prints the result; it writes a folder only when --out asks for one. The folder is held from here
@@ -136,7 +136,7 @@ def run(config: str, overrides: tuple[str, ...], seed: int | None, days: int | N
                f"(+{scenario.run.warmup_days} warm-up), seed {result.seed}, config {result.config_hash}")
     click.echo(kpi_table(result.kpi))
     if measured is not None:
-        from sim.measured import compare, flag_counts, log_window, window_samples
+        from sim.data.measured import compare, flag_counts, log_window, window_samples
 
         window = log_window(measured)
         if window is None:

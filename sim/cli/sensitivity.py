@@ -1,5 +1,5 @@
-"""``sim sensitivity``: what would flip the business case, parameter by parameter (:func:`sim.studies.sensitivity`
-runs it and writes the folder; this command prints it)."""
+"""``sim sensitivity``: what would flip the business case, parameter by parameter
+(:func:`sim.decisions.studies.sensitivity` runs it and writes the folder; this command prints it)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sim.cli.common import load, scenario_options
 from sim.cli.experiments import CountingExecutor, experiment_options
 from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
-from sim.experiment import DEFAULT_REPLICATIONS
-from sim.output import choose_out_dir
+from sim.experiments.experiment import DEFAULT_REPLICATIONS
+from sim.experiments.output import choose_out_dir
 
 
 # ----------------------------------------------------------------------------------------- sensitivity
@@ -52,11 +52,11 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     range; a tornado figure (tornado.png) and each parameter's break-even value, where the saving crosses the
     article's 15%.
 
-    With --morris R, a global screening too (sim.screening): each parameter's mean absolute effect on the
+    With --morris R, a global screening too (sim.decisions.screening): each parameter's mean absolute effect on the
     saving (mu*) and the spread of its effects (sigma), in morris.csv and morris.png.
     """
-    from sim.sensitivity import fmt_break_even
-    from sim.studies import sensitivity as run_sensitivity
+    from sim.decisions.sensitivity import fmt_break_even
+    from sim.decisions.studies import sensitivity as run_sensitivity
 
     ref, alt = (load(c, overrides, days, seed) for c in (config_ref, config_alt))
     base = ref.run.seed if seed is None else seed

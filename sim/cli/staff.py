@@ -1,5 +1,5 @@
 """``sim staff``: the least FTE at which every service norm holds, and with several configs the business case
-(:mod:`sim.staffing`, :mod:`sim.business`)."""
+(:mod:`sim.decisions.staffing`, :mod:`sim.decisions.business`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from sim.cli.common import load, scenario_options
 from sim.cli.experiments import CountingExecutor, experiment_options, refresh_report
 from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
+from sim.cli.preflight import check_experiment
 from sim.config import ConfigError
-from sim.experiment import DEFAULT_REPLICATIONS
-from sim.output import choose_out_dir
-from sim.preflight import check_experiment
-from sim.studies import cash_flow_rows
+from sim.decisions.studies import cash_flow_rows
+from sim.experiments.experiment import DEFAULT_REPLICATIONS
+from sim.experiments.output import choose_out_dir
 
 
 # ----------------------------------------------------------------------------------------------- staff
@@ -42,8 +42,8 @@ from sim.studies import cash_flow_rows
 @click.option("--blocks", type=str, default=None, metavar="MIN[:MAX]",
               help="Independent blocks of replications the search runs on (default 5:8); 1 = one search.")
 @click.option("--waterfall/--no-waterfall", "with_waterfall", default=True, show_default=True,
-              help="Where the saving comes from (sim.waterfall): pooling at today's occupancy, shrinkage, the "
-                   "occupancy ceiling, the custom-work penalty, coordination, manager, one-off costs; three "
+              help="Where the saving comes from (sim.decisions.waterfall): pooling at today's occupancy, shrinkage, "
+                   "the occupancy ceiling, the custom-work penalty, coordination, manager, one-off costs; three "
                    "more least-staffing searches per alternative on block 0 (against today's staffing only).")
 def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None, days: int | None,
           out: Path | None, overwrite: bool, as_json: bool, replications: int | None, workers: int | None,
@@ -52,8 +52,8 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     """The least FTE at which every service norm holds (norms.rule: on its estimate, by default), and its
     spread over clusters or departments; with several CONFIGS, the business case: each setup's cost and saving
     against the first (--baseline), with intervals from independent blocks of replications."""
-    from sim.business import MAX_BLOCKS, MIN_BLOCKS
-    from sim.studies import staff_case
+    from sim.decisions.business import MAX_BLOCKS, MIN_BLOCKS
+    from sim.decisions.studies import staff_case
 
     scenarios = [load(c, overrides, days, seed) for c in configs]
     check_experiment(scenarios, targets=targets, scheduler=scheduler)
@@ -77,7 +77,7 @@ def staff(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int | None
     if as_json:
         _emit_json(summary, folder)
         return
-    from sim.business import headline
+    from sim.decisions.business import headline
 
     click.echo("the answer:")
     for line in headline(summary["business_case"]) or ["(one setup: no comparison; see its least staffing below)"]:
@@ -128,8 +128,8 @@ def _print_staff(summary: dict[str, Any]) -> None:
 
 
 def _print_case(case: dict[str, Any]) -> None:
-    """The business case over blocks (sim.business): headline, costs, binding norms, departments."""
-    from sim.business import fmt_iv, headline
+    """The business case over blocks (sim.decisions.business): headline, costs, binding norms, departments."""
+    from sim.decisions.business import fmt_iv, headline
 
     click.echo(f"\nbusiness case against {case['reference']}: {case['baseline_meaning']}; {case['blocks']} "
                f"independent blocks (least FTE: mean [95% interval] over blocks; saving paired by block):")
@@ -180,8 +180,8 @@ def _print_case(case: dict[str, Any]) -> None:
 
 
 def _print_waterfall(case: dict[str, Any]) -> None:
-    """Per alternative, where the saving comes from (sim.waterfall), step by step."""
-    from sim.waterfall import table
+    """Per alternative, where the saving comes from (sim.decisions.waterfall), step by step."""
+    from sim.decisions.waterfall import table
 
     for name, row in case["setups"].items():
         wf = row.get("waterfall")
@@ -285,7 +285,7 @@ def _print_roster(name: str, rows: list[dict[str, Any]], fte: float) -> None:
 
 def _print_curve(name: str, rows: list[dict[str, Any]], today_fte: float) -> None:
     """What each FTE buys, from the recommended staffing up to today's."""
-    from sim.business import fmt_iv
+    from sim.decisions.business import fmt_iv
 
     click.echo(f"\n{name}: what each FTE buys (recommended staffing up to today's {today_fte:.1f} FTE, block 0's "
                f"replications; worst department's margin per norm, points):")

@@ -1,6 +1,6 @@
 """``sim sweep``: one config over the full grid of ``--vary`` values, with common random numbers. The
-experiment is :func:`sim.experiment.sweep`, which writes the results folder; this command checks the options,
-chooses the folder and prints one row per setting."""
+experiment is :func:`sim.experiments.experiment.sweep`, which writes the results folder; this command checks the
+options, chooses the folder and prints one row per setting."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from sim import experiment
 from sim.cli.common import scenario_options
 from sim.cli.experiments import (
     SWEEP_SHOWN,
@@ -20,9 +19,10 @@ from sim.cli.experiments import (
     replication_count,
     shown_kpis,
 )
+from sim.cli.preflight import check_experiment, parse_precision
+from sim.experiments import experiment
+from sim.experiments.output import choose_out_dir
 from sim.kpis import fmt_plus_minus
-from sim.output import choose_out_dir
-from sim.preflight import check_experiment, parse_precision
 
 
 @click.command()

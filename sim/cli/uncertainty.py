@@ -1,5 +1,5 @@
 """``sim uncertainty``: the saving with one interval that covers the inputs' stated uncertainty as well as the
-simulation's noise (:mod:`sim.uncertainty`)."""
+simulation's noise (:mod:`sim.decisions.uncertainty`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sim.cli.experiments import emit_json as _emit_json
 from sim.cli.experiments import executor_note as _executor_note
 from sim.cli.experiments import experiment_options
 from sim.config import ConfigError
-from sim.experiment import DEFAULT_REPLICATIONS, Unit, experiment_hash, manifest, results_folder, session
+from sim.experiments.experiment import DEFAULT_REPLICATIONS, Unit, experiment_hash, manifest, results_folder, session
 
 
 @click.command()
@@ -40,7 +40,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
     payback as "simulation +-x, inputs +-y" with a combined interval, and the probability that the saving
     reaches the article's 15%; uncertainty.png (the saving over the input points) and design.csv.
     """
-    from sim.uncertainty import (
+    from sim.decisions.uncertainty import (
         DEFAULT_BLOCKS,
         DEFAULT_NOMINAL_BLOCKS,
         DEFAULT_POINTS,
@@ -48,7 +48,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
         headline,
         inputs_of,
     )
-    from sim.uncertainty import uncertainty as run_uncertainty
+    from sim.decisions.uncertainty import uncertainty as run_uncertainty
 
     if len(configs) < 2:
         raise ConfigError("CONFIGS", "give today's organisation and at least one setup to compare with it")

@@ -1,4 +1,4 @@
-"""``sim validate``: the model against queueing theory (:func:`sim.validate.validate` runs the cases)."""
+"""``sim validate``: the model against queueing theory (:func:`sim.experiments.validate.validate` runs the cases)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from sim import validate as validation
-from sim.output import to_json
-from sim.validate import CASES, summary, table
+from sim.experiments import validate as validation
+from sim.experiments.output import to_json
+from sim.experiments.validate import CASES, summary, table
 
 
 @click.command("validate")

@@ -2,7 +2,7 @@
 ``--set`` overrides, validated into one :class:`~sim.config.schema.Scenario`.
 
 The order: read the file safely (:mod:`sim.config.reading`), merge it over the file it extends (recursively;
-mappings key by key), read the spreadsheets it names (:mod:`sim.roster_io`), apply the overrides
+mappings key by key), read the spreadsheets it names (:mod:`sim.config.roster_io`), apply the overrides
 (:mod:`sim.config.overrides`), merge the demand over the built-in one, and validate. Any problem is a
 :class:`~sim.config.errors.ConfigError`.
 """
@@ -151,12 +151,12 @@ def _resolve_roster_paths(data: Any, folder: Path) -> None:
 
 
 def _expand_roster(data: Any, source: str, origins: dict[str, Any] | None = None) -> Any:
-    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.roster_io`);
+    """Read the spreadsheets a config names into its organisation's lists (see :mod:`sim.config.roster_io`);
     ``origins`` gets, per list, the sheet and its columns (row i of the sheet is item i of the list)."""
     org = data.get("organisation") if isinstance(data, dict) else None
     if not isinstance(org, dict) or not any(k in org for k in ROSTER_FILE_KEYS):
         return data
-    from sim.roster_io import expand_organisation  # reads files, and builds on this module's models
+    from sim.config.roster_io import expand_organisation  # reads files, and builds on this module's models
 
     return expand_organisation(data, source, origins)
 

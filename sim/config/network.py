@@ -8,9 +8,9 @@ the ``pool`` policy the whole secretariat is one group. A buddy (``organisation.
 departments she covers.
 
 :class:`Network` holds that relation as plain data, by index (departments and secretaries in config order), as
-Ciw declares a network: the runtime organisation (:class:`sim.organisation.Organisation`), the config check
+Ciw declares a network: the runtime organisation (:class:`sim.core.organisation.Organisation`), the config check
 (:func:`competence_gaps`), lunch planning (:mod:`sim.config.lunches`) and the control variate
-(:mod:`sim.staffing.control`) all read it from here.
+(:mod:`sim.decisions.staffing.control`) all read it from here.
 """
 
 from __future__ import annotations

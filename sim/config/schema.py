@@ -7,7 +7,7 @@ transformation of demand. It is plain, immutable data (pydantic models, validate
 config is loaded: :mod:`sim.config.loading`); the model never reads files.
 
 A config model that describes something the running model also has as an object is named ``...Spec``:
-``SecretarySpec`` is what a config says about a secretary, :class:`sim.organisation.Secretary` the one at work
+``SecretarySpec`` is what a config says about a secretary, :class:`sim.core.organisation.Secretary` the one at work
 in a run; likewise ``OrganisationSpec``, ``CallsSpec`` (calls as demand; a call at runtime is a ``Call``) and
 ``MeetingsSpec``.
 
@@ -75,7 +75,7 @@ Clock = Annotated[str, BeforeValidator(_clock_text), AfterValidator(_check_clock
 
 #: Minutes in a day. The model's time is minutes since midnight of day 0 (day ``d`` starts at
 #: ``d * MINUTES_PER_DAY``): the one definition of the day's length, for clock times here and for the calendar,
-#: the statistics, the figures and the roster (:mod:`sim.calendar` re-exports it).
+#: the statistics, the figures and the roster (:mod:`sim.core.calendar` re-exports it).
 MINUTES_PER_DAY: Final = 1440.0
 
 
@@ -630,7 +630,7 @@ RESERVED_TYPES = ("phone", "callback", "minutes", "calls", "meetings")
 
 
 class HNW(Model):
-    """Het Nieuwe Werken as a transformation of demand (applied by :func:`sim.demand.apply_hnw`).
+    """Het Nieuwe Werken as a transformation of demand (applied by :func:`sim.core.demand.apply_hnw`).
 
     ``multipliers`` scale the volume of a type: ``calls``, ``meetings`` or a task type's name. ``spread_hours``
     widens clients' working hours by that many hours on both sides, and ``spread_share`` of each spread-out
@@ -699,7 +699,7 @@ class Norms(Model):
         description="judge each department's reachability and abandoned calls with its coverage (share of "
         "opening time with someone present who may serve it) as a control variate, whose expectation follows "
         "exactly from the roster and the absence model: the same expected answer, a fraction of the noise "
-        "(sim/staffing/control.py); false: the plain pooled share",
+        "(sim/decisions/staffing/control.py); false: the plain pooled share",
     )
     rule: Literal["mean", "confident"] = Field(
         default="mean",
@@ -765,7 +765,7 @@ class Costs(Model):
 
 
 class StaffingRules(Model):
-    """The rules HR sets for the staffing search's moves (``sim staff``, :mod:`sim.staffing.moves`): which
+    """The rules HR sets for the staffing search's moves (``sim staff``, :mod:`sim.decisions.staffing.moves`): which
     rosters it may recommend. They do not change the simulation, only which staffings the search tries."""
 
     keep_department_secretary: bool = Field(
@@ -794,7 +794,7 @@ class StaffingRules(Model):
 
 
 class RosterRules(Model):
-    """The rules HR schedules by (``sim roster``, :mod:`sim.rostering`): which rosters the optimiser may
+    """The rules HR schedules by (``sim roster``, :mod:`sim.decisions.rostering`): which rosters the optimiser may
     write. They do not change the simulation, only which rosters are searched. Hours are paid working hours
     (lunch not counted), as contracts count them."""
 
@@ -889,8 +889,8 @@ class RosterRules(Model):
         return self
 
 
-#: The named parameters an ``uncertainty`` entry may carry (``sim.sensitivity.PARAMETERS``' names; a test holds
-#: the two lists equal, since this module may not import that one).
+#: The named parameters an ``uncertainty`` entry may carry (``sim.decisions.sensitivity.PARAMETERS``' names; a test
+#: holds the two lists equal, since this module may not import that one).
 UNCERTAIN_PARAMETERS = ("patience", "talk", "work", "demand", "sickness", "shrinkage", "occupancy", "reachability",
                         "abandoned", "hnw", "custom_penalty", "manager_fte", "coordination", "cost_per_fte",
                         "reorganisation")
@@ -1080,7 +1080,7 @@ class Scenario(Model):
             )
 
     def _shrinkage_blocks(self) -> float:
-        """Blocks of shrinkage a day at most (every secretary at work), as sim.organisation.shrinkage_layout
+        """Blocks of shrinkage a day at most (every secretary at work), as sim.core.organisation.shrinkage_layout
         cuts them: each is a few events, so they count in the work guard as requests do."""
         shrink = self.absence.shrinkage
         if shrink.share <= 0:
@@ -1135,7 +1135,7 @@ def sector_demand() -> dict[str, Any]:
 
 
 #: Keys of ``organisation`` that name a spreadsheet with the departments or the secretaries (CSV or XLSX, relative
-#: to the config file; read by :mod:`sim.roster_io` when the config is loaded, with ``*_sheet`` for XLSX).
+#: to the config file; read by :mod:`sim.config.roster_io` when the config is loaded, with ``*_sheet`` for XLSX).
 ROSTER_FILE_KEYS = ("departments_file", "secretaries_file")
 
 

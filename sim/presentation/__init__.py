@@ -1,0 +1,1 @@
+"""Presentation: figures and the shareable HTML report, from results folders."""
