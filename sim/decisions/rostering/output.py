@@ -119,7 +119,7 @@ def plot_coverage(path: Path, roster: Roster, req: Requirements, theory: Require
         # a row per top unit (cluster, department, cover ring), the ring's departments beside it
         rows = [[u, *req.rings.get(u, ())] for u in req.top_units if u in roster.coverage]
         ncols = max(len(r) for r in rows)
-        fig, axes = plt.subplots(len(rows), ncols, figsize=(8 if ncols == 1 else 4 * ncols, 2.2 * len(rows) + 0.6),
+        fig, axes = plt.subplots(len(rows), ncols, figsize=(8 if ncols == 1 else 4 * ncols, 2.2 * len(rows) + 0.9),
                                  sharex=True, squeeze=False)
         x = [s * SLOT / 60 for s in req.slots] + [(req.slots[-1] + 1) * SLOT / 60]
         for i, row in enumerate(rows):
@@ -137,18 +137,26 @@ def plot_coverage(path: Path, roster: Roster, req: Requirements, theory: Require
                 ax.stairs(req.need[g], x, label="required (corrected by simulation)", color="C3")
                 ax.stairs(low, x, label="present (fewest over weekdays)", color="C0")
                 ax.stairs(mean, x, label="present (mean over weekdays)", color="C0", alpha=0.4)
-                if j == 0:
-                    ax.set_ylabel(g if len(row) == 1 else "ring of\n" + "\n".join(row[1:]), fontsize=8)
+                if len(row) == 1:
+                    ax.set_ylabel(g)
                 else:
-                    ax.set_title(f"{g} (own secretaries)", fontsize=8)
+                    ax.set_title(f"{g} (own secretaries)" if j else "cover ring: " + " + ".join(row[1:]),
+                                 fontsize=8)
+                    if j == 0:
+                        ax.set_ylabel("present")
+                ax.yaxis.get_major_locator().set_params(integer=True)
                 ax.set_ylim(bottom=0)
                 ax.grid(alpha=0.3)
             if i == len(rows) - 1:
                 for ax in axes[i, :len(row)]:
                     ax.set_xlabel("hour of day")
-        axes[0, 0].legend(fontsize=7, loc="upper right", ncol=2)
-        fig.suptitle("Secretaries present per half hour against the requirement", fontsize=10)
-        fig.tight_layout()
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        height = fig.get_figheight()  # the title and the legend take the top 0.8 inch
+        fig.suptitle("Secretaries present per half hour against the requirement", fontsize=10,
+                     y=1 - 0.12 / height)
+        fig.legend(handles, labels, fontsize=7, loc="upper center", ncol=4, bbox_to_anchor=(0.5, 1 - 0.38 / height),
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
         with atomic_path(path.parent, path.name) as tmp:
             fig.savefig(tmp, dpi=110, format="png")
         plt.close(fig)
