@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.roster import tiny
 
 from sim.config import WEEKDAYS, OptionError, clock_minutes, load_scenario, parse_scenario
 
@@ -20,21 +21,6 @@ pytest.importorskip("ortools")
 
 from sim.decisions.rostering.requirements import Requirements, theory_requirements  # noqa: E402
 from sim.decisions.rostering.solver import parse_keep, shift_patterns, solve  # noqa: E402
-
-
-def tiny(**rules: Any) -> dict[str, Any]:
-    """One department, two secretaries, an 08:00-16:00 day."""
-    return {
-        "name": "tiny", "run": {"days": 2, "warmup_days": 0, "seed": 3},
-        "calendar": {"open": "08:00", "close": "16:00"},
-        "organisation": {"setup": "decentralised", "departments": [{"name": "A", "staff": 20}],
-                         "secretaries": [
-                             {"name": "Ann", "departments": ["A"], "start": "08:00", "end": "15:42",
-                              "lunch_start": "12:00"},
-                             {"name": "Bob", "departments": ["A"], "start": "08:18", "end": "16:00",
-                              "lunch_start": "12:30", "days": ["mon", "tue", "wed"]}]},
-        "roster_rules": rules,
-    }
 
 
 def flat(k: int, scenario: Any) -> Requirements:
