@@ -18,6 +18,7 @@ from sim.presentation.report.choose import NamedFigure
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes, in the figures' style."""
     buf = io.BytesIO()
     with matplotlib.rc_context(F.STYLE):
         fig.savefig(buf, format="png", dpi=dpi)
