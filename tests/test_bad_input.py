@@ -17,8 +17,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,37 +25,9 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CONFIGS, ROOT
+from support.bad_input import BASE, BASE_TEXT, run_forked, tree
 
-from sim.cli import import_commands, main
-
-#: A small valid scenario: two departments in two clusters, two secretaries, e-mail, post and meetings.
-BASE: dict[str, Any] = {
-    "name": "tiny",
-    "run": {"days": 2, "warmup_days": 0, "seed": 3},
-    "calendar": {"working_days": ["mon", "tue", "wed", "thu", "fri"], "open": "08:30", "close": "17:00"},
-    "organisation": {
-        "setup": "central",
-        "departments": [
-            {"name": "Finance", "staff": 20, "cluster": "North"},
-            {"name": "Legal", "staff": 10, "cluster": "South"},
-        ],
-        "secretaries": [
-            {"name": "Anna", "departments": ["Finance"], "start": "08:30", "end": "16:30"},
-            {"name": "Bea", "departments": ["Legal"], "days": ["mon", "tue", "wed"]},
-        ],
-    },
-    "dispatch": {"exchange": {"policy": "idle"}},
-    "demand": {
-        "calls": {"per_staff_per_day": 0.5, "talk_minutes": {"dist": "exponential", "mean": 3},
-                  "patience_seconds": {"mean": 60}},
-        "tasks": {
-            "email": {"per_staff_per_day": 0.5, "work_minutes": {"mean": 5}, "norm_working_hours": 17},
-            "post": {"per_staff_per_day": 0.1, "arrivals": "batches", "batch_times": ["09:00"],
-                     "work_minutes": {"dist": "lognormal", "mean": 4, "cv": 0.5}, "norm_working_hours": 17},
-        },
-        "meetings": {"per_department_per_week": 1},
-    },
-}
+from sim.cli import main
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -512,8 +482,6 @@ def test_a_name_cannot_steer_the_default_output_folder(tmp_path: Path, monkeypat
 # own process: exit code 2, one line on stderr naming the right file or option and field, no traceback, and
 # not a single file written (the folder holds exactly what the test put there).
 
-BASE_TEXT = yaml.safe_dump(BASE, sort_keys=False)
-
 
 def text_with(old: str, new: str, count: int = 1) -> str:
     assert old in BASE_TEXT, old
@@ -669,11 +637,6 @@ HOSTILE: list[Hostile] = [
 ]
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"<dir>")
-            for p in sorted(folder.rglob("*"))}
-
-
 def write_hostile(case: Hostile, folder: Path) -> list[str]:
     for name, content in case.files.items():
         path = folder / name
@@ -695,43 +658,6 @@ def test_round_two_cases_are_many_and_distinct() -> None:
     assert len(HOSTILE) >= 40
     assert len({c.id for c in HOSTILE}) == len(HOSTILE)
     assert not {c.id for c in HOSTILE} & {c.id for c in CASES}
-
-
-def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
-    """``sim ARGV`` in a child process forked from this one (the modules are imported already, so a case
-    costs milliseconds, not the second of a fresh interpreter): the real entry point, with the real file
-    descriptors 1 and 2 and the real exit code. An exception that escapes the entry point is printed as a
-    traceback, as the interpreter would."""
-    import_commands()  # import the commands' modules once, here, not in every child
-    fd_out, out_name = tempfile.mkstemp(prefix="sim-out-")
-    fd_err, err_name = tempfile.mkstemp(prefix="sim-err-")
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 70
-        try:
-            os.chdir(cwd)
-            os.dup2(fd_out, 1)
-            os.dup2(fd_err, 2)
-            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 (what a real process would print)
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd_out)
-    os.close(fd_err)
-    out, err = Path(out_name).read_text(), Path(err_name).read_text()
-    os.unlink(out_name)
-    os.unlink(err_name)
-    return os.waitstatus_to_exitcode(status), out, err
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=lambda c: c.id)
@@ -757,7 +683,7 @@ def test_every_hostile_input_in_a_fresh_interpreter(case: Hostile, tmp_path: Pat
 
 def check_hostile(case: Hostile, tmp_path: Path, runner: Callable[[list[str], Path], tuple[int, str, str]]) -> None:
     argv = write_hostile(case, tmp_path)
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     code, stdout, err = runner(argv, tmp_path)
     assert code == 2, (code, err)
     assert stdout == ""
@@ -770,7 +696,7 @@ def check_hostile(case: Hostile, tmp_path: Path, runner: Callable[[list[str], Pa
     for fragment in case.expect:
         assert fragment in line, f"{fragment!r} not in {line!r}"
     assert len(line) < 500
-    assert _tree(tmp_path) == before, "a refused command must not write a single file"
+    assert tree(tmp_path) == before, "a refused command must not write a single file"
 
 
 def test_the_library_names_no_flags_and_the_cli_words_them(capsys: pytest.CaptureFixture[str]) -> None:

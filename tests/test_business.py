@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CONFIGS
-from test_staffing import small_data
+from support.staffing import small_blocks, small_data, small_pool_data
 
 from sim.cli import main
 from sim.config import ConfigError, load_raw, load_scenario, parse_scenario
 from sim.core.model import run_replication
-from sim.decisions.business import CostModel, business_case, payback_years, search_blocks
-from sim.decisions.staffing import StaffingSearch, day_fte, staffing_units, targets_for
+from sim.decisions.business import CostModel, business_case, payback_years
+from sim.decisions.staffing import StaffingSearch, day_fte, targets_for
 from sim.decisions.studies import staff_case
 from sim.experiments.experiment import session
 from sim.experiments.store import ResultStore
@@ -63,14 +63,6 @@ def test_search_finds_the_erlang_c_staffing_and_follows_it_in_talk_time(talk: fl
         best = search.run()
     assert len(best.staffing.secretaries) == c_star
     assert best.feasible and best.margins["reachability"] is not None
-
-
-def small_pool_data() -> dict[str, Any]:
-    data = small_data()
-    data["name"] = "small_pool"
-    data["organisation"]["setup"] = "central"
-    data["dispatch"]["exchange"]["policy"] = "pool"
-    return data
 
 
 def least(data: dict[str, Any], targets: tuple[str, ...] = ("calls_abandoned=off",)) -> tuple[float, float]:
@@ -165,15 +157,6 @@ def test_two_runs_with_different_seeds_agree_to_the_stated_precision() -> None:
     a, b = (r.summary()["business_case"]["setups"] for r in runs)
     for name in a:
         assert abs(a[name]["fte_least"]["mean"] - b[name]["fte_least"]["mean"]) <= day + 1e-9, name
-
-
-def small_blocks(target: str, blocks: int) -> list[Any]:
-    """The small decentral and pool setups searched on ``blocks`` blocks of 3 replications, with ``target``."""
-    units = staffing_units([parse_scenario(small_data()), parse_scenario(small_pool_data())])
-    norms = {u.key: targets_for(u.scenario, [target]) for u in units}
-    store = ResultStore.open(None, "blocks", "staff")
-    with session(store, workers=1) as runner:
-        return search_blocks(units, norms, 3, 1, 0.95, runner, min_blocks=blocks, max_blocks=blocks)
 
 
 def test_baseline_config_measures_against_todays_staffing() -> None:

@@ -9,8 +9,7 @@ from dataclasses import replace
 
 import pytest
 from conftest import CONFIGS
-from test_business import small_blocks, small_pool_data
-from test_staffing import small_data
+from support.staffing import small_blocks, small_data, small_pool_data
 
 from sim.config import ConfigError, load_scenario, parse_scenario
 from sim.decisions.business import CostModel, business_case, cash_flow, cash_flows, cost_notes

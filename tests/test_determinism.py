@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import CONFIGS, ROOT
 from hypothesis import HealthCheck, given, settings
-from test_properties import scenario_configs
+from support.strategies import scenario_configs
 
 from sim.config import Scenario, load_scenario, parse_scenario
 from sim.core.model import Result, run_replication

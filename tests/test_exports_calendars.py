@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_calibrate import known_demand
+from support.calibrate import known_demand
 
 from sim.config import ConfigError, Dist, parse_scenario
 from sim.core.streams import Sampler, Stream

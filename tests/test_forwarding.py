@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import CONFIGS
-from test_routing import at, call, jobs, run, scenario, task
+from support.routing import at, call, jobs, run, scenario, task
 
 from sim import load_scenario, run_replication
 from sim.config import Scenario

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CONFIGS, ROOT
-from test_staffing import small_data
+from support.staffing import small_data
 
 from sim.cli import main
 from sim.config import load_raw, load_scenario, parse_scenario

@@ -241,8 +241,8 @@ def test_sweep_report_draws_service_levels_against_the_setting(folders, tmp_path
 
 
 def test_a_sweep_of_many_settings_gets_one_row_per_setting(folders, monkeypatch):
-    import sim.presentation.report
-    monkeypatch.setattr(sim.presentation.report, "MAX_COLUMNS", 3)
+    import sim.presentation.report.page
+    monkeypatch.setattr(sim.presentation.report.page, "MAX_COLUMNS", 3)
     res = load_results(folders["sweep"])
     page = plain(render_html(res, []))
     assert "<th>setting</th><th>reachability (calls within norm) ↑</th>" in page

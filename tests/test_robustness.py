@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
-from test_bad_input import BASE_TEXT, _tree, run_forked
+from support.bad_input import BASE_TEXT, run_forked, tree
 
 from sim.experiments.store import APPLICATION_ID
 
@@ -83,12 +83,12 @@ def test_a_store_that_is_not_ours_is_refused_and_untouched(store: str, command: 
         target.write_text("my notes\n")
     else:
         target.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     argv = COMPARE if command == "compare" else ["sweep", "tiny.yaml", "-r", "2", "-w", "1", "--days", "1",
                                                  "--vary", "run.seed=1,2"]
     err = one_line(*run_forked([*argv, "--out", "out"], tmp_path))
     assert "results.sqlite" in err and "--overwrite" in err
-    assert _tree(tmp_path) == before, "nothing may be written to a folder that is not ours"
+    assert tree(tmp_path) == before, "nothing may be written to a folder that is not ours"
     if store == "foreign":
         db = sqlite3.connect(target)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
@@ -141,10 +141,10 @@ def test_a_user_summary_beside_no_store_is_refused(tmp_path: Path, config: Path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.json").write_text('{"mine": 1}\n')
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     err = one_line(*run_forked([*COMPARE, "--out", "out"], tmp_path))
     assert "not empty" in err
-    assert _tree(tmp_path) == before
+    assert tree(tmp_path) == before
 
 
 # ------------------------------------------------------------------------------------- inputs that hang
@@ -234,10 +234,10 @@ def test_report_on_damaged_files_is_one_line(tmp_path: Path, config: Path) -> No
             (res / name).write_bytes(content)
         else:
             (res / name).write_text(content)
-        before = _tree(tmp_path)
+        before = tree(tmp_path)
         err = one_line(*run_forked(["report", "res"], tmp_path))
         assert f"{name}: is damaged" in err, err
-        assert _tree(tmp_path) == before
+        assert tree(tmp_path) == before
 
 
 # ------------------------------------------------------------------------------------ the environment

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_bad_input import BASE, _tree, run_forked
+from support.bad_input import BASE, run_forked, tree
 
 
 def sim(argv: list[str], cwd: Path) -> tuple[int, str, str]:
@@ -97,12 +97,12 @@ def test_a_damaged_folder_is_one_line_in_every_reader(case: str, command: str, c
     folder = copy_of(compared, tmp_path)
     name, content = DAMAGE[case]
     (folder / name).write_bytes(content)
-    before = _tree(folder)
+    before = tree(folder)
     argv = {"export": ["export", str(folder)], "report": ["report", str(folder)],
             "plot": ["plot", "compare", str(folder)]}[command]
     err = one_line(sim(argv, tmp_path))
     assert name.split("/")[-1] in err
-    assert _tree(folder) == before  # nothing written beside the damage
+    assert tree(folder) == before  # nothing written beside the damage
 
 
 def test_a_run_folder_with_a_damaged_summary_is_one_line(tmp_path: Path) -> None:
@@ -359,11 +359,11 @@ def read_only(tmp_path: Path) -> Iterator[Path]:
 
 def test_unwritable_destinations_are_input_errors(compared: Path, tmp_path: Path, read_only: Path) -> None:
     folder = copy_of(compared, tmp_path)
-    before = _tree(folder)
+    before = tree(folder)
     assert "ro" in one_line(sim(["report", str(folder), "--out", str(read_only / "r.html")], tmp_path))
     assert "ro" in one_line(sim(["export", str(folder), str(read_only / "r.xlsx")], tmp_path))
     assert "ro" in one_line(sim(["plot", "compare", str(folder), "--out", str(read_only / "f")], tmp_path))
-    assert _tree(folder) == before
+    assert tree(folder) == before
     assert not read_only.is_dir() or not list(read_only.iterdir())
 
 
@@ -415,7 +415,7 @@ def test_the_same_run_with_an_event_log_may_be_written_again(tmp_path: Path) -> 
 
 def test_a_folder_another_sim_is_writing_is_refused(compared: Path, tmp_path: Path) -> None:
     folder = copy_of(compared, tmp_path)
-    before = _tree(folder)
+    before = tree(folder)
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -427,7 +427,7 @@ def test_a_folder_another_sim_is_writing_is_refused(compared: Path, tmp_path: Pa
         assert "busy" in one_line(sim(["report", str(folder)], tmp_path))
     finally:
         os.close(fd)
-    assert _tree(folder) == before
+    assert tree(folder) == before
 
 
 # ------------------------------------------------------------------------------- one claim on a folder (issue 27)
@@ -441,7 +441,7 @@ def test_a_run_into_a_folder_another_sim_holds_is_refused_as_busy(tmp_path: Path
     from sim.experiments.output import claim_folder
 
     folder = _run_folder(tmp_path)
-    before = _tree(folder)
+    before = tree(folder)
     with claim_folder(folder, "o", reuse=lambda _: True):  # as the first sim run holds it while it runs
         # a forked child inherits this process's memory, not its lock: it must not take the folder for its own
         for argv in (["run", "tiny.yaml", "--days", "1", "--out", "o"],
@@ -450,7 +450,7 @@ def test_a_run_into_a_folder_another_sim_holds_is_refused_as_busy(tmp_path: Path
                       "--overwrite"],
                      ["plot", "hourly", "o", "--out", "o"]):
             assert "busy" in one_line(sim(argv, tmp_path)), argv
-    assert _tree(folder) == before
+    assert tree(folder) == before
 
 
 def test_two_runs_into_one_folder_do_not_mix(tmp_path: Path) -> None:
@@ -475,8 +475,8 @@ def test_two_runs_into_one_folder_do_not_mix(tmp_path: Path) -> None:
 
 
 def test_a_failed_command_leaves_no_folder_it_made(tmp_path: Path) -> None:
-    from test_robustness_in import config as cal_config
-    from test_robustness_in import log_rows, write_csv
+    from support.robustness import config as cal_config
+    from support.robustness import log_rows, write_csv
 
     cfg = cal_config(tmp_path)
     rows = log_rows()
@@ -489,16 +489,16 @@ def test_a_failed_command_leaves_no_folder_it_made(tmp_path: Path) -> None:
 
 
 def test_calibrate_overwrite_keeps_the_earlier_calibration_when_it_fails(tmp_path: Path) -> None:
-    from test_robustness_in import calibrated, log_rows
-    from test_robustness_in import config as cal_config
+    from support.robustness import calibrated, log_rows
+    from support.robustness import config as cal_config
 
     cfg = cal_config(tmp_path)
     ok(calibrated(tmp_path, cfg, log_rows())[0])
-    before = _tree(tmp_path / "cal")
+    before = tree(tmp_path / "cal")
     rows = log_rows()
     rows[9][0] = rows[4][0]  # a request id twice: refused after the folder was claimed
     one_line(calibrated(tmp_path, cfg, rows, "--overwrite")[0])
-    assert _tree(tmp_path / "cal") == before
+    assert tree(tmp_path / "cal") == before
 
 
 def test_the_probe_of_a_check_may_vanish_or_be_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -574,7 +574,7 @@ def test_an_unreadable_out_is_one_line_of_ours(tmp_path: Path, monkeypatch: pyte
 @pytest.fixture
 def roster_config(tmp_path: Path) -> Path:
     pytest.importorskip("ortools")
-    from test_roster_opt import tiny
+    from support.roster import tiny
 
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
@@ -587,12 +587,12 @@ def test_roster_claims_its_folder(roster_config: Path, tmp_path: Path) -> None:
     folder = tmp_path / "o"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    before = _tree(folder)
+    before = tree(folder)
     argv = ["roster", "r.yaml", "-r", "2", "--max-rounds", "1", "--time-limit", "5", "--workers", "1", "--out", "o"]
     assert "not empty" in one_line(sim(argv, tmp_path))
     with claim_folder(folder, "o", reuse=lambda _: True):
         assert "busy" in one_line(sim([*argv, "--overwrite"], tmp_path))
-    assert _tree(folder) == before
+    assert tree(folder) == before
 
 
 def test_roster_keep_of_nobody_names_the_option_once(roster_config: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.roster import tiny
 
 from sim.config import WEEKDAYS, OptionError, clock_minutes, load_scenario, parse_scenario
 
@@ -20,21 +21,6 @@ pytest.importorskip("ortools")
 
 from sim.decisions.rostering.requirements import Requirements, theory_requirements  # noqa: E402
 from sim.decisions.rostering.solver import parse_keep, shift_patterns, solve  # noqa: E402
-
-
-def tiny(**rules: Any) -> dict[str, Any]:
-    """One department, two secretaries, an 08:00-16:00 day."""
-    return {
-        "name": "tiny", "run": {"days": 2, "warmup_days": 0, "seed": 3},
-        "calendar": {"open": "08:00", "close": "16:00"},
-        "organisation": {"setup": "decentralised", "departments": [{"name": "A", "staff": 20}],
-                         "secretaries": [
-                             {"name": "Ann", "departments": ["A"], "start": "08:00", "end": "15:42",
-                              "lunch_start": "12:00"},
-                             {"name": "Bob", "departments": ["A"], "start": "08:18", "end": "16:00",
-                              "lunch_start": "12:30", "days": ["mon", "tue", "wed"]}]},
-        "roster_rules": rules,
-    }
 
 
 def flat(k: int, scenario: Any) -> Requirements:
@@ -340,26 +326,26 @@ def _roster_summary(folder: Path, **over: Any) -> None:
 
 
 def test_the_report_puts_the_optimised_roster_beside_the_demand_proportional_answer(tmp_path: Path) -> None:
-    from sim.presentation.report import _roster_lines
+    from sim.presentation.report import roster_lines
 
     # no roster run yet: the command that gives it, with this case's norms and today's organisation
-    lines = _roster_lines(_case_results(tmp_path), CASE)
+    lines = roster_lines(_case_results(tmp_path), CASE)
     assert "sim roster configs/central.yaml --today configs/decentral.yaml --target today --target " \
            "continuity=off --out " + str(tmp_path / "roster-central") in lines
     _roster_summary(tmp_path / "roster-central")
-    lines = _roster_lines(_case_results(tmp_path), CASE)
+    lines = roster_lines(_case_results(tmp_path), CASE)
     assert "central with an optimised roster" in lines and "needs 10.11 FTE against 9.3 [9.1, 9.4] FTE" in lines
     assert "3 rounds" in lines and "meets every norm on fresh seeds" in lines and "NOTE" not in lines
 
 
 def test_a_roster_on_other_norms_or_another_today_is_flagged(tmp_path: Path) -> None:
-    from sim.presentation.report import _roster_lines
+    from sim.presentation.report import roster_lines
 
     _roster_summary(tmp_path / "a" / "r", targets=[])
-    lines = html.unescape(_roster_lines(_case_results(tmp_path / "a"), CASE))
+    lines = html.unescape(roster_lines(_case_results(tmp_path / "a"), CASE))
     assert "NOTE: judged on other norms than this case (the config's norms against today, continuity=off)" in lines
     _roster_summary(tmp_path / "b" / "r", today={"setup": "central", "fte": 12.0, "cost_per_year": 1.0})
-    lines = html.unescape(_roster_lines(_case_results(tmp_path / "b"), CASE))
+    lines = html.unescape(roster_lines(_case_results(tmp_path / "b"), CASE))
     assert "NOTE: today's service is central's, not decentral's as in this case" in lines
 
 
@@ -367,12 +353,12 @@ def test_a_roster_dearer_than_the_configs_own_is_not_presented_as_the_answer(tmp
     """The search starts from theory, not from the config's roster: when that roster meets every norm for less
     (decentral_cover: 19.4 FTE found against its own 12.0), the report and the command say to keep it."""
     from sim.cli.roster import text
-    from sim.presentation.report import _roster_lines
+    from sim.presentation.report import roster_lines
 
     over = {"config_is_cheaper": True, "config_as_staffed": {"fte": 12.0, "failing_on_fresh_seeds": []},
             "roster": {"fte": 19.42, "cost_per_year": 1204178.0}}
     _roster_summary(tmp_path / "r", **over)
-    lines = html.unescape(_roster_lines(_case_results(tmp_path), CASE))
+    lines = html.unescape(roster_lines(_case_results(tmp_path), CASE))
     assert "NOTE: central as staffed in its config (12.00 FTE) also meets every norm and costs less" in lines
     import json
 

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
-from test_business import small_pool_data
-from test_staffing import small_data
+from support.staffing import small_data, small_pool_data
 
 from sim.cli import main
 from sim.config import ConfigError, parse_scenario

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CONFIGS
+from support.staffing import small_data
 
 from sim.cli import main
 from sim.config import ConfigError, Scenario, load_scenario, parse_scenario
@@ -28,24 +29,6 @@ from sim.decisions.staffing import (
 from sim.experiments.experiment import session
 from sim.experiments.stats import Summary
 from sim.experiments.store import ResultStore
-
-
-def small_data() -> dict:
-    """Two departments (30 and 15 staff), two full-time secretaries each, calls and e-mail, no absence."""
-    depts = [{"name": "A", "staff": 30, "cluster": "CA"}, {"name": "B", "staff": 15, "cluster": "CB"}]
-    secs = [{"name": f"{d}{i}", "departments": [d], "lunch_minutes": 0} for d in "AB" for i in range(2)]
-    return {
-        "name": "small", "run": {"days": 5, "warmup_days": 1, "seed": 3},
-        "organisation": {"setup": "decentralised", "departments": depts, "secretaries": secs},
-        "dispatch": {"exchange": {"policy": "none"}},
-        "absence": {"sickness": {"share": 0}, "leave": {"days_per_year": 0}},
-        "demand": {"calls": {"per_staff_per_day": 1.0, "profile": "flat",
-                             "talk_minutes": {"dist": "exponential", "mean": 4},
-                             "patience_seconds": {"dist": "exponential", "mean": 60}, "callback_share": 0},
-                   "tasks": {"email": {"per_staff_per_day": 0.5,
-                                       "work_minutes": {"dist": "exponential", "mean": 6},
-                                       "norm_working_hours": 8.5}}},
-    }
 
 
 def small() -> Scenario:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from scipy import stats
-from test_business import small_pool_data
-from test_staffing import small_data
+from support.staffing import small_data, small_pool_data
 
 from sim.cli import main
 from sim.config import ConfigError, load_scenario, parse_scenario

@@ -7,7 +7,11 @@ importing only those above it in this list:
 - :mod:`sim.config.errors`: :class:`ConfigError`, and the rewriting of pydantic's errors into one line that
   names the file and the field;
 - :mod:`sim.config.reading`: reading a YAML file safely (plain data only, size and alias guards);
-- :mod:`sim.config.schema`: the pydantic models, their cross-checks, and derived figures;
+- :mod:`sim.config.models`: the sections of a config as pydantic models, each checking its own fields;
+- :mod:`sim.config.checks`: the checks that span sections (hours against the calendar, the work guard, names);
+- :mod:`sim.config.schema`: the whole :class:`~sim.config.schema.Scenario` (sections, cross-checks, derived
+  figures), the built-in demand and the JSON Schema;
+- :mod:`sim.config.hashing`: the config hash that names what a result was simulated from;
 - :mod:`sim.config.network`: the routing network derived from a scenario (groups, who may serve whom);
 - :mod:`sim.config.lunches`: lunch planning for the secretaries whose config gives no lunch;
 - :mod:`sim.config.overrides`: ``--set PATH=VALUE`` on the raw config;
@@ -19,6 +23,7 @@ Scenario, ConfigError``).
 """
 
 from sim.config.errors import ConfigError, OptionError, format_validation_error, one_line, option
+from sim.config.hashing import config_hash
 from sim.config.loading import (
     load_data,
     load_raw,
@@ -28,10 +33,7 @@ from sim.config.loading import (
     with_demand_defaults,
 )
 from sim.config.lunches import LUNCH_STEP_MINUTES, plan_lunches
-from sim.config.network import Network, competence_gaps, may_serve
-from sim.config.overrides import apply_overrides, overridden_part
-from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
-from sim.config.schema import (
+from sim.config.models import (
     FLAT_PROFILE,
     HNW,
     MAX_DAYS,
@@ -41,7 +43,6 @@ from sim.config.schema import (
     MINUTES_PER_DAY,
     OFFICE_PROFILE,
     RESERVED_TYPES,
-    ROSTER_FILE_KEYS,
     WEEKDAYS,
     Absence,
     Calendar,
@@ -64,7 +65,6 @@ from sim.config.schema import (
     ProfileChoice,
     RosterRules,
     Run,
-    Scenario,
     SecretarySpec,
     Shrinkage,
     Sickness,
@@ -72,13 +72,14 @@ from sim.config.schema import (
     TaskType,
     Weekday,
     clock_minutes,
-    config_hash,
-    json_schema,
     resolve_profile,
-    sector_demand,
     spread_profile,
     spread_slots,
 )
+from sim.config.network import Network, competence_gaps, may_serve
+from sim.config.overrides import apply_overrides, overridden_part
+from sim.config.reading import MAX_CONFIG_BYTES, MAX_YAML_VALUES, parse_yaml, plain_data, read_yaml
+from sim.config.schema import ROSTER_FILE_KEYS, Scenario, json_schema, sector_demand
 
 __all__ = [
     "FLAT_PROFILE", "HNW", "MINUTES_PER_DAY", "spread_profile",

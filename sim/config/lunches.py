@@ -7,8 +7,9 @@ and a lunch it cannot place is a :class:`ConfigError`, never a silent 12:30.
 from __future__ import annotations
 
 from sim.config.errors import ConfigError
+from sim.config.models import SecretarySpec, clock_minutes
 from sim.config.network import Network
-from sim.config.schema import Scenario, SecretarySpec, clock_minutes
+from sim.config.schema import Scenario
 
 #: Lunch starts are staggered on this grid (minutes) within the lunch window.
 LUNCH_STEP_MINUTES = 30

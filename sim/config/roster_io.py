@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.config.errors import ConfigError, format_validation_error, one_line
-from sim.config.schema import WEEKDAYS, Department, SecretarySpec
+from sim.config.models import WEEKDAYS, Department, SecretarySpec
 from sim.config.tabular import Table, read_table
 
 #: Keys of ``organisation`` that name a spreadsheet, and the list each one fills.

@@ -169,7 +169,7 @@ def part_time_days(ndays: int) -> list[str]:
 def costs_lines(setup: str) -> list[str]:
     """The ``costs`` section with every key, its default and its description (from the schema, so it cannot
     drift); the figures are ASSUMPTIONS to replace with the municipality's own."""
-    from sim.config.schema import Costs
+    from sim.config.models import Costs
 
     lines = ["# The business case's money (sim staff, sim report): every figure euro; the defaults are ASSUMPTIONS,",
              "# replace them with your own. A key commented out takes the default said after it.",
