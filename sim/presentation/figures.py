@@ -37,7 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.config import MINUTES_PER_DAY
-from sim.experiments.output import FIGURE_TEXT
+from sim.experiments.output import FIGURE_TEXT, atomic_path, plain_text
 from sim.experiments.stats import summarize_kpi
 from sim.kpis import kpi_info
 
@@ -1062,7 +1062,8 @@ def day_in_the_life(event_rows: Any, day: int | None = None) -> Figure:
 
 
 __all__ = [
-    "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "day_in_the_life", "day_segments",
+    "ACTIVITY_COLOURS", "OKABE_ITO", "PALETTE", "STYLE", "TARGETS", "calibration_figures", "day_in_the_life",
+    "day_segments",
     "default_day", "department_view", "ecdf_points", "hourly_profile", "kpi_label", "mean_ci",
     "paired_differences", "records", "save", "service_level_curve", "sipp_figure", "sweep_effects",
     "setup_comparison", "summarise", "ecdf_band", "PAGE_WIDTH",
@@ -1288,4 +1289,73 @@ def waterfall_figure(case: Mapping[str, Any], name: str) -> Figure:
     ax.set_xlabel(f"yearly cost, thousand euro (axis starts at {left:,.0f}k)", fontsize=9)
     ax.tick_params(axis="x", labelsize=9)
     ax.set_title(f"Where the saving of {name} comes from", fontsize=10, loc="left")
+    return fig
+
+
+# ------------------------------------------------------------------------------------- calibration (sim calibrate)
+@plain_text()  # user text (names, labels) drawn as written, never as mathtext
+def calibration_figures(data: Sequence[Mapping[str, Any]], folder: Path) -> list[str]:
+    """The figures of a calibration (:func:`sim.data.calibration.figure_data`): observed against fitted
+    profiles, a QQ plot per duration, and patience's Kaplan-Meier curve, each written (PNG, 110 dpi) into
+    ``folder`` under its own name; the file names written."""
+    draw = {"profile": _profile_fit, "qq": _qq_plot, "patience": _patience_curve}
+    names: list[str] = []
+    for item in data:
+        fig = draw[item["kind"]](item)
+        fig.tight_layout()
+        with atomic_path(folder, item["name"]) as tmp:  # a complete figure or none
+            fig.savefig(tmp, dpi=110, format=Path(item["name"]).suffix.lstrip("."))
+        names.append(item["name"])
+    return names
+
+
+def _profile_fit(item: Mapping[str, Any]) -> Figure:
+    """Arrivals over the day: observed per slot (with 2 standard errors), the fitted profile and the config's."""
+    x, obs, slot = item["x"], item["observed"], item["slot"]
+    fig = Figure(figsize=(7, 3.5))
+    ax = fig.subplots()
+    ax.bar(x, obs, width=slot / 60 * 0.9, color="#BBBBBB", label="observed per day")
+    ax.errorbar(x, obs, yerr=item["error"], fmt="none", ecolor="#555555", lw=0.8, label="observed +/- 2 se")
+    ax.step(x, item["fitted"], where="mid", color="#0072B2", label="fitted profile")
+    if item["old"] is not None:
+        ax.step(*item["old"], where="mid", color="#D55E00", ls="--", label="profile in the config")
+    ax.set_xlabel("hour of the day")
+    ax.set_ylabel(f"arrivals per {slot:g} min per day")
+    ax.set_title(f"{item['title']}: arrivals over the day, observed and fitted")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _qq_plot(item: Mapping[str, Any]) -> Figure:
+    """A duration's observed quantiles against each fitted family's."""
+    x, top = item["observed"], item["top"]
+    fig = Figure(figsize=(4.5, 4.5))
+    ax = fig.subplots()
+    for (family, aic, fitted), color in zip(item["fits"], ("#0072B2", "#009E73", "#D55E00"), strict=False):
+        ax.plot(fitted, x, ".", ms=2.5, color=color, label=f"{family} (AIC {aic:.0f})")
+    ax.plot([0, top], [0, top], color="black", lw=0.8)
+    ax.set_xlim(0, top * 1.05)
+    ax.set_ylim(0, top * 1.05)
+    ax.set_xlabel("fitted quantile (minutes)")
+    ax.set_ylabel("observed quantile (minutes)")
+    ax.set_title(f"QQ plot: {item['title']}")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _patience_curve(item: Mapping[str, Any]) -> Figure:
+    """Callers still waiting: the Kaplan-Meier curve (answers censor), each fitted family, and the naive fit."""
+    grid = item["grid"]
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    ax.step(item["times"], item["surviving"], where="post", color="black", label="Kaplan-Meier (censored by answers)")
+    for (family, mean, sf), color in zip(item["fits"], ("#0072B2", "#009E73", "#D55E00", "#CC79A7"), strict=False):
+        ax.plot(grid, sf, color=color, label=f"{family}, mean {mean:.0f} s")
+    if item["naive"] is not None:
+        mean, sf = item["naive"]
+        ax.plot(grid, sf, color="#999999", ls=":", label=f"naive: abandoned only, mean {mean:.0f} s")
+    ax.set_xlabel("seconds waited")
+    ax.set_ylabel("share of callers still waiting")
+    ax.set_title("caller patience")
+    ax.legend(fontsize=8)
     return fig
