@@ -80,6 +80,7 @@ from sim.presentation.figures.tables import (
     setups_of,
     summarise,
 )
+from sim.presentation.figures.uncertainty import uncertainty_figure
 from sim.presentation.figures.waits import (
     ECDF_DETAIL_SETUPS,
     WAIT_AXIS_FROM_SECONDS,
@@ -96,4 +97,4 @@ __all__ = ["OKABE_ITO", "PALETTE", "GAIN", "LOSS", "MARKERS", "ACTIVITY_COLOURS"
            "utilisation_heatmap", "activity_category", "day_segments", "default_day", "day_in_the_life",
            "ecdf_points", "ecdf_band", "WAIT_AXIS_FROM_SECONDS", "ECDF_DETAIL_SETUPS", "wait_ecdf", "sipp_figure",
            "GAIN_LOSS_KPIS", "staffing_label", "gain_loss_figure", "service_curve_figure", "waterfall_figure",
-           "calibration_figures"]
+           "calibration_figures", "uncertainty_figure"]
