@@ -12,10 +12,11 @@ One style for all: the Okabe-Ito palette (safe for colour-blind readers), labell
 grid. Figures are built without pyplot, so they never open a window and work on any backend; save them with
 :func:`save` (PNG and SVG).
 
-One module per subject: :mod:`~.style` (palette, style, :func:`save`), :mod:`~.tables` (the plain data
-read), :mod:`~.kpis` (KPIs across setups and settings), :mod:`~.day` (the working day), :mod:`~.waits`
-(ECDFs of waits), :mod:`~.sipp` (per interval), :mod:`~.business` (the business case), :mod:`~.calibration`
-(``sim calibrate``), :mod:`~.uncertainty` (``sim uncertainty``). Every figure is importable from this package.
+One module per subject: :mod:`~.style` (palette, style, :func:`save`), :mod:`~.tables` (the plain data read),
+:mod:`~.kpis` (KPIs across setups and settings), :mod:`~.day` (the working day), :mod:`~.waits` (ECDFs of waits),
+:mod:`~.sipp` (per interval), :mod:`~.business` (the business case), :mod:`~.calibration` (``sim calibrate``),
+:mod:`~.uncertainty` (``sim uncertainty``), :mod:`~.roster` (``sim roster``'s coverage). Every figure is
+importable from this package.
 
 This is the top layer of the flow (config -> model -> metrics -> KPIs -> experiments -> figures/reports): it
 reads only plain data; its intervals come from :mod:`sim.experiments.stats`, as the experiments' do.
@@ -53,6 +54,7 @@ from sim.presentation.figures.kpis import (
     setup_comparison,
     sweep_effects,
 )
+from sim.presentation.figures.roster import coverage_figure
 from sim.presentation.figures.sipp import (
     sipp_figure,
 )
@@ -97,4 +99,4 @@ __all__ = ["OKABE_ITO", "PALETTE", "GAIN", "LOSS", "MARKERS", "ACTIVITY_COLOURS"
            "utilisation_heatmap", "activity_category", "day_segments", "default_day", "day_in_the_life",
            "ecdf_points", "ecdf_band", "WAIT_AXIS_FROM_SECONDS", "ECDF_DETAIL_SETUPS", "wait_ecdf", "sipp_figure",
            "GAIN_LOSS_KPIS", "staffing_label", "gain_loss_figure", "service_curve_figure", "waterfall_figure",
-           "calibration_figures", "uncertainty_figure"]
+           "calibration_figures", "uncertainty_figure", "coverage_figure"]
