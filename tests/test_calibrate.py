@@ -20,7 +20,7 @@ from support.calibrate import FACTOR, STAFF, TRUE, known_demand
 
 from sim import load_scenario, run_replication
 from sim.config import OFFICE_PROFILE, ConfigError, parse_scenario
-from sim.data.calibrate import (
+from sim.data.calibration import (
     calibrate,
     fit_durations,
     fit_patience,

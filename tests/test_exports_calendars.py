@@ -17,7 +17,7 @@ from support.calibrate import known_demand
 
 from sim.config import ConfigError, Dist, parse_scenario
 from sim.core.streams import Sampler, Stream
-from sim.data.calibrate import (
+from sim.data.calibration import (
     calibrate,
     fit_patience,
     near_type,
@@ -432,7 +432,7 @@ def _round_trip(tmp_path: Path, days: int, seed: int, windows: int) -> tuple[Any
     holidays set, as an analyst would; the calibrated config compared with the log over ``windows`` runs of the
     log's own days. Returns the calibration, the flag counts and the calibrated scenario."""
     from sim import load_scenario, run_replication
-    from sim.data.calibrate import calibrated_config
+    from sim.data.calibration import calibrated_config
     from sim.data.measured import compare, flag_counts, log_window, window_samples
     from sim.data.request_log import RequestLog
 

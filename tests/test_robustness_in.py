@@ -164,7 +164,7 @@ def test_log_departments_that_match_no_department(tmp_path: Path) -> None:
 
 def test_utc_offsets_are_converted_or_refused_never_dropped(tmp_path: Path) -> None:
     from sim.config.tabular import read_table
-    from sim.data.calibrate import parse_mapping, read_calls
+    from sim.data.calibration import parse_mapping, read_calls
 
     cfg = config(tmp_path)
     mixed = log_rows(stamp=lambda day, j: f"{day}T{8 + j % 7:02d}:00:00" + ("Z" if j % 2 else "+01:00"))

@@ -1,4 +1,5 @@
-"""``sim calibrate``: a config's demand estimated from a telephony export and a task log (:mod:`sim.data.calibrate`)."""
+"""``sim calibrate``: a config's demand estimated from a telephony export and a task log
+(:mod:`sim.data.calibration`), its figures drawn by :mod:`sim.presentation.figures`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import click
 
 from sim.cli.common import OUT_PATH
 from sim.config import ConfigError, load_data, one_line, overridden_part, parse_extending, parse_scenario
-from sim.data.calibrate import calibrate as estimate
-from sim.data.calibrate import (
+from sim.data.calibration import calibrate as estimate
+from sim.data.calibration import (
     calibrated_config,
     calibrated_data,
     calibration_json,
     demand_yaml,
+    figure_data,
     fmt_estimate,
     parse_mapping,
     read_calls,
@@ -22,9 +24,9 @@ from sim.data.calibrate import (
     read_tasks,
     read_type_map,
     report_markdown,
-    write_figures,
 )
 from sim.experiments.output import claim_folder, clear_files, write_json, write_text
+from sim.presentation.figures import calibration_figures
 
 #: What sim calibrate writes into its folder: --overwrite removes these first, so that no figure of an earlier
 #: calibration is taken for this one's.
@@ -103,7 +105,7 @@ def calibrate(config: str, calls_file: Path | None, tasks_file: Path | None, she
     source = " and ".join(str(f) for f in (calls_file, tasks_file) if f is not None)
     if overwrite:
         clear_calibration(folder)
-    figures = write_figures(cal, folder)
+    figures = calibration_figures(figure_data(cal), folder)
     write_text(folder, "demand.yaml", demand_yaml(cal, source))
     write_text(folder, "calibrated.yaml", calibrated_config(cal, Path(config), folder, overridden,
                                                                 set(scenario.uncertainty)))

@@ -57,6 +57,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
     from sim.decisions.staffing.norms import target_basis
     from sim.experiments.experiment import session
     from sim.experiments.store import ResultStore
+    from sim.presentation.figures.roster import coverage_figure
 
     scenario = load(config, overrides, days, seed)
     today_scenario = load(today_config, overrides, days, seed) if today_config else None
@@ -113,7 +114,7 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                                 "margins": first.judged[0].margins}
         output.write_roster(folder, scenario, r)
         output.write_csv(folder / "coverage.csv", output.coverage_rows(r, search.requirements, search.theory))
-        output.plot_coverage(folder / "coverage.png", r, search.requirements, search.theory)
+        coverage_figure(folder / "coverage.png", r, search.requirements, search.theory)
         judged = final.judged[-1]
         summary["margins"] = {"seeds": judged.seeds, "norms": output.margin_rows(judged, today)}
         output.write_csv(folder / "margins.csv", output.margin_rows(judged, today))

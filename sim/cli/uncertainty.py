@@ -44,11 +44,11 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
         DEFAULT_BLOCKS,
         DEFAULT_NOMINAL_BLOCKS,
         DEFAULT_POINTS,
-        figure,
         headline,
         inputs_of,
     )
     from sim.decisions.uncertainty import uncertainty as run_uncertainty
+    from sim.presentation.figures.uncertainty import uncertainty_figure
 
     if len(configs) < 2:
         raise ConfigError("CONFIGS", "give today's organisation and at least one setup to compare with it")
@@ -82,13 +82,7 @@ def uncertainty(configs: tuple[str, ...], overrides: tuple[str, ...], seed: int 
         summary = {"kind": "uncertainty", "headline": lines, "uncertainty": result, "replications_run": runner.ran}
         folder.write_json("summary.json", summary)
         folder.write_table("design.csv", [{"point": i, **row} for i, row in enumerate(result["design"])])
-        fig = figure(result)
-        try:
-            folder.write_figure("uncertainty.png", fig, bbox_inches="tight")
-        finally:
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
+        folder.write_figure("uncertainty.png", uncertainty_figure(result), bbox_inches="tight")
         folder.finish(data)
     path = folder.path
     if as_json:

@@ -38,7 +38,7 @@ import numpy as np
 from sim.config import MINUTES_PER_DAY, WEEKDAYS, ConfigError, Scenario, clock_minutes
 from sim.config.tabular import read_table
 
-#: outcome codes of the calibration's call records (sim.data.calibrate.Calls.outcome)
+#: outcome codes of the calibration's call records (sim.data.calibration.Calls.outcome)
 ANSWERED, ABANDONED, AFTER_HOURS, OPEN = 0, 1, 2, 3
 COLUMNS = ("scope", "group", "kpi", "measured", "n", "ci_low", "ci_high", "se", "first", "last", "days")
 Z = 1.96
