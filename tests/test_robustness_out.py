@@ -230,8 +230,7 @@ def test_setup_names_with_dollars_in_a_comparison(tmp_path: Path) -> None:
 
 def test_every_figure_module_draws_dollars(tmp_path: Path) -> None:
     """The figures of sensitivity, screening and uncertainty, fed labels with ``$``."""
-    from sim.decisions.screening import figure as morris_figure
-    from sim.decisions.sensitivity import tornado
+    from sim.presentation.figures.sensitivity import morris_figure, tornado
 
     row = {"parameter": "p", "label": "$\\frac{x$", "low": 1, "high": 2, "saving_low": 0.1,
            "saving_high": 0.2, "break_even": None, "points": []}
@@ -319,7 +318,7 @@ def test_sensitivity_ranges_are_checked_before_anything_is_written(param: str, t
 
 
 def test_a_one_parameter_sensitivity_draws_without_warnings(tmp_path: Path) -> None:
-    from sim.decisions.sensitivity import tornado
+    from sim.presentation.figures.sensitivity import tornado
 
     row = {"parameter": "occupancy", "label": "occupancy ceiling", "low": 0.8, "high": 0.9, "saving_low": 0.1,
            "saving_high": 0.2, "break_even": None, "points": []}

@@ -57,6 +57,7 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
     """
     from sim.decisions.sensitivity import fmt_break_even
     from sim.decisions.studies import sensitivity as run_sensitivity
+    from sim.presentation.figures.sensitivity import SENSITIVITY_FIGURES
 
     ref, alt = (load(c, overrides, days, seed) for c in (config_ref, config_alt))
     base = ref.run.seed if seed is None else seed
@@ -69,7 +70,7 @@ def sensitivity(config_ref: str, config_alt: str, overrides: tuple[str, ...], se
                                  confidence=confidence, baseline=baseline, trajectories=trajectories, levels=levels,
                                  out=folder, overwrite=overwrite, executor=executor,
                                  progress=False if as_json else None, say=say,
-                                 config_paths=[config_ref, config_alt])
+                                 config_paths=[config_ref, config_alt], figures=SENSITIVITY_FIGURES)
     finally:
         executor.close()
     if as_json:

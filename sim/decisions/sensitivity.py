@@ -41,7 +41,6 @@ from sim.decisions.business import TodayBasis, payback_years
 from sim.decisions.staffing import ARTICLE_SAVING, MAX_EXCHANGES, Evaluation, Staffing, StaffingSearch, targets_for
 from sim.decisions.staffing.norms import TodayService, target_basis
 from sim.experiments.experiment import Runner, Unit
-from sim.experiments.output import plain_text
 
 
 # ------------------------------------------------------------------------------------------- parameters
@@ -448,54 +447,6 @@ def break_even(values: Sequence[float], savings: Sequence[float], goal: float = 
     return None
 
 
-# ------------------------------------------------------------------------------------------- the figure
-@plain_text()  # user text (names, labels) drawn as written, never as mathtext
-def tornado(result: dict[str, Any], path: str | None = None) -> Any:
-    """The tornado figure of the saving: one bar per parameter from its saving at the low to the high end,
-    widest on top, the base saving and the article's 15% as lines. Sized for a page (6.5 in wide), text at
-    least 9 pt."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = result["parameters"]
-    base = 100 * result["base"]["saving"]
-    goal = 100 * result["article_saving"]
-    # one parameter: the height of two, or the legend below leaves tight_layout no room for the axes (a warning)
-    fig, ax = plt.subplots(figsize=(6.5, 1.6 + 0.5 * max(len(rows), 2)), dpi=150)
-    low_c, high_c = "#0072B2", "#E69F00"
-    for i, r in enumerate(reversed(rows)):
-        ends = sorted((("low", low_c), ("high", high_c)), key=lambda e: -abs(100 * r[f"saving_{e[0]}"] - base))
-        for k, (end, colour) in enumerate(ends):  # the longer bar first, the shorter drawn over it, thinner
-            v = 100 * r[f"saving_{end}"]
-            ax.barh(i, v - base, left=base, color=colour, height=0.6 - 0.25 * k, edgecolor="white", linewidth=0.5)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r['label']}, {r['low']:g} .. {r['high']:g}\nbreak-even: {fmt_break_even(r['break_even'])}"
-                        for r in reversed(rows)], fontsize=9)
-    ax.axvline(base, color="black", linewidth=1)
-    ax.axvline(goal, color="#D55E00", linestyle="--", linewidth=1.2)
-    against = "today's staffing" if result.get("baseline") == "config" else "both at least staffing"
-    ax.set_xlabel(f"saving of {result['alternative']} against {result['reference']} (%, {against})", fontsize=10)
-    ax.tick_params(axis="x", labelsize=9)
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.transforms import ScaledTranslation
-
-    ax.legend(handles=[Patch(color=low_c, label="low end of range"), Patch(color=high_c, label="high end"),
-                       Line2D([], [], color="black", label=f"config's values ({base:.1f}%)"),
-                       Line2D([], [], color="#D55E00", linestyle="--", label=f"article's {goal:.0f}%")],
-              fontsize=9, loc="upper center", bbox_to_anchor=(0.5, 0),  # 0.45 in below the axes: under the label
-              bbox_transform=ax.transAxes + ScaledTranslation(0, -0.45, fig.dpi_scale_trans),
-              ncol=2, frameon=False)
-    ax.set_title("What moves the saving (one parameter at a time)", fontsize=11)
-    fig.tight_layout()
-    if path:
-        fig.savefig(path, bbox_inches="tight")
-        plt.close(fig)
-    return fig
-
-
 def fmt_break_even(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "not within range"
@@ -503,4 +454,4 @@ def fmt_break_even(value: float | None) -> str:
 
 
 __all__ = ["Parameter", "PARAMETERS", "parameters", "grid", "varied", "applied", "Comparison", "least",
-           "sensitivity", "break_even", "cost_break_even", "tornado", "fmt_break_even", "sim_key"]
+           "sensitivity", "break_even", "cost_break_even", "fmt_break_even", "sim_key"]

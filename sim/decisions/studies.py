@@ -11,7 +11,7 @@ prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +118,14 @@ def sensitivity(ref: Scenario, alt: Scenario, replications: int = DEFAULT_REPLIC
                 out: str | Path | None = None, overwrite: bool = False, workers: int | None = None,
                 scheduler: str | None = None, executor: Executor | None = None, batch_size: int | None = None,
                 progress: bool | None = False, say: Callable[[str], None] | None = None,
-                config_paths: Paths = None) -> dict[str, Any]:
+                config_paths: Paths = None,
+                figures: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None) -> dict[str, Any]:
     """What would flip the business case: the saving of ``alt`` against ``ref`` as each parameter runs over its
     range (:func:`sim.decisions.sensitivity.sensitivity`), and with ``trajectories`` >= 2 a Morris screening too
     (:func:`sim.decisions.screening.screening`). Every option is checked before anything runs or is written. With
-    ``out`` the complete folder: summary.json, sensitivity.csv, tornado.png (and morris.csv, morris_design.csv,
-    morris.png), the manifest last."""
+    ``out`` the complete folder: summary.json, sensitivity.csv (and morris.csv, morris_design.csv), the figures'
+    data, the manifest last; with ``figures`` (``sim.presentation.figures.SENSITIVITY_FIGURES``, as ``sim
+    sensitivity`` passes it: this layer draws nothing) also tornado.png (and morris.png)."""
     from sim.decisions.sensitivity import sensitivity as one_at_a_time
 
     base = ref.run.seed if seed is None else seed
@@ -161,13 +163,12 @@ def sensitivity(ref: Scenario, alt: Scenario, replications: int = DEFAULT_REPLIC
                                              trajectories=trajectories, levels=levels, targets=targets,
                                              confidence=confidence, baseline=baseline, progress=say)
         if folder is not None:
-            _write_sensitivity(folder, result, data)
+            _write_sensitivity(folder, result, data, figures or {})
         return result
 
 
-def _write_sensitivity(folder: ResultsFolder, result: dict[str, Any], data: dict[str, Any]) -> None:
-    from sim.decisions.sensitivity import tornado
-
+def _write_sensitivity(folder: ResultsFolder, result: dict[str, Any], data: dict[str, Any],
+                       figures: Mapping[str, Callable[[dict[str, Any]], Any]]) -> None:
     folder.write_json("summary.json", result)
     folder.write_table("sensitivity.csv", [
         {"parameter": r["parameter"], "value": pt["value"], "saving": pt["saving"],
@@ -175,17 +176,18 @@ def _write_sensitivity(folder: ResultsFolder, result: dict[str, Any], data: dict
          "binding_reference": " ".join(pt["binding"]["reference"]),
          "binding_alternative": " ".join(pt["binding"]["alternative"])}
         for r in result["parameters"] for pt in r["points"]])
-    _figure(folder, "tornado.png", lambda: tornado(result))
+    if "tornado" in figures:
+        _figure(folder, "tornado.png", lambda: figures["tornado"](result))
     morris = result.get("morris")
     if morris:
-        from sim.decisions.screening import figure
         from sim.decisions.screening import rows as morris_rows
 
         folder.write_table("morris.csv", morris_rows(morris))
         folder.write_table("morris_design.csv", [
             {"point": i, **pt["values"], "saving": pt["saving"], "fte_reference": pt["fte"]["reference"],
              "fte_alternative": pt["fte"]["alternative"]} for i, pt in enumerate(morris["points"])])
-        _figure(folder, "morris.png", lambda: figure(morris))
+        if "morris" in figures:
+            _figure(folder, "morris.png", lambda: figures["morris"](morris))
     folder.finish(data)
 
 

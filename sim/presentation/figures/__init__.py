@@ -55,6 +55,7 @@ from sim.presentation.figures.kpis import (
     sweep_effects,
 )
 from sim.presentation.figures.roster import coverage_figure
+from sim.presentation.figures.sensitivity import SENSITIVITY_FIGURES, morris_figure, tornado
 from sim.presentation.figures.sipp import (
     sipp_figure,
 )
@@ -99,4 +100,5 @@ __all__ = ["OKABE_ITO", "PALETTE", "GAIN", "LOSS", "MARKERS", "ACTIVITY_COLOURS"
            "utilisation_heatmap", "activity_category", "day_segments", "default_day", "day_in_the_life",
            "ecdf_points", "ecdf_band", "WAIT_AXIS_FROM_SECONDS", "ECDF_DETAIL_SETUPS", "wait_ecdf", "sipp_figure",
            "GAIN_LOSS_KPIS", "staffing_label", "gain_loss_figure", "service_curve_figure", "waterfall_figure",
-           "calibration_figures", "uncertainty_figure", "coverage_figure"]
+           "calibration_figures", "uncertainty_figure", "coverage_figure",
+           "SENSITIVITY_FIGURES", "morris_figure", "tornado"]
