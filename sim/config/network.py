@@ -131,6 +131,18 @@ class Network:
             tuple(tuple(i for i in range(n_secs) if d in covers[i]) for d in range(len(depts))),
         )
 
+    def cover_rings(self, scenario: Scenario) -> list[tuple[str, ...]]:
+        """Departments that answer for each other, decentralised: joined by a secretary who works for several
+        (a group) or by buddy cover (``organisation.cover``), as connected sets of two or more, in order of
+        their first department; none in the central setup (a cluster is its own phone group)."""
+        if scenario.organisation.setup != "decentralised":
+            return []
+        index = {n: i for i, n in enumerate(self.departments)}
+        links = list(self.primary) + [frozenset({index[c.department], index[c.by]})
+                                      for c in scenario.organisation.cover]
+        return [tuple(self.departments[d] for d in c) for c in _components(len(self.departments), links)
+                if len(c) > 1]
+
     def group_of_department(self) -> tuple[int, ...]:
         """Each department's group."""
         of = {d: g for g, ds in enumerate(self.group_departments) for d in ds}

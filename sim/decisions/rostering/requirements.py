@@ -104,29 +104,11 @@ def group_of_department(scenario: Scenario) -> dict[str, str]:
 
 
 def cover_rings(scenario: Scenario) -> dict[str, tuple[str, ...]]:
-    """The decentralised setup's cover rings (module docstring): departments joined by buddy cover
-    (``organisation.cover``) or by a secretary who works for both, as connected groups of two or more, named by
-    their departments joined with '+'. None in the central setup (a cluster is its phone group)."""
-    org = scenario.organisation
-    if org.setup != "decentralised":
-        return {}
-    names = [d.name for d in org.departments]
-    parent = {d: d for d in names}
+    """The decentralised setup's cover rings (module docstring; :meth:`sim.config.Network.cover_rings`), named by
+    their departments joined with '+'."""
+    from sim.config.network import Network
 
-    def root(d: str) -> str:
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    links = [(c.department, c.by) for c in org.cover]
-    links += [(s.departments[0], d) for s in org.secretaries for d in s.departments[1:]]
-    for a, b in links:
-        parent[root(a)] = root(b)
-    rings: dict[str, list[str]] = {}
-    for d in names:
-        rings.setdefault(root(d), []).append(d)
-    return {"+".join(ds): tuple(ds) for ds in rings.values() if len(ds) > 1}
+    return {"+".join(ring): ring for ring in Network.of(scenario).cover_rings(scenario)}
 
 
 def cover_hours(scenario: Scenario) -> tuple[int, int]:
@@ -137,10 +119,11 @@ def cover_hours(scenario: Scenario) -> tuple[int, int]:
 
 def availability(scenario: Scenario) -> float:
     """The share of rostered time a secretary is present and available: not ill, not on leave, not in a
-    shrinkage block."""
+    shrinkage block. The leave share as the model draws it (over :data:`WORKING_DAYS_PER_YEAR`)."""
+    from sim.core.organisation import WORKING_DAYS_PER_YEAR
+
     a = scenario.absence
-    days_a_year = 52 * len(scenario.calendar.working_days)
-    leave = min(0.9, a.leave.days_per_year / days_a_year)
+    leave = min(0.9, a.leave.days_per_year / WORKING_DAYS_PER_YEAR)
     return (1 - a.sickness.share) * (1 - leave) * (1 - a.shrinkage.share)
 
 
