@@ -368,3 +368,26 @@ def test_a_roster_dearer_than_the_configs_own_is_not_presented_as_the_answer(tmp
     s["today"].update({"hours_per_week": 432.0})
     assert "the config's own roster (12.00 FTE) also meets every norm on the fresh seeds and costs less: keep it" \
         in text(s, tmp_path)
+
+
+def test_a_roster_in_a_staff_folder_is_set_against_sim_staffs_answer(tmp_path: Path) -> None:
+    """Run in a subfolder of a ``sim staff`` folder, ``sim roster`` reads that folder's least FTE for its setup
+    and says what the roster costs against it; elsewhere it says nothing of it."""
+    import json
+
+    from sim.cli.roster import staff_answer, text
+
+    (tmp_path / "summary.json").write_text(json.dumps({"business_case": CASE}))
+    st = staff_answer(tmp_path, "central")
+    assert st == {"folder": str(tmp_path), "fte": 9.3, "fte_low": 9.1, "fte_high": 9.4, "cost_per_year": None}
+    assert staff_answer(tmp_path, "nowhere") is None and staff_answer(tmp_path / "missing", "central") is None
+    st["cost_per_year"] = 9.3 * 62_000
+    summary = {"setup": "central", "met": True, "max_rounds": 12, "targets": [], "seconds": 1.0,
+               "rounds": [{"round": 1, "hours": 352.8, "solver": "OPTIMAL", "seeds": "fresh", "meets_norms": True,
+                           "worst_norm": "utilisation", "worst_margin": 0.01, "added": ""}],
+               "today": {"setup": "decentral", "fte": 12.0, "cost_per_year": 744_000.0},
+               "roster": {"fte": 9.8, "hours_per_week": 352.8, "cost_per_year": 9.8 * 62_000, "solver": "OPTIMAL",
+                          "gap_hours": 0.0, "changes": 20},
+               "sipp_only": {"hours_per_week": 460.0, "failing": []}, "staff": st}
+    line = next(x for x in text(summary, tmp_path).splitlines() if x.startswith("sim staff's answer"))
+    assert "9.30 FTE [9.10, 9.40]" in line and "+0.50 FTE, +31,000 a year" in line

@@ -108,6 +108,10 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
                              "cost_per_year": yearly_cost_of_hours(scenario, r.hours),
                              "solver": r.status, "gap_hours": r.gap_hours, "changes": r.changes,
                              "solve_seconds": r.seconds}
+        staff = staff_answer(folder.parent, scenario.name)
+        if staff is not None:  # priced as the roster is (per hour), so the two compare
+            staff["cost_per_year"] = yearly_cost_of_hours(scenario, float(staff["fte"]) * week)  # type: ignore[arg-type]
+            summary["staff"] = staff
         first = search.rounds[0]
         summary["sipp_only"] = {"hours_per_week": first.roster.hours,
                                 "failing": first.judged[-1].failing if not first.judged[-1].feasible else [],
@@ -134,6 +138,22 @@ def roster(ctx: click.Context, config: str, overrides: tuple[str, ...], seed: in
         ctx.exit(1)
 
 
+def staff_answer(folder: Path, setup: str) -> dict[str, object] | None:
+    """``sim staff``'s answer for ``setup`` when ``folder`` (the one above the roster's) is a ``sim staff``
+    results folder: its least FTE (mean and interval); the caller prices it as the roster is priced (the business
+    case's manager and coordination are left out of both)."""
+    import json
+
+    try:
+        case = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("business_case") or {}
+        least = (case.get("setups") or {}).get(setup, {}).get("fte_least") or {}
+        fte = float(least["mean"])
+        low, high = (None if least.get(k) is None else float(least[k]) for k in ("ci_low", "ci_high"))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    return {"folder": str(folder), "fte": fte, "fte_low": low, "fte_high": high, "cost_per_year": None}
+
+
 def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
     lines = []
     today = s["today"]
@@ -145,6 +165,12 @@ def text(s: dict, folder: Path) -> str:  # type: ignore[type-arg]
                      f"{r['cost_per_year']:,.0f} a year) against today's {today['fte']:.2f} FTE ({today['setup']}, "
                      f"{today['cost_per_year']:,.0f}): {r['cost_per_year'] - today['cost_per_year']:+,.0f} a year; "
                      f"{verdict}")
+        if s.get("staff"):
+            st = s["staff"]
+            iv = f" [{st['fte_low']:.2f}, {st['fte_high']:.2f}]" if st["fte_low"] is not None else ""
+            lines.append(f"sim staff's answer ({st['folder']}): {st['fte']:.2f} FTE{iv}, {st['cost_per_year']:,.0f} "
+                         "a year in whole secretary-days along the demand-proportional path; the roster: "
+                         f"{r['fte'] - st['fte']:+.2f} FTE, {r['cost_per_year'] - st['cost_per_year']:+,.0f} a year")
         if s.get("config_is_cheaper"):
             lines.append(f"NOTE: the config's own roster ({s['config_as_staffed']['fte']:.2f} FTE) also meets every "
                          "norm on the fresh seeds and costs less: keep it; the optimiser did not beat it")
