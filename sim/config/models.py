@@ -426,6 +426,11 @@ class OrganisationSpec(Model):
             return sec.departments[0]
         return self.home_cluster(sec) or sec.departments[0]  # central: every department has a cluster
 
+    def group_of_department(self, department: Department) -> str:
+        """The group a department's work belongs to, as :meth:`group_of` for a secretary: its cluster (central),
+        the department itself (decentralised)."""
+        return department.name if self.setup == "decentralised" else str(department.cluster)
+
     def clusters(self) -> list[str]:
         """Cluster names in order of first appearance (central setup); department names (decentralised)."""
         if self.setup == "decentralised":

@@ -100,7 +100,7 @@ def profile_share(profile: Profile, start: float, end: float) -> float:
 
 def group_of_department(scenario: Scenario) -> dict[str, str]:
     org = scenario.organisation
-    return {d.name: d.name if org.setup == "decentralised" else str(d.cluster) for d in org.departments}
+    return {d.name: org.group_of_department(d) for d in org.departments}
 
 
 def cover_rings(scenario: Scenario) -> dict[str, tuple[str, ...]]:

@@ -301,5 +301,5 @@ def group_demand(scenario: Scenario) -> dict[str, float]:
     org = scenario.organisation
     out = {g: 0.0 for g in groups(scenario)}
     for d in org.departments:
-        out[d.name if org.setup == "decentralised" else str(d.cluster)] += d.staff * d.demand_factor
+        out[org.group_of_department(d)] += d.staff * d.demand_factor
     return out

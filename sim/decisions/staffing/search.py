@@ -272,7 +272,7 @@ class StaffingSearch(Evaluator):
         held = {t.department for t in self.targets if t.department is not None}
         out = {}
         for d in org.departments:
-            g = d.name if org.setup == "decentralised" else str(d.cluster)
+            g = org.group_of_department(d)
             if d.name in held and g in names:
                 out[d.name] = g
         return out
@@ -553,8 +553,7 @@ class StaffingSearch(Evaluator):
         replications: calls within the norm and abandoned, and requests within their norms (against the
         strictest service-level target). A guide for choosing exchanges, not a verdict."""
         org = self.scenario.organisation
-        dept_group = {d.name: d.name if org.setup == "decentralised" else str(d.cluster)
-                      for d in org.departments}
+        dept_group = {d.name: org.group_of_department(d) for d in org.departments}
         sums = department_sums(self.runner.store.iter_records([ev.unit], self.replications, tables=True),
                                 lambda name: dept_group.get(name, ""))
         by_kpi = {t.kpi: t for t in self.targets if t.department is None}
