@@ -12,14 +12,14 @@ covered hours (``roster_rules.cover``, default the opening hours):
    as a load in Erlangs; calls interrupt back-office work (``dispatch.calls: preempt``), so the servers that
    SIPP asks for calls do back-office work in between, and the work as a whole asks for
    (call load + back-office load) / ``norms.occupancy_max`` (the occupancy ceiling): the larger of the two;
-4. rounded up, and at least ``min_present``.
+3. rounded up, and at least ``min_present``.
 
 **Cover rings.** In a decentralised setup where departments answer for each other (buddy cover,
 ``organisation.cover``, or a secretary shared by several departments), a department's calls go to its ring when its
 own secretaries are away or busy: the departments joined by cover or sharing act as one phone group. The
-requirement is then set per *ring* (1-3 on the ring's pooled calls and back-office work, at least ``min_present``),
+requirement is then set per *ring* (steps 1-3 on the ring's pooled calls and back-office work),
 not per department: per department it would ask for someone of its own at every half hour, lunch included (a second
-secretary in each of nine departments), the organisation that buddy cover exists to avoid. Each department of a
+secretary in every department), the organisation that buddy cover exists to avoid. Each department of a
 ring is a unit of its own too, asking for one of its own present in the core hours, lunch excepted
 (``roster_rules.desk_hours``: forwarded calls ring first and are abandoned more, so buddies cover lunches and the
 day's edges, not whole days); when the simulation shows one of its norms failing, the correction asks for one more
