@@ -114,3 +114,31 @@ def test_a_parameter_that_changes_nothing_gives_exactly_the_base_saving() -> Non
     for r in res["parameters"]:
         for pt in r["points"]:
             assert pt["saving"] == base["saving"] and pt["fte"] == base["fte"], (r["parameter"], pt["value"])
+
+
+def test_a_sensitivity_from_python_writes_a_complete_folder_and_draws_only_when_asked(tmp_path: Path) -> None:
+    """``studies.sensitivity(out=...)`` from Python writes a complete folder that the report reads as it reads
+    the command's (summary, table, the manifest finished); the decisions layer draws nothing unless given the
+    presentation's figures."""
+    from sim.decisions.studies import sensitivity
+    from sim.presentation.figures import SENSITIVITY_FIGURES
+    from sim.presentation.report.load import sensitivity_result
+
+    def small(data: dict) -> object:  # type: ignore[type-arg]
+        data.setdefault("run", {}).update(days=2)
+        return parse_scenario(data)
+
+    ref, alt = small(small_data()), small(small_pool_data())
+    kwargs = {"params": ["occupancy"], "targets": ["calls_abandoned=off"], "workers": 1}
+    plain = sensitivity(ref, alt, 2, out=tmp_path / "plain", **kwargs)  # type: ignore[arg-type]
+    drawn = sensitivity(ref, alt, 2, out=tmp_path / "drawn", figures=SENSITIVITY_FIGURES,  # type: ignore[arg-type]
+                        **kwargs)
+    assert json.loads(json.dumps(plain)) == json.loads(json.dumps(drawn))  # the same seeds, the same answer
+    for name in ("plain", "drawn"):
+        folder = tmp_path / name
+        found = sensitivity_result(folder)
+        assert found is not None and found[0]["base"] == json.loads(json.dumps(plain))["base"]
+        assert json.loads((folder / "manifest.json").read_text())["finished"]
+        assert (folder / "sensitivity.csv").exists() and (folder / "summary.json").exists()
+    assert not (tmp_path / "plain" / "tornado.png").exists()
+    assert (tmp_path / "drawn" / "tornado.png").stat().st_size > 10_000
