@@ -16,7 +16,7 @@ from support.staffing import small_data, small_pool_data
 
 from sim.cli import main
 from sim.config import ConfigError, load_scenario, parse_scenario
-from sim.config.schema import UNCERTAIN_PARAMETERS
+from sim.config.models import UNCERTAIN_PARAMETERS
 from sim.decisions.sensitivity import PARAMETERS, applied
 from sim.decisions.uncertainty import Input, decompose, inputs_of, latin_hypercube, parameter_of, propagate
 from sim.theory import min_servers_for_service_level

@@ -142,14 +142,18 @@ def staff_answer(folder: Path, setup: str) -> dict[str, object] | None:
     """``sim staff``'s answer for ``setup`` when ``folder`` (the one above the roster's) is a ``sim staff``
     results folder: its least FTE (mean and interval); the caller prices it as the roster is priced (the business
     case's manager and coordination are left out of both)."""
-    import json
+    from sim.config import ConfigError
+    from sim.experiments.results import read_json
 
-    try:
-        case = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("business_case") or {}
+    path = folder / "summary.json"
+    if not path.exists():
+        return None
+    try:  # the results folders' one guarded reader; a folder that is not a staff result gives nothing
+        case = read_json(path).get("business_case") or {}
         least = (case.get("setups") or {}).get(setup, {}).get("fte_least") or {}
         fte = float(least["mean"])
         low, high = (None if least.get(k) is None else float(least[k]) for k in ("ci_low", "ci_high"))
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+    except (ConfigError, ValueError, AttributeError, KeyError, TypeError):
         return None
     return {"folder": str(folder), "fte": fte, "fte_low": low, "fte_high": high, "cost_per_year": None}
 

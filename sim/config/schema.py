@@ -1,5 +1,5 @@
-"""The schema of a config file: a whole scenario (:class:`Scenario`), the sections it is made of
-(:mod:`sim.config.models`, re-exported here), the checks that span sections (:mod:`sim.config.checks`), the
+"""The schema of a config file: a whole scenario (:class:`Scenario`), made of the sections of :mod:`sim.config.models`
+(import them from there, or from :mod:`sim.config`), the checks that span sections (:mod:`sim.config.checks`), the
 built-in demand, and the JSON Schema of the format for editors (:func:`json_schema`).
 """
 
@@ -18,49 +18,19 @@ from sim.config.checks import (
     check_work,
 )
 from sim.config.models import (
-    FLAT_PROFILE,
     HNW,
-    MAX_DAYS,
-    MAX_EXPECTED_REQUESTS,
-    MAX_PROFILE_SLOTS,
-    MAX_RATE_PER_STAFF_PER_DAY,
-    MINUTES_PER_DAY,
-    OFFICE_PROFILE,
-    RESERVED_TYPES,
-    UNCERTAIN_PARAMETERS,
-    WEEKDAYS,
     Absence,
     Calendar,
-    CallsSpec,
-    Clock,
     Costs,
-    Cover,
     Demand,
-    Department,
     Dispatch,
-    Dist,
-    Exchange,
-    Forwarding,
-    Leave,
-    MeetingsSpec,
     Model,
     Norms,
     OrganisationSpec,
-    Profile,
-    ProfileChoice,
     RosterRules,
     Run,
-    SecretarySpec,
-    Shrinkage,
-    Sickness,
     StaffingRules,
-    TaskType,
     UncertainInput,
-    Weekday,
-    clock_minutes,
-    resolve_profile,
-    spread_profile,
-    spread_slots,
 )
 from sim.config.reading import parse_yaml
 from sim.defaults import SECTOR_DEMAND_YAML
@@ -154,10 +124,4 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["ROSTER_FILE_KEYS", "Scenario", "FLAT_PROFILE", "HNW", "MAX_DAYS", "MAX_EXPECTED_REQUESTS",
-           "MAX_PROFILE_SLOTS", "MAX_RATE_PER_STAFF_PER_DAY", "MINUTES_PER_DAY", "OFFICE_PROFILE", "RESERVED_TYPES",
-           "UNCERTAIN_PARAMETERS", "WEEKDAYS", "Absence", "Calendar", "CallsSpec", "Clock", "Costs", "Cover",
-           "Demand", "Department", "Dispatch", "Dist", "Exchange", "Forwarding", "Leave", "MeetingsSpec", "Model",
-           "Norms", "OrganisationSpec", "Profile", "ProfileChoice", "RosterRules", "Run", "SecretarySpec",
-           "Shrinkage", "Sickness", "StaffingRules", "TaskType", "UncertainInput", "Weekday", "clock_minutes",
-           "resolve_profile", "spread_profile", "spread_slots", "json_schema", "sector_demand"]
+__all__ = ["ROSTER_FILE_KEYS", "Scenario", "json_schema", "sector_demand"]

@@ -7,7 +7,7 @@ uncertainty usually dominates (Barton 2012, "Tutorial: input uncertainty in outp
 Song, Nelson & Pegden 2014, "Advanced tutorial: input uncertainty quantification", Proc. WSC; Cheng & Holland
 1997, "Sensitivity of computer simulation experiments to errors in input data", J. Statist. Comput. Simul.).
 
-**Declared inputs.** Each config's ``uncertainty:`` section (:class:`sim.config.schema.UncertainInput`) names an
+**Declared inputs.** Each config's ``uncertainty:`` section (:class:`sim.config.models.UncertainInput`) names an
 input (a :data:`sim.decisions.sensitivity.PARAMETERS` name, or a dotted path to a number of the config) and gives a
 distribution
 (triangular, uniform, or normal / lognormal given by their central 95%) and its source (``ASSUMPTION: why``).
@@ -60,7 +60,7 @@ from statistics import NormalDist
 from typing import Any, Protocol
 
 from sim.config import ConfigError, OptionError, Scenario
-from sim.config.schema import UncertainInput
+from sim.config.models import UncertainInput
 from sim.core.costs import CostModel
 from sim.decisions.sensitivity import PARAMETERS, Comparison, Parameter, _scale, _Set, _set
 from sim.decisions.staffing import ARTICLE_SAVING

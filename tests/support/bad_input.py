@@ -4,8 +4,11 @@ child."""
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -52,11 +55,13 @@ def tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*"))}
 
 
-def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+def run_forked(argv: list[str], cwd: Path, timeout: float | None = None,
+               memory_bytes: int | None = None) -> tuple[int, str, str]:
     """``sim ARGV`` in a child process forked from this one (the modules are imported already, so a case
     costs milliseconds, not the second of a fresh interpreter): the real entry point, with the real file
     descriptors 1 and 2 and the real exit code. An exception that escapes the entry point is printed as a
-    traceback, as the interpreter would."""
+    traceback, as the interpreter would. With ``memory_bytes`` the child's address space is limited to it; with
+    ``timeout`` it is killed after so many seconds (exit code -9 then)."""
     import_commands()  # import the commands' modules once, here, not in every child
     fd_out, out_name = tempfile.mkstemp(prefix="sim-out-")
     fd_err, err_name = tempfile.mkstemp(prefix="sim-err-")
@@ -64,6 +69,8 @@ def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     if pid == 0:  # the child: never returns
         code = 70
         try:
+            if memory_bytes is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
             os.chdir(cwd)
             os.dup2(fd_out, 1)
             os.dup2(fd_err, 2)
@@ -80,10 +87,23 @@ def run_forked(argv: list[str], cwd: Path) -> tuple[int, str, str]:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
+    status = None
+    if timeout is None:
+        status = os.waitpid(pid, 0)[1]
+    else:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = st
+                break
+            time.sleep(0.02)
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
     os.close(fd_out)
     os.close(fd_err)
     out, err = Path(out_name).read_text(), Path(err_name).read_text()
     os.unlink(out_name)
     os.unlink(err_name)
-    return os.waitstatus_to_exitcode(status), out, err
+    return (-9 if status is None else os.waitstatus_to_exitcode(status)), out, err

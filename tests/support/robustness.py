@@ -3,68 +3,20 @@ forked child with a memory limit, and a calibration of a log."""
 
 from __future__ import annotations
 
-import os
-import resource
-import signal
-import sys
-import tempfile
-import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sim.cli import import_commands, main
-from support.bad_input import BASE
+from support.bad_input import BASE, run_forked
 
 LIMIT_BYTES = 3 * 2**30  # a child that needs more than this has blown up
 
 
 def sim(argv: list[str], cwd: Path, timeout: float = 60) -> tuple[int, str, str]:
-    """``sim ARGV`` in a forked child, killed after ``timeout`` seconds (exit code -9 then)."""
-    import_commands()
-    fd_out, out_name = tempfile.mkstemp(prefix="sim-out-")
-    fd_err, err_name = tempfile.mkstemp(prefix="sim-err-")
-    pid = os.fork()
-    if pid == 0:
-        code = 70
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
-            os.chdir(cwd)
-            os.dup2(fd_out, 1)
-            os.dup2(fd_err, 2)
-            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 (what a real process would print)
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    deadline = time.monotonic() + timeout
-    status = None
-    while time.monotonic() < deadline:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = st
-            break
-        time.sleep(0.02)
-    if status is None:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    os.close(fd_out)
-    os.close(fd_err)
-    out, err = Path(out_name).read_text(), Path(err_name).read_text()
-    os.unlink(out_name)
-    os.unlink(err_name)
-    return (-9 if status is None else os.waitstatus_to_exitcode(status)), out, err
+    """``sim ARGV`` in a forked child with a memory limit, killed after ``timeout`` seconds (exit code -9 then)."""
+    return run_forked(argv, cwd, timeout, LIMIT_BYTES)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
