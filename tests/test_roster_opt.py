@@ -391,3 +391,13 @@ def test_a_roster_in_a_staff_folder_is_set_against_sim_staffs_answer(tmp_path: P
                "sipp_only": {"hours_per_week": 460.0, "failing": []}, "staff": st}
     line = next(x for x in text(summary, tmp_path).splitlines() if x.startswith("sim staff's answer"))
     assert "9.30 FTE [9.10, 9.40]" in line and "+0.50 FTE, +31,000 a year" in line
+
+
+def test_desk_hours_backwards_or_misspelt_are_refused_naming_the_field() -> None:
+    from sim.config import ConfigError
+
+    for value, said in ((["16:00", "09:30"], "the end, 09:30, is before the start, 16:00"),
+                        (["9.30", "16:00"], "is not a clock time")):
+        with pytest.raises(ConfigError, match="roster_rules.desk_hours") as err:
+            parse_scenario(tiny(desk_hours=value), "<tiny>")
+        assert said in str(err.value)

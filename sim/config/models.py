@@ -888,7 +888,7 @@ class RosterRules(Model):
         for name in ("shift_starts", "lunch_window", "cover", "desk_hours"):
             pair = getattr(self, name)
             if pair is not None and clock_minutes(pair[0]) > clock_minutes(pair[1]):
-                raise ValueError(f"{name}: {pair[1]} is before {pair[0]}")
+                raise ValueError(f"{name}: the end, {pair[1]}, is before the start, {pair[0]}")
         return self
 
 
