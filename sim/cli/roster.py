@@ -10,6 +10,7 @@ import click
 
 from sim.cli.common import load, scenario_options
 from sim.core.costs import yearly_cost_of_hours
+from sim.decisions.rostering import MAX_ROUNDS
 from sim.experiments.output import claim_folder, clear_files, to_json, write_json
 
 
@@ -26,7 +27,7 @@ from sim.experiments.output import claim_folder, clear_files, to_json, write_jso
                    "gets first, e.g. configs/decentral.yaml.")
 @click.option("--keep", "keeps", multiple=True, metavar="NAME.days=[..]|NAME.start=HH:MM",
               help="Fix a person's days or start (repeatable); the cost of the fixing is reported.")
-@click.option("--max-rounds", type=click.IntRange(1, 50), default=12, show_default=True,
+@click.option("--max-rounds", type=click.IntRange(1, 50), default=MAX_ROUNDS, show_default=True,
               help="Rosters to try before stopping.")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=30.0, show_default=True,
               help="Seconds per CP-SAT solve.")

@@ -6,3 +6,9 @@
   meets every norm on fresh seeds;
 - :mod:`sim.decisions.rostering.output`: the roster as a ``secretaries_file`` spreadsheet, coverage, margins, figure.
 """
+
+#: Rosters the loop of :mod:`sim.decisions.rostering.search` may try before it stops (``sim roster --max-rounds``);
+#: here, where the command reads it without importing the search.
+MAX_ROUNDS = 12
+
+__all__ = ["MAX_ROUNDS"]

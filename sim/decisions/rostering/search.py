@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.config import Scenario, SecretarySpec, parse_scenario
+from sim.decisions.rostering import MAX_ROUNDS
 from sim.decisions.rostering.requirements import SLOT, Requirements, group_of_department, theory_requirements
 from sim.decisions.rostering.solver import Keep, Roster, solve
 from sim.decisions.staffing.control import expected_coverage
@@ -41,9 +42,6 @@ from sim.decisions.staffing.search import block_seed
 from sim.experiments.experiment import Runner, Unit
 from sim.experiments.stats import Summary
 from sim.experiments.store import ReplicationRecord
-
-#: Rosters the loop may try before it stops.
-MAX_ROUNDS = 12
 
 
 def with_secretaries(scenario: Scenario, secretaries: Sequence[SecretarySpec], label: str) -> Scenario:
